@@ -1,0 +1,333 @@
+package io.roster.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A small typed client for Roster's (and Consul's) HTTP API v1: KV, sessions, transactions and
+ * status, with blocking queries. Thread-safe; one instance per agent address.
+ *
+ * <pre>{@code
+ * RosterClient c = RosterClient.create("http://127.0.0.1:8500");
+ * c.kv().put("config/db/url", "jdbc:...".getBytes());
+ * QueryResult<Optional<KvPair>> r = c.kv().get("config/db/url", QueryOptions.DEFAULT);
+ * }</pre>
+ */
+public final class RosterClient {
+    private final URI base;
+    private final HttpClient http;
+    private final String token;
+    private final Kv kv = new Kv();
+    private final Sessions sessions = new Sessions();
+    private final Status status = new Status();
+
+    private RosterClient(URI base, String token) {
+        this.base = base;
+        this.token = token;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** A client for the agent at {@code address} ({@code http://host:port} or {@code host:port}). */
+    public static RosterClient create(String address) {
+        return create(address, null);
+    }
+
+    /** A client that sends {@code token} in {@code X-Consul-Token} with every request. */
+    public static RosterClient create(String address, String token) {
+        String a = address.contains("://") ? address : "http://" + address;
+        if (a.endsWith("/")) {
+            a = a.substring(0, a.length() - 1);
+        }
+        return new RosterClient(URI.create(a), token);
+    }
+
+    /** The agent's base address. */
+    public URI address() {
+        return base;
+    }
+
+    public Kv kv() {
+        return kv;
+    }
+
+    public Sessions session() {
+        return sessions;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /**
+     * Runs a transaction. Returns the response for both outcomes: committed (errors null) and
+     * rolled back (HTTP 409, errors set).
+     */
+    public TxnResponse txn(List<TxnOp> ops) {
+        Answer a = send("PUT", "/v1/txn", Map.of(), Json.write(ops), null);
+        if (a.status != 200 && a.status != 409) {
+            throw a.error();
+        }
+        return a.json(new TypeReference<TxnResponse>() { });
+    }
+
+    /** The KV store. */
+    public final class Kv {
+        /** Reads one key; empty when it does not exist (HTTP 404, still with an index). */
+        public QueryResult<Optional<KvPair>> get(String key, QueryOptions opts) {
+            Answer a = send("GET", "/v1/kv/" + encodeKey(key), query(opts), null, opts);
+            if (a.status == 404) {
+                return a.meta(Optional.empty());
+            }
+            a.requireOk();
+            List<KvPair> list = a.json(new TypeReference<List<KvPair>>() { });
+            return a.meta(list.isEmpty() ? Optional.empty() : Optional.of(list.get(0)));
+        }
+
+        /** Reads every key under {@code prefix} ({@code ?recurse}). */
+        public QueryResult<List<KvPair>> list(String prefix, QueryOptions opts) {
+            Map<String, String> q = query(opts);
+            q.put("recurse", "");
+            Answer a = send("GET", "/v1/kv/" + encodeKey(prefix), q, null, opts);
+            if (a.status == 404) {
+                return a.meta(List.of());
+            }
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<KvPair>>() { }));
+        }
+
+        /** Lists key names under {@code prefix}, folded at {@code separator} when it is not null. */
+        public QueryResult<List<String>> keys(String prefix, String separator, QueryOptions opts) {
+            Map<String, String> q = query(opts);
+            q.put("keys", "");
+            if (separator != null) {
+                q.put("separator", separator);
+            }
+            Answer a = send("GET", "/v1/kv/" + encodeKey(prefix), q, null, opts);
+            if (a.status == 404) {
+                return a.meta(List.of());
+            }
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<String>>() { }));
+        }
+
+        /** Writes a key unconditionally. */
+        public boolean put(String key, byte[] value) {
+            return put(key, value, Map.of());
+        }
+
+        /**
+         * Writes a key with Consul's put parameters: {@code flags}, {@code cas}, {@code acquire},
+         * {@code release}. Returns Consul's {@code true}/{@code false}.
+         */
+        public boolean put(String key, byte[] value, Map<String, String> params) {
+            Answer a = send("PUT", "/v1/kv/" + encodeKey(key), new LinkedHashMap<>(params), value, null);
+            a.requireOk();
+            return a.json(new TypeReference<Boolean>() { });
+        }
+
+        /** Deletes one key. */
+        public boolean delete(String key) {
+            return delete(key, Map.of());
+        }
+
+        /** Deletes with parameters: {@code recurse} for a tree, {@code cas} for a check-and-delete. */
+        public boolean delete(String key, Map<String, String> params) {
+            Answer a = send("DELETE", "/v1/kv/" + encodeKey(key), new LinkedHashMap<>(params), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<Boolean>() { });
+        }
+
+        /** Deletes every key under {@code prefix}. */
+        public boolean deleteTree(String prefix) {
+            return delete(prefix, Map.of("recurse", ""));
+        }
+    }
+
+    /** Sessions. */
+    public final class Sessions {
+        /**
+         * Creates a session from a body of Consul's fields ({@code Name}, {@code TTL},
+         * {@code LockDelay}, {@code Behavior}, {@code Node}, {@code NodeChecks}...). Returns its ID.
+         */
+        public String create(Map<String, Object> body) {
+            Answer a = send("PUT", "/v1/session/create", Map.of(), Json.write(body), null);
+            a.requireOk();
+            return a.json(new TypeReference<Map<String, String>>() { }).get("ID");
+        }
+
+        public boolean destroy(String id) {
+            Answer a = send("PUT", "/v1/session/destroy/" + id, Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<Boolean>() { });
+        }
+
+        public QueryResult<Optional<SessionEntry>> info(String id, QueryOptions opts) {
+            Answer a = send("GET", "/v1/session/info/" + id, query(opts), null, opts);
+            a.requireOk();
+            List<SessionEntry> list = a.json(new TypeReference<List<SessionEntry>>() { });
+            return a.meta(list == null || list.isEmpty() ? Optional.empty() : Optional.of(list.get(0)));
+        }
+
+        public QueryResult<List<SessionEntry>> list(QueryOptions opts) {
+            Answer a = send("GET", "/v1/session/list", query(opts), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<SessionEntry>>() { }));
+        }
+
+        public QueryResult<List<SessionEntry>> node(String node, QueryOptions opts) {
+            Answer a = send("GET", "/v1/session/node/" + node, query(opts), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<SessionEntry>>() { }));
+        }
+
+        /** Renews a TTL session; empty when the session no longer exists (HTTP 404). */
+        public Optional<SessionEntry> renew(String id) {
+            Answer a = send("PUT", "/v1/session/renew/" + id, Map.of(), null, null);
+            if (a.status == 404) {
+                return Optional.empty();
+            }
+            a.requireOk();
+            List<SessionEntry> list = a.json(new TypeReference<List<SessionEntry>>() { });
+            return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
+        }
+    }
+
+    /** {@code /v1/status}. */
+    public final class Status {
+        public String leader() {
+            Answer a = send("GET", "/v1/status/leader", Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<String>() { });
+        }
+
+        public List<String> peers() {
+            Answer a = send("GET", "/v1/status/peers", Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<List<String>>() { });
+        }
+    }
+
+    /** Sends a raw request and returns the JSON body parsed as a tree (for endpoints without a typed method). */
+    public JsonNode getJson(String path) {
+        Answer a = send("GET", path, Map.of(), null, null);
+        a.requireOk();
+        return a.json(new TypeReference<JsonNode>() { });
+    }
+
+    private static Map<String, String> query(QueryOptions opts) {
+        Map<String, String> q = new LinkedHashMap<>();
+        if (opts == null) {
+            return q;
+        }
+        if (opts.index() > 0) {
+            q.put("index", Long.toString(opts.index()));
+        }
+        if (opts.maxWait() != null) {
+            q.put("wait", opts.maxWait().toMillis() + "ms");
+        }
+        if (opts.consistent()) {
+            q.put("consistent", "");
+        }
+        if (opts.stale()) {
+            q.put("stale", "");
+        }
+        if (opts.datacenter() != null) {
+            q.put("dc", opts.datacenter());
+        }
+        return q;
+    }
+
+    /** Percent-encodes each segment of a key, keeping {@code /} as the separator. */
+    static String encodeKey(String key) {
+        String[] parts = key.split("/", -1);
+        List<String> out = new ArrayList<>(parts.length);
+        for (String p : parts) {
+            out.add(URLEncoder.encode(p, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return String.join("/", out);
+    }
+
+    private Answer send(String method, String path, Map<String, String> params, byte[] body, QueryOptions opts) {
+        StringBuilder uri = new StringBuilder(base.toString()).append(path);
+        char sep = '?';
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            uri.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8));
+            if (!e.getValue().isEmpty()) {
+                uri.append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            }
+            sep = '&';
+        }
+        Duration timeout = Duration.ofSeconds(30);
+        if (opts != null && opts.maxWait() != null) {
+            // Consul may hold a blocking query for wait + wait/16; leave room for that.
+            timeout = opts.maxWait().plus(opts.maxWait().dividedBy(16)).plusSeconds(5);
+        } else if (opts != null && opts.index() > 0) {
+            timeout = Duration.ofMinutes(6);
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            b.header("X-Consul-Token", token);
+        }
+        try {
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Answer(r);
+        } catch (IOException e) {
+            throw new RosterException(method + " " + path + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RosterException(method + " " + path + ": interrupted", e);
+        }
+    }
+
+    private static final class Answer {
+        final int status;
+        final byte[] body;
+        final HttpResponse<byte[]> response;
+
+        Answer(HttpResponse<byte[]> response) {
+            this.response = response;
+            this.status = response.statusCode();
+            this.body = response.body();
+        }
+
+        void requireOk() {
+            if (status != 200) {
+                throw error();
+            }
+        }
+
+        RosterException error() {
+            return new RosterException(status, new String(body, StandardCharsets.UTF_8).strip());
+        }
+
+        <T> T json(TypeReference<T> type) {
+            try {
+                return Json.mapper().readValue(body, type);
+            } catch (IOException e) {
+                throw new RosterException("bad JSON from agent: " + e.getMessage(), e);
+            }
+        }
+
+        <T> QueryResult<T> meta(T value) {
+            long index = response.headers().firstValue("X-Consul-Index").map(Long::parseLong).orElse(0L);
+            boolean known = response.headers().firstValue("X-Consul-KnownLeader").map(Boolean::parseBoolean).orElse(false);
+            long contact = response.headers().firstValue("X-Consul-LastContact").map(Long::parseLong).orElse(0L);
+            return new QueryResult<>(value, index, known, contact);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.roster.state;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * A state change, replicated through the log and applied by {@link Store#apply}. Each record maps to
+ * one {@link CommandType}. Fields are explicit: everything apply needs (IDs, decisions made on the
+ * leader) is inside the command.
+ */
+public sealed interface Command {
+
+    /** The stable type code of this command. */
+    CommandType type();
+
+    /**
+     * One KV operation ({@code verb} is a write verb). {@code index} is the CAS index for
+     * cas/delete-cas; {@code session} the session for lock/unlock.
+     */
+    record Kv(@JsonProperty("Verb") KvVerb verb,
+              @JsonProperty("Key") String key,
+              @JsonProperty("Value") byte[] value,
+              @JsonProperty("Flags") long flags,
+              @JsonProperty("Index") long index,
+              @JsonProperty("Session") String session) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.KV;
+        }
+    }
+
+    /** Creates a session whose ID was chosen by the leader. {@code lockDelay} is in nanoseconds. */
+    record SessionCreate(@JsonProperty("ID") String id,
+                         @JsonProperty("Name") String name,
+                         @JsonProperty("Node") String node,
+                         @JsonProperty("LockDelay") long lockDelay,
+                         @JsonProperty("Behavior") String behavior,
+                         @JsonProperty("TTL") String ttl,
+                         @JsonProperty("NodeChecks") List<String> nodeChecks,
+                         @JsonProperty("ServiceChecks") List<io.roster.api.SessionEntry.ServiceCheck> serviceChecks)
+            implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.SESSION_CREATE;
+        }
+    }
+
+    /** Destroys (invalidates) a session: its locks are released or its keys deleted per its behaviour. */
+    record SessionDestroy(@JsonProperty("ID") String id) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.SESSION_DESTROY;
+        }
+    }
+
+    /** An all-or-nothing list of KV operations; any verb, reads and checks included, as Consul allows. */
+    record Txn(@JsonProperty("Ops") List<Kv> ops) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.TXN;
+        }
+    }
+
+    /** Forgets KV tombstones written at or below {@code index} (decided by the leader's tombstone GC). */
+    record TombstoneReap(@JsonProperty("Index") long index) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.TOMBSTONE_REAP;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.roster.state;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The seam between handlers and replication. A write is submitted as a {@link Command}; the future
+ * completes with apply's result once the command is committed and applied locally.
+ * Dev mode uses {@link LocalReplicator}; server mode plugs Apache Ratis in behind the same interface.
+ */
+public interface Replicator {
+    /** Replicates and applies {@code command}; completes with the result of {@link Store#apply}. */
+    CompletableFuture<Object> submit(Command command);
+
+    /** Whether this server is the leader now (leader duties run only there). */
+    boolean isLeader();
+
+    /** The leader's server address ({@code host:port}), or empty when there is none. */
+    String leaderAddress();
+
+    /** The store this replicator applies to. */
+    Store store();
+}

@@ -1,0 +1,107 @@
+package io.roster.agent.http;
+
+import io.roster.agent.AgentConfig;
+import io.roster.agent.Version;
+import io.roster.api.Durations;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /v1/agent/self} and {@code /v1/status/*}: who this agent is and who leads. */
+final class AgentEndpoint {
+    private final AgentConfig config;
+    private final String nodeId;
+    private final java.util.function.Supplier<String> leader;
+
+    AgentEndpoint(AgentConfig config, String nodeId, java.util.function.Supplier<String> leader) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.leader = leader;
+    }
+
+    void self(Call call) {
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("Datacenter", config.datacenter());
+        cfg.put("PrimaryDatacenter", config.datacenter());
+        cfg.put("NodeName", config.nodeName());
+        cfg.put("NodeID", nodeId);
+        cfg.put("Revision", Version.REVISION);
+        cfg.put("Server", config.server());
+        cfg.put("Version", Version.CONSUL_API);
+        cfg.put("BuildDate", Version.BUILD_DATE);
+        cfg.put("SessionTTLMin", config.sessionTtlMin().toNanos());
+        cfg.put("RosterVersion", Version.ROSTER);
+
+        Map<String, Object> debug = new LinkedHashMap<>();
+        debug.put("Datacenter", config.datacenter());
+        debug.put("NodeName", config.nodeName());
+        debug.put("NodeID", nodeId);
+        debug.put("DevMode", config.dev());
+        debug.put("ServerMode", config.server());
+        debug.put("ClientAddrs", List.of(config.clientAddr()));
+        debug.put("HTTPPort", config.httpPort());
+        debug.put("ServerPort", config.serverPort());
+        debug.put("DataDir", config.dataDir() == null ? "" : config.dataDir().toString());
+        debug.put("LogLevel", config.logLevel().toUpperCase(java.util.Locale.ROOT));
+        debug.put("SessionTTLMin", Durations.format(config.sessionTtlMin()));
+        debug.put("KVMaxValueSize", config.kvMaxValueSize());
+        debug.put("TxnMaxOps", config.txnMaxOps());
+
+        Map<String, Object> tags = new LinkedHashMap<>();
+        tags.put("role", config.server() ? "consul" : "node");
+        tags.put("dc", config.datacenter());
+        tags.put("port", Integer.toString(config.serverPort()));
+        tags.put("id", nodeId);
+        tags.put("build", Version.CONSUL_API + ":roster-" + Version.ROSTER);
+        tags.put("vsn", "2");
+        Map<String, Object> member = new LinkedHashMap<>();
+        member.put("Name", config.nodeName());
+        member.put("Addr", config.clientAddr());
+        member.put("Port", 8301);
+        member.put("Tags", tags);
+        member.put("Status", 1);
+        member.put("ProtocolMin", 1);
+        member.put("ProtocolMax", 5);
+        member.put("ProtocolCur", 2);
+        member.put("DelegateMin", 2);
+        member.put("DelegateMax", 5);
+        member.put("DelegateCur", 4);
+
+        Runtime rt = Runtime.getRuntime();
+        Map<String, Object> runtime = new LinkedHashMap<>();
+        runtime.put("arch", System.getProperty("os.arch"));
+        runtime.put("os", System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT));
+        runtime.put("cpu_count", Integer.toString(rt.availableProcessors()));
+        runtime.put("threads", Integer.toString(Thread.activeCount()));
+        runtime.put("heap_used_bytes", Long.toString(rt.totalMemory() - rt.freeMemory()));
+        runtime.put("version", "java " + Runtime.version());
+        Map<String, Object> agent = new LinkedHashMap<>();
+        agent.put("check_monitors", "0");
+        agent.put("check_ttls", "0");
+        agent.put("checks", "0");
+        agent.put("services", "0");
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("agent", agent);
+        stats.put("runtime", runtime);
+        stats.put("build", Map.of("prerelease", "", "revision", Version.REVISION, "version", Version.CONSUL_API));
+
+        Map<String, Object> self = new LinkedHashMap<>();
+        self.put("Config", cfg);
+        self.put("DebugConfig", debug);
+        self.put("Coord", Map.of("Vec", List.of(0, 0, 0, 0, 0, 0, 0, 0), "Error", 1.5, "Adjustment", 0, "Height", 1e-5));
+        self.put("Member", member);
+        self.put("Stats", stats);
+        self.put("Meta", Map.of());
+        self.put("xDS", Map.of("SupportedProxies", Map.of(), "Port", -1, "Ports", Map.of("Plaintext", -1, "TLS", -1)));
+        call.json(self);
+    }
+
+    void leader(Call call) {
+        call.json(leader.get());
+    }
+
+    void peers(Call call) {
+        String l = leader.get();
+        call.json(l.isEmpty() ? List.of() : List.of(l));
+    }
+}

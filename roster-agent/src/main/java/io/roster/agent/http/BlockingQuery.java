@@ -1,0 +1,168 @@
+package io.roster.agent.http;
+
+import io.roster.api.Durations;
+import io.roster.state.Store;
+import io.roster.state.WatchSet;
+import io.roster.state.Watches;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The one blocking-query helper every read endpoint uses ({@code ?index=N&wait=D}).
+ *
+ * <p>The query runs with a fresh {@link Watches.Waiter} as its watch set. If its index differs from
+ * {@code N} it is answered at once. Otherwise the request is parked: no thread is held (the Jetty
+ * callback is completed later), and the waiter re-runs the query on the wake executor when one of
+ * the rows the query touched changes, or answers with the current state when {@code wait} plus a
+ * random jitter of up to {@code wait/16} expires. An index lower than {@code N} (state restored from
+ * an older snapshot) is answered at once so the client can reset, as Consul's docs ask clients to.
+ */
+public final class BlockingQuery {
+    /** Consul's default wait. */
+    public static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
+    /** Consul's maximum wait; longer requests are clamped. */
+    public static final Duration MAX_WAIT = Duration.ofMinutes(10);
+
+    private final Store store;
+    private final ScheduledExecutorService timer;
+    private final Executor wake;
+
+    public BlockingQuery(Store store, ScheduledExecutorService timer, Executor wake) {
+        this.store = store;
+        this.timer = timer;
+        this.wake = wake;
+    }
+
+    /**
+     * Serves a read: parses {@code index}/{@code wait}/{@code stale}/{@code consistent}, runs
+     * {@code query} (blocking when asked), and hands the result to {@code render}, which must answer.
+     */
+    public <T> void serve(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
+        if (call.has("stale") && call.has("consistent")) {
+            throw HttpError.badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.");
+        }
+        long minIndex = call.longParam("index", 0, "Invalid index");
+        Duration wait = DEFAULT_WAIT;
+        String w = call.param("wait");
+        if (w != null && !w.isEmpty()) {
+            try {
+                wait = Durations.parse(w);
+            } catch (IllegalArgumentException e) {
+                throw HttpError.badRequest("Invalid wait time");
+            }
+            if (wait.isNegative()) {
+                throw HttpError.badRequest("Invalid wait time");
+            }
+        }
+        if (minIndex == 0) {
+            render.accept(call, query.apply(WatchSet.NONE));
+            return;
+        }
+        if (wait.compareTo(MAX_WAIT) > 0) {
+            wait = MAX_WAIT;
+        }
+        long waitNanos = wait.toNanos();
+        long jitter = waitNanos / 16 > 0 ? ThreadLocalRandom.current().nextLong(waitNanos / 16) : 0;
+        new Parked<>(call, minIndex, waitNanos + jitter, query, render).attempt();
+    }
+
+    /** How many requests are parked now. */
+    public long parked() {
+        return store.watches().parked();
+    }
+
+    private final class Parked<T> implements Runnable {
+        private final Call call;
+        private final long minIndex;
+        private final long deadline;
+        private final long waitNanos;
+        private final Function<WatchSet, Store.Read<T>> query;
+        private final BiConsumer<Call, Store.Read<T>> render;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile boolean timedOut;
+        private volatile Watches.Waiter waiter;
+        private volatile ScheduledFuture<?> timeout;
+
+        Parked(Call call, long minIndex, long waitNanos, Function<WatchSet, Store.Read<T>> query,
+               BiConsumer<Call, Store.Read<T>> render) {
+            this.call = call;
+            this.minIndex = minIndex;
+            this.waitNanos = waitNanos;
+            this.deadline = System.nanoTime() + waitNanos;
+            this.query = query;
+            this.render = render;
+        }
+
+        /** Woken by a watched change: run the query again. */
+        @Override
+        public void run() {
+            try {
+                attempt();
+            } catch (HttpError e) {
+                finish(() -> call.error(e.status(), e.getMessage()));
+            } catch (RuntimeException e) {
+                finish(() -> call.error(500, e.toString()));
+            }
+        }
+
+        void attempt() {
+            if (done.get()) {
+                return;
+            }
+            boolean expired = timedOut || System.nanoTime() - deadline >= 0;
+            Watches.Waiter w = expired ? null : store.watches().newWaiter(() -> wake.execute(this));
+            Store.Read<T> r;
+            try {
+                r = query.apply(w == null ? WatchSet.NONE : w);
+            } catch (RuntimeException e) {
+                if (w != null) {
+                    w.cancel();
+                }
+                throw e;
+            }
+            if (expired || r.index() != minIndex) {
+                if (w != null) {
+                    w.cancel();
+                }
+                finish(() -> render.accept(call, r));
+                return;
+            }
+            waiter = w;
+            if (timeout == null) {
+                synchronized (this) {
+                    if (timeout == null) {
+                        timeout = timer.schedule(this::expire, waitNanos, TimeUnit.NANOSECONDS);
+                    }
+                }
+            }
+            if (timedOut && w.cancel()) {
+                wake.execute(this);
+            }
+        }
+
+        private void expire() {
+            timedOut = true;
+            Watches.Waiter w = waiter;
+            if (w == null || w.cancel()) {
+                wake.execute(this);
+            }
+        }
+
+        private void finish(Runnable answer) {
+            if (done.compareAndSet(false, true)) {
+                ScheduledFuture<?> t = timeout;
+                if (t != null) {
+                    t.cancel(false);
+                }
+                answer.run();
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.roster.agent.http;
+
+import io.roster.agent.AgentConfig;
+import io.roster.agent.server.Server;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The HTTP API on Jetty 12's core handler API: one connector on {@code client_addr:http_port}, the
+ * route table, and plain one-line error pages (Jetty's own HTML pages never reach a client).
+ */
+public final class HttpServer implements AutoCloseable {
+    /** Longer than the longest blocking query (10m + 10m/16) so parked requests are never cut. */
+    private static final long IDLE_TIMEOUT_MS = 15 * 60 * 1000L;
+
+    private final org.eclipse.jetty.server.Server jetty;
+    private final ServerConnector connector;
+    private final BlockingQuery blocking;
+
+    public HttpServer(AgentConfig config, String nodeId, Server server, ScheduledExecutorService timer, Executor wake) {
+        QueuedThreadPool pool = new QueuedThreadPool(200, 4);
+        pool.setName("roster-http");
+        jetty = new org.eclipse.jetty.server.Server(pool);
+        HttpConfiguration hc = new HttpConfiguration();
+        hc.setSendServerVersion(false);
+        hc.setSendDateHeader(true);
+        // KV keys may hold %2F, %25, empty segments and dots: Consul decodes them into the key.
+        hc.setUriCompliance(UriCompliance.UNSAFE);
+        hc.setHttpCompliance(HttpCompliance.RFC7230);
+        hc.setRequestHeaderSize(64 * 1024);
+        connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(hc));
+        connector.setHost(config.clientAddr());
+        connector.setPort(config.httpPort());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.setAcceptQueueSize(4096);
+        connector.setReuseAddress(true);
+        jetty.addConnector(connector);
+
+        blocking = new BlockingQuery(server.store(), timer, wake);
+        HttpApi api = new HttpApi(config.datacenter());
+        KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
+        SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
+        AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress());
+        api.prefix("/v1/kv/", Methods.KV, kv)
+                .route("/v1/kv", Methods.KV, kv)
+                .route("/v1/txn", Methods.PUT_POST, new TxnEndpoint(server, config.txnMaxOps(), config.kvMaxValueSize()))
+                .route("/v1/session/create", Methods.PUT_POST, sessions::create)
+                .prefix("/v1/session/destroy/", Methods.PUT_POST, sessions::destroy)
+                .prefix("/v1/session/info/", Methods.GET, sessions::info)
+                .prefix("/v1/session/node/", Methods.GET, sessions::node)
+                .route("/v1/session/list", Methods.GET, sessions::list)
+                .prefix("/v1/session/renew/", Methods.PUT_POST, sessions::renew)
+                .route("/v1/status/leader", Methods.GET, agent::leader)
+                .route("/v1/status/peers", Methods.GET, agent::peers)
+                .route("/v1/agent/self", Methods.GET, agent::self)
+                .route("/", Methods.GET, HttpServer::index);
+        jetty.setHandler(api);
+        jetty.setErrorHandler(HttpServer::errorPage);
+        jetty.setStopTimeout(1500);
+    }
+
+    private static void index(Call call) {
+        call.raw(200, ("Roster agent: Consul-compatible HTTP API at /v1/ (try /v1/agent/self)\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Jetty's own errors (bad request lines, oversized headers) as one plain line. */
+    private static boolean errorPage(Request request, Response response, org.eclipse.jetty.util.Callback callback) {
+        Object msg = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+        String text = msg == null ? "HTTP error " + response.getStatus() : Call.oneLine(msg.toString());
+        response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
+        response.write(true, java.nio.ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8)), callback);
+        return true;
+    }
+
+    public void start() throws Exception {
+        jetty.start();
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public BlockingQuery blocking() {
+        return blocking;
+    }
+
+    @Override
+    public void close() throws Exception {
+        jetty.stop();
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The server side of every write, and the leader's duties: what Consul calls the server RPC
+ * endpoints (KVS.Apply, Session.Apply, Txn.Apply) and its leader loops.
+ *
+ * <p>Here the decisions that need a clock are taken before a command is replicated (lock-delay,
+ * session TTL expiry, tombstone reaping, session IDs), so the store's apply stays deterministic.
+ * Leader duties run only while {@link io.roster.state.Replicator#isLeader()} is true. This package
+ * owns no HTTP; handlers in {@code io.roster.agent.http} call it.
+ */
+package io.roster.agent.server;

@@ -37,7 +37,7 @@ public final class Durations {
         int i = 0;
         while (i < s.length()) {
             int start = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+            while (i < s.length() && (isAsciiDigit(s.charAt(i)) || s.charAt(i) == '.')) {
                 i++;
             }
             String number = s.substring(start, i);
@@ -45,7 +45,7 @@ public final class Durations {
                 throw new IllegalArgumentException("invalid duration \"" + text + "\"");
             }
             int unitStart = i;
-            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
+            while (i < s.length() && !isAsciiDigit(s.charAt(i)) && s.charAt(i) != '.') {
                 i++;
             }
             String unit = s.substring(unitStart, i);
@@ -66,6 +66,11 @@ public final class Durations {
         }
         long nanos = totalNanos.longValue();
         return Duration.ofNanos(negative ? -nanos : nanos);
+    }
+
+    // Go accepts only ASCII digits; Character.isDigit would also let through e.g. Arabic-Indic digits.
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Formats like Go's {@code time.Duration.String()}: {@code 10s}, {@code 1m30s}, {@code 24h0m0s}, {@code 1.5ms}. */

@@ -19,6 +19,13 @@ public record KvPair(
         @JsonProperty("CreateIndex") long createIndex,
         @JsonProperty("ModifyIndex") long modifyIndex) {
 
+    /** An empty value is stored and sent as {@code null}, whichever path (PUT body, txn op) it came by. */
+    public KvPair {
+        if (value != null && value.length == 0) {
+            value = null;
+        }
+    }
+
     /** The value as UTF-8 text, or {@code null} when empty. */
     public String valueAsString() {
         return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);

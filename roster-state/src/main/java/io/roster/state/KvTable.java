@@ -33,10 +33,24 @@ final class KvTable {
     }
 
     NavigableMap<String, KvPair> under(String prefix) {
-        if (prefix.isEmpty()) {
-            return entries;
+        return withPrefix(entries, prefix);
+    }
+
+    /**
+     * The part of a sorted map whose keys start with {@code prefix}: from the prefix up to (excluding)
+     * the first string greater than every extension of it. An upper bound of the prefix followed by U+FFFF
+     * would miss keys that continue with U+FFFF.
+     */
+    static <V> NavigableMap<String, V> withPrefix(NavigableMap<String, V> map, String prefix) {
+        int end = prefix.length();
+        while (end > 0 && prefix.charAt(end - 1) == Character.MAX_VALUE) {
+            end--;
         }
-        return entries.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
+        if (end == 0) {
+            return prefix.isEmpty() ? map : map.tailMap(prefix, true);
+        }
+        String upper = prefix.substring(0, end - 1) + (char) (prefix.charAt(end - 1) + 1);
+        return map.subMap(prefix, true, upper, false);
     }
 
     List<KvPair> list(String prefix) {
@@ -76,9 +90,7 @@ final class KvTable {
                 max = Math.max(max, e.modifyIndex());
             }
         }
-        NavigableMap<String, Long> graves = prefix.isEmpty() ? tombstones
-                : tombstones.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
-        for (Map.Entry<String, Long> t : graves.entrySet()) {
+        for (Map.Entry<String, Long> t : withPrefix(tombstones, prefix).entrySet()) {
             if (t.getKey().startsWith(prefix)) {
                 max = Math.max(max, t.getValue());
             }

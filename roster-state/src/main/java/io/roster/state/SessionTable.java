@@ -31,7 +31,7 @@ final class SessionTable {
     List<SessionEntry> byNode(String node) {
         List<SessionEntry> out = new ArrayList<>();
         for (SessionEntry s : byId.values()) {
-            if (s.node().equals(node)) {
+            if (java.util.Objects.equals(s.node(), node)) {
                 out.add(s);
             }
         }
@@ -69,6 +69,12 @@ final class SessionTable {
         tx.savedSession(id, byId.remove(id));
         index = Math.max(index, tx.index);
         tx.changes.topic(Store.TOPIC_SESSIONS);
+    }
+
+    /** Empties the table and the held-keys index (before a snapshot restore). */
+    void clear() {
+        byId.clear();
+        held.clear();
     }
 
     void restoreRow(String id, SessionEntry s) {

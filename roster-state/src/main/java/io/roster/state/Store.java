@@ -45,9 +45,24 @@ public final class Store {
      * transaction, or an {@link ApplyError} when the command was rejected without effect.
      */
     public Object apply(long index, Command command) {
-        Tx tx = new Tx(index, kv, sessions);
+        Tx tx;
         Object result;
         lock.writeLock().lock();
+        try {
+            // The Tx remembers the table indexes to roll back to, so it must be opened under the lock.
+            tx = new Tx(index, kv, sessions);
+            result = applyOrUndo(tx, command);
+            lastIndex = Math.max(lastIndex, index);
+        } finally {
+            lock.writeLock().unlock();
+        }
+        tx.changes.fire(watches);
+        return result;
+    }
+
+    /** Runs the apply switch; a command that fails half-way (rejected or thrown) leaves no trace. */
+    private Object applyOrUndo(Tx tx, Command command) {
+        Object result;
         try {
             result = switch (command) {
                 case Command.Kv c -> applyKv(tx, c);
@@ -56,14 +71,13 @@ public final class Store {
                 case Command.Txn c -> applyTxn(tx, c);
                 case Command.TombstoneReap c -> kv.reap(c.index());
             };
-            if (result instanceof ApplyError) {
-                tx.rollback(kv, sessions);
-            }
-            lastIndex = Math.max(lastIndex, index);
-        } finally {
-            lock.writeLock().unlock();
+        } catch (RuntimeException e) {
+            tx.rollback(kv, sessions);
+            throw e;
         }
-        tx.changes.fire(watches);
+        if (result instanceof ApplyError) {
+            tx.rollback(kv, sessions);
+        }
         return result;
     }
 
@@ -150,9 +164,10 @@ public final class Store {
                 case CHECK_INDEX -> {
                     KvPair e = kv.get(key);
                     if (e == null) {
-                        err = "key \"" + key + "\" doesn't exist";
+                        err = "failed to check index, key \"" + key + "\" doesn't exist";
                     } else if (e.modifyIndex() != op.index()) {
-                        err = "current modify index " + e.modifyIndex() + " != " + op.index();
+                        err = "failed index check for key \"" + key + "\", current modify index " + e.modifyIndex()
+                                + " != " + op.index();
                     } else {
                         results.add(e.withoutValue());
                     }
@@ -162,7 +177,7 @@ public final class Store {
                     String want = op.session() == null ? "" : op.session();
                     String have = e == null || e.session() == null ? "" : e.session();
                     if (e == null) {
-                        err = "failed to read lock for key \"" + key + "\": key doesn't exist";
+                        err = "failed to check session, key \"" + key + "\" doesn't exist";
                     } else if (!have.equals(want)) {
                         err = "failed session check for key \"" + key + "\", current session \"" + have + "\" != \"" + want + "\"";
                     } else {
@@ -205,6 +220,16 @@ public final class Store {
         return Math.max(1, kv.index);
     }
 
+    /**
+     * The index of a listing: the highest under the prefix (tombstones included), or the table's when
+     * nothing is there. Listing everything uses the table index, as Consul does, because reaped
+     * tombstones would otherwise let the index of {@code ""} go backwards.
+     */
+    private long listIndex(String prefix) {
+        long idx = prefix.isEmpty() ? 0 : kv.prefixIndex(prefix);
+        return idx == 0 ? kvTableIndex() : idx;
+    }
+
     /** One key; the index is its ModifyIndex, or the KV table index when it does not exist. */
     public Read<KvPair> kvGet(WatchSet ws, String key) {
         lock.readLock().lock();
@@ -222,8 +247,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchPrefix(prefix);
-            long idx = kv.prefixIndex(prefix);
-            return new Read<>(kv.list(prefix), idx == 0 ? kvTableIndex() : idx);
+            return new Read<>(kv.list(prefix), listIndex(prefix));
         } finally {
             lock.readLock().unlock();
         }
@@ -234,8 +258,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchPrefix(prefix);
-            long idx = kv.prefixIndex(prefix);
-            return new Read<>(kv.keys(prefix, separator), idx == 0 ? kvTableIndex() : idx);
+            return new Read<>(kv.keys(prefix, separator), listIndex(prefix));
         } finally {
             lock.readLock().unlock();
         }
@@ -322,7 +345,8 @@ public final class Store {
         try {
             kv.entries.clear();
             kv.tombstones.clear();
-            sessions.byId.clear();
+            // Clears the held-keys index too: a stale entry would let a destroy touch keys it no longer holds.
+            sessions.clear();
             Tx tx = new Tx(c.index(), kv, sessions);
             for (SessionEntry s : c.sessions()) {
                 sessions.byId.put(s.id(), s);

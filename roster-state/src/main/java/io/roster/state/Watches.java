@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,8 +57,7 @@ public final class Watches {
     }
 
     private void fireRange(ConcurrentSkipListMap<String, Set<Waiter>> map, String prefix) {
-        ConcurrentNavigableMap<String, Set<Waiter>> sub = prefix.isEmpty() ? map : map.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
-        for (String k : new ArrayList<>(sub.keySet())) {
+        for (String k : new ArrayList<>(KvTable.withPrefix(map, prefix).keySet())) {
             if (k.startsWith(prefix)) {
                 fire(map, k);
             }

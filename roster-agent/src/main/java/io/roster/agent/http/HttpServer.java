@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -21,6 +22,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpServer implements AutoCloseable {
     /** Longer than the longest blocking query (10m + 10m/16) so parked requests are never cut. */
     private static final long IDLE_TIMEOUT_MS = 15 * 60 * 1000L;
+    /** Parked queries per HTTP/2 connection; each costs a few KB, far less than a connection. */
+    private static final int MAX_H2_STREAMS = 250_000;
 
     private final org.eclipse.jetty.server.Server jetty;
     private final ServerConnector connector;
@@ -37,7 +40,12 @@ public final class HttpServer implements AutoCloseable {
         hc.setUriCompliance(UriCompliance.UNSAFE);
         hc.setHttpCompliance(HttpCompliance.RFC7230);
         hc.setRequestHeaderSize(64 * 1024);
-        connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(hc));
+        // HTTP/1.1 as Consul serves it, plus cleartext HTTP/2 (prior knowledge or Upgrade: h2c), so
+        // one connection can carry many parked blocking queries.
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(hc);
+        h2c.setMaxConcurrentStreams(MAX_H2_STREAMS);
+        h2c.setStreamIdleTimeout(IDLE_TIMEOUT_MS);
+        connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(hc), h2c);
         connector.setHost(config.clientAddr());
         connector.setPort(config.httpPort());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -62,6 +70,7 @@ public final class HttpServer implements AutoCloseable {
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
                 .route("/v1/agent/self", Methods.GET, agent::self)
+                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(blocking, server.store())::handle)
                 .route("/", Methods.GET, HttpServer::index);
         jetty.setHandler(api);
         jetty.setErrorHandler(HttpServer::errorPage);

@@ -1,0 +1,96 @@
+package io.roster.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A dev agent started as its own JVM from the built CLI, so its heap is measured apart from the load driver's. */
+final class AgentProcess implements AutoCloseable {
+    final Process process;
+    final int port;
+    final long startupNanos;
+    final Path log;
+
+    private AgentProcess(Process process, int port, long startupNanos, Path log) {
+        this.process = process;
+        this.port = port;
+        this.startupNanos = startupNanos;
+        this.log = log;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts {@code roster agent -dev} on a free port and waits (at most 30 s) for its first HTTP answer. */
+    static AgentProcess start(Path home, String heap) throws Exception {
+        int port = freePort();
+        Path cliJar = home.resolve("roster-cli/target/roster-cli.jar");
+        Path lib = home.resolve("roster-cli/target/lib");
+        if (!Files.exists(cliJar)) {
+            throw new IllegalStateException("build first: " + cliJar + " is missing");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseG1GC",
+                "-cp", cliJar + File.pathSeparator + lib + File.separator + "*",
+                "io.roster.cli.Main", "agent", "-dev", "-http-port=" + port, "-log-level=warn"));
+        Path log = Files.createTempFile("roster-bench-agent", ".log");
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/status/leader"))
+                .timeout(Duration.ofSeconds(1)).build();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("agent exited: " + Files.readString(log));
+            }
+            try {
+                if (c.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return new AgentProcess(p, port, System.nanoTime() - t0, log);
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(5);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("agent did not answer within 30 s");
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Runs a full GC in the agent (jcmd), so the next heap reading is live data only. */
+    void gc() throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process j = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!j.waitFor(60, TimeUnit.SECONDS)) {
+            j.destroyForcibly();
+            throw new IllegalStateException("jcmd GC.run timed out");
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        Files.deleteIfExists(log);
+    }
+}

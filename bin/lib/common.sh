@@ -38,11 +38,15 @@ find_mvn() {
 }
 
 needs_build() {
-  # True when the CLI's jar is missing or any source or pom is newer than it.
-  local jar="$ROSTER_HOME/roster-cli/target/roster-cli.jar"
+  # True when the CLI's jar is missing or a source or pom of a module it is built from is newer.
+  local jar="$ROSTER_HOME/roster-cli/target/roster-cli.jar" m
   [ -f "$jar" ] || return 0
   [ -d "$ROSTER_HOME/roster-cli/target/lib" ] || return 0
-  [ -n "$(find "$ROSTER_HOME" -path "$ROSTER_HOME/*/target" -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit 2>/dev/null)" ]
+  [ "$ROSTER_HOME/pom.xml" -nt "$jar" ] && return 0
+  for m in roster-api roster-state roster-agent roster-cli; do
+    [ -n "$(find "$ROSTER_HOME/$m/pom.xml" "$ROSTER_HOME/$m/src/main" -newer "$jar" -print -quit 2>/dev/null)" ] && return 0
+  done
+  return 1
 }
 
 build_cli() {

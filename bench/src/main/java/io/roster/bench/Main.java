@@ -104,6 +104,14 @@ public final class Main {
         }
     }
 
+    /** A distinct 256-byte value per request: identical writes are no-ops (as in Consul) and would flatter PUT. */
+    private static byte[] value(int i) {
+        byte[] v = VALUE_256.clone();
+        byte[] n = Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, v, 0, n.length);
+        return v;
+    }
+
     private long runLoad(HttpClient http, String base, boolean put, Duration d) throws Exception {
         return runLoad(http, base, put, d, new Stats());
     }
@@ -123,7 +131,7 @@ public final class Main {
                             String key = "bench/kv/" + client + "/" + (i++ % KEYS_PER_CLIENT);
                             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key))
                                     .timeout(Duration.ofSeconds(10));
-                            HttpRequest r = put ? b.PUT(HttpRequest.BodyPublishers.ofByteArray(VALUE_256)).build() : b.GET().build();
+                            HttpRequest r = put ? b.PUT(HttpRequest.BodyPublishers.ofByteArray(value(i))).build() : b.GET().build();
                             long t0 = System.nanoTime();
                             HttpResponse<byte[]> resp = http.send(r, HttpResponse.BodyHandlers.ofByteArray());
                             long t1 = System.nanoTime();

@@ -123,10 +123,15 @@ final class KvTable {
 
     boolean set(Tx tx, String key, byte[] value, long flags) {
         KvPair old = entries.get(key);
+        byte[] v = value == null || value.length == 0 ? null : value;
+        if (old != null && old.flags() == flags && java.util.Arrays.equals(old.value(), v)) {
+            // Consul skips identical writes: no index bump, so no blocking query wakes for nothing.
+            return true;
+        }
         long create = old == null ? tx.index : old.createIndex();
         long lockIndex = old == null ? 0 : old.lockIndex();
         String session = old == null ? null : old.session();
-        setRow(tx, key, new KvPair(lockIndex, key, flags, value, session, create, tx.index));
+        setRow(tx, key, new KvPair(lockIndex, key, flags, v, session, create, tx.index));
         return true;
     }
 

@@ -59,6 +59,20 @@ class StoreKvTest {
         }
 
         @Test
+        void identicalWriteChangesNothingAndWakesNobody() {
+            store.apply(5, set("k", "v", 7));
+            Watches.Waiter w = store.watches().newWaiter(() -> { });
+            store.kvGet(w, "k");
+            assertThat(store.apply(9, set("k", "v", 7))).isEqualTo(true);
+            assertEntry("k", pair(0, "k", 7, "v", null, 5, 5));
+            assertThat(store.kvList(WatchSet.NONE, "k").index()).isEqualTo(5);
+            assertThat(w.isDone()).isFalse();
+            assertThat(store.apply(10, set("k", "v", 8))).isEqualTo(true);
+            assertThat(w.isDone()).isTrue();
+            assertEntry("k", pair(0, "k", 8, "v", null, 5, 10));
+        }
+
+        @Test
         void nullAndEmptyValuesAreStoredAsNull() {
             store.apply(1, set("a", null));
             store.apply(2, new Command.Kv(KvVerb.SET, "b", new byte[0], 0, 0, null));

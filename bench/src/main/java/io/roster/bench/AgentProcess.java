@@ -43,8 +43,12 @@ final class AgentProcess implements AutoCloseable {
             throw new IllegalStateException("build first: " + cliJar + " is missing");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseG1GC",
-                "-cp", cliJar + File.pathSeparator + lib + File.separator + "*",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseG1GC"));
+        String extra = System.getenv("ROSTER_BENCH_AGENT_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", cliJar + File.pathSeparator + lib + File.separator + "*",
                 "io.roster.cli.Main", "agent", "-dev", "-http-port=" + port, "-log-level=warn"));
         Path log = Files.createTempFile("roster-bench-agent", ".log");
         long t0 = System.nanoTime();

@@ -31,6 +31,8 @@ public final class BlockingQuery {
     public static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
     private final Store store;
+    /** Wall-clock microseconds at which the latest parked query was answered (for benchmarks). */
+    private final java.util.concurrent.atomic.AtomicLong lastAnsweredMicros = new java.util.concurrent.atomic.AtomicLong();
     private final ScheduledExecutorService timer;
     private final Executor wake;
 
@@ -48,7 +50,10 @@ public final class BlockingQuery {
         if (call.has("stale") && call.has("consistent")) {
             throw HttpError.badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.");
         }
-        long minIndex = call.longParam("index", 0, "Invalid index");
+        // Like Consul's parseWait: an empty ?index= is no index, and a wait that is zero or
+        // negative means the default wait (Consul's blockingQuery), not "answer at once".
+        String idx = call.param("index");
+        long minIndex = idx == null || idx.isEmpty() ? 0 : call.longParam("index", 0, "Invalid index");
         Duration wait = DEFAULT_WAIT;
         String w = call.param("wait");
         if (w != null && !w.isEmpty()) {
@@ -57,20 +62,24 @@ public final class BlockingQuery {
             } catch (IllegalArgumentException e) {
                 throw HttpError.badRequest("Invalid wait time");
             }
-            if (wait.isNegative()) {
-                throw HttpError.badRequest("Invalid wait time");
-            }
         }
         if (minIndex == 0) {
             render.accept(call, query.apply(WatchSet.NONE));
             return;
         }
-        if (wait.compareTo(MAX_WAIT) > 0) {
+        if (wait.isNegative() || wait.isZero()) {
+            wait = DEFAULT_WAIT;
+        } else if (wait.compareTo(MAX_WAIT) > 0) {
             wait = MAX_WAIT;
         }
         long waitNanos = wait.toNanos();
         long jitter = waitNanos / 16 > 0 ? ThreadLocalRandom.current().nextLong(waitNanos / 16) : 0;
-        new Parked<>(call, minIndex, waitNanos + jitter, query, render).attempt();
+        new Parked<>(call, minIndex, waitNanos + jitter, query, render).attempt(false);
+    }
+
+    /** Epoch microseconds at which the latest parked query (one that waited) was handed its answer. */
+    public long lastAnsweredMicros() {
+        return lastAnsweredMicros.get();
     }
 
     /** How many requests are parked now. */
@@ -104,7 +113,7 @@ public final class BlockingQuery {
         @Override
         public void run() {
             try {
-                attempt();
+                attempt(true);
             } catch (HttpError e) {
                 finish(() -> call.error(e.status(), e.getMessage()));
             } catch (RuntimeException e) {
@@ -112,11 +121,24 @@ public final class BlockingQuery {
             }
         }
 
-        void attempt() {
+        /**
+         * Runs the query; answers if its index moved (or time is up), else parks on what it touched.
+         * After a wake-up the query first runs without registering anything: usually the index has
+         * moved, and 100k woken readers of one key then cost no registration churn on that key.
+         */
+        void attempt(boolean woken) {
             if (done.get()) {
                 return;
             }
             boolean expired = timedOut || System.nanoTime() - deadline >= 0;
+            if (woken && !expired) {
+                Store.Read<T> probe = query.apply(WatchSet.NONE);
+                if (probe.index() != minIndex) {
+                    finish(() -> render.accept(call, probe));
+                    markAnswered();
+                    return;
+                }
+            }
             Watches.Waiter w = expired ? null : store.watches().newWaiter(() -> wake.execute(this));
             Store.Read<T> r;
             try {
@@ -132,6 +154,9 @@ public final class BlockingQuery {
                     w.cancel();
                 }
                 finish(() -> render.accept(call, r));
+                if (woken) {
+                    markAnswered();
+                }
                 return;
             }
             waiter = w;
@@ -145,6 +170,11 @@ public final class BlockingQuery {
             if (timedOut && w.cancel()) {
                 wake.execute(this);
             }
+        }
+
+        private void markAnswered() {
+            java.time.Instant now = java.time.Instant.now();
+            lastAnsweredMicros.accumulateAndGet(now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000, Math::max);
         }
 
         private void expire() {

@@ -49,6 +49,7 @@ public final class HttpApi extends Handler.Abstract {
             call = new Call(request, response, callback);
         } catch (HttpError e) {
             response.setStatus(e.status());
+            response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
             response.write(true, java.nio.ByteBuffer.wrap((e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
             return true;
         }

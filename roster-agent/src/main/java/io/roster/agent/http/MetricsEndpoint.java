@@ -27,6 +27,7 @@ final class MetricsEndpoint {
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         List<Map<String, Object>> gauges = new ArrayList<>();
         gauges.add(gauge("consul.rpc.queries_blocking", blocking.parked()));
+        gauges.add(gauge("roster.blocking.last_answered_epoch_us", blocking.lastAnsweredMicros()));
         gauges.add(gauge("roster.state.last_index", store.lastIndex()));
         gauges.add(gauge("roster.runtime.heap_used_bytes", heap.getUsed()));
         gauges.add(gauge("roster.runtime.heap_committed_bytes", heap.getCommitted()));

@@ -54,6 +54,24 @@ public final class Server implements AutoCloseable {
         this.timers = new SessionTimers(scheduler, this::expire);
         this.gc = scheduler.scheduleWithFixedDelay(this::tombstoneGc, 1, 1, TimeUnit.MINUTES);
         armAllTimers();
+        barrier();
+    }
+
+    /**
+     * Commits a no-op on an empty store, as a Raft leader commits a barrier before serving, so that
+     * no client write ever gets index 1. Reads of empty tables report index 1 (an index is never 0);
+     * a client blocking on that index for a missing key must be woken by the key's creation, which
+     * is only seen as a change if the creation's index is higher. A tombstone reap up to 0 reaps
+     * nothing and is the one no-op command the store has.
+     */
+    private void barrier() {
+        if (replicator.isLeader() && store.lastIndex() == 0) {
+            replicator.submit(new Command.TombstoneReap(0)).whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.warn("leader barrier failed: {}", e.toString());
+                }
+            });
+        }
     }
 
     public Store store() {

@@ -154,10 +154,11 @@ class KvApiTest {
     void flagsAreStoredAndReturned() {
         http().put("/v1/kv/flags/k?flags=42", "v");
         assertThat(http().get("/v1/kv/flags/k").json().get(0).get("Flags").asLong()).isEqualTo(42);
-        // The largest uint64 Consul accepts round-trips as an unsigned number.
-        http().put("/v1/kv/flags/max?flags=18446744073709551615", "v");
-        assertThat(http().get("/v1/kv/flags/max").json().get(0).get("Flags").asText())
-                .isIn("18446744073709551615", "-1");
+        http().put("/v1/kv/flags/big?flags=9223372036854775807", "v");
+        assertThat(http().get("/v1/kv/flags/big").json().get(0).get("Flags").asLong()).isEqualTo(Long.MAX_VALUE);
+        // Writing flags again replaces them (no flags means 0).
+        http().put("/v1/kv/flags/k", "v2");
+        assertThat(http().get("/v1/kv/flags/k").json().get(0).get("Flags").asLong()).isZero();
     }
 
     @Test

@@ -40,11 +40,16 @@ final class TestAgent implements BeforeAllCallback, AfterAllCallback {
         return new TestAgent(customize);
     }
 
-    @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
+    /** Starts a dev agent outside any extension (for tests that need a fresh, empty one); close it. */
+    static Agent start(UnaryOperator<AgentConfig.Builder> customize) throws Exception {
         AgentConfig.Builder b = AgentConfig.builder().dev(true).httpPort(0).nodeName("test-node")
                 .sessionTtlMin(Duration.ofSeconds(1));
-        agent = new Agent(customize.apply(b).build()).start();
+        return new Agent(customize.apply(b).build()).start();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        agent = start(customize);
         http = new Http(agent.httpAddress());
         client = RosterClient.create(agent.httpAddress());
     }

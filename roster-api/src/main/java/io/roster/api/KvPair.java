@@ -3,6 +3,8 @@ package io.roster.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * One KV entry as Consul's {@code /v1/kv} returns it. {@code Value} travels as base64 (Jackson's
@@ -13,7 +15,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 public record KvPair(
         @JsonProperty("LockIndex") long lockIndex,
         @JsonProperty("Key") String key,
-        @JsonProperty("Flags") long flags,
+        @JsonProperty("Flags") @JsonSerialize(using = UnsignedLongJson.Serializer.class)
+        @JsonDeserialize(using = UnsignedLongJson.PrimitiveDeserializer.class) long flags,
         @JsonProperty("Value") byte[] value,
         @JsonProperty("Session") @JsonInclude(JsonInclude.Include.NON_EMPTY) String session,
         @JsonProperty("CreateIndex") long createIndex,

@@ -2,6 +2,8 @@ package io.roster.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * One operation of {@code PUT /v1/txn}. Only the {@code KV} form exists so far; the other forms of
@@ -24,7 +26,8 @@ public record TxnOp(@JsonProperty("KV") KvOp kv,
     public record KvOp(@JsonProperty("Verb") String verb,
                        @JsonProperty("Key") String key,
                        @JsonProperty("Value") byte[] value,
-                       @JsonProperty("Flags") Long flags,
+                       @JsonProperty("Flags") @JsonSerialize(using = UnsignedLongJson.Serializer.class)
+                       @JsonDeserialize(using = UnsignedLongJson.Deserializer.class) Long flags,
                        @JsonProperty("Index") Long index,
                        @JsonProperty("Session") String session) {
     }

@@ -146,4 +146,19 @@ class JsonTest {
         assertThat(Json.writeString(failed))
                 .isEqualTo("{\"Results\":null,\"Errors\":[{\"OpIndex\":1,\"What\":\"key \\\"k\\\" doesn't exist\"}]}");
     }
+
+    @Test
+    void flagsAreUnsigned64BitOnTheWire() throws Exception {
+        KvPair max = new KvPair(0, "k", -1L, null, null, 1, 1);
+        String json = Json.writeString(max);
+        assertThat(json).contains("\"Flags\":18446744073709551615");
+        assertThat(Json.mapper().readValue(json, KvPair.class).flags()).isEqualTo(-1L);
+        assertThat(Json.mapper().readValue("{\"Key\":\"k\",\"Flags\":42}", KvPair.class).flags()).isEqualTo(42L);
+        assertThatThrownBy(() -> Json.mapper().readValue("{\"Key\":\"k\",\"Flags\":18446744073709551616}", KvPair.class))
+                .isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> Json.mapper().readValue("{\"Key\":\"k\",\"Flags\":-1}", KvPair.class))
+                .isInstanceOf(JsonProcessingException.class);
+        TxnOp.KvOp op = Json.mapper().readValue("{\"Verb\":\"set\",\"Key\":\"k\",\"Flags\":18446744073709551615}", TxnOp.KvOp.class);
+        assertThat(op.flags()).isEqualTo(-1L);
+    }
 }

@@ -95,6 +95,11 @@ final class AgentProcess implements AutoCloseable {
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
+        String text = Files.readString(log);
+        if (text.contains("WARN") || text.contains("ERROR")) {
+            System.out.println("agent log had warnings:");
+            text.lines().filter(l -> l.contains("WARN") || l.contains("ERROR")).limit(20).forEach(l -> System.out.println("  " + l));
+        }
         Files.deleteIfExists(log);
     }
 }

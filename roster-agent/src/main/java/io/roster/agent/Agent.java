@@ -1,22 +1,39 @@
 package io.roster.agent;
 
+import io.roster.agent.checks.CheckRunners;
+import io.roster.agent.config.LoadedConfig;
 import io.roster.agent.http.HttpServer;
+import io.roster.agent.local.AntiEntropy;
+import io.roster.agent.local.LocalState;
 import io.roster.agent.server.Server;
+import io.roster.api.CheckDefinition;
+import io.roster.api.HealthCheck;
+import io.roster.api.Node;
+import io.roster.api.ServiceDefinition;
 import io.roster.state.LocalReplicator;
 import io.roster.state.Replicator;
 import io.roster.state.Store;
+import io.roster.state.WatchSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Roster agent process: the store, the replicator (in-memory in dev mode), the server duties
- * and the HTTP API. Start with {@link #start()}, stop with {@link #close()}.
+ * One Roster agent process: the store, the replicator (in-memory in dev mode), the server duties,
+ * this machine's services and checks with their runners and anti-entropy, and the HTTP API.
+ * Start with {@link #start()}, stop with {@link #close()}.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -26,22 +43,101 @@ public final class Agent implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService wake;
     private final Store store = new Store();
+    private final io.roster.agent.metrics.AgentMetrics metrics = new io.roster.agent.metrics.AgentMetrics();
     private final Replicator replicator;
     private final Server server;
+    private final CheckRunners runners;
+    private final LocalState local;
+    private final AntiEntropy antiEntropy;
     private final HttpServer http;
+    private final Supplier<LoadedConfig> configSource;
+    /** Services and node checks that came from configuration (reload may remove them; API ones stay). */
+    private final Set<String> configServices = new LinkedHashSet<>();
+    private final Set<String> configChecks = new LinkedHashSet<>();
 
+    /** An agent with no configuration files (services and checks only through the API). */
     public Agent(AgentConfig config) {
+        this(config, () -> new LoadedConfig(config, List.of(), List.of()));
+    }
+
+    /**
+     * An agent whose services and checks come from {@code configSource}, read now and again on
+     * reload (SIGHUP, {@code /v1/agent/reload}); the source throws when the files are broken.
+     */
+    public Agent(AgentConfig config, Supplier<LoadedConfig> configSource) {
         if (!config.dev()) {
             throw new IllegalArgumentException("only -dev mode exists so far: server mode with -data-dir comes with Raft");
         }
         this.config = config;
-        this.scheduler = new ScheduledThreadPoolExecutor(1, named("roster-timer"));
+        this.configSource = configSource;
+        this.scheduler = new ScheduledThreadPoolExecutor(2, named("roster-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         int cores = Runtime.getRuntime().availableProcessors();
         this.wake = Executors.newFixedThreadPool(Math.max(2, cores), named("roster-wake"));
-        this.replicator = new LocalReplicator(store, config.clientAddr() + ":" + config.serverPort());
+        this.replicator = new io.roster.agent.metrics.MeteredReplicator(
+                new LocalReplicator(store, config.clientAddr() + ":" + config.serverPort()), metrics);
         this.server = new Server(replicator, config.sessionTtlMin(), scheduler, System::nanoTime);
-        this.http = new HttpServer(config, nodeId, server, scheduler, wake);
+        LocalState[] holder = new LocalState[1];
+        AntiEntropy[] ae = new AntiEntropy[1];
+        this.runners = new CheckRunners(scheduler, (id, status, output) -> {
+                    metrics.checkUpdate(status);
+                    holder[0].updateCheck(id, status, output);
+                },
+                new CheckRunners.Options(config.enableScriptChecks() || config.enableLocalScriptChecks(),
+                        config.checkOutputMaxSize(), this::aliasStatus));
+        this.local = new LocalState(config.nodeName(), config.datacenter(), runners, store.watches(),
+                () -> {
+                    if (ae[0] != null) {
+                        ae[0].trigger();
+                    }
+                }, System::nanoTime);
+        holder[0] = local;
+        this.antiEntropy = new AntiEntropy(selfNode(), local, server, scheduler, config.checkUpdateInterval(),
+                Set.of("consul"), Set.of(Server.SERF_HEALTH), System::nanoTime);
+        ae[0] = antiEntropy;
+        this.http = new HttpServer(config, nodeId, server, local, this::reload, metrics, scheduler, wake);
+    }
+
+    private Node selfNode() {
+        Map<String, String> tagged = new LinkedHashMap<>();
+        String addr = config.bindAddr() == null || config.bindAddr().isEmpty() || config.bindAddr().equals("0.0.0.0")
+                ? config.clientAddr() : config.bindAddr();
+        tagged.put("lan", addr);
+        tagged.put("lan_ipv4", addr);
+        tagged.put("wan", addr);
+        tagged.put("wan_ipv4", addr);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("consul-network-segment", "");
+        meta.putAll(config.nodeMeta());
+        return new Node(nodeId, config.nodeName(), addr, config.datacenter(), tagged, meta, 0, 0);
+    }
+
+    /** Alias checks: the worst status of a service's checks (and its node's), locally or in the catalog. */
+    private String aliasStatus(String node, String serviceId) {
+        String n = node == null || node.isEmpty() ? config.nodeName() : node;
+        List<HealthCheck> checks = store.nodeChecks(WatchSet.NONE, n).value();
+        if (n.equals(config.nodeName())) {
+            checks = new ArrayList<>(local.checks().values());
+        }
+        boolean found = serviceId == null || serviceId.isEmpty()
+                ? store.node(WatchSet.NONE, n).value() != null
+                : local.service(serviceId) != null || checks.stream().anyMatch(c -> c.serviceId().equals(serviceId));
+        if (!found) {
+            return null;
+        }
+        String worst = HealthCheck.PASSING;
+        for (HealthCheck c : checks) {
+            if (serviceId != null && !serviceId.isEmpty() && !c.serviceId().isEmpty() && !c.serviceId().equals(serviceId)) {
+                continue;
+            }
+            if (c.status().equals(HealthCheck.CRITICAL) || c.status().equals(HealthCheck.MAINTENANCE)) {
+                return HealthCheck.CRITICAL;
+            }
+            if (c.status().equals(HealthCheck.WARNING)) {
+                worst = HealthCheck.WARNING;
+            }
+        }
+        return worst;
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {
@@ -53,13 +149,67 @@ public final class Agent implements AutoCloseable {
         };
     }
 
-    /** Starts serving; returns once HTTP is listening. */
+    /** Starts serving; returns once HTTP is listening and this node is in the catalog. */
     public Agent start() throws Exception {
+        server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
+        applyDefinitions(configSource.get());
+        antiEntropy.start();
+        antiEntropy.syncNow();
         http.start();
         LOG.info("Roster agent {} started: node={} datacenter={} mode={} http=http://{}:{}", Version.ROSTER,
                 config.nodeName(), config.datacenter(), config.dev() ? "dev (in-memory)" : "server",
                 config.clientAddr(), http.port());
         return this;
+    }
+
+    /** Adds the configured services and checks, removing configured ones that are gone. */
+    private synchronized void applyDefinitions(LoadedConfig loaded) {
+        Set<String> services = new LinkedHashSet<>();
+        for (ServiceDefinition d : loaded.services()) {
+            local.addService(d, true);
+            services.add(d.effectiveId());
+        }
+        Set<String> checks = new LinkedHashSet<>();
+        for (CheckDefinition c : loaded.checks()) {
+            local.addCheck(c);
+            checks.add(c.id() == null || c.id().isEmpty() ? c.name() : c.id());
+        }
+        for (String id : configServices) {
+            if (!services.contains(id)) {
+                local.removeService(id);
+            }
+        }
+        for (String id : configChecks) {
+            if (!checks.contains(id)) {
+                local.removeCheck(id);
+            }
+        }
+        configServices.clear();
+        configServices.addAll(services);
+        configChecks.clear();
+        configChecks.addAll(checks);
+    }
+
+    /**
+     * Re-reads the configuration files and applies their services and checks. Returns null on
+     * success, or a one-line error, in which case nothing changed.
+     */
+    public String reload() {
+        LoadedConfig loaded;
+        try {
+            loaded = configSource.get();
+        } catch (RuntimeException e) {
+            LOG.warn("reload failed, keeping the current configuration: {}", e.getMessage());
+            return "Failed reloading: " + e.getMessage();
+        }
+        try {
+            applyDefinitions(loaded);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("reload failed part-way: {}", e.getMessage());
+            return "Failed reloading: " + e.getMessage();
+        }
+        LOG.info("configuration reloaded: {} services, {} checks from files", loaded.services().size(), loaded.checks().size());
+        return null;
     }
 
     public int httpPort() {
@@ -87,6 +237,14 @@ public final class Agent implements AutoCloseable {
         return http;
     }
 
+    public LocalState local() {
+        return local;
+    }
+
+    public AntiEntropy antiEntropy() {
+        return antiEntropy;
+    }
+
     @Override
     public void close() {
         try {
@@ -94,6 +252,8 @@ public final class Agent implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP stop: {}", e.toString());
         }
+        antiEntropy.close();
+        runners.close();
         server.close();
         scheduler.shutdownNow();
         wake.shutdownNow();

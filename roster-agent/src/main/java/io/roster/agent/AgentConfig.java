@@ -2,10 +2,19 @@ package io.roster.agent;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * The agent's configuration, after flags and files are merged. Immutable; {@link Builder} gives
- * Consul's defaults.
+ * The agent's configuration, after flags and files are merged ({@code io.roster.agent.config.ConfigLoader}
+ * does the merging). Immutable; {@link Builder} gives Consul's defaults.
  *
  * @param nodeName        this agent's node name ({@code -node}; default: the host name)
  * @param datacenter      {@code -datacenter} (default {@code dc1})
@@ -19,13 +28,46 @@ import java.time.Duration;
  * @param sessionTtlMin   {@code session_ttl_min}: the smallest session TTL accepted (default 10s)
  * @param txnMaxOps       {@code txn_max_req_len}-style limit: operations per transaction (default 128)
  * @param kvMaxValueSize  {@code kv_max_value_size}: largest KV value in bytes (default 512 KiB)
+ * @param bindAddr        {@code -bind}/{@code bind_addr}: the address for cluster traffic (gossip, RPC);
+ *                        default {@code 0.0.0.0}, or {@code 127.0.0.1} in dev mode
+ * @param dnsPort         {@code -dns-port}/{@code ports.dns} (default 8600; -1 turns DNS off, 0 picks a free port)
+ * @param ui              {@code -ui}/{@code ui_config.enabled}: serve the web UI (default: on in dev mode only)
+ * @param enableScriptChecks      {@code enable_script_checks}: script checks from files and the API
+ * @param enableLocalScriptChecks {@code enable_local_script_checks}: script checks from config files only
+ * @param nodeMeta        {@code -node-meta}/{@code node_meta}: this node's metadata, keys kept verbatim
+ * @param checkUpdateInterval {@code check_update_interval}: how long a check's changed output (same status)
+ *                        may wait before it is synced to the catalog (default 5m; 0 syncs every change)
+ * @param bootstrapExpect {@code -bootstrap-expect}: servers to wait for before electing a leader (0: none)
+ * @param retryJoin       {@code -retry-join}/{@code retry_join}: agents to join, retried until one answers
+ * @param domain          {@code -domain}/{@code domain}: the DNS domain answered (default {@code consul.})
+ * @param altDomain       {@code -alt-domain}/{@code alt_domain}: a second DNS domain, or null
+ * @param recursors       {@code -recursor}/{@code recursors}: upstream DNS servers for other names
+ * @param dnsConfig       {@code dns_config}, as read from the files (snake_case keys, duration strings)
+ * @param encrypt         {@code -encrypt}/{@code encrypt}: the gossip key (base64), or null; never logged
+ * @param checkOutputMaxSize {@code check_output_max_size}: bytes of check output kept (default 4096)
+ * @param configFiles     the {@code -config-file} and {@code -config-dir} paths as given, in command-line
+ *                        order: a reload reads them again
  */
 public record AgentConfig(String nodeName, String datacenter, boolean dev, boolean server, String clientAddr,
                           int httpPort, int serverPort, String logLevel, Path dataDir, Duration sessionTtlMin,
-                          int txnMaxOps, long kvMaxValueSize) {
+                          int txnMaxOps, long kvMaxValueSize, String bindAddr, int dnsPort, boolean ui,
+                          boolean enableScriptChecks, boolean enableLocalScriptChecks, Map<String, String> nodeMeta,
+                          Duration checkUpdateInterval, int bootstrapExpect, List<String> retryJoin, String domain,
+                          String altDomain, List<String> recursors, Map<String, Object> dnsConfig, String encrypt,
+                          int checkOutputMaxSize, List<Path> configFiles) {
 
     /** The largest session TTL Consul accepts. */
     public static final Duration SESSION_TTL_MAX = Duration.ofHours(24);
+
+    /** Consul's limits on node and service metadata. */
+    public static final int META_MAX_PAIRS = 64;
+    public static final int META_KEY_MAX_LENGTH = 128;
+    public static final int META_VALUE_MAX_LENGTH = 512;
+    private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+    private static final Pattern DOMAIN = Pattern.compile("([A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\\.)+");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     public static Builder builder() {
         return new Builder();
@@ -34,6 +76,39 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
     /** A dev agent on a free HTTP port, for tests. */
     public static AgentConfig devOnFreePort() {
         return builder().dev(true).httpPort(0).build();
+    }
+
+    /**
+     * Why {@code meta} breaks Consul's metadata rules (at most 64 pairs; keys of letters, digits,
+     * {@code _} and {@code -}, up to 128 characters, not starting with the reserved {@code consul-};
+     * values up to 512 characters), or null when it is fine.
+     */
+    public static String metaProblem(Map<String, String> meta) {
+        if (meta.size() > META_MAX_PAIRS) {
+            return "metadata cannot contain more than " + META_MAX_PAIRS + " key/value pairs";
+        }
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            String k = e.getKey();
+            if (k == null || k.isEmpty()) {
+                return "metadata key cannot be blank";
+            }
+            if (k.length() > META_KEY_MAX_LENGTH) {
+                return "metadata key '" + k + "' is longer than " + META_KEY_MAX_LENGTH + " characters";
+            }
+            if (!META_KEY.matcher(k).matches()) {
+                return "metadata key '" + k + "' may only contain letters, digits, '_' and '-'";
+            }
+            if (k.startsWith("consul-")) {
+                return "metadata key '" + k + "' uses the reserved prefix 'consul-'";
+            }
+            if (e.getValue() == null) {
+                return "metadata value of '" + k + "' cannot be null";
+            }
+            if (e.getValue().length() > META_VALUE_MAX_LENGTH) {
+                return "metadata value of '" + k + "' is longer than " + META_VALUE_MAX_LENGTH + " characters";
+            }
+        }
+        return null;
     }
 
     public Builder toBuilder() {
@@ -50,12 +125,43 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.sessionTtlMin = sessionTtlMin;
         b.txnMaxOps = txnMaxOps;
         b.kvMaxValueSize = kvMaxValueSize;
+        b.bindAddr = bindAddr;
+        b.dnsPort = dnsPort;
+        b.ui = ui;
+        b.enableScriptChecks = enableScriptChecks;
+        b.enableLocalScriptChecks = enableLocalScriptChecks;
+        b.nodeMeta = new LinkedHashMap<>(nodeMeta);
+        b.checkUpdateInterval = checkUpdateInterval;
+        b.bootstrapExpect = bootstrapExpect;
+        b.retryJoin = new ArrayList<>(retryJoin);
+        b.domain = domain;
+        b.altDomain = altDomain;
+        b.recursors = new ArrayList<>(recursors);
+        b.dnsConfig = new LinkedHashMap<>(dnsConfig);
+        b.encrypt = encrypt;
+        b.checkOutputMaxSize = checkOutputMaxSize;
+        b.configFiles = new ArrayList<>(configFiles);
         return b;
+    }
+
+    /** Like the record's, but the gossip key is never printed (it is a secret). */
+    @Override
+    public String toString() {
+        return "AgentConfig[nodeName=" + nodeName + ", datacenter=" + datacenter + ", dev=" + dev + ", server=" + server
+                + ", clientAddr=" + clientAddr + ", httpPort=" + httpPort + ", serverPort=" + serverPort
+                + ", logLevel=" + logLevel + ", dataDir=" + dataDir + ", sessionTtlMin=" + sessionTtlMin
+                + ", txnMaxOps=" + txnMaxOps + ", kvMaxValueSize=" + kvMaxValueSize + ", bindAddr=" + bindAddr
+                + ", dnsPort=" + dnsPort + ", ui=" + ui + ", enableScriptChecks=" + enableScriptChecks
+                + ", enableLocalScriptChecks=" + enableLocalScriptChecks + ", nodeMeta=" + nodeMeta
+                + ", checkUpdateInterval=" + checkUpdateInterval + ", bootstrapExpect=" + bootstrapExpect
+                + ", retryJoin=" + retryJoin + ", domain=" + domain + ", altDomain=" + altDomain
+                + ", recursors=" + recursors + ", dnsConfig=" + dnsConfig + ", encrypt=" + (encrypt == null ? null : "<hidden>")
+                + ", checkOutputMaxSize=" + checkOutputMaxSize + ", configFiles=" + configFiles + "]";
     }
 
     /** Collects settings; {@link #build()} validates them. */
     public static final class Builder {
-        private String nodeName = defaultNodeName();
+        private String nodeName = HostName.DEFAULT;
         private String datacenter = "dc1";
         private boolean dev;
         private boolean server;
@@ -67,6 +173,22 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private Duration sessionTtlMin = Duration.ofSeconds(10);
         private int txnMaxOps = 128;
         private long kvMaxValueSize = 512 * 1024;
+        private String bindAddr; // null: 0.0.0.0, or 127.0.0.1 in dev mode
+        private int dnsPort = 8600;
+        private Boolean ui; // null: on in dev mode only
+        private boolean enableScriptChecks;
+        private boolean enableLocalScriptChecks;
+        private Map<String, String> nodeMeta = new LinkedHashMap<>();
+        private Duration checkUpdateInterval = Duration.ofMinutes(5);
+        private int bootstrapExpect;
+        private List<String> retryJoin = new ArrayList<>();
+        private String domain = "consul.";
+        private String altDomain;
+        private List<String> recursors = new ArrayList<>();
+        private Map<String, Object> dnsConfig = new LinkedHashMap<>();
+        private String encrypt;
+        private int checkOutputMaxSize = 4096;
+        private List<Path> configFiles = new ArrayList<>();
 
         public Builder nodeName(String v) { nodeName = v; return this; }
         public Builder datacenter(String v) { datacenter = v; return this; }
@@ -80,10 +202,35 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder sessionTtlMin(Duration v) { sessionTtlMin = v; return this; }
         public Builder txnMaxOps(int v) { txnMaxOps = v; return this; }
         public Builder kvMaxValueSize(long v) { kvMaxValueSize = v; return this; }
+        public Builder bindAddr(String v) { bindAddr = v; return this; }
+        public Builder dnsPort(int v) { dnsPort = v; return this; }
+        public Builder ui(boolean v) { ui = v; return this; }
+        public Builder enableScriptChecks(boolean v) { enableScriptChecks = v; return this; }
+        public Builder enableLocalScriptChecks(boolean v) { enableLocalScriptChecks = v; return this; }
+        /** Replaces the node metadata. */
+        public Builder nodeMeta(Map<String, String> v) { nodeMeta = new LinkedHashMap<>(v); return this; }
+        /** Adds (or replaces) one node metadata pair, as {@code -node-meta key:value} does. */
+        public Builder putNodeMeta(String key, String value) { nodeMeta.put(key, value); return this; }
+        public Builder checkUpdateInterval(Duration v) { checkUpdateInterval = v; return this; }
+        public Builder bootstrapExpect(int v) { bootstrapExpect = v; return this; }
+        /** Replaces the join addresses. */
+        public Builder retryJoin(List<String> v) { retryJoin = new ArrayList<>(v); return this; }
+        /** Appends join addresses, as each {@code -retry-join} flag does. */
+        public Builder addRetryJoin(Collection<String> v) { retryJoin.addAll(v); return this; }
+        public Builder domain(String v) { domain = v; return this; }
+        public Builder altDomain(String v) { altDomain = v; return this; }
+        /** Replaces the DNS recursors. */
+        public Builder recursors(List<String> v) { recursors = new ArrayList<>(v); return this; }
+        /** Appends DNS recursors, as each {@code -recursor} flag does. */
+        public Builder addRecursors(Collection<String> v) { recursors.addAll(v); return this; }
+        public Builder dnsConfig(Map<String, Object> v) { dnsConfig = new LinkedHashMap<>(v); return this; }
+        public Builder encrypt(String v) { encrypt = v; return this; }
+        public Builder checkOutputMaxSize(int v) { checkOutputMaxSize = v; return this; }
+        public Builder configFiles(List<Path> v) { configFiles = new ArrayList<>(v); return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
         public AgentConfig build() {
-            if (nodeName == null || !nodeName.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+            if (nodeName == null || !NODE_NAME.matcher(nodeName).matches()) {
                 throw new IllegalArgumentException("invalid node name '" + nodeName
                         + "': use 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit");
             }
@@ -94,10 +241,10 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             if (httpPort < 0 || httpPort > 65535) {
                 throw new IllegalArgumentException("invalid HTTP port " + httpPort);
             }
-            if (!logLevel.matches("(?i)trace|debug|info|warn|err|error")) {
+            if (logLevel == null || !logLevel.matches("(?i)trace|debug|info|warn|err|error")) {
                 throw new IllegalArgumentException("invalid log level '" + logLevel + "': use trace, debug, info, warn or error");
             }
-            if (sessionTtlMin.isNegative() || sessionTtlMin.isZero()) {
+            if (sessionTtlMin == null || sessionTtlMin.isNegative() || sessionTtlMin.isZero()) {
                 throw new IllegalArgumentException("session_ttl_min must be positive");
             }
             if (txnMaxOps < 1) {
@@ -106,16 +253,130 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             if (kvMaxValueSize < 1) {
                 throw new IllegalArgumentException("kv_max_value_size must be at least 1");
             }
+            String bind = bindAddr != null ? bindAddr : dev ? "127.0.0.1" : "0.0.0.0";
+            if (!isIpLiteral(bind)) {
+                throw new IllegalArgumentException("invalid bind address '" + bind
+                        + "': use an IP address (go-sockaddr templates are not supported)");
+            }
+            if (dnsPort < -1 || dnsPort > 65535) {
+                throw new IllegalArgumentException("invalid DNS port " + dnsPort + ": use -1 (off), 0 (any free port) or 1-65535");
+            }
+            if (serverPort < 1 || serverPort > 65535) {
+                throw new IllegalArgumentException("invalid server port " + serverPort);
+            }
+            String metaProblem = nodeMeta == null ? "node_meta cannot be null" : metaProblem(nodeMeta);
+            if (metaProblem != null) {
+                throw new IllegalArgumentException("invalid node_meta: " + metaProblem);
+            }
+            if (checkUpdateInterval == null || checkUpdateInterval.isNegative()) {
+                throw new IllegalArgumentException("check_update_interval must not be negative");
+            }
+            if (bootstrapExpect < 0) {
+                throw new IllegalArgumentException("bootstrap_expect must not be negative");
+            }
+            if (bootstrapExpect > 0 && dev) {
+                throw new IllegalArgumentException("bootstrap_expect > 0 is not allowed in dev mode");
+            }
+            if (bootstrapExpect > 0 && !server) {
+                throw new IllegalArgumentException("bootstrap_expect > 0 requires server mode (-server)");
+            }
+            checkAddresses("retry_join", retryJoin);
+            checkAddresses("recursors", recursors);
+            String dom = fqdn("domain", domain);
+            String alt = altDomain == null || altDomain.isEmpty() ? null : fqdn("alt_domain", altDomain);
+            if (alt != null && alt.equalsIgnoreCase(dom)) {
+                throw new IllegalArgumentException("alt_domain cannot be the same as domain ('" + dom + "')");
+            }
+            if (encrypt != null && !encrypt.isEmpty()) {
+                checkGossipKey(encrypt);
+            }
+            if (checkOutputMaxSize < 1) {
+                throw new IllegalArgumentException("check_output_max_size must be at least 1");
+            }
             return new AgentConfig(nodeName, datacenter, dev, server || dev, clientAddr, httpPort, serverPort,
-                    logLevel.toLowerCase(java.util.Locale.ROOT), dataDir, sessionTtlMin, txnMaxOps, kvMaxValueSize);
+                    logLevel.toLowerCase(Locale.ROOT), dataDir, sessionTtlMin, txnMaxOps, kvMaxValueSize,
+                    bind, dnsPort, ui != null ? ui : dev, enableScriptChecks, enableLocalScriptChecks,
+                    Collections.unmodifiableMap(new LinkedHashMap<>(nodeMeta)), checkUpdateInterval, bootstrapExpect,
+                    List.copyOf(retryJoin), dom, alt, List.copyOf(recursors), frozen(dnsConfig),
+                    encrypt == null || encrypt.isEmpty() ? null : encrypt, checkOutputMaxSize, List.copyOf(configFiles));
         }
 
-        private static String defaultNodeName() {
+        private static boolean isIpLiteral(String s) {
+            if (IPV4.matcher(s).matches()) {
+                return true;
+            }
+            if (!IPV6.matcher(s).matches()) {
+                return false; // a host name or template: never resolve it here
+            }
+            try {
+                return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+
+        private static void checkAddresses(String key, List<String> values) {
+            for (String v : values) {
+                if (v == null || v.isBlank()) {
+                    throw new IllegalArgumentException(key + " cannot contain an empty address");
+                }
+            }
+        }
+
+        /** Consul answers for {@code consul.} whether {@code consul} or {@code consul.} was configured. */
+        private static String fqdn(String key, String d) {
+            String f = d == null ? "" : d.endsWith(".") ? d : d + ".";
+            if (!DOMAIN.matcher(f).matches()) {
+                throw new IllegalArgumentException("invalid " + key + " '" + d + "': use DNS labels such as 'consul.'");
+            }
+            return f;
+        }
+
+        // Gossip encryption uses AES-128/192/256 keys, given base64-encoded (as `consul keygen` prints them).
+        private static void checkGossipKey(String key) {
+            byte[] raw;
+            try {
+                raw = Base64.getDecoder().decode(key);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid encrypt key: not base64");
+            }
+            if (raw.length != 16 && raw.length != 24 && raw.length != 32) {
+                throw new IllegalArgumentException("invalid encrypt key: must be 16, 24 or 32 bytes, base64-encoded (got "
+                        + raw.length + ")");
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> frozen(Map<String, Object> m) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, v) -> copy.put(k, frozenValue(v)));
+            return Collections.unmodifiableMap(copy);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Object frozenValue(Object v) {
+            if (v instanceof Map<?, ?> m) {
+                return frozen((Map<String, Object>) m);
+            }
+            if (v instanceof List<?> l) {
+                List<Object> copy = new ArrayList<>();
+                l.forEach(x -> copy.add(frozenValue(x)));
+                return Collections.unmodifiableList(copy);
+            }
+            return v;
+        }
+    }
+
+    /** The host name is looked up once: builders are cheap, and config loading makes several. */
+    private static final class HostName {
+        static final String DEFAULT = compute();
+
+        private static String compute() {
             try {
                 String h = java.net.InetAddress.getLocalHost().getHostName();
                 int dot = h.indexOf('.');
                 String n = dot > 0 ? h.substring(0, dot) : h;
-                return n.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}") ? n : "roster";
+                return NODE_NAME.matcher(n).matches() ? n : "roster";
             } catch (java.io.IOException e) {
                 return "roster";
             }

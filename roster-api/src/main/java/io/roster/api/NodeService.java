@@ -24,8 +24,8 @@ public record NodeService(@JsonProperty("Kind") @JsonInclude(JsonInclude.Include
                           @JsonProperty("Weights") ServiceDefinition.Weights weights,
                           @JsonProperty("EnableTagOverride") boolean enableTagOverride,
                           @JsonProperty("Datacenter") @JsonInclude(JsonInclude.Include.NON_EMPTY) String datacenter,
-                          @JsonProperty("CreateIndex") long createIndex,
-                          @JsonProperty("ModifyIndex") long modifyIndex) {
+                          @JsonProperty("CreateIndex") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long createIndex,
+                          @JsonProperty("ModifyIndex") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long modifyIndex) {
 
     public NodeService {
         kind = kind == null ? "" : kind;

@@ -2,20 +2,31 @@ package io.roster.cli;
 
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
+import io.roster.agent.config.ConfigException;
+import io.roster.agent.config.ConfigLoader;
+import io.roster.agent.config.LoadedConfig;
+import io.roster.agent.config.Logging;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code roster agent}: runs an agent in the foreground until Ctrl-C or SIGTERM.
  * Flags follow Consul's spelling ({@code -dev}, {@code -node=x}); {@code --flag} works too.
+ * Settings come from the config files ({@code -config-file}, {@code -config-dir}) with the flags
+ * over them, as in Consul; a broken file stops the agent with one line naming the file.
  */
 @Command(name = "agent", sortOptions = false,
         description = "Run a Roster agent in the foreground (Ctrl-C or SIGTERM stops it).",
-        footer = {"", "Examples:", "  roster agent -dev", "  roster agent -dev -http-port=18500 -node=laptop"})
+        footer = {"", "Examples:", "  roster agent -dev", "  roster agent -dev -http-port=18500 -node=laptop",
+                "  roster agent -dev -config-dir=/etc/consul.d -node-meta=rack:r1"})
 final class AgentCommand implements Callable<Integer> {
     private static volatile boolean running;
 
@@ -39,6 +50,58 @@ final class AgentCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = {"-session-ttl-min", "--session-ttl-min"}, paramLabel = "DURATION", description = "Smallest session TTL accepted (default: 10s).")
     String sessionTtlMin;
+    @Option(names = {"-bind", "--bind"}, paramLabel = "ADDR", description = "Address for cluster traffic (default: 0.0.0.0; 127.0.0.1 with -dev).")
+    String bind;
+    @Option(names = {"-dns-port", "--dns-port"}, paramLabel = "PORT", description = "DNS port (default: 8600; -1 turns DNS off).")
+    Integer dnsPort;
+    @Option(names = {"-ui", "--ui"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL", description = "Serve the web UI (default: on with -dev only).")
+    Boolean ui;
+    @Option(names = {"-enable-script-checks", "--enable-script-checks"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+            description = "Allow script checks from config files and the HTTP API.")
+    Boolean enableScriptChecks;
+    @Option(names = {"-enable-local-script-checks", "--enable-local-script-checks"}, arity = "0..1", fallbackValue = "true",
+            paramLabel = "BOOL", description = "Allow script checks from config files only.")
+    Boolean enableLocalScriptChecks;
+    @Option(names = {"-node-meta", "--node-meta"}, paramLabel = "KEY:VALUE", description = "Node metadata pair (repeatable).")
+    List<String> nodeMeta = new ArrayList<>();
+    @Option(names = {"-bootstrap-expect", "--bootstrap-expect"}, paramLabel = "N", description = "Servers to wait for before electing a leader (server mode).")
+    Integer bootstrapExpect;
+    @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "ADDR", description = "Agent to join, retried until it answers (repeatable).")
+    List<String> retryJoin = new ArrayList<>();
+    @Option(names = {"-encrypt", "--encrypt"}, paramLabel = "KEY", description = "Gossip encryption key, base64 (16, 24 or 32 bytes).")
+    String encrypt;
+    @Option(names = {"-recursor", "--recursor"}, paramLabel = "ADDR", description = "Upstream DNS server for names outside the domain (repeatable).")
+    List<String> recursors = new ArrayList<>();
+    @Option(names = {"-domain", "--domain"}, paramLabel = "DOMAIN", description = "DNS domain to answer (default: consul.).")
+    String domain;
+    @Option(names = {"-alt-domain", "--alt-domain"}, paramLabel = "DOMAIN", description = "A second DNS domain to answer.")
+    String altDomain;
+
+    /** -config-file and -config-dir values, in command-line order: a later path wins, whichever flag named it (as in Consul). */
+    private final List<Path> configPaths = new ArrayList<>();
+    private int configFilesSeen;
+    private int configDirsSeen;
+
+    @Option(names = {"-config-file", "--config-file"}, paramLabel = "FILE",
+            description = "A JSON (.json) or HCL (.hcl) config file (repeatable; later files win).")
+    void configFile(List<Path> values) {
+        configFilesSeen = addNew(values, configFilesSeen);
+    }
+
+    @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR",
+            description = "A directory whose *.json and *.hcl files are read in lexical order (repeatable).")
+    void configDir(List<Path> values) {
+        configDirsSeen = addNew(values, configDirsSeen);
+    }
+
+    // picocli calls a list option's setter after each occurrence with all of its values so far, so the
+    // new ones are at the end; taking them as they come keeps the two flags interleaved as typed.
+    private int addNew(List<Path> values, int seen) {
+        for (int i = seen; i < values.size(); i++) {
+            configPaths.add(values.get(i));
+        }
+        return Math.max(seen, values.size());
+    }
 
     static boolean running() {
         return running;
@@ -46,42 +109,30 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AgentConfig.Builder b = AgentConfig.builder().dev(dev).server(server);
-        if (node != null) {
-            b.nodeName(node);
-        }
-        if (datacenter != null) {
-            b.datacenter(datacenter);
-        }
-        if (client != null) {
-            b.clientAddr(client);
-        }
-        if (httpPort != null) {
-            b.httpPort(httpPort);
-        }
-        if (logLevel != null) {
-            b.logLevel(logLevel);
-        }
-        if (dataDir != null) {
-            b.dataDir(dataDir);
-        }
-        if (sessionTtlMin != null) {
-            b.sessionTtlMin(parseDuration("-session-ttl-min", sessionTtlMin));
-        }
-        AgentConfig config;
+        UnaryOperator<AgentConfig.Builder> flags = flags();
+        // Reading the files logs: start at the flag's level; a level from a file is applied below.
+        Logging.setLevel(logLevel != null && logLevel.matches("(?i)trace|debug|info|warn|err|error") ? logLevel : "info");
+        List<Path> paths = List.copyOf(configPaths);
+        LoadedConfig loaded;
         try {
-            config = b.build();
-        } catch (IllegalArgumentException e) {
+            loaded = ConfigLoader.load(paths, flags);
+        } catch (ConfigException e) {
             System.err.println("roster agent: " + e.getMessage());
-            return 2;
+            // With no files, only a flag can be at fault: a usage error.
+            return e.file() == null && paths.isEmpty() ? 2 : 1;
         }
+        AgentConfig config = loaded.agent();
         if (!config.dev()) {
             System.err.println("roster agent: only -dev mode is available in this version (server mode with -data-dir comes with Raft)");
             return 1;
         }
-        String level = config.logLevel().equals("err") ? "error" : config.logLevel();
-        System.setProperty("roster.log.level", level.toUpperCase(java.util.Locale.ROOT));
-        Agent agent = new Agent(config);
+        Logging.setLevel(config.logLevel());
+        // The first read is used as is; a reload (SIGHUP, /v1/agent/reload) reads the same paths again.
+        AtomicReference<LoadedConfig> first = new AtomicReference<>(loaded);
+        Agent agent = new Agent(config, () -> {
+            LoadedConfig f = first.getAndSet(null);
+            return f != null ? f : ConfigLoader.load(paths, flags);
+        });
         try {
             agent.start();
         } catch (java.io.IOException e) {
@@ -97,6 +148,79 @@ final class AgentCommand implements Callable<Integer> {
         }, "roster-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The configuration these flags and files give, without starting anything (used by tests too). */
+    LoadedConfig loadConfig() {
+        return ConfigLoader.load(List.copyOf(configPaths), flags());
+    }
+
+    /** Sets on a builder (already holding the files' settings) only the flags that were given. */
+    private UnaryOperator<AgentConfig.Builder> flags() {
+        Duration ttlMin = sessionTtlMin == null ? null : parseDuration("-session-ttl-min", sessionTtlMin);
+        return b -> {
+            if (dev) {
+                b.dev(true);
+            }
+            if (server) {
+                b.server(true);
+            }
+            if (node != null) {
+                b.nodeName(node);
+            }
+            if (datacenter != null) {
+                b.datacenter(datacenter);
+            }
+            if (client != null) {
+                b.clientAddr(client);
+            }
+            if (httpPort != null) {
+                b.httpPort(httpPort);
+            }
+            if (logLevel != null) {
+                b.logLevel(logLevel);
+            }
+            if (dataDir != null) {
+                b.dataDir(dataDir);
+            }
+            if (ttlMin != null) {
+                b.sessionTtlMin(ttlMin);
+            }
+            if (bind != null) {
+                b.bindAddr(bind);
+            }
+            if (dnsPort != null) {
+                b.dnsPort(dnsPort);
+            }
+            if (ui != null) {
+                b.ui(ui);
+            }
+            if (enableScriptChecks != null) {
+                b.enableScriptChecks(enableScriptChecks);
+            }
+            if (enableLocalScriptChecks != null) {
+                b.enableLocalScriptChecks(enableLocalScriptChecks);
+            }
+            for (String pair : nodeMeta) {
+                int colon = pair.indexOf(':'); // as Consul: "key" alone means an empty value
+                b.putNodeMeta(colon < 0 ? pair : pair.substring(0, colon), colon < 0 ? "" : pair.substring(colon + 1));
+            }
+            if (bootstrapExpect != null) {
+                b.bootstrapExpect(bootstrapExpect);
+            }
+            b.addRetryJoin(retryJoin);
+            b.addRecursors(recursors);
+            if (encrypt != null) {
+                b.encrypt(encrypt);
+            }
+            if (domain != null) {
+                b.domain(domain);
+            }
+            if (altDomain != null) {
+                b.altDomain(altDomain);
+            }
+            return b;
+        };
     }
 
     private static Duration parseDuration(String flag, String v) {

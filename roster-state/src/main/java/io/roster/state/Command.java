@@ -68,4 +68,28 @@ public sealed interface Command {
             return CommandType.TOMBSTONE_REAP;
         }
     }
+
+    /**
+     * Registers (or updates) a node, optionally one service instance on it, and checks. Identical
+     * rows are left as they are (no index bump). {@code skipNodeUpdate} keeps an existing node row.
+     */
+    record CatalogRegister(@JsonProperty("Node") io.roster.api.Node node,
+                           @JsonProperty("Service") io.roster.api.NodeService service,
+                           @JsonProperty("Checks") List<io.roster.api.HealthCheck> checks,
+                           @JsonProperty("SkipNodeUpdate") boolean skipNodeUpdate) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.CATALOG_REGISTER;
+        }
+    }
+
+    /** Removes one check, or one service with its checks, or (both empty) a whole node. */
+    record CatalogDeregister(@JsonProperty("Node") String node,
+                             @JsonProperty("ServiceID") String serviceId,
+                             @JsonProperty("CheckID") String checkId) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.CATALOG_DEREGISTER;
+        }
+    }
 }

@@ -1,6 +1,8 @@
 package io.roster.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.roster.api.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,12 +14,19 @@ import java.util.Arrays;
  */
 public final class CommandCodec {
     private static final ObjectMapper JSON = Json.mapper();
+    /** Map entries sorted by key, so a command encodes to the same bytes in every JVM (see {@link Snapshot}). */
+    private static final ObjectWriter WRITER = JSON.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private CommandCodec() {
     }
 
     public static byte[] encode(Command c) {
-        byte[] body = Json.write(c);
+        byte[] body;
+        try {
+            body = WRITER.writeValueAsBytes(c);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize " + c.type(), e);
+        }
         byte[] out = new byte[body.length + 1];
         out[0] = (byte) c.type().code();
         System.arraycopy(body, 0, out, 1, body.length);
@@ -44,6 +53,8 @@ public final class CommandCodec {
             case SESSION_DESTROY -> Command.SessionDestroy.class;
             case TXN -> Command.Txn.class;
             case TOMBSTONE_REAP -> Command.TombstoneReap.class;
+            case CATALOG_REGISTER -> Command.CatalogRegister.class;
+            case CATALOG_DEREGISTER -> Command.CatalogDeregister.class;
         };
         try {
             return JSON.readValue(Arrays.copyOfRange(bytes, 1, bytes.length), cls);

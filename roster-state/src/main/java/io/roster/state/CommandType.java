@@ -10,7 +10,9 @@ public enum CommandType {
     SESSION_CREATE(2),
     SESSION_DESTROY(3),
     TXN(4),
-    TOMBSTONE_REAP(5);
+    TOMBSTONE_REAP(5),
+    CATALOG_REGISTER(6),
+    CATALOG_DEREGISTER(7);
 
     /** Codes at or above this one are safe for an older server to skip. */
     public static final int IGNORABLE = 128;

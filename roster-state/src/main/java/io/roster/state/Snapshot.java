@@ -3,8 +3,13 @@ package io.roster.state;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.roster.api.Json;
+import io.roster.api.HealthCheck;
 import io.roster.api.KvPair;
+import io.roster.api.Node;
+import io.roster.api.NodeService;
 import io.roster.api.SessionEntry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,17 +23,27 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The snapshot format, version 1: UTF-8 JSON lines. The first line is a header
+ * The snapshot format, version 2: UTF-8 JSON lines. The first line is a header
  * ({@code Format}, {@code Version}, indexes); then one line per row ({@code {"KV":...}},
- * {@code {"Tombstone":...}}, {@code {"Session":...}}) in key order; the last line is
+ * {@code {"Tombstone":...}}, {@code {"Session":...}}, and since version 2 the catalog:
+ * {@code {"Node":...}}, {@code {"Service":...,"ServiceNode":...}}, {@code {"Check":...}},
+ * {@code {"ServiceIndex":...}}, {@code {"NodeIndex":...}}) in key order; the last line is
  * {@code {"End":{"Rows":n}}}, so a truncated file is detected. Rows are sorted, so the same state
- * always gives the same bytes (golden-file tested). Newer versions may add row kinds; a reader
- * refuses versions it does not know.
+ * always gives the same bytes (golden-file tested); map entries are written in key order for the
+ * same reason. Newer versions may add row kinds; a reader refuses versions it does not know, rows it
+ * cannot place, and catalog rows that point at a missing node or service. Version 1 (no catalog) is
+ * still read.
  */
 public final class Snapshot {
     public static final String FORMAT = "roster-snapshot";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final ObjectMapper JSON = Json.mapper();
+    /**
+     * Map entries sorted by key: node meta, tagged addresses and check definitions are immutable maps
+     * whose iteration order changes from one JVM to the next, and equal states must give equal bytes
+     * on every server.
+     */
+    private static final ObjectWriter ROW_WRITER = JSON.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private Snapshot() {
     }
@@ -36,7 +51,15 @@ public final class Snapshot {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Header(@JsonProperty("Format") String format, @JsonProperty("Version") int version,
                   @JsonProperty("Index") long index, @JsonProperty("KVIndex") long kvIndex,
-                  @JsonProperty("SessionIndex") long sessionIndex) {
+                  @JsonProperty("SessionIndex") long sessionIndex, @JsonProperty("NodesIndex") long nodesIndex,
+                  @JsonProperty("ServicesIndex") long servicesIndex, @JsonProperty("ChecksIndex") long checksIndex) {
+    }
+
+    record NamedIndex(@JsonProperty("Name") String name, @JsonProperty("Index") long index) {
+    }
+
+    /** A service instance with the node it runs on. */
+    record ServiceRow(String node, NodeService service) {
     }
 
     record Tombstone(@JsonProperty("Key") String key, @JsonProperty("Index") long index) {
@@ -47,35 +70,128 @@ public final class Snapshot {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Row(@JsonProperty("KV") KvPair kv, @JsonProperty("Tombstone") Tombstone tombstone,
-               @JsonProperty("Session") SessionEntry session, @JsonProperty("End") End end) {
+               @JsonProperty("Session") SessionEntry session, @JsonProperty("Node") Node node,
+               @JsonProperty("Service") NodeService service, @JsonProperty("ServiceNode") String serviceNode,
+               @JsonProperty("Check") HealthCheck check, @JsonProperty("ServiceIndex") NamedIndex serviceIndex,
+               @JsonProperty("NodeIndex") NamedIndex nodeIndex, @JsonProperty("End") End end) {
+        static Row kv(KvPair e) {
+            return new Row(e, null, null, null, null, null, null, null, null, null);
+        }
+
+        static Row tombstone(Tombstone t) {
+            return new Row(null, t, null, null, null, null, null, null, null, null);
+        }
+
+        static Row session(SessionEntry e) {
+            return new Row(null, null, e, null, null, null, null, null, null, null);
+        }
+
+        static Row node(Node n) {
+            return new Row(null, null, null, n, null, null, null, null, null, null);
+        }
+
+        static Row service(String node, NodeService s) {
+            return new Row(null, null, null, null, s, node, null, null, null, null);
+        }
+
+        static Row check(HealthCheck c) {
+            return new Row(null, null, null, null, null, null, c, null, null, null);
+        }
+
+        static Row serviceIndex(String name, long idx) {
+            return new Row(null, null, null, null, null, null, null, new NamedIndex(name, idx), null, null);
+        }
+
+        static Row nodeIndex(String name, long idx) {
+            return new Row(null, null, null, null, null, null, null, null, new NamedIndex(name, idx), null);
+        }
+
+        static Row end(long rows) {
+            return new Row(null, null, null, null, null, null, null, null, null, new End(rows));
+        }
     }
 
     /** What a snapshot holds, fully parsed. */
     record Contents(long index, long kvIndex, long sessionIndex, List<KvPair> kv,
-                    Map<String, Long> tombstones, List<SessionEntry> sessions) {
+                    Map<String, Long> tombstones, List<SessionEntry> sessions, long nodesIndex, long servicesIndex,
+                    long checksIndex, List<Node> nodes, List<ServiceRow> services, List<HealthCheck> checks,
+                    Map<String, Long> serviceIndexes, Map<String, Long> nodeIndexes) {
     }
 
     static void write(Store s, long index, OutputStream out) throws IOException {
         long rows = 0;
-        line(out, new Header(FORMAT, VERSION, index, s.kv.index, s.sessions.index));
+        CatalogTable c = s.catalog;
+        line(out, new Header(FORMAT, VERSION, index, s.kv.index, s.sessions.index, c.nodesIndex, c.servicesIndex,
+                c.checksIndex));
         for (KvPair e : s.kv.entries.values()) {
-            line(out, new Row(e, null, null, null));
+            line(out, Row.kv(e));
             rows++;
         }
         for (Map.Entry<String, Long> t : s.kv.tombstones.entrySet()) {
-            line(out, new Row(null, new Tombstone(t.getKey(), t.getValue()), null, null));
+            line(out, Row.tombstone(new Tombstone(t.getKey(), t.getValue())));
             rows++;
         }
         for (SessionEntry e : s.sessions.byId.values()) {
-            line(out, new Row(null, null, e, null));
+            line(out, Row.session(e));
             rows++;
         }
-        line(out, new Row(null, null, null, new End(rows)));
+        for (Node n : c.nodes.values()) {
+            line(out, Row.node(n));
+            rows++;
+        }
+        for (Map.Entry<String, TreeMap<String, NodeService>> e : c.services.entrySet()) {
+            for (NodeService svc : e.getValue().values()) {
+                line(out, Row.service(e.getKey(), svc));
+                rows++;
+            }
+        }
+        for (TreeMap<String, HealthCheck> m : c.checks.values()) {
+            for (HealthCheck hc : m.values()) {
+                line(out, Row.check(hc));
+                rows++;
+            }
+        }
+        for (Map.Entry<String, Long> e : c.serviceIndex.entrySet()) {
+            line(out, Row.serviceIndex(e.getKey(), e.getValue()));
+            rows++;
+        }
+        for (Map.Entry<String, Long> e : c.nodeIndex.entrySet()) {
+            line(out, Row.nodeIndex(e.getKey(), e.getValue()));
+            rows++;
+        }
+        line(out, Row.end(rows));
         out.flush();
     }
 
+    /**
+     * Refuses catalog rows that point at nothing: a service on an unknown node, a check on an unknown
+     * node or of an unknown service. Apply never writes such rows, and reads would fail on them.
+     */
+    private static void checkCatalog(List<Node> nodes, List<ServiceRow> services, List<HealthCheck> checks)
+            throws IOException {
+        java.util.Set<String> nodeNames = new java.util.HashSet<>();
+        for (Node n : nodes) {
+            nodeNames.add(n.node());
+        }
+        java.util.Set<String> serviceKeys = new java.util.HashSet<>();
+        for (ServiceRow r : services) {
+            if (!nodeNames.contains(r.node())) {
+                throw new IOException("corrupt snapshot: service " + r.service().id() + " on unknown node " + r.node());
+            }
+            serviceKeys.add(r.node() + '\0' + r.service().id());
+        }
+        for (HealthCheck c : checks) {
+            if (!nodeNames.contains(c.node())) {
+                throw new IOException("corrupt snapshot: check " + c.checkId() + " on unknown node " + c.node());
+            }
+            if (!c.serviceId().isEmpty() && !serviceKeys.contains(c.node() + '\0' + c.serviceId())) {
+                throw new IOException("corrupt snapshot: check " + c.checkId() + " of unknown service " + c.serviceId());
+            }
+        }
+    }
+
     private static void line(OutputStream out, Object o) throws IOException {
-        out.write(Json.write(o));
+        out.write(ROW_WRITER.writeValueAsBytes(o));
         out.write('\n');
     }
 
@@ -94,12 +210,17 @@ public final class Snapshot {
         if (!FORMAT.equals(h.format())) {
             throw new IOException("not a Roster snapshot (format " + h.format() + ")");
         }
-        if (h.version() != VERSION) {
+        if (h.version() != 1 && h.version() != VERSION) {
             throw new IOException("unsupported snapshot version " + h.version() + " (this server reads " + VERSION + ")");
         }
         List<KvPair> kv = new ArrayList<>();
         Map<String, Long> tombs = new TreeMap<>();
         List<SessionEntry> sessions = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
+        List<ServiceRow> services = new ArrayList<>();
+        List<HealthCheck> checks = new ArrayList<>();
+        Map<String, Long> serviceIndexes = new TreeMap<>();
+        Map<String, Long> nodeIndexes = new TreeMap<>();
         long rows = 0;
         String line;
         while ((line = r.readLine()) != null) {
@@ -113,7 +234,9 @@ public final class Snapshot {
                 if (row.end().rows() != rows) {
                     throw new IOException("snapshot says " + row.end().rows() + " rows, found " + rows);
                 }
-                return new Contents(h.index(), h.kvIndex(), h.sessionIndex(), kv, tombs, sessions);
+                checkCatalog(nodes, services, checks);
+                return new Contents(h.index(), h.kvIndex(), h.sessionIndex(), kv, tombs, sessions, h.nodesIndex(),
+                        h.servicesIndex(), h.checksIndex(), nodes, services, checks, serviceIndexes, nodeIndexes);
             }
             if (row.kv() != null) {
                 kv.add(row.kv());
@@ -121,6 +244,20 @@ public final class Snapshot {
                 tombs.put(row.tombstone().key(), row.tombstone().index());
             } else if (row.session() != null) {
                 sessions.add(row.session());
+            } else if (row.node() != null) {
+                nodes.add(row.node());
+            } else if (row.service() != null && row.serviceNode() != null) {
+                services.add(new ServiceRow(row.serviceNode(), row.service()));
+            } else if (row.check() != null) {
+                checks.add(row.check());
+            } else if (row.serviceIndex() != null) {
+                serviceIndexes.put(row.serviceIndex().name(), row.serviceIndex().index());
+            } else if (row.nodeIndex() != null) {
+                nodeIndexes.put(row.nodeIndex().name(), row.nodeIndex().index());
+            } else {
+                // Every row kind of a version this server reads is known: anything else is damage, and
+                // skipping it would silently lose a row (a service without its node, say).
+                throw new IOException("corrupt snapshot row " + (rows + 1) + ": not a row of version " + h.version());
             }
             rows++;
         }

@@ -1,6 +1,10 @@
 package io.roster.state;
 
+import io.roster.api.HealthCheck;
 import io.roster.api.KvPair;
+import io.roster.api.Node;
+import io.roster.api.NodeService;
+import java.util.Map;
 import io.roster.api.SessionEntry;
 import io.roster.api.TxnResponse;
 import java.util.ArrayList;
@@ -21,6 +25,8 @@ public final class Store {
     private final Watches watches = new Watches();
     final SessionTable sessions = new SessionTable();
     final KvTable kv = new KvTable(sessions);
+    final CatalogTable catalog = new CatalogTable();
+    private volatile InvalidationListener invalidationListener;
     private volatile long lastIndex;
 
     /** A read's value and the index to report in {@code X-Consul-Index} (never 0). */
@@ -57,6 +63,12 @@ public final class Store {
             lock.writeLock().unlock();
         }
         tx.changes.fire(watches);
+        InvalidationListener l = invalidationListener;
+        if (l != null) {
+            for (Map.Entry<SessionEntry, List<String>> e : tx.invalidated) {
+                l.invalidated(e.getKey(), e.getValue());
+            }
+        }
         return result;
     }
 
@@ -70,6 +82,8 @@ public final class Store {
                 case Command.SessionDestroy c -> applySessionDestroy(tx, c.id());
                 case Command.Txn c -> applyTxn(tx, c);
                 case Command.TombstoneReap c -> kv.reap(c.index());
+                case Command.CatalogRegister c -> applyRegister(tx, c);
+                case Command.CatalogDeregister c -> applyDeregister(tx, c);
             };
         } catch (RuntimeException e) {
             tx.rollback(kv, sessions);
@@ -133,6 +147,112 @@ public final class Store {
         }
         sessions.remove(tx, id);
         return Boolean.TRUE;
+    }
+
+    // ------------------------------------------------------------------ catalog
+
+    /** Validates everything first (catalog rows have no undo log), then writes. */
+    private Object applyRegister(Tx tx, Command.CatalogRegister c) {
+        Node n = c.node();
+        if (n == null || n.node() == null || n.node().isEmpty()) {
+            return new ApplyError("Must provide node");
+        }
+        String node = n.node();
+        boolean nodeExists = catalog.nodes.containsKey(node);
+        List<HealthCheck> checks = c.checks() == null ? List.of() : c.checks();
+        for (HealthCheck hc : checks) {
+            if (hc.checkId().isEmpty()) {
+                return new ApplyError("Missing check ID");
+            }
+            if (!hc.node().isEmpty() && !hc.node().equals(node)) {
+                return new ApplyError("Check node '" + hc.node() + "' does not match node '" + node + "'");
+            }
+            if (!hc.serviceId().isEmpty()) {
+                boolean inRequest = c.service() != null && c.service().id().equals(hc.serviceId());
+                Map<String, NodeService> onNode = catalog.services.get(node);
+                if (!inRequest && (onNode == null || !onNode.containsKey(hc.serviceId()))) {
+                    return new ApplyError("Missing service registration");
+                }
+            }
+        }
+        if (c.service() != null && c.service().service().isEmpty()) {
+            return new ApplyError("Must provide service name");
+        }
+        if (!c.skipNodeUpdate() || !nodeExists) {
+            catalog.ensureNode(tx, n);
+        }
+        if (c.service() != null) {
+            catalog.ensureService(tx, node, c.service());
+        }
+        for (HealthCheck hc : checks) {
+            HealthCheck next = hc.node().equals(node) ? hc : new HealthCheck(node, hc.checkId(), hc.name(), hc.status(),
+                    hc.notes(), hc.output(), hc.serviceId(), hc.serviceName(), hc.serviceTags(), hc.type(), hc.interval(),
+                    hc.timeout(), hc.exposedPort(), hc.definition(), 0, 0);
+            catalog.ensureCheck(tx, next);
+            // As Consul's ensureCheckTxn: every write of a critical check ends the sessions that depend
+            // on it, not only a passing-to-critical flip. Session create does not (yet) refuse a check
+            // that is already critical, so a flip-only rule would let such a session live on.
+            if (HealthCheck.CRITICAL.equals(next.status())) {
+                invalidateSessionsOfCheck(tx, node, next.checkId());
+            }
+        }
+        return Boolean.TRUE;
+    }
+
+    private Object applyDeregister(Tx tx, Command.CatalogDeregister c) {
+        if (c.node() == null || c.node().isEmpty()) {
+            return new ApplyError("Must provide node");
+        }
+        List<HealthCheck> removed;
+        // Consul's precedence (fsm applyDeregister): a service ID wins over a check ID.
+        if (c.serviceId() != null && !c.serviceId().isEmpty()) {
+            removed = catalog.removeService(tx, c.node(), c.serviceId());
+        } else if (c.checkId() != null && !c.checkId().isEmpty()) {
+            HealthCheck old = catalog.removeCheck(tx, c.node(), c.checkId());
+            removed = old == null ? List.of() : List.of(old);
+        } else {
+            removed = catalog.removeNode(tx, c.node());
+            for (SessionEntry s : sessions.byNode(c.node())) {
+                invalidate(tx, s);
+            }
+        }
+        for (HealthCheck hc : removed) {
+            invalidateSessionsOfCheck(tx, c.node(), hc.checkId());
+        }
+        return Boolean.TRUE;
+    }
+
+    /** Sessions that depend on a check die with it (critical or removed), as in Consul. */
+    private void invalidateSessionsOfCheck(Tx tx, String node, String checkId) {
+        for (SessionEntry s : sessions.byNode(node)) {
+            boolean depends = s.nodeChecks() != null && s.nodeChecks().contains(checkId);
+            if (!depends && s.serviceChecks() != null) {
+                for (SessionEntry.ServiceCheck sc : s.serviceChecks()) {
+                    depends |= checkId.equals(sc.id());
+                }
+            }
+            if (depends) {
+                invalidate(tx, s);
+            }
+        }
+    }
+
+    private void invalidate(Tx tx, SessionEntry s) {
+        if (sessions.get(s.id()) == null) {
+            return;
+        }
+        tx.invalidated.add(Map.entry(s, sessions.heldKeys(s.id())));
+        applySessionDestroy(tx, s.id());
+    }
+
+    /** Told (after the write lock is released) about sessions that apply invalidated on its own. */
+    public interface InvalidationListener {
+        void invalidated(SessionEntry session, List<String> heldKeys);
+    }
+
+    /** Sets the listener for sessions invalidated by catalog changes (the leader arms lock-delay with it). */
+    public void onInvalidation(InvalidationListener l) {
+        this.invalidationListener = l;
     }
 
     private Object applyTxn(Tx tx, Command.Txn c) {
@@ -313,6 +433,135 @@ public final class Store {
         }
     }
 
+    // ------------------------------------------------------------------ catalog reads
+
+    /** A node and the service instances on it. */
+    public record NodeInfo(Node node, List<NodeService> services) {
+    }
+
+    public Read<List<Node>> nodes(WatchSet ws) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.TOPIC_NODES);
+            return new Read<>(new java.util.ArrayList<>(catalog.nodes.values()), Math.max(1, catalog.nodesIndex));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Service names with the union of their instances' tags. */
+    public Read<Map<String, List<String>>> serviceNames(WatchSet ws) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.TOPIC_SERVICES);
+            return new Read<>(catalog.serviceNames(), Math.max(1, Math.max(catalog.servicesIndex, catalog.nodesIndex)));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Instances of a service with their nodes, for {@code /v1/catalog/service/<name>}. */
+    public Read<List<io.roster.api.CatalogService>> catalogService(WatchSet ws, String name) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.svcTopic(name));
+            List<io.roster.api.CatalogService> out = new java.util.ArrayList<>();
+            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
+                out.add(io.roster.api.CatalogService.of(e.getKey(), e.getValue()));
+            }
+            return new Read<>(out, catalog.indexOfService(name));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Instances of a service with their nodes and every check of both, for {@code /v1/health/service/<name>}. */
+    public Read<List<io.roster.api.ServiceEntry>> serviceHealth(WatchSet ws, String name) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.svcTopic(name));
+            List<io.roster.api.ServiceEntry> out = new java.util.ArrayList<>();
+            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
+                // Node checks first, then the instance's own, each by check ID, as Consul lists them.
+                List<HealthCheck> nodeChecks = new java.util.ArrayList<>();
+                List<HealthCheck> own = new java.util.ArrayList<>();
+                for (HealthCheck c : catalog.checksOf(e.getKey().node())) {
+                    if (c.serviceId().isEmpty()) {
+                        nodeChecks.add(c);
+                    } else if (c.serviceId().equals(e.getValue().id())) {
+                        own.add(c);
+                    }
+                }
+                nodeChecks.addAll(own);
+                out.add(new io.roster.api.ServiceEntry(e.getKey(), e.getValue(), nodeChecks));
+            }
+            return new Read<>(out, catalog.indexOfService(name));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The checks of every instance of a service. */
+    public Read<List<HealthCheck>> serviceChecks(WatchSet ws, String name) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.svcTopic(name));
+            List<HealthCheck> out = new java.util.ArrayList<>();
+            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
+                for (HealthCheck c : catalog.checksOf(e.getKey().node())) {
+                    if (c.serviceId().equals(e.getValue().id())) {
+                        out.add(c);
+                    }
+                }
+            }
+            return new Read<>(out, catalog.indexOfService(name));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One node and its services; the value is null when the node is unknown. */
+    public Read<NodeInfo> node(WatchSet ws, String name) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.nodeTopic(name));
+            Node n = catalog.nodes.get(name);
+            return new Read<>(n == null ? null : new NodeInfo(n, catalog.servicesOf(name)), catalog.indexOfNode(name));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Every check of a node (node-level and service checks). */
+    public Read<List<HealthCheck>> nodeChecks(WatchSet ws, String name) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.nodeTopic(name));
+            return new Read<>(catalog.checksOf(name), catalog.indexOfNode(name));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Checks in a state ({@code passing}, {@code warning}, {@code critical}) or all of them ({@code any}). */
+    public Read<List<HealthCheck>> checksInState(WatchSet ws, String state) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.TOPIC_CHECKS);
+            List<HealthCheck> out = new java.util.ArrayList<>();
+            for (Map<String, HealthCheck> m : catalog.checks.values()) {
+                for (HealthCheck c : m.values()) {
+                    if ("any".equals(state) || c.status().equals(state)) {
+                        out.add(c);
+                    }
+                }
+            }
+            return new Read<>(out, Math.max(1, catalog.checksIndex));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The keys a session holds now (the leader uses this to arm lock-delay on invalidation). */
     public List<String> keysHeldBy(String sessionId) {
         lock.readLock().lock();
@@ -356,6 +605,22 @@ public final class Store {
                 sessions.keyHolderChanged(e.key(), null, e.session());
             }
             kv.tombstones.putAll(c.tombstones());
+            catalog.clear();
+            for (Node n : c.nodes()) {
+                catalog.nodes.put(n.node(), n);
+            }
+            for (Snapshot.ServiceRow r : c.services()) {
+                catalog.services.computeIfAbsent(r.node(), k -> new java.util.TreeMap<>()).put(r.service().id(), r.service());
+            }
+            for (HealthCheck hc : c.checks()) {
+                catalog.checks.computeIfAbsent(hc.node(), k -> new java.util.TreeMap<>()).put(hc.checkId(), hc);
+            }
+            catalog.serviceIndex.putAll(c.serviceIndexes());
+            catalog.nodeIndex.putAll(c.nodeIndexes());
+            catalog.nodesIndex = c.nodesIndex();
+            catalog.servicesIndex = c.servicesIndex();
+            catalog.checksIndex = c.checksIndex();
+            catalog.reindex();
             kv.index = c.kvIndex();
             sessions.index = c.sessionIndex();
             lastIndex = c.index();
@@ -365,6 +630,7 @@ public final class Store {
         }
         watches.treeChanged("");
         watches.topicChanged(TOPIC_SESSIONS);
+        watches.allTopicsChanged();
     }
 
     /** A SHA-256 of the snapshot bytes: equal on two servers exactly when their states are equal. */

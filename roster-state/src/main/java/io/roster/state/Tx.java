@@ -11,6 +11,8 @@ import java.util.List;
 final class Tx {
     final long index;
     final Changes changes = new Changes();
+    /** Sessions this apply invalidated by itself (check went critical, node removed), with the keys they held. */
+    final List<java.util.Map.Entry<io.roster.api.SessionEntry, List<String>>> invalidated = new ArrayList<>();
     private final List<Undo> undo = new ArrayList<>();
     private final long kvIndexBefore;
     private final long sessionIndexBefore;
@@ -46,5 +48,6 @@ final class Tx {
         kv.index = kvIndexBefore;
         sessions.index = sessionIndexBefore;
         changes.clear();
+        invalidated.clear();
     }
 }

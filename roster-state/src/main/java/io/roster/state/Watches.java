@@ -51,8 +51,15 @@ public final class Watches {
         }
     }
 
-    /** Wakes the watchers of a topic. */
-    void topicChanged(String topic) {
+    /** Wakes every topic watcher (after a restore replaced the whole state). */
+    void allTopicsChanged() {
+        for (String t : new ArrayList<>(topics.keySet())) {
+            fire(topics, t);
+        }
+    }
+
+    /** Wakes the watchers of a topic (also used for agent-local state that lives outside the store). */
+    public void topicChanged(String topic) {
         fire(topics, topic);
     }
 

@@ -1,7 +1,8 @@
 /**
- * The state store: the tables (KV, tombstones, sessions), the watch registry that wakes blocking
- * queries, the append-only {@link io.roster.state.Command} set and the one apply switch
- * ({@link io.roster.state.Store#apply}), and snapshot/restore.
+ * The state store: the tables (KV, tombstones, sessions, and the catalog of nodes, services and
+ * checks), the watch registry that wakes blocking queries, the append-only
+ * {@link io.roster.state.Command} set and the one apply switch ({@link io.roster.state.Store#apply}),
+ * and snapshot/restore.
  *
  * <p>Theory of operation. Every change is a {@code Command} applied at a log index by
  * {@code Store.apply}, under the store's write lock. Apply is a pure function of (state, index,

@@ -1,8 +1,12 @@
 package io.roster.state;
 
+import io.roster.api.HealthCheck;
+import io.roster.api.Node;
+import io.roster.api.NodeService;
 import io.roster.api.SessionEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /** Short constructors for commands, so tests read like the operations they perform. */
 final class Cmds {
@@ -87,5 +91,58 @@ final class Cmds {
 
     static Command.SessionDestroy destroy(String id) {
         return new Command.SessionDestroy(id);
+    }
+
+    // ------------------------------------------------------------------ catalog
+
+    static Node node(String name) {
+        return node(name, "10.0.0.1");
+    }
+
+    static Node node(String name, String address) {
+        return new Node("", name, address, "dc1", null, null, 0, 0);
+    }
+
+    static Node node(String name, String address, Map<String, String> meta) {
+        return new Node("", name, address, "dc1", null, meta, 0, 0);
+    }
+
+    /** An instance of service {@code name} with ID {@code id} on port 8080. */
+    static NodeService service(String id, String name, String... tags) {
+        return new NodeService(null, id, name, List.of(tags), "", null, null, 8080, null, false, null, 0, 0);
+    }
+
+    /** A node check ({@code serviceId} empty) or a check of a service on the node. */
+    static HealthCheck check(String node, String id, String status, String serviceId) {
+        return HealthCheck.of(node, id, id, status, "", serviceId, "ttl");
+    }
+
+    static HealthCheck nodeCheck(String node, String id, String status) {
+        return check(node, id, status, "");
+    }
+
+    static Command.CatalogRegister register(Node node, NodeService service, HealthCheck... checks) {
+        return new Command.CatalogRegister(node, service, List.of(checks), false);
+    }
+
+    static Command.CatalogRegister register(Node node, HealthCheck... checks) {
+        return register(node, null, checks);
+    }
+
+    static Command.CatalogDeregister deregisterNode(String node) {
+        return new Command.CatalogDeregister(node, null, null);
+    }
+
+    static Command.CatalogDeregister deregisterService(String node, String serviceId) {
+        return new Command.CatalogDeregister(node, serviceId, null);
+    }
+
+    static Command.CatalogDeregister deregisterCheck(String node, String checkId) {
+        return new Command.CatalogDeregister(node, null, checkId);
+    }
+
+    /** A session on {@code node} that depends on the node checks given. */
+    static Command.SessionCreate sessionOn(String id, String node, String behavior, String... nodeChecks) {
+        return new Command.SessionCreate(id, "test", node, 15_000_000_000L, behavior, "", List.of(nodeChecks), null);
     }
 }

@@ -3,14 +3,20 @@ package io.roster.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roster.api.HealthCheck;
 import io.roster.api.Json;
+import io.roster.api.Node;
+import io.roster.api.NodeService;
+import io.roster.api.ServiceDefinition;
 import io.roster.api.SessionEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -32,13 +38,24 @@ class DeterminismTest {
 
     /**
      * A seeded random log mixing every verb, sessions coming and going, transactions that commit and
-     * that roll back, and tombstone reaps. It is generated against a reference store so that CAS and
-     * check indexes, lock holders and session IDs are right often enough to exercise the success paths.
+     * that roll back, tombstone reaps, and the catalog: nodes, services and checks registered and
+     * deregistered, checks flipping to critical under sessions that depend on them. It is generated
+     * against a reference store so that CAS and check indexes, lock holders, session IDs, service and
+     * check IDs are right often enough to exercise the success paths.
      */
     static final class Workload {
         private static final List<String> KEYS = List.of("a", "a/b", "a/b/c", "a/d", "b/x", "b/y/z", "c", "c/",
                 "lock/1", "lock/2", "lock/3", "ü/1");
         private static final List<String> PREFIXES = List.of("a/", "a/b", "b/", "lock/", "c", "nothing/", "");
+        /** Sessions live on node0..node2; node3 only ever has catalog rows. */
+        private static final List<String> NODES = List.of("node0", "node1", "node2", "node3");
+        private static final Map<String, String> SERVICE_NAMES = Map.of("web-1", "web", "web-2", "web", "db-1", "db",
+                "cache-1", "cache");
+        private static final List<String> SERVICE_IDS = List.of("web-1", "web-2", "db-1", "cache-1");
+        private static final List<String> NODE_CHECKS = List.of("serfHealth", "disk");
+        /** Service check IDs; sessions name them in ServiceChecks. */
+        private static final List<String> SERVICE_CHECKS = List.of("svc-0", "svc-1", "svc-2");
+        private static final List<String> TAGS = List.of("v1", "v2", "primary");
 
         final Store reference = new Store();
         final List<Entry> log = new ArrayList<>();
@@ -48,19 +65,63 @@ class DeterminismTest {
         private long index;
         private int sessionSeq;
 
+        /** The row kinds seen in snapshots taken along the way (the last state alone may lack some). */
+        final Set<String> rowKinds = new java.util.TreeSet<>();
+        /** What the command being applied is, for the invalidation listener to record. */
+        private String applying;
+
         Workload(long seed, int size) {
             rnd = new Random(seed);
+            reference.onInvalidation((session, keys) -> {
+                outcomes.merge("invalidated-by:" + applying, 1, Integer::sum);
+                if (!keys.isEmpty()) {
+                    outcomes.merge("invalidated-holding-keys", 1, Integer::sum);
+                }
+            });
             for (int i = 0; i < size; i++) {
                 index += 1 + (rnd.nextInt(8) == 0 ? rnd.nextInt(5) : 0);
                 Command c = next();
+                int flips = flipsToCritical(c);
+                applying = kind(c);
                 Object result = reference.apply(index, c);
                 log.add(new Entry(index, c));
                 outcomes.merge(classify(c, result), 1, Integer::sum);
+                if (flips > 0 && !(result instanceof ApplyError)) {
+                    outcomes.merge("check:to-critical", flips, Integer::sum);
+                }
+                if (i % 250 == 249) {
+                    Snapshots.text(reference).lines().forEach(l -> rowKinds.add(l.substring(0, l.indexOf(':') + 1)));
+                }
             }
         }
 
+        /** How many checks of a registration turn critical from passing or warning (before it is applied). */
+        private int flipsToCritical(Command c) {
+            if (!(c instanceof Command.CatalogRegister r) || r.node() == null) {
+                return 0;
+            }
+            int n = 0;
+            for (HealthCheck hc : r.checks()) {
+                HealthCheck old = reference.nodeChecks(WatchSet.NONE, r.node().node()).value().stream()
+                        .filter(x -> x.checkId().equals(hc.checkId())).findFirst().orElse(null);
+                if (old != null && !old.status().equals(HealthCheck.CRITICAL) && hc.status().equals(HealthCheck.CRITICAL)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        private static String kind(Command c) {
+            return switch (c) {
+                case Command.Kv kv -> kv.verb().wire();
+                case Command.CatalogDeregister d -> d.type().name() + (d.serviceId() != null && !d.serviceId().isEmpty()
+                        ? "/service" : d.checkId() != null && !d.checkId().isEmpty() ? "/check" : "/node");
+                default -> c.type().name();
+            };
+        }
+
         private static String classify(Command c, Object result) {
-            String type = c instanceof Command.Kv kv ? kv.verb().wire() : c.type().name();
+            String type = kind(c);
             String outcome = switch (result) {
                 case ApplyError e -> "error";
                 case TxnOutcome t -> t.committed() ? "committed" : "rolled-back";
@@ -160,9 +221,9 @@ class DeterminismTest {
 
         private Command next() {
             int r = rnd.nextInt(100);
-            if (r < 55) {
+            if (r < 45) {
                 return kvWrite();
-            } else if (r < 65) {
+            } else if (r < 55) {
                 int n = rnd.nextInt(10);
                 String id = n == 0 && sessionSeq > 0 ? "s-" + rnd.nextInt(sessionSeq) : "s-" + sessionSeq++;
                 String behavior = n == 1 ? "bogus" : rnd.nextBoolean() ? SessionEntry.RELEASE : SessionEntry.DELETE;
@@ -171,17 +232,115 @@ class DeterminismTest {
                 return new Command.SessionCreate(id, "n" + rnd.nextInt(3), "node" + rnd.nextInt(3),
                         rnd.nextInt(3) * 1_000_000_000L, behavior, rnd.nextBoolean() ? "" : "15s",
                         rnd.nextBoolean() ? List.of("serfHealth") : List.of(), svc);
-            } else if (r < 72) {
+            } else if (r < 61) {
                 return new Command.SessionDestroy(session());
-            } else if (r < 97) {
+            } else if (r < 80) {
                 List<Command.Kv> ops = new ArrayList<>();
                 int n = 1 + rnd.nextInt(6);
                 for (int i = 0; i < n; i++) {
                     ops.add(txnOp());
                 }
                 return new Command.Txn(ops);
-            } else {
+            } else if (r < 83) {
                 return new Command.TombstoneReap(Math.max(0, index - rnd.nextInt(40)));
+            } else if (r < 94) {
+                return catalogRegister();
+            } else {
+                return catalogDeregister();
+            }
+        }
+
+        // ------------------------------------------------------------------ catalog
+
+        private List<NodeService> servicesOn(String node) {
+            Store.NodeInfo info = reference.node(WatchSet.NONE, node).value();
+            return info == null ? List.of() : info.services();
+        }
+
+        private List<HealthCheck> checksOn(String node) {
+            return reference.nodeChecks(WatchSet.NONE, node).value();
+        }
+
+        /** Mostly passing, so that sessions depending on a check live long enough to hold locks. */
+        private String status() {
+            int r = rnd.nextInt(20);
+            return r < 13 ? HealthCheck.PASSING : r < 15 ? HealthCheck.WARNING : r < 19 ? HealthCheck.CRITICAL : "";
+        }
+
+        /** Several meta keys inserted in a random order: the snapshot must not depend on it. */
+        private Map<String, String> meta() {
+            Map<String, String> m = new LinkedHashMap<>();
+            List<String> keys = new ArrayList<>(List.of("rack", "zone", "os", "a", "b", "c", "d"));
+            java.util.Collections.shuffle(keys, rnd);
+            for (String k : keys.subList(0, rnd.nextInt(keys.size() + 1))) {
+                m.put(k, k + rnd.nextInt(2));
+            }
+            return m;
+        }
+
+        private List<String> tags() {
+            List<String> out = new ArrayList<>();
+            for (String t : TAGS) {
+                if (rnd.nextInt(3) == 0) {
+                    out.add(t);
+                }
+            }
+            return out;
+        }
+
+        private Command.CatalogRegister catalogRegister() {
+            String name = rnd.nextInt(40) == 0 ? "" : pick(NODES);
+            Node node = new Node(rnd.nextInt(3) == 0 ? "" : "id-" + name, name, "10.0.0." + rnd.nextInt(2), "dc1",
+                    rnd.nextBoolean() ? Map.of("lan", "10.0.0.1", "wan", "1.2.3." + rnd.nextInt(2)) : null, meta(), 0, 0);
+            NodeService service = null;
+            if (rnd.nextInt(100) < 55) {
+                String id = pick(SERVICE_IDS);
+                String svcName = rnd.nextInt(15) == 0 ? pick(List.copyOf(SERVICE_NAMES.values())) : SERVICE_NAMES.get(id);
+                service = new NodeService(null, id, rnd.nextInt(50) == 0 ? "" : svcName, tags(), "", null,
+                        rnd.nextBoolean() ? Map.of("version", "1." + rnd.nextInt(2), "team", "t") : null,
+                        8000 + rnd.nextInt(2), null, false, null, 0, 0);
+            }
+            List<HealthCheck> checks = new ArrayList<>();
+            int n = rnd.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                String checkNode = rnd.nextInt(40) == 0 ? "elsewhere" : rnd.nextBoolean() ? name : "";
+                String id = rnd.nextInt(40) == 0 ? "" : null;
+                String serviceId = "";
+                if (rnd.nextInt(10) < 4) {
+                    id = id == null ? pick(NODE_CHECKS) : id;
+                } else {
+                    id = id == null ? pick(SERVICE_CHECKS) : id;
+                    List<NodeService> existing = servicesOn(name);
+                    int r = rnd.nextInt(10);
+                    if (service != null && r < 6) {
+                        serviceId = service.id();
+                    } else if (!existing.isEmpty() && r < 9) {
+                        serviceId = pick(existing).id();
+                    } else {
+                        serviceId = pick(SERVICE_IDS);
+                    }
+                }
+                checks.add(new HealthCheck(checkNode, id, "check " + id, status(), "", "out" + rnd.nextInt(2), serviceId,
+                        rnd.nextBoolean() ? "ignored" : null, null, "ttl", "", "",
+                        0, rnd.nextInt(4) == 0 ? Map.of("TTL", "15s", "DeregisterCriticalServiceAfter", "1m") : null, 0, 0));
+            }
+            return new Command.CatalogRegister(node, service, checks, rnd.nextInt(5) == 0);
+        }
+
+        private Command.CatalogDeregister catalogDeregister() {
+            int r = rnd.nextInt(10);
+            String node = rnd.nextInt(r < 2 ? 8 : 30) == 0 ? "" : pick(NODES);
+            List<NodeService> services = servicesOn(node);
+            List<HealthCheck> checks = checksOn(node);
+            String serviceId = services.isEmpty() || rnd.nextInt(5) == 0 ? pick(SERVICE_IDS) : pick(services).id();
+            String checkId = checks.isEmpty() || rnd.nextInt(5) == 0 ? pick(SERVICE_CHECKS) : pick(checks).checkId();
+            if (r < 2) {
+                return new Command.CatalogDeregister(node, rnd.nextBoolean() ? null : "", null);
+            } else if (r < 5) {
+                // Now and then both: the service ID wins, as in Consul.
+                return new Command.CatalogDeregister(node, serviceId, rnd.nextInt(4) == 0 ? checkId : null);
+            } else {
+                return new Command.CatalogDeregister(node, rnd.nextBoolean() ? "" : null, checkId);
             }
         }
     }
@@ -196,6 +355,10 @@ class DeterminismTest {
         Workload w = new Workload(seed, 3_000);
         Store direct = new Store();
         Store decoded = new Store();
+        List<String> directInvalidations = new ArrayList<>();
+        List<String> decodedInvalidations = new ArrayList<>();
+        direct.onInvalidation((s, keys) -> directInvalidations.add(s.id() + keys));
+        decoded.onInvalidation((s, keys) -> decodedInvalidations.add(s.id() + keys));
         for (Entry e : w.log) {
             Object a = direct.apply(e.index(), e.command());
             Object b = decoded.apply(e.index(), throughTheLog(e.command()));
@@ -204,6 +367,7 @@ class DeterminismTest {
 
         assertThat(direct.stateHash()).isEqualTo(w.reference.stateHash()).isEqualTo(decoded.stateHash());
         assertThat(Snapshots.bytes(decoded)).isEqualTo(Snapshots.bytes(direct));
+        assertThat(decodedInvalidations).isNotEmpty().isEqualTo(directInvalidations);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -215,9 +379,17 @@ class DeterminismTest {
                 "set:true", "cas:true", "cas:false", "lock:true", "lock:false", "lock:error",
                 "unlock:true", "unlock:false", "delete:true", "delete-cas:true", "delete-cas:false",
                 "delete-tree:true", "SESSION_CREATE:ok", "SESSION_CREATE:error", "SESSION_DESTROY:true",
-                "TXN:committed", "TXN:rolled-back", "TOMBSTONE_REAP:reaped");
-        String snapshot = Snapshots.text(w.reference);
-        assertThat(snapshot).contains("{\"KV\":", "{\"Tombstone\":", "{\"Session\":", "\"Session\":\"s-");
+                "TXN:committed", "TXN:rolled-back", "TOMBSTONE_REAP:reaped",
+                "CATALOG_REGISTER:true", "CATALOG_REGISTER:error", "CATALOG_DEREGISTER/node:true",
+                "CATALOG_DEREGISTER/service:true", "CATALOG_DEREGISTER/check:true", "CATALOG_DEREGISTER/node:error",
+                "check:to-critical", "invalidated-by:CATALOG_REGISTER", "invalidated-by:CATALOG_DEREGISTER/node",
+                "invalidated-by:CATALOG_DEREGISTER/service", "invalidated-by:CATALOG_DEREGISTER/check",
+                "invalidated-holding-keys");
+        Set<CommandType> types = w.log.stream().map(e -> e.command().type()).collect(Collectors.toSet());
+        assertThat(types).isEqualTo(EnumSet.allOf(CommandType.class));
+        assertThat(w.rowKinds).contains("{\"KV\":", "{\"Tombstone\":", "{\"Session\":", "{\"Node\":", "{\"Service\":",
+                "{\"Check\":", "{\"ServiceIndex\":", "{\"NodeIndex\":");
+        assertThat(Snapshots.text(w.reference)).contains("\"Session\":\"s-");
     }
 
     @Test
@@ -266,7 +438,18 @@ class DeterminismTest {
                 new Command.SessionDestroy("id-1"),
                 new Command.Txn(List.of(Cmds.set("x", "1"), Cmds.checkIndex("x", 4), Cmds.getTree(""),
                         Cmds.checkSession("x", "s"))),
-                new Command.TombstoneReap(123));
+                new Command.TombstoneReap(123),
+                new Command.CatalogRegister(
+                        new Node("6b9ac2ad-0000-4c0a-9f6e-1a2b3c4d5e01", "node1", "10.0.0.1", "dc1",
+                                Map.of("lan", "10.0.0.1", "wan", "1.2.3.4"), Map.of("rack", "r1", "zone", "a"), 0, 0),
+                        new NodeService("", "web-1", "web", List.of("v1", "primary"), "10.0.0.9",
+                                Map.of("lan", new ServiceDefinition.ServiceAddress("10.0.0.9", 8080)),
+                                Map.of("version", "1.2"), 8080, new ServiceDefinition.Weights(3, 1), true, null, 0, 0),
+                        List.of(Cmds.nodeCheck("node1", "serfHealth", HealthCheck.PASSING),
+                                new HealthCheck("", "svc-web", "web alive", "", "notes", "output", "web-1", "", null,
+                                        "http", "10s", "2s", 8081, Map.of("HTTP", "http://10.0.0.9:8080/health"), 0, 0)),
+                        true),
+                new Command.CatalogDeregister("node1", "web-1", "svc-web"));
     }
 
     @Test
@@ -312,6 +495,45 @@ class DeterminismTest {
                 .isEqualTo("\u0005{\"Index\":5}");
         assertThat(new String(CommandCodec.encode(new Command.SessionDestroy("x")), StandardCharsets.UTF_8))
                 .isEqualTo("\u0003{\"ID\":\"x\"}");
+        assertThat(new String(CommandCodec.encode(Cmds.deregisterService("n1", "web-1")), StandardCharsets.UTF_8))
+                .isEqualTo("\u0007{\"Node\":\"n1\",\"ServiceID\":\"web-1\",\"CheckID\":null}");
+        assertThat(new String(CommandCodec.encode(Cmds.register(Cmds.node("n1", "10.0.0.1", Map.of("zone", "a", "rack", "r1")),
+                Cmds.service("web-1", "web", "v1"), Cmds.check("n1", "svc-web", HealthCheck.PASSING, "web-1"))),
+                StandardCharsets.UTF_8)).isEqualTo("\u0006{\"Node\":{\"ID\":\"\",\"Node\":\"n1\",\"Address\":\"10.0.0.1\","
+                + "\"Datacenter\":\"dc1\",\"TaggedAddresses\":{},\"Meta\":{\"rack\":\"r1\",\"zone\":\"a\"},\"CreateIndex\":0,"
+                + "\"ModifyIndex\":0},\"Service\":{\"ID\":\"web-1\",\"Service\":\"web\",\"Tags\":[\"v1\"],\"Address\":\"\","
+                + "\"TaggedAddresses\":{},\"Meta\":{},\"Port\":8080,\"Weights\":{\"Passing\":1,\"Warning\":1},"
+                + "\"EnableTagOverride\":false},\"Checks\":[{\"Node\":\"n1\","
+                + "\"CheckID\":\"svc-web\",\"Name\":\"svc-web\",\"Status\":\"passing\",\"Notes\":\"\",\"Output\":\"\","
+                + "\"ServiceID\":\"web-1\",\"ServiceName\":\"\",\"ServiceTags\":[],\"Type\":\"ttl\",\"Interval\":\"\","
+                + "\"Timeout\":\"\",\"ExposedPort\":0,\"Definition\":{},\"CreateIndex\":0,\"ModifyIndex\":0}],"
+                + "\"SkipNodeUpdate\":false}");
+    }
+
+    /**
+     * Node meta, tagged addresses and check definitions are immutable maps whose iteration order is
+     * chosen per JVM: the log and the snapshot write map entries in key order, so equal states give
+     * equal bytes on every server.
+     */
+    @Test
+    void mapEntriesAreWrittenInKeyOrder() {
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (String k : List.of("zeta", "eta", "alpha", "kappa", "delta", "omega", "beta", "iota", "mu", "gamma")) {
+            meta.put(k, k.toUpperCase(java.util.Locale.ROOT));
+        }
+        String sorted = meta.keySet().stream().sorted().map(k -> "\"" + k + "\":\"" + meta.get(k) + "\"")
+                .collect(Collectors.joining(",", "\"Meta\":{", "}"));
+        Command c = Cmds.register(Cmds.node("n1", "10.0.0.1", meta));
+        assertThat(new String(CommandCodec.encode(c), StandardCharsets.UTF_8)).contains(sorted);
+        Store s = new Store();
+        s.apply(1, c);
+        assertThat(Snapshots.text(s)).contains(sorted);
+
+        Map<String, String> reversed = new LinkedHashMap<>();
+        new ArrayList<>(meta.keySet()).reversed().forEach(k -> reversed.put(k, meta.get(k)));
+        Store other = new Store();
+        other.apply(1, Cmds.register(Cmds.node("n1", "10.0.0.1", reversed)));
+        assertThat(Snapshots.bytes(other)).isEqualTo(Snapshots.bytes(s));
     }
 
     @Test
@@ -321,6 +543,8 @@ class DeterminismTest {
         assertThat(CommandType.SESSION_DESTROY.code()).isEqualTo(3);
         assertThat(CommandType.TXN.code()).isEqualTo(4);
         assertThat(CommandType.TOMBSTONE_REAP.code()).isEqualTo(5);
+        assertThat(CommandType.CATALOG_REGISTER.code()).isEqualTo(6);
+        assertThat(CommandType.CATALOG_DEREGISTER.code()).isEqualTo(7);
         assertThat(CommandType.IGNORABLE).isEqualTo(128);
         for (CommandType t : CommandType.values()) {
             assertThat(CommandType.of(t.code())).isSameAs(t);
@@ -329,7 +553,7 @@ class DeterminismTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 6, 42, 127})
+    @ValueSource(ints = {0, 8, 42, 127})
     void unknownNonIgnorableTypeStopsDecoding(int code) {
         byte[] bytes = {(byte) code, '{', '}'};
         assertThatThrownBy(() -> CommandCodec.decode(bytes))

@@ -3,16 +3,25 @@ package io.roster.state;
 import static io.roster.state.Cmds.cas;
 import static io.roster.state.Cmds.checkIndex;
 import static io.roster.state.Cmds.delete;
+import static io.roster.state.Cmds.deregisterNode;
+import static io.roster.state.Cmds.deregisterService;
 import static io.roster.state.Cmds.deleteTree;
 import static io.roster.state.Cmds.destroy;
 import static io.roster.state.Cmds.lock;
+import static io.roster.state.Cmds.node;
+import static io.roster.state.Cmds.nodeCheck;
+import static io.roster.state.Cmds.register;
+import static io.roster.state.Cmds.service;
 import static io.roster.state.Cmds.set;
 import static io.roster.state.Cmds.txn;
 import static io.roster.state.Cmds.unlock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roster.api.HealthCheck;
 import io.roster.api.KvPair;
+import io.roster.api.NodeService;
+import io.roster.api.ServiceDefinition;
 import io.roster.api.SessionEntry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +29,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -28,23 +39,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The snapshot schema, pinned by a golden file. A change to these bytes is a change to the on-disk
- * format: bump {@link Snapshot#VERSION} rather than editing the golden file. To regenerate after a
- * deliberate change, run with {@code -Droster.golden.update=true} and review the diff.
+ * The snapshot schema, pinned by golden files. A change to these bytes is a change to the on-disk
+ * format: bump {@link Snapshot#VERSION} and add a golden file rather than editing one. To regenerate
+ * the current version's file after a deliberate change, run with {@code -Droster.golden.update=true}
+ * and review the diff. Older versions' files are never regenerated: they prove that what older
+ * servers wrote is still read.
  */
 class SnapshotGoldenTest {
-    private static final String GOLDEN = "golden/snapshot-v1.jsonl";
-    private static final Path GOLDEN_SOURCE = Path.of("src/test/resources", GOLDEN);
+    /** Written by version-1 servers (KV, tombstones, sessions); read-only evidence now. */
+    private static final String GOLDEN_V1 = "golden/snapshot-v1.jsonl";
+    /** The current format, with the catalog. */
+    private static final String GOLDEN_V2 = "golden/snapshot-v2.jsonl";
+    private static final Path GOLDEN_V2_SOURCE = Path.of("src/test/resources", GOLDEN_V2);
 
     static final String LEADER = "6b9ac2ad-1b3f-4c0a-9f6e-1a2b3c4d5e01";
     static final String EPHEMERAL = "0c5e1d7a-77aa-4bde-8f00-1a2b3c4d5e02";
     static final String DOOMED = "f1e2d3c4-b5a6-4978-8695-1a2b3c4d5e03";
+    /** A session on node3 that depends on node3's serfHealth; it dies when that check turns critical. */
+    static final String WATCHER = "a9b8c7d6-e5f4-4a3b-8c2d-1a2b3c4d5e04";
 
-    /** A store touching every row kind and field: flags, binary and empty values, locks, tombstones, sessions. */
-    static Store goldenStore() {
+    /** The commands of the version-1 golden file: every KV and session row kind and field. */
+    static Store v1Store() {
         Store s = new Store();
+        v1Commands(s);
+        return s;
+    }
+
+    /** Applies the version-1 command list; returns the last index used. */
+    private static long v1Commands(Store s) {
         long i = 100;
         s.apply(i += 3, new Command.SessionCreate(LEADER, "leader-lock", "node1", 15_000_000_000L,
                 SessionEntry.RELEASE, "30s", List.of("serfHealth"), null));
@@ -77,25 +102,88 @@ class SnapshotGoldenTest {
         s.apply(i += 3, txn(set("txn/a", "a"), set("txn/b", "b"), delete("txn/b")));
         s.apply(i += 3, txn(set("txn/rolled-back", "x"), checkIndex("txn/a", 1)));
         s.apply(i += 3, new Command.TombstoneReap(deletedAt));
+        return i;
+    }
+
+    private static Map<String, String> ordered(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int k = 0; k < kv.length; k += 2) {
+            m.put(kv[k], kv[k + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * The version-1 commands, then the catalog: every catalog row kind and field (node tagged
+     * addresses and meta, service kinds of data, a check definition, a check with the default status),
+     * a session invalidated by a critical check, a deleted service name and a deleted node whose
+     * indexes are kept, a tag change copied into a check, and an identical re-registration.
+     */
+    static Store goldenStore() {
+        Store s = new Store();
+        long i = v1Commands(s);
+        io.roster.api.Node node1 = new io.roster.api.Node("11111111-2222-4333-8444-555555555501", "node1", "10.0.0.1",
+                "dc1", ordered("wan", "203.0.113.1", "lan", "10.0.0.1"), ordered("zone", "a", "rack", "r1", "os", "linux"), 0, 0);
+        NodeService web1 = new NodeService("", "web-1", "web", List.of("v1", "primary"), "10.0.0.11",
+                Map.of("lan", new ServiceDefinition.ServiceAddress("10.0.0.11", 8080)), ordered("version", "1.2", "team", "edge"),
+                8080, new ServiceDefinition.Weights(3, 1), true, "dc1", 0, 0);
+        HealthCheck web1Check = new HealthCheck("node1", "service:web-1", "web HTTP", HealthCheck.PASSING, "notes",
+                "HTTP GET: 200 OK", "web-1", "", null, "http", "10s", "2s", 0,
+                Map.of("HTTP", "http://10.0.0.11:8080/health", "Method", "GET", "Header", Map.of("X-B", List.of("2"), "X-A", List.of("1"))), 0, 0);
+        s.apply(i += 3, register(node1, web1, nodeCheck("node1", "serfHealth", HealthCheck.PASSING), web1Check));
+        s.apply(i += 3, register(node("node2", "10.0.0.2"), service("web-2", "web", "v2"),
+                nodeCheck("node2", "serfHealth", HealthCheck.PASSING),
+                Cmds.check("node2", "service:web-2", HealthCheck.WARNING, "web-2")));
+        s.apply(i += 3, register(node1, service("db-1", "db", "primary"),
+                new HealthCheck("", "service:db-1", "db alive", "", "", "", "db-1", "", null, "tcp", "5s", "1s", 5432, null, 0, 0)));
+        s.apply(i += 3, register(node("node3", "10.0.0.3"), service("old-1", "old"),
+                nodeCheck("node3", "serfHealth", HealthCheck.PASSING)));
+        s.apply(i += 3, Cmds.sessionOn(WATCHER, "node3", SessionEntry.RELEASE, "serfHealth"));
+        s.apply(i += 3, lock("service/watcher", "w", WATCHER));
+        s.apply(i += 3, register(node("node3", "10.0.0.3"), nodeCheck("node3", "serfHealth", HealthCheck.CRITICAL)));
+        s.apply(i += 3, deregisterService("node3", "old-1"));
+        s.apply(i += 3, register(node("node4", "10.0.0.4"), service("tmp-1", "tmp")));
+        s.apply(i += 3, deregisterNode("node4"));
+        s.apply(i += 3, register(node1, new NodeService("", "web-1", "web", List.of("v1", "primary", "canary"), "10.0.0.11",
+                Map.of("lan", new ServiceDefinition.ServiceAddress("10.0.0.11", 8080)), ordered("team", "edge", "version", "1.2"),
+                8080, new ServiceDefinition.Weights(3, 1), true, null, 0, 0)));
+        s.apply(i += 3, register(node("node2", "10.0.0.2"), service("web-2", "web", "v2"),
+                nodeCheck("node2", "serfHealth", HealthCheck.PASSING)));
         return s;
     }
 
-    private static byte[] golden() throws IOException {
-        try (InputStream in = SnapshotGoldenTest.class.getClassLoader().getResourceAsStream(GOLDEN)) {
-            assertThat(in).as("golden file %s (create it with -Droster.golden.update=true)", GOLDEN).isNotNull();
+    private static byte[] golden(String name) throws IOException {
+        try (InputStream in = SnapshotGoldenTest.class.getClassLoader().getResourceAsStream(name)) {
+            assertThat(in).as("golden file %s (create it with -Droster.golden.update=true)", name).isNotNull();
             return in.readAllBytes();
         }
     }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ version 2 (current)
 
     @Test
     void snapshotMatchesTheGoldenFileByteForByte() throws IOException {
         byte[] actual = Snapshots.bytes(goldenStore());
         if (Boolean.getBoolean("roster.golden.update")) {
-            Files.createDirectories(GOLDEN_SOURCE.getParent());
-            Files.write(GOLDEN_SOURCE, actual);
+            Files.createDirectories(GOLDEN_V2_SOURCE.getParent());
+            Files.write(GOLDEN_V2_SOURCE, actual);
         }
-        assertThat(new String(actual, StandardCharsets.UTF_8)).isEqualTo(new String(golden(), StandardCharsets.UTF_8));
-        assertThat(actual).isEqualTo(golden());
+        assertThat(text(actual)).isEqualTo(text(golden(GOLDEN_V2)));
+        assertThat(actual).isEqualTo(golden(GOLDEN_V2));
+    }
+
+    @Test
+    void goldenFileHasEveryRowKindAndTheCurrentVersion() throws IOException {
+        String g = text(golden(GOLDEN_V2));
+        assertThat(g.lines().findFirst().orElseThrow()).startsWith("{\"Format\":\"roster-snapshot\",\"Version\":" + Snapshot.VERSION + ",");
+        assertThat(g).contains("{\"KV\":", "{\"Tombstone\":", "{\"Session\":", "{\"Node\":", "{\"Service\":", "{\"Check\":",
+                "{\"ServiceIndex\":{\"Name\":\"old\"", "{\"NodeIndex\":{\"Name\":\"node4\"", "{\"End\":");
+        assertThat(g).as("map entries in key order").contains("\"Meta\":{\"os\":\"linux\",\"rack\":\"r1\",\"zone\":\"a\"}",
+                "\"TaggedAddresses\":{\"lan\":\"10.0.0.1\",\"wan\":\"203.0.113.1\"}");
     }
 
     @Test
@@ -106,16 +194,101 @@ class SnapshotGoldenTest {
     @Test
     void goldenFileRestoresToTheSameBytes() throws IOException {
         Store restored = new Store();
-        Snapshots.restore(restored, golden());
-        assertThat(Snapshots.bytes(restored)).isEqualTo(golden());
+        Snapshots.restore(restored, golden(GOLDEN_V2));
+        assertThat(Snapshots.bytes(restored)).isEqualTo(golden(GOLDEN_V2));
         assertThat(restored.stateHash()).isEqualTo(goldenStore().stateHash());
     }
 
     @Test
-    void restoredStoreBehavesLikeTheOriginal() throws IOException {
+    void restoredCatalogAnswersEveryReadLikeTheOriginal() throws IOException {
         Store original = goldenStore();
         Store restored = new Store();
-        Snapshots.restore(restored, golden());
+        Snapshots.restore(restored, golden(GOLDEN_V2));
+
+        for (Store s : List.of(original, restored)) {
+            assertThat(s.session(WatchSet.NONE, WATCHER).value()).as("invalidated by node3's critical serfHealth").isNull();
+            assertThat(s.kvGet(WatchSet.NONE, "service/watcher").value().session()).isNull();
+            assertThat(s.nodes(WatchSet.NONE).value()).extracting(io.roster.api.Node::node)
+                    .containsExactly("node1", "node2", "node3");
+            assertThat(s.serviceNames(WatchSet.NONE).value()).containsOnlyKeys("db", "web");
+            assertThat(s.serviceNames(WatchSet.NONE).value().get("web")).containsExactly("v1", "primary", "canary", "v2");
+            assertThat(s.serviceChecks(WatchSet.NONE, "web").value()).filteredOn(c -> c.serviceId().equals("web-1"))
+                    .singleElement().satisfies(c -> assertThat(c.serviceTags()).containsExactly("v1", "primary", "canary"));
+            assertThat(s.checksInState(WatchSet.NONE, HealthCheck.CRITICAL).value())
+                    .extracting(HealthCheck::checkId).containsExactly("service:db-1", "serfHealth");
+        }
+        assertThat(asText(restored.serviceHealth(WatchSet.NONE, "web"))).isEqualTo(asText(original.serviceHealth(WatchSet.NONE, "web")));
+        assertThat(asText(restored.catalogService(WatchSet.NONE, "db"))).isEqualTo(asText(original.catalogService(WatchSet.NONE, "db")));
+        assertThat(asText(restored.node(WatchSet.NONE, "node1"))).isEqualTo(asText(original.node(WatchSet.NONE, "node1")));
+        assertThat(asText(restored.nodeChecks(WatchSet.NONE, "node3"))).isEqualTo(asText(original.nodeChecks(WatchSet.NONE, "node3")));
+        for (String name : List.of("web", "db", "old", "tmp", "never")) {
+            assertThat(restored.catalogService(WatchSet.NONE, name).index()).as(name)
+                    .isEqualTo(original.catalogService(WatchSet.NONE, name).index());
+        }
+        for (String name : List.of("node1", "node3", "node4", "never")) {
+            assertThat(restored.node(WatchSet.NONE, name).index()).as(name).isEqualTo(original.node(WatchSet.NONE, name).index());
+        }
+        assertThat(restored.nodes(WatchSet.NONE).index()).isEqualTo(original.nodes(WatchSet.NONE).index());
+        assertThat(restored.serviceNames(WatchSet.NONE).index()).isEqualTo(original.serviceNames(WatchSet.NONE).index());
+        assertThat(restored.checksInState(WatchSet.NONE, "any").index()).isEqualTo(original.checksInState(WatchSet.NONE, "any").index());
+
+        // The same next commands give the same state, and the same sessions die, on both.
+        for (Store s : List.of(original, restored)) {
+            List<String> invalidated = new ArrayList<>();
+            s.onInvalidation((session, keys) -> invalidated.add(session.id() + keys));
+            long i = s.lastIndex();
+            s.apply(i + 1, register(node("node3", "10.0.0.3"), nodeCheck("node3", "serfHealth", HealthCheck.PASSING)));
+            s.apply(i + 2, register(node("node1", "10.0.0.9"), nodeCheck("node1", "serfHealth", HealthCheck.CRITICAL)));
+            s.apply(i + 3, register(node("node5", "10.0.0.5"), service("web-5", "web")));
+            assertThat(invalidated).containsExactly(LEADER + "[service/leader]");
+            assertThat(s.catalogService(WatchSet.NONE, "web").value()).extracting(io.roster.api.CatalogService::serviceId)
+                    .containsExactly("web-1", "web-2", "web-5");
+        }
+        assertThat(Snapshots.bytes(restored)).isEqualTo(Snapshots.bytes(original));
+    }
+
+    /** A read as comparable text: its value with map entries in key order, and its index. */
+    private static String asText(Store.Read<?> r) {
+        try {
+            return io.roster.api.Json.mapper().writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .writeValueAsString(r.value()) + "@" + r.index();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ version 1 (read compatibility)
+
+    @Test
+    void versionOneGoldenRestoresAndIsWrittenBackAsTheCurrentVersionWithAnEmptyCatalog() throws IOException {
+        byte[] v1 = golden(GOLDEN_V1);
+        Store restored = new Store();
+        Snapshots.restore(restored, v1);
+
+        String again = Snapshots.text(restored);
+        assertThat(again).isEqualTo(Snapshots.text(v1Store()));
+        assertThat(restored.stateHash()).isEqualTo(v1Store().stateHash());
+        List<String> oldLines = text(v1).lines().toList();
+        List<String> newLines = again.lines().toList();
+        assertThat(oldLines.getFirst()).startsWith("{\"Format\":\"roster-snapshot\",\"Version\":1,");
+        assertThat(newLines.getFirst()).isEqualTo(oldLines.getFirst().replace("\"Version\":1,", "\"Version\":2,")
+                .replace("}", ",\"NodesIndex\":0,\"ServicesIndex\":0,\"ChecksIndex\":0}"));
+        assertThat(newLines.subList(1, newLines.size())).as("every row as version 1 wrote it, and nothing else")
+                .isEqualTo(oldLines.subList(1, oldLines.size()));
+
+        assertThat(restored.nodes(WatchSet.NONE).value()).isEmpty();
+        assertThat(restored.nodes(WatchSet.NONE).index()).isEqualTo(1);
+        assertThat(restored.serviceNames(WatchSet.NONE).value()).isEmpty();
+        assertThat(restored.catalogService(WatchSet.NONE, "web").index()).isEqualTo(1);
+        assertThat(restored.checksInState(WatchSet.NONE, "any").value()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "version {0}")
+    @ValueSource(ints = {1, 2})
+    void restoredStoreBehavesLikeTheOriginal(int version) throws IOException {
+        Store original = version == 1 ? v1Store() : goldenStore();
+        Store restored = new Store();
+        Snapshots.restore(restored, golden(version == 1 ? GOLDEN_V1 : GOLDEN_V2));
 
         assertThat(restored.lastIndex()).isEqualTo(original.lastIndex());
         assertThat(restored.keysHeldBy(LEADER)).containsExactly("service/leader");
@@ -168,18 +341,40 @@ class SnapshotGoldenTest {
         assertThat(dirty.stateHash()).isEqualTo(source.stateHash());
     }
 
-    @Test
-    void restoreIntoANonEmptyStoreGivesTheGoldenBytes() throws IOException {
+    /** A store with state of every kind that no golden file has, to restore over. */
+    private static Store dirtyStore() {
         Store dirty = new Store();
         dirty.apply(1, Cmds.releaseSession(LEADER));
         dirty.apply(2, lock("stale/key", "held-before-restore", LEADER));
         dirty.apply(3, Cmds.releaseSession(DOOMED));
         dirty.apply(4, lock("service/doomed", "held-before-restore", DOOMED));
+        dirty.apply(5, register(node("stale-node", "10.9.9.9"), service("stale-1", "stale", "x"),
+                nodeCheck("stale-node", "serfHealth", HealthCheck.CRITICAL)));
+        dirty.apply(6, register(node("node1", "10.9.9.9"), service("web-9", "web", "stale-tag")));
         dirty.apply(999, set("extra", "x"));
-        Snapshots.restore(dirty, golden());
-        assertThat(Snapshots.bytes(dirty)).isEqualTo(golden());
+        return dirty;
+    }
+
+    @ParameterizedTest(name = "version {0}")
+    @ValueSource(ints = {1, 2})
+    void restoreIntoANonEmptyStoreGivesTheGoldenState(int version) throws IOException {
+        Store dirty = dirtyStore();
+        byte[] golden = golden(version == 1 ? GOLDEN_V1 : GOLDEN_V2);
+        Snapshots.restore(dirty, golden);
+        Store clean = new Store();
+        Snapshots.restore(clean, golden);
+        assertThat(Snapshots.bytes(dirty)).isEqualTo(Snapshots.bytes(clean));
+        if (version == 2) {
+            assertThat(Snapshots.bytes(dirty)).isEqualTo(golden);
+        }
         assertThat(dirty.keysHeldBy(LEADER)).containsExactly("service/leader");
         assertThat(dirty.keysHeldBy(DOOMED)).isEmpty();
+        // The service-name index is rebuilt, not merged: nothing of the stale catalog is found.
+        assertThat(dirty.catalogService(WatchSet.NONE, "stale").value()).isEmpty();
+        assertThat(dirty.catalogService(WatchSet.NONE, "web").value()).extracting(io.roster.api.CatalogService::serviceId)
+                .containsExactlyElementsOf(version == 1 ? List.of() : List.of("web-1", "web-2"));
+        assertThat(dirty.node(WatchSet.NONE, "stale-node").value()).isNull();
+        assertThat(asText(dirty.serviceNames(WatchSet.NONE))).isEqualTo(asText(clean.serviceNames(WatchSet.NONE)));
     }
 
     // ------------------------------------------------------------------ refusals
@@ -196,8 +391,18 @@ class SnapshotGoldenTest {
         return String.join("\n", lines) + "\n";
     }
 
+    private static int firstLineStartingWith(String s, String start) {
+        List<String> lines = s.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(start)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line starts with " + start);
+    }
+
     static Stream<Arguments> broken() {
-        return Stream.of(
+        List<Arguments> common = List.of(
                 Arguments.of("empty file", (UnaryOperator<String>) s -> "", "empty snapshot"),
                 Arguments.of("no end marker", (UnaryOperator<String>) s -> withoutLine(s, (int) s.lines().count() - 1),
                         "truncated snapshot: no end marker"),
@@ -208,41 +413,80 @@ class SnapshotGoldenTest {
                 Arguments.of("a row missing", (UnaryOperator<String>) s -> withoutLine(s, 3), "rows, found"),
                 Arguments.of("corrupt row", (UnaryOperator<String>) s -> replaceLine(s, 2, "{\"KV\":{\"Key\":"),
                         "corrupt snapshot row 2"),
-                Arguments.of("wrong version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":1,", "\"Version\":2,"),
-                        "unsupported snapshot version 2"),
-                Arguments.of("no version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":1,", ""),
+                Arguments.of("unknown version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", "\"Version\":3,"),
+                        "unsupported snapshot version 3"),
+                Arguments.of("no version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", ""),
                         "unsupported snapshot version 0"),
                 Arguments.of("other format", (UnaryOperator<String>) s -> s.replaceFirst("roster-snapshot", "consul-snapshot"),
                         "not a Roster snapshot (format consul-snapshot)"),
                 Arguments.of("garbage header", (UnaryOperator<String>) s -> replaceLine(s, 0, "hello, world"),
                         "not a Roster snapshot (bad header)"),
                 Arguments.of("binary garbage", (UnaryOperator<String>) s -> "\u0000\u0001PK\u0003\u0004\n" + s,
-                        "not a Roster snapshot"));
+                        "not a Roster snapshot"),
+                Arguments.of("a row of an unknown kind", (UnaryOperator<String>) s -> replaceLine(s, 1, "{\"Bogus\":{\"Key\":\"x\"}}"),
+                        "corrupt snapshot row 1: not a row of version"));
+        List<Arguments> catalog = List.of(
+                Arguments.of("a check row missing", (UnaryOperator<String>) s -> withoutLine(s, firstLineStartingWith(s, "{\"Check\":")),
+                        "rows, found"),
+                Arguments.of("corrupt node row", (UnaryOperator<String>) s -> {
+                    int n = firstLineStartingWith(s, "{\"Node\":");
+                    return replaceLine(s, n, "{\"Node\":{\"Node\":");
+                }, "corrupt snapshot row"),
+                Arguments.of("corrupt service row", (UnaryOperator<String>) s ->
+                        replaceLine(s, firstLineStartingWith(s, "{\"Service\":"), "{\"Service\":[1,2]}"), "corrupt snapshot row"),
+                Arguments.of("a service row without its node", (UnaryOperator<String>) s -> {
+                    int n = firstLineStartingWith(s, "{\"Service\":");
+                    return replaceLine(s, n, s.lines().toList().get(n).replaceFirst(",\"ServiceNode\":\"node1\"", ""));
+                }, "corrupt snapshot row 21: not a row of version 2"),
+                Arguments.of("a service on an unknown node", (UnaryOperator<String>) s ->
+                        s.replace("\"ServiceNode\":\"node2\"", "\"ServiceNode\":\"node9\""),
+                        "corrupt snapshot: service web-2 on unknown node node9"),
+                Arguments.of("a check of an unknown service", (UnaryOperator<String>) s ->
+                        s.replace("\"ServiceID\":\"db-1\"", "\"ServiceID\":\"db-9\""),
+                        "corrupt snapshot: check service:db-1 of unknown service db-9"),
+                Arguments.of("a check on an unknown node", (UnaryOperator<String>) s ->
+                        s.replace("{\"Check\":{\"Node\":\"node3\"", "{\"Check\":{\"Node\":\"node7\""),
+                        "corrupt snapshot: check serfHealth on unknown node node7"));
+        Stream.Builder<Arguments> out = Stream.builder();
+        for (Arguments a : common) {
+            out.add(Arguments.of(GOLDEN_V1 + ": " + a.get()[0], GOLDEN_V1, a.get()[1], a.get()[2]));
+            out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));
+        }
+        for (Arguments a : catalog) {
+            out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));
+        }
+        return out.build();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("broken")
-    void brokenSnapshotIsRefusedAndLeavesTheStoreUntouched(String name, UnaryOperator<String> breakIt, String message)
-            throws IOException {
+    void brokenSnapshotIsRefusedAndLeavesTheStoreUntouched(String name, String goldenName, UnaryOperator<String> breakIt,
+                                                           String message) throws IOException {
         Store store = new Store();
         store.apply(1, Cmds.releaseSession("keep"));
         store.apply(2, lock("keep/me", "v", "keep"));
         store.apply(3, set("and/me", "w"));
         store.apply(4, delete("and/me"));
+        store.apply(5, register(node("keep-node", "10.1.1.1"), service("keep-1", "keep"),
+                nodeCheck("keep-node", "serfHealth", HealthCheck.PASSING)));
         byte[] before = Snapshots.bytes(store);
         AtomicInteger woken = new AtomicInteger();
         Watches.Waiter w = store.watches().newWaiter(woken::incrementAndGet);
         store.kvList(w, "");
         store.sessions(w);
+        store.serviceHealth(w, "keep");
+        store.nodes(w);
 
-        byte[] bad = breakIt.apply(new String(golden(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-        assertThat(bad).isNotEqualTo(golden());
+        byte[] golden = golden(goldenName);
+        byte[] bad = breakIt.apply(text(golden)).getBytes(StandardCharsets.UTF_8);
+        assertThat(bad).isNotEqualTo(golden);
 
         assertThatThrownBy(() -> Snapshots.restore(store, bad))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(message);
         assertThat(Snapshots.bytes(store)).isEqualTo(before);
         assertThat(store.keysHeldBy("keep")).containsExactly("keep/me");
+        assertThat(store.catalogService(WatchSet.NONE, "keep").value()).hasSize(1);
         assertThat(woken).hasValue(0);
         assertThat(w.cancel()).isTrue();
     }

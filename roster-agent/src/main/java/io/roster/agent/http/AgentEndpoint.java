@@ -47,25 +47,7 @@ final class AgentEndpoint {
         debug.put("KVMaxValueSize", config.kvMaxValueSize());
         debug.put("TxnMaxOps", config.txnMaxOps());
 
-        Map<String, Object> tags = new LinkedHashMap<>();
-        tags.put("role", config.server() ? "consul" : "node");
-        tags.put("dc", config.datacenter());
-        tags.put("port", Integer.toString(config.serverPort()));
-        tags.put("id", nodeId);
-        tags.put("build", Version.CONSUL_API + ":roster-" + Version.ROSTER);
-        tags.put("vsn", "2");
-        Map<String, Object> member = new LinkedHashMap<>();
-        member.put("Name", config.nodeName());
-        member.put("Addr", config.clientAddr());
-        member.put("Port", 8301);
-        member.put("Tags", tags);
-        member.put("Status", 1);
-        member.put("ProtocolMin", 1);
-        member.put("ProtocolMax", 5);
-        member.put("ProtocolCur", 2);
-        member.put("DelegateMin", 2);
-        member.put("DelegateMax", 5);
-        member.put("DelegateCur", 4);
+        Map<String, Object> member = member();
 
         Runtime rt = Runtime.getRuntime();
         Map<String, Object> runtime = new LinkedHashMap<>();
@@ -94,6 +76,31 @@ final class AgentEndpoint {
         self.put("Meta", Map.of());
         self.put("xDS", Map.of("SupportedProxies", Map.of(), "Port", -1, "Ports", Map.of("Plaintext", -1, "TLS", -1)));
         call.json(self);
+    }
+
+    /** This agent as a gossip member (just itself until gossip exists). */
+    Map<String, Object> member() {
+        Map<String, Object> tags = new LinkedHashMap<>();
+        tags.put("role", config.server() ? "consul" : "node");
+        tags.put("dc", config.datacenter());
+        tags.put("port", Integer.toString(config.serverPort()));
+        tags.put("id", nodeId);
+        tags.put("build", Version.CONSUL_API + ":roster-" + Version.ROSTER);
+        tags.put("vsn", "2");
+        Map<String, Object> member = new LinkedHashMap<>();
+        member.put("Name", config.nodeName());
+        member.put("Addr", config.clientAddr());
+        member.put("Port", 8301);
+        member.put("Tags", tags);
+        member.put("Status", 1);
+        member.put("ProtocolMin", 1);
+        member.put("ProtocolMax", 5);
+        member.put("ProtocolCur", 2);
+        member.put("DelegateMin", 2);
+        member.put("DelegateMax", 5);
+        member.put("DelegateCur", 4);
+
+        return member;
     }
 
     void leader(Call call) {

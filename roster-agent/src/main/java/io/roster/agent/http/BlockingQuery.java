@@ -63,6 +63,42 @@ public final class BlockingQuery {
                 throw HttpError.badRequest("Invalid wait time");
             }
         }
+        block(call, minIndex, wait, query, render);
+    }
+
+    /**
+     * Hash-based blocking ({@code ?hash=H&wait=D}, as {@code /v1/agent/service/<id>} does): the
+     * query's "index" is a 64-bit content hash; the request parks while it equals {@code H}.
+     */
+    public <T> void serveHash(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
+        String h = call.param("hash");
+        long minHash = 0;
+        if (h != null && !h.isEmpty()) {
+            try {
+                minHash = Long.parseUnsignedLong(h, 16);
+            } catch (NumberFormatException e) {
+                throw HttpError.badRequest("Invalid hash");
+            }
+        }
+        Duration wait = DEFAULT_WAIT;
+        String w = call.param("wait");
+        if (w != null && !w.isEmpty()) {
+            try {
+                wait = Durations.parse(w);
+            } catch (IllegalArgumentException e) {
+                throw HttpError.badRequest("Invalid wait time");
+            }
+        }
+        block(call, minHash, wait, query, render);
+    }
+
+    /** The content hash form used by {@link #serveHash}: 16 hex digits. */
+    public static String hashString(long hash) {
+        return String.format("%016x", hash);
+    }
+
+    private <T> void block(Call call, long minIndex, Duration wait, Function<WatchSet, Store.Read<T>> query,
+                           BiConsumer<Call, Store.Read<T>> render) {
         if (minIndex == 0) {
             render.accept(call, query.apply(WatchSet.NONE));
             return;

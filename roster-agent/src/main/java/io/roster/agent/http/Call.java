@@ -40,6 +40,8 @@ public final class Call {
     String rest = "";
     /** The route pattern that matched, for metrics and logs. */
     String route = "";
+    /** Told once, when the call is answered (metrics). */
+    java.util.function.IntConsumer onAnswer;
 
     Call(Request request, Response response, Callback callback) {
         this.request = request;
@@ -146,6 +148,11 @@ public final class Call {
         send(status, JSON_TYPE, ByteBuffer.wrap(body));
     }
 
+    /** Answers raw bytes with the given content type. */
+    public void bytes(int status, String contentType, byte[] body) {
+        send(status, new HttpField(HttpHeader.CONTENT_TYPE, contentType), ByteBuffer.wrap(body));
+    }
+
     /** Answers raw bytes as {@code text/plain}. */
     public void raw(int status, byte[] body) {
         send(status, TEXT_TYPE, ByteBuffer.wrap(body == null ? new byte[0] : body));
@@ -171,6 +178,9 @@ public final class Call {
             return;
         }
         response.setStatus(status);
+        if (onAnswer != null) {
+            onAnswer.accept(status);
+        }
         if (type != null) {
             response.getHeaders().put(type);
         }

@@ -25,9 +25,11 @@ public final class HttpApi extends Handler.Abstract {
 
     private final List<Route> routes = new ArrayList<>();
     private final String datacenter;
+    private final io.roster.agent.metrics.AgentMetrics metrics;
 
-    public HttpApi(String datacenter) {
+    public HttpApi(String datacenter, io.roster.agent.metrics.AgentMetrics metrics) {
         this.datacenter = datacenter;
+        this.metrics = metrics;
     }
 
     /** Registers an exact path. */
@@ -53,6 +55,9 @@ public final class HttpApi extends Handler.Abstract {
             response.write(true, java.nio.ByteBuffer.wrap((e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
             return true;
         }
+        long started = System.nanoTime();
+        Call c = call;
+        call.onAnswer = status -> metrics.http(c.route, c.method(), status, System.nanoTime() - started);
         try {
             dispatch(call);
         } catch (HttpError e) {

@@ -20,6 +20,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * route table, and plain one-line error pages (Jetty's own HTML pages never reach a client).
  */
 public final class HttpServer implements AutoCloseable {
+    /** Re-reads configuration; returns null on success or a one-line error (the old configuration stays). */
+    @FunctionalInterface
+    public interface Reloader {
+        String reload();
+    }
+
     /** Longer than the longest blocking query (10m + 10m/16) so parked requests are never cut. */
     private static final long IDLE_TIMEOUT_MS = 15 * 60 * 1000L;
     /** Parked queries per HTTP/2 connection; each costs a few KB, far less than a connection. */
@@ -29,7 +35,9 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final BlockingQuery blocking;
 
-    public HttpServer(AgentConfig config, String nodeId, Server server, ScheduledExecutorService timer, Executor wake) {
+    public HttpServer(AgentConfig config, String nodeId, Server server, io.roster.agent.local.LocalState local,
+                      Reloader reloader, io.roster.agent.metrics.AgentMetrics metrics, ScheduledExecutorService timer,
+                      Executor wake) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 4);
         pool.setName("roster-http");
         jetty = new org.eclipse.jetty.server.Server(pool);
@@ -54,10 +62,13 @@ public final class HttpServer implements AutoCloseable {
         jetty.addConnector(connector);
 
         blocking = new BlockingQuery(server.store(), timer, wake);
-        HttpApi api = new HttpApi(config.datacenter());
+        HttpApi api = new HttpApi(config.datacenter(), metrics);
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
         AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress());
+        CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
+        HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
+        AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader, agent.member());
         api.prefix("/v1/kv/", Methods.KV, kv)
                 .route("/v1/kv", Methods.KV, kv)
                 .route("/v1/txn", Methods.PUT_POST, new TxnEndpoint(server, config.txnMaxOps(), config.kvMaxValueSize()))
@@ -67,10 +78,39 @@ public final class HttpServer implements AutoCloseable {
                 .prefix("/v1/session/node/", Methods.GET, sessions::node)
                 .route("/v1/session/list", Methods.GET, sessions::list)
                 .prefix("/v1/session/renew/", Methods.PUT_POST, sessions::renew)
+                .route("/v1/catalog/register", Methods.PUT_POST, catalog::register)
+                .route("/v1/catalog/deregister", Methods.PUT_POST, catalog::deregister)
+                .route("/v1/catalog/datacenters", Methods.GET, catalog::datacenters)
+                .route("/v1/catalog/nodes", Methods.GET, catalog::nodes)
+                .route("/v1/catalog/services", Methods.GET, catalog::services)
+                .prefix("/v1/catalog/service/", Methods.GET, catalog::service)
+                .prefix("/v1/catalog/node/", Methods.GET, catalog::node)
+                .prefix("/v1/catalog/node-services/", Methods.GET, catalog::nodeServices)
+                .prefix("/v1/health/node/", Methods.GET, health::node)
+                .prefix("/v1/health/checks/", Methods.GET, health::checks)
+                .prefix("/v1/health/service/", Methods.GET, health::service)
+                .prefix("/v1/health/state/", Methods.GET, health::state)
+                .route("/v1/agent/services", Methods.GET, mine::services)
+                .route("/v1/agent/service/register", Methods.PUT_POST, mine::registerService)
+                .prefix("/v1/agent/service/deregister/", Methods.PUT_POST, mine::deregisterService)
+                .prefix("/v1/agent/service/maintenance/", Methods.PUT_POST, mine::serviceMaintenance)
+                .prefix("/v1/agent/service/", Methods.GET, mine::service)
+                .route("/v1/agent/maintenance", Methods.PUT_POST, mine::nodeMaintenance)
+                .route("/v1/agent/checks", Methods.GET, mine::checks)
+                .route("/v1/agent/check/register", Methods.PUT_POST, mine::registerCheck)
+                .prefix("/v1/agent/check/deregister/", Methods.PUT_POST, mine::deregisterCheck)
+                .prefix("/v1/agent/check/pass/", Methods.PUT_POST, mine::pass)
+                .prefix("/v1/agent/check/warn/", Methods.PUT_POST, mine::warn)
+                .prefix("/v1/agent/check/fail/", Methods.PUT_POST, mine::fail)
+                .prefix("/v1/agent/check/update/", Methods.PUT_POST, mine::update)
+                .prefix("/v1/agent/health/service/id/", Methods.GET, mine::healthById)
+                .prefix("/v1/agent/health/service/name/", Methods.GET, mine::healthByName)
+                .route("/v1/agent/members", Methods.GET, mine::members)
+                .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
                 .route("/v1/agent/self", Methods.GET, agent::self)
-                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(blocking, server.store())::handle)
+                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store())::handle)
                 .route("/", Methods.GET, HttpServer::index);
         jetty.setHandler(api);
         jetty.setErrorHandler(HttpServer::errorPage);

@@ -53,6 +53,14 @@ public final class Server implements AutoCloseable {
         this.lockDelays = new LockDelays(nanoClock);
         this.timers = new SessionTimers(scheduler, this::expire);
         this.gc = scheduler.scheduleWithFixedDelay(this::tombstoneGc, 1, 1, TimeUnit.MINUTES);
+        // Sessions that apply invalidates by itself (a check went critical, a node left) get their
+        // lock-delay here, on the leader, where time may be read.
+        store.onInvalidation((session, keys) -> {
+            if (replicator.isLeader()) {
+                lockDelays.arm(keys, session.lockDelay());
+                timers.clear(session.id());
+            }
+        });
         armAllTimers();
         barrier();
     }
@@ -138,6 +146,31 @@ public final class Server implements AutoCloseable {
                 .thenApply(r -> new Store.Read<>((TxnOutcome) r, store.lastIndex()));
     }
 
+    // ------------------------------------------------------------------ catalog
+
+    /** Applies a catalog registration or deregistration. */
+    public CompletableFuture<Object> catalog(Command c) {
+        if (!(c instanceof Command.CatalogRegister) && !(c instanceof Command.CatalogDeregister)) {
+            throw new IllegalArgumentException("not a catalog command: " + c.type());
+        }
+        return replicator.submit(c);
+    }
+
+    /** Check ID of the server's own health check in the catalog. */
+    public static final String SERF_HEALTH = "serfHealth";
+
+    /**
+     * Registers this server's node with the {@code consul} service and a passing {@code serfHealth}
+     * check, as a Consul leader does for every server (until gossip exists, the check is always passing).
+     */
+    public CompletableFuture<Object> registerServer(io.roster.api.Node node, int serverPort) {
+        io.roster.api.NodeService consul = new io.roster.api.NodeService(null, "consul", "consul", java.util.List.of(),
+                null, null, java.util.Map.of(), serverPort, null, false, null, 0, 0);
+        io.roster.api.HealthCheck serf = io.roster.api.HealthCheck.of(node.node(), SERF_HEALTH, "Serf Health Status",
+                io.roster.api.HealthCheck.PASSING, "Agent alive and reachable", "", "");
+        return replicator.submit(new Command.CatalogRegister(node, consul, java.util.List.of(serf), false));
+    }
+
     // ------------------------------------------------------------------ sessions
 
     /** What a client asked for in {@code /v1/session/create}, already decoded. */
@@ -168,6 +201,27 @@ public final class Server implements AutoCloseable {
         String behavior = r.behavior() == null || r.behavior().isEmpty() ? SessionEntry.RELEASE : r.behavior();
         if (!behavior.equals(SessionEntry.RELEASE) && !behavior.equals(SessionEntry.DELETE)) {
             return CompletableFuture.completedFuture(new ApplyError("Invalid Behavior setting '" + behavior + "'"));
+        }
+        io.roster.state.Store.NodeInfo node = store.node(WatchSet.NONE, r.node()).value();
+        if (node == null) {
+            return CompletableFuture.completedFuture(new ApplyError("Missing node registration"));
+        }
+        java.util.Map<String, io.roster.api.HealthCheck> nodeChecks = new java.util.HashMap<>();
+        for (io.roster.api.HealthCheck hc : store.nodeChecks(WatchSet.NONE, r.node()).value()) {
+            nodeChecks.put(hc.checkId(), hc);
+        }
+        java.util.List<String> wanted = new java.util.ArrayList<>(r.nodeChecks() == null ? java.util.List.of() : r.nodeChecks());
+        if (r.serviceChecks() != null) {
+            r.serviceChecks().forEach(sc -> wanted.add(sc.id()));
+        }
+        for (String checkId : wanted) {
+            io.roster.api.HealthCheck hc = nodeChecks.get(checkId);
+            if (hc == null) {
+                return CompletableFuture.completedFuture(new ApplyError("Missing check '" + checkId + "' registration"));
+            }
+            if (io.roster.api.HealthCheck.CRITICAL.equals(hc.status())) {
+                return CompletableFuture.completedFuture(new ApplyError("Check '" + checkId + "' is in critical state"));
+            }
         }
         String id = UUID.randomUUID().toString();
         Duration armed = ttlDur;

@@ -116,7 +116,9 @@ class SessionApiTest {
     @Test
     void infoListAndNode() {
         String a = http().createSession(Map.of("Name", "list-a"));
-        String b = http().createSession(Map.of("Name", "list-b", "Node", "other-node"));
+        // A session's node must be in the catalog (Consul: "Missing node registration").
+        assertThat(http().put("/v1/catalog/register", "{\"Node\":\"other-node\",\"Address\":\"10.9.9.9\"}").status()).isEqualTo(200);
+        String b = http().createSession(Map.of("Name", "list-b", "Node", "other-node", "Checks", java.util.List.of()));
 
         Reply list = http().get("/v1/session/list").assertReadHeaders();
         assertThat(list.json()).extracting(n -> n.get("ID").asText()).contains(a, b);

@@ -1,0 +1,105 @@
+package io.roster.agent.config;
+
+import io.roster.agent.AgentConfig;
+import io.roster.api.Durations;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Agent settings decoded by {@link Schema}: how files merge, and how the result goes onto an
+ * {@link AgentConfig.Builder}.
+ */
+final class Settings {
+    private Settings() {
+    }
+
+    /** Merges {@code from} into {@code into}: maps key by key, lists appended, anything else replaced. */
+    @SuppressWarnings("unchecked")
+    static void merge(Map<String, Object> into, Map<String, Object> from) {
+        from.forEach((k, v) -> {
+            Object old = into.get(k);
+            if (old instanceof Map<?, ?> a && v instanceof Map<?, ?> b) {
+                Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) a);
+                merge(m, (Map<String, Object>) b);
+                into.put(k, m);
+            } else if (old instanceof List<?> a && v instanceof List<?> b) {
+                List<Object> l = new ArrayList<>(a);
+                l.addAll(b);
+                into.put(k, l);
+            } else {
+                into.put(k, v);
+            }
+        });
+    }
+
+    /**
+     * Checks each setting of one file on its own, so that a bad value is reported with its file
+     * and key. A builder with only that key set (and server mode, so that {@code bootstrap_expect}
+     * is not judged without the {@code server} key of another file) runs the same checks as the
+     * final {@code build()}: the rules live in one place.
+     */
+    static void check(Decoder d, Map<String, Object> settings) {
+        settings.forEach((k, v) -> {
+            AgentConfig.Builder probe = AgentConfig.builder().server(true);
+            try {
+                apply(Map.of(k, v), probe);
+                probe.build();
+            } catch (IllegalArgumentException e) {
+                throw d.fail(k, e.getMessage());
+            }
+        });
+    }
+
+    /** Puts merged settings onto {@code b}, in a fixed order (so {@code ui_config.enabled} beats {@code ui}). */
+    @SuppressWarnings("unchecked")
+    static void apply(Map<String, Object> s, AgentConfig.Builder b) {
+        with(s, "node_name", String.class, b::nodeName);
+        with(s, "datacenter", String.class, b::datacenter);
+        with(s, "data_dir", String.class, v -> b.dataDir(Path.of(v)));
+        with(s, "log_level", String.class, b::logLevel);
+        with(s, "client_addr", String.class, b::clientAddr);
+        with(s, "bind_addr", String.class, b::bindAddr);
+        with(s, "server", Boolean.class, b::server);
+        with(s, "bootstrap_expect", Integer.class, b::bootstrapExpect);
+        with(s, "retry_join", List.class, v -> b.retryJoin((List<String>) v));
+        with(s, "ui", Boolean.class, b::ui);
+        with(section(s, "ui_config"), "enabled", Boolean.class, b::ui);
+        with(s, "enable_script_checks", Boolean.class, b::enableScriptChecks);
+        with(s, "enable_local_script_checks", Boolean.class, b::enableLocalScriptChecks);
+        with(s, "node_meta", Map.class, v -> b.nodeMeta((Map<String, String>) v));
+        with(s, "session_ttl_min", String.class, v -> b.sessionTtlMin(Durations.parse(v)));
+        with(s, "check_update_interval", String.class, v -> b.checkUpdateInterval(Durations.parse(v)));
+        with(s, "check_output_max_size", Integer.class, b::checkOutputMaxSize);
+        with(s, "kv_max_value_size", Long.class, b::kvMaxValueSize);
+        with(s, "txn_max_req_len", Integer.class, b::txnMaxOps);
+        Map<String, Object> limits = section(s, "limits");
+        with(limits, "kv_max_value_size", Long.class, b::kvMaxValueSize);
+        with(limits, "txn_max_req_len", Integer.class, b::txnMaxOps);
+        Map<String, Object> ports = section(s, "ports");
+        with(ports, "http", Integer.class, b::httpPort);
+        with(ports, "dns", Integer.class, b::dnsPort);
+        with(ports, "server", Integer.class, b::serverPort);
+        with(s, "dns_config", Map.class, v -> b.dnsConfig((Map<String, Object>) v));
+        with(s, "domain", String.class, b::domain);
+        with(s, "alt_domain", String.class, b::altDomain);
+        with(s, "recursors", List.class, v -> b.recursors((List<String>) v));
+        with(s, "encrypt", String.class, b::encrypt);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> s, String key) {
+        Object v = s.get(key);
+        return v instanceof Map ? (Map<String, Object>) v : Map.of();
+    }
+
+    private static <T> void with(Map<String, Object> s, String key, Class<T> type, Consumer<T> set) {
+        Object v = s.get(key);
+        if (v != null) {
+            set.accept(type.cast(v));
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * Configuration loading: Consul's agent configuration files (JSON and HCL) and directories,
+ * merged in order, then the command-line flags on top, into an {@link io.roster.agent.AgentConfig}
+ * and the services and checks to register.
+ *
+ * <p>Theory of operation. {@link io.roster.agent.config.ConfigLoader#load} expands each
+ * {@code -config-file}/{@code -config-dir} path (a directory contributes its {@code *.json} and
+ * {@code *.hcl} files in lexical order), reads every file into a map ({@code ConfigFile}, with
+ * {@code Hcl} checking HCL text before hcl4j builds it), and decodes it against {@code Schema}
+ * (agent settings) and {@code Definitions} (services and checks). Each file is checked on its own,
+ * so an error names the file and the line or field. Settings then merge in order: later scalars
+ * win, maps merge key by key, lists append. The merged settings go onto an
+ * {@link io.roster.agent.AgentConfig.Builder}, the flags go on top, and {@code build()} checks the
+ * combination.
+ *
+ * <p>Loading has no side effects and keeps no state: a reload (SIGHUP, {@code /v1/agent/reload})
+ * calls {@code load} again with the same paths and flags, and a file broken since throws, leaving
+ * the caller's current configuration in place.
+ *
+ * <p>This package owns no listeners and registers nothing; the agent applies what it returns.
+ */
+package io.roster.agent.config;

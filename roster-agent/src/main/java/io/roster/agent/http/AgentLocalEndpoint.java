@@ -1,0 +1,245 @@
+package io.roster.agent.http;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.roster.agent.local.LocalState;
+import io.roster.api.CheckDefinition;
+import io.roster.api.HealthCheck;
+import io.roster.api.NodeService;
+import io.roster.api.ServiceDefinition;
+import io.roster.state.Store;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * This agent's own services and checks: {@code /v1/agent/services}, {@code service/*},
+ * {@code checks}, {@code check/*}, {@code maintenance}, {@code health/service/*}, {@code reload},
+ * {@code members}. Registration here is the normal path; anti-entropy carries it into the catalog.
+ */
+final class AgentLocalEndpoint {
+    private static final long MAX_BODY = 1024 * 1024;
+
+    private final LocalState local;
+    private final BlockingQuery blocking;
+    private final HttpServer.Reloader reloader;
+    private final Map<String, Object> member;
+
+    AgentLocalEndpoint(LocalState local, BlockingQuery blocking, HttpServer.Reloader reloader, Map<String, Object> member) {
+        this.local = local;
+        this.blocking = blocking;
+        this.reloader = reloader;
+        this.member = member;
+    }
+
+    void services(Call call) {
+        call.json(local.services());
+    }
+
+    void service(Call call) {
+        String id = CatalogEndpoint.requireName(call, "Missing service ID");
+        blocking.serveHash(call, ws -> {
+            ws.watchTopic(LocalState.serviceTopic(id));
+            return new Store.Read<>(local.service(id), local.serviceHash(id));
+        }, (c, r) -> {
+            if (r.value() == null) {
+                c.error(404, "unknown service ID: " + id);
+                return;
+            }
+            String hash = BlockingQuery.hashString(r.index());
+            c.response.getHeaders().put("X-Consul-ContentHash", hash);
+            Map<String, Object> out = io.roster.api.Json.mapper().convertValue(r.value(),
+                    new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
+            out.put("ContentHash", hash);
+            c.json(out);
+        });
+    }
+
+    void registerService(Call call) {
+        ServiceDefinition def = call.json(ServiceDefinition.class, MAX_BODY);
+        if (def == null) {
+            throw HttpError.badRequest("Request decode failed: empty body");
+        }
+        boolean replace = call.has("replace-existing-checks") && !"false".equals(call.param("replace-existing-checks"));
+        try {
+            local.addService(def, replace);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest(e.getMessage());
+        }
+        call.empty(200);
+    }
+
+    void deregisterService(Call call) {
+        String id = CatalogEndpoint.requireName(call, "Missing service ID");
+        if (!local.removeService(id)) {
+            throw new HttpError(404, "Unknown service ID \"" + id + "\". Ensure that the service ID is passed, not the service name.");
+        }
+        call.empty(200);
+    }
+
+    void serviceMaintenance(Call call) {
+        String id = CatalogEndpoint.requireName(call, "Missing service ID");
+        boolean enable = enableParam(call);
+        if (!local.serviceMaintenance(id, enable, call.param("reason"))) {
+            throw new HttpError(404, "Unknown service ID \"" + id + "\". Ensure that the service ID is passed, not the service name.");
+        }
+        call.empty(200);
+    }
+
+    void nodeMaintenance(Call call) {
+        local.nodeMaintenance(enableParam(call), call.param("reason"));
+        call.empty(200);
+    }
+
+    private static boolean enableParam(Call call) {
+        String v = call.param("enable");
+        if (v == null || v.isEmpty()) {
+            throw HttpError.badRequest("Missing value for enable");
+        }
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "t" -> true;
+            case "false", "0", "f" -> false;
+            default -> throw HttpError.badRequest("Invalid value for enable: \"" + v + "\"");
+        };
+    }
+
+    void checks(Call call) {
+        call.json(local.checks());
+    }
+
+    void registerCheck(Call call) {
+        CheckDefinition def = call.json(CheckDefinition.class, MAX_BODY);
+        if (def == null) {
+            throw HttpError.badRequest("Request decode failed: empty body");
+        }
+        try {
+            local.addCheck(def);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest(e.getMessage());
+        }
+        call.empty(200);
+    }
+
+    void deregisterCheck(Call call) {
+        String id = CatalogEndpoint.requireName(call, "Missing check ID");
+        if (!local.removeCheck(id)) {
+            throw new HttpError(404, "Unknown check ID \"" + id + "\". Ensure that the check ID is passed, not the check name.");
+        }
+        call.empty(200);
+    }
+
+    void pass(Call call) {
+        ttl(call, HealthCheck.PASSING, call.param("note"));
+    }
+
+    void warn(Call call) {
+        ttl(call, HealthCheck.WARNING, call.param("note"));
+    }
+
+    void fail(Call call) {
+        ttl(call, HealthCheck.CRITICAL, call.param("note"));
+    }
+
+    /** The body of {@code PUT /v1/agent/check/update/<id>}. */
+    record Update(@JsonProperty("Status") String status, @JsonProperty("Output") String output) {
+    }
+
+    void update(Call call) {
+        Update u = call.json(Update.class, MAX_BODY);
+        if (u == null || u.status() == null || !List.of(HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL).contains(u.status())) {
+            throw HttpError.badRequest("Invalid check status: \"" + (u == null ? "" : u.status()) + "\"");
+        }
+        ttl(call, u.status(), u.output());
+    }
+
+    private void ttl(Call call, String status, String output) {
+        String id = CatalogEndpoint.requireName(call, "Missing check ID");
+        if (local.localCheck(id) == null) {
+            throw new HttpError(404, "Unknown check ID \"" + id + "\". Ensure that the check ID is passed, not the check name.");
+        }
+        if (!local.ttlUpdate(id, status, output == null ? "" : output)) {
+            throw new HttpError(500, "CheckID \"" + id + "\" does not have associated TTL");
+        }
+        call.empty(200);
+    }
+
+    void healthById(Call call) {
+        String id = CatalogEndpoint.requireName(call, "Missing service ID");
+        NodeService svc = local.service(id);
+        if (svc == null) {
+            answerHealth(call, 404, "critical", "ServiceId " + id + " not found", null);
+            return;
+        }
+        Map<String, Object> entry = healthEntry(svc);
+        answerHealth(call, status((String) entry.get("AggregatedStatus")), (String) entry.get("AggregatedStatus"), null, entry);
+    }
+
+    void healthByName(Call call) {
+        String name = CatalogEndpoint.requireName(call, "Missing service name");
+        List<Map<String, Object>> entries = new ArrayList<>();
+        String worst = HealthCheck.PASSING;
+        for (NodeService s : local.services().values()) {
+            if (s.service().equals(name)) {
+                Map<String, Object> e = healthEntry(s);
+                entries.add(e);
+                worst = worse(worst, (String) e.get("AggregatedStatus"));
+            }
+        }
+        if (entries.isEmpty()) {
+            answerHealth(call, 404, "critical", "ServiceName " + name + " Not Found", null);
+            return;
+        }
+        answerHealth(call, status(worst), worst, null, entries);
+    }
+
+    private Map<String, Object> healthEntry(NodeService svc) {
+        List<HealthCheck> cs = new ArrayList<>();
+        for (HealthCheck c : local.checks().values()) {
+            if (c.serviceId().equals(svc.id()) || c.checkId().equals(LocalState.NODE_MAINTENANCE)) {
+                cs.add(c);
+            }
+        }
+        String agg = cs.stream().anyMatch(c -> c.checkId().startsWith("_")) ? HealthCheck.MAINTENANCE : Filters.worst(cs);
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("AggregatedStatus", agg);
+        e.put("Service", svc);
+        e.put("Checks", cs);
+        return e;
+    }
+
+    private static String worse(String a, String b) {
+        List<String> order = List.of(HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL, HealthCheck.MAINTENANCE);
+        return order.indexOf(b) > order.indexOf(a) ? b : a;
+    }
+
+    private static int status(String agg) {
+        return switch (agg) {
+            case HealthCheck.PASSING -> 200;
+            case HealthCheck.WARNING -> 429;
+            default -> 503;
+        };
+    }
+
+    private static void answerHealth(Call call, int code, String agg, String text, Object body) {
+        if ("text".equals(call.param("format"))) {
+            call.raw(code, (text == null ? agg : text).getBytes(StandardCharsets.UTF_8));
+        } else if (body == null) {
+            call.raw(code, text.getBytes(StandardCharsets.UTF_8));
+        } else {
+            call.jsonBytes(code, io.roster.api.Json.write(body));
+        }
+    }
+
+    void reload(Call call) {
+        String err = reloader.reload();
+        if (err != null) {
+            throw new HttpError(500, err);
+        }
+        call.empty(200);
+    }
+
+    void members(Call call) {
+        call.json(List.of(member));
+    }
+}

@@ -1,0 +1,202 @@
+package io.roster.agent.http;
+
+import io.roster.agent.server.Server;
+import io.roster.api.CatalogDeregistration;
+import io.roster.api.CatalogRegistration;
+import io.roster.api.CatalogService;
+import io.roster.api.HealthCheck;
+import io.roster.api.Node;
+import io.roster.api.NodeService;
+import io.roster.state.Command;
+import io.roster.state.Store;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /v1/catalog/*}: register, deregister, datacenters, nodes, services, service, node, node-services. */
+final class CatalogEndpoint {
+    private static final long MAX_BODY = 1024 * 1024;
+    private final Server server;
+    private final Store store;
+    private final BlockingQuery blocking;
+    private final String datacenter;
+
+    CatalogEndpoint(Server server, BlockingQuery blocking, String datacenter) {
+        this.server = server;
+        this.store = server.store();
+        this.blocking = blocking;
+        this.datacenter = datacenter;
+    }
+
+    void register(Call call) {
+        CatalogRegistration r = call.json(CatalogRegistration.class, MAX_BODY);
+        if (r == null || r.node() == null || r.node().isEmpty()) {
+            throw HttpError.badRequest("Must provide node");
+        }
+        boolean skip = r.skipNodeUpdate() != null && r.skipNodeUpdate();
+        if (!skip && (r.address() == null || r.address().isEmpty())) {
+            throw HttpError.badRequest("Must provide address if SkipNodeUpdate is not set");
+        }
+        NodeService svc = r.service();
+        if (svc != null && svc.service().isEmpty()) {
+            throw HttpError.badRequest("Must provide service name with ID");
+        }
+        List<HealthCheck> checks = new ArrayList<>();
+        if (r.check() != null) {
+            checks.add(r.check());
+        }
+        if (r.checks() != null) {
+            checks.addAll(r.checks());
+        }
+        for (HealthCheck c : checks) {
+            if (c.checkId().isEmpty() && c.name().isEmpty()) {
+                throw HttpError.badRequest("Must provide a CheckID or Name for each check");
+            }
+            if (!List.of(HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL, HealthCheck.MAINTENANCE).contains(c.status())) {
+                throw HttpError.badRequest("Invalid check status: \"" + c.status() + "\"");
+            }
+        }
+        List<HealthCheck> named = new ArrayList<>();
+        for (HealthCheck c : checks) {
+            named.add(c.checkId().isEmpty() ? new HealthCheck(r.node(), c.name(), c.name(), c.status(), c.notes(), c.output(),
+                    c.serviceId(), c.serviceName(), c.serviceTags(), c.type(), c.interval(), c.timeout(), c.exposedPort(),
+                    c.definition(), 0, 0) : c);
+        }
+        Node node = new Node(r.id(), r.node(), r.address(), datacenter, r.taggedAddresses(), r.nodeMeta(), 0, 0);
+        server.catalog(new Command.CatalogRegister(node, svc, named, skip))
+                .whenComplete((res, err) -> Writes.answer(call, res, err));
+    }
+
+    void deregister(Call call) {
+        CatalogDeregistration d = call.json(CatalogDeregistration.class, MAX_BODY);
+        if (d == null || d.node() == null || d.node().isEmpty()) {
+            throw HttpError.badRequest("Must provide node");
+        }
+        server.catalog(new Command.CatalogDeregister(d.node(), d.serviceId(), d.checkId()))
+                .whenComplete((res, err) -> Writes.answer(call, res, err));
+    }
+
+    void datacenters(Call call) {
+        call.json(List.of(datacenter));
+    }
+
+    void nodes(Call call) {
+        blocking.serve(call, store::nodes, (c, r) -> {
+            List<Node> out = new ArrayList<>();
+            for (Node n : r.value()) {
+                if (Filters.nodeMetaMatches(c, n)) {
+                    out.add(withDc(n));
+                }
+            }
+            c.meta(r.index());
+            c.json(out);
+        });
+    }
+
+    void services(Call call) {
+        if (!call.params("node-meta").isEmpty()) {
+            // Services on nodes whose meta matches: read the instances of every service.
+            blocking.serve(call, store::nodes, (c, r) -> {
+                Map<String, List<String>> out = new java.util.TreeMap<>();
+                for (Node n : r.value()) {
+                    if (!Filters.nodeMetaMatches(c, n)) {
+                        continue;
+                    }
+                    Store.NodeInfo info = store.node(io.roster.state.WatchSet.NONE, n.node()).value();
+                    if (info == null) {
+                        continue;
+                    }
+                    for (NodeService s : info.services()) {
+                        List<String> tags = out.computeIfAbsent(s.service(), k -> new ArrayList<>());
+                        for (String t : s.tags()) {
+                            if (!tags.contains(t)) {
+                                tags.add(t);
+                            }
+                        }
+                    }
+                }
+                c.meta(store.serviceNames(io.roster.state.WatchSet.NONE).index());
+                c.json(out);
+            });
+            return;
+        }
+        blocking.serve(call, store::serviceNames, (c, r) -> {
+            c.meta(r.index());
+            c.json(r.value());
+        });
+    }
+
+    void service(Call call) {
+        String name = requireName(call, "Missing service name");
+        blocking.serve(call, ws -> store.catalogService(ws, name), (c, r) -> {
+            List<CatalogService> out = new ArrayList<>();
+            for (CatalogService s : r.value()) {
+                if (Filters.tagsMatch(c, s.serviceTags()) && nodeMetaOk(c, s.nodeMeta())) {
+                    out.add(s.datacenter().isEmpty() ? withDc(s) : s);
+                }
+            }
+            c.meta(r.index());
+            c.json(out);
+        });
+    }
+
+    void node(Call call) {
+        String name = requireName(call, "Missing node name");
+        blocking.serve(call, ws -> store.node(ws, name), (c, r) -> {
+            c.meta(r.index());
+            if (r.value() == null) {
+                c.json(null);
+                return;
+            }
+            Map<String, NodeService> services = new LinkedHashMap<>();
+            for (NodeService s : r.value().services()) {
+                services.put(s.id(), s);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("Node", withDc(r.value().node()));
+            out.put("Services", services);
+            c.json(out);
+        });
+    }
+
+    void nodeServices(Call call) {
+        String name = requireName(call, "Missing node name");
+        blocking.serve(call, ws -> store.node(ws, name), (c, r) -> {
+            c.meta(r.index());
+            if (r.value() == null) {
+                c.json(null);
+                return;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("Node", withDc(r.value().node()));
+            out.put("Services", r.value().services());
+            c.json(out);
+        });
+    }
+
+    private static boolean nodeMetaOk(Call call, Map<String, String> meta) {
+        return Filters.nodeMetaMatches(call, new Node(null, "", null, null, null, meta, 0, 0));
+    }
+
+    private Node withDc(Node n) {
+        return n.datacenter().isEmpty()
+                ? new Node(n.id(), n.node(), n.address(), datacenter, n.taggedAddresses(), n.meta(), n.createIndex(), n.modifyIndex())
+                : n;
+    }
+
+    private CatalogService withDc(CatalogService s) {
+        return new CatalogService(s.id(), s.node(), s.address(), datacenter, s.taggedAddresses(), s.nodeMeta(),
+                s.serviceKind(), s.serviceId(), s.serviceName(), s.serviceTags(), s.serviceAddress(),
+                s.serviceTaggedAddresses(), s.serviceWeights(), s.serviceMeta(), s.servicePort(),
+                s.serviceEnableTagOverride(), s.createIndex(), s.modifyIndex());
+    }
+
+    static String requireName(Call call, String message) {
+        String name = call.rest();
+        if (name.isEmpty()) {
+            throw HttpError.badRequest(message);
+        }
+        return name;
+    }
+}

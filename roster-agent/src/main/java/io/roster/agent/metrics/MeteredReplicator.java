@@ -1,0 +1,39 @@
+package io.roster.agent.metrics;
+
+import io.roster.state.Command;
+import io.roster.state.Replicator;
+import io.roster.state.Store;
+import java.util.concurrent.CompletableFuture;
+
+/** A decorator that times every command from submission to its applied result, by command type. */
+public final class MeteredReplicator implements Replicator {
+    private final Replicator inner;
+    private final AgentMetrics metrics;
+
+    public MeteredReplicator(Replicator inner, AgentMetrics metrics) {
+        this.inner = inner;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletableFuture<Object> submit(Command command) {
+        long t0 = System.nanoTime();
+        String type = command.type().name().toLowerCase(java.util.Locale.ROOT);
+        return inner.submit(command).whenComplete((r, e) -> metrics.apply(type, System.nanoTime() - t0));
+    }
+
+    @Override
+    public boolean isLeader() {
+        return inner.isLeader();
+    }
+
+    @Override
+    public String leaderAddress() {
+        return inner.leaderAddress();
+    }
+
+    @Override
+    public Store store() {
+        return inner.store();
+    }
+}

@@ -1,0 +1,131 @@
+package io.roster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roster.agent.Agent;
+import io.roster.agent.AgentConfig;
+import io.roster.api.Json;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prometheus (the Debian package) discovers services registered in Roster through
+ * {@code consul_sd_configs}, with the shared fixture's scrape configuration pointed at the agent,
+ * and follows deregistration through blocking queries.
+ */
+class PrometheusDiscoveryTest {
+    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    private static final Path FIXTURE = Path.of(System.getProperty("user.dir")).getParent()
+            .resolveSibling("shared").resolve("fixtures/prometheus-consul-sd.yml");
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Agent agent;
+    private Process prometheus;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (prometheus != null) {
+            prometheus.destroy();
+            if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
+                prometheus.destroyForcibly();
+            }
+        }
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private String put(String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.httpAddress() + path))
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("%s -> %s", path, r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** Active targets of a job: address -> discovered labels. */
+    private Map<String, JsonNode> targets(int promPort, String job) throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/api/v1/targets")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        Map<String, JsonNode> out = new TreeMap<>();
+        if (r.statusCode() != 200) {
+            return out;
+        }
+        for (JsonNode t : Json.mapper().readTree(r.body()).at("/data/activeTargets")) {
+            if (job.equals(t.at("/labels/job").asText())) {
+                out.put(t.at("/discoveredLabels/__address__").asText(), t.get("discoveredLabels"));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void prometheusDiscoversRegisteredServicesAndFollowsChanges() throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        assumeTrue(ci || Files.isExecutable(PROMETHEUS), "prometheus is not installed (CI installs it)");
+        assertThat(PROMETHEUS).as("CI must install prometheus").isExecutable();
+        assertThat(FIXTURE).exists();
+
+        agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).nodeName("prom-node").build()).start();
+        int agentPort = agent.httpPort();
+        // Two exporters with the tags the fixture's "pg" job asks for, one without, and a pushgateway.
+        put("/v1/agent/service/register", "{\"Name\":\"pg-exporter\",\"ID\":\"pg-exp-1\",\"Port\":9630,\"Address\":\"127.0.0.1\","
+                + "\"Tags\":[\"pg\",\"exporter\"],\"Meta\":{\"cluster\":\"pg-test\"}}");
+        put("/v1/agent/service/register", "{\"Name\":\"pg-exporter\",\"ID\":\"pg-exp-2\",\"Port\":9631,\"Address\":\"127.0.0.2\","
+                + "\"Tags\":[\"pg\",\"exporter\",\"replica\"]}");
+        put("/v1/agent/service/register", "{\"Name\":\"node-exporter\",\"Port\":9100,\"Tags\":[\"node\"]}");
+        put("/v1/agent/service/register", "{\"Name\":\"pushgateway\",\"Port\":9091,\"Address\":\"127.0.0.1\"}");
+
+        Path dir = Files.createTempDirectory("roster-prom");
+        String config = Files.readString(FIXTURE).replace("127.0.0.1:8500", "127.0.0.1:" + agentPort)
+                .replace("refresh_interval: 5s", "refresh_interval: 1s");
+        Path cfg = dir.resolve("prometheus.yml");
+        Files.writeString(cfg, config);
+        int promPort = freePort();
+        List<String> cmd = new ArrayList<>(List.of(PROMETHEUS.toString(), "--config.file=" + cfg,
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort));
+        prometheus = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(targets(promPort, "pg").keySet())
+                        .as("prometheus log: %s", Files.readString(dir.resolve("prometheus.log")))
+                        .containsExactlyInAnyOrder("127.0.0.1:9630", "127.0.0.2:9631"));
+        JsonNode labels = targets(promPort, "pg").get("127.0.0.1:9630");
+        assertThat(labels.get("__meta_consul_service").asText()).isEqualTo("pg-exporter");
+        assertThat(labels.get("__meta_consul_service_id").asText()).isEqualTo("pg-exp-1");
+        assertThat(labels.get("__meta_consul_node").asText()).isEqualTo("prom-node");
+        assertThat(labels.get("__meta_consul_dc").asText()).isEqualTo("dc1");
+        assertThat(labels.get("__meta_consul_tags").asText()).isEqualTo(",pg,exporter,");
+        assertThat(labels.get("__meta_consul_service_metadata_cluster").asText()).isEqualTo("pg-test");
+        // No service checks, and the node's serfHealth passes.
+        assertThat(labels.get("__meta_consul_health").asText()).isEqualTo("passing");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(targets(promPort, "pushgateway").keySet()).containsExactly("127.0.0.1:9091"));
+
+        // A deregistration reaches Prometheus through its blocking query.
+        put("/v1/agent/service/deregister/pg-exp-2", "");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(targets(promPort, "pg").keySet()).containsExactly("127.0.0.1:9630"));
+    }
+}

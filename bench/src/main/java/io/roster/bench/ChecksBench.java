@@ -10,7 +10,6 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,8 +153,8 @@ public final class ChecksBench {
 
     private static void acceptAndClose(ServerSocketChannel ch) {
         while (ch.isOpen()) {
-            try (SocketChannel c = ch.accept()) {
-                // accepted and closed
+            try {
+                ch.accept().close();
             } catch (IOException e) {
                 // closed at the end
             }

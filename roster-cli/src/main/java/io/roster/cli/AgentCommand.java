@@ -127,7 +127,7 @@ final class AgentCommand implements Callable<Integer> {
             return 1;
         }
         Logging.setLevel(config.logLevel());
-        // The first read is used as is; a reload (SIGHUP, /v1/agent/reload) reads the same paths again.
+        // The first read is used as is; a reload (/v1/agent/reload) reads the same paths again.
         AtomicReference<LoadedConfig> first = new AtomicReference<>(loaded);
         Agent agent = new Agent(config, () -> {
             LoadedConfig f = first.getAndSet(null);

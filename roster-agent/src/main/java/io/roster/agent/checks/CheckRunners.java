@@ -3,6 +3,7 @@ package io.roster.agent.checks;
 import io.roster.api.CheckDefinition;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -73,8 +74,8 @@ public final class CheckRunners implements AutoCloseable {
     private SSLContext insecureTls;
 
     public CheckRunners(ScheduledExecutorService scheduler, CheckSink sink, Options options) {
-        this.scheduler = scheduler;
-        this.sink = sink;
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.sink = Objects.requireNonNull(sink, "sink");
         this.options = options == null ? Options.defaults() : options;
     }
 
@@ -164,7 +165,13 @@ public final class CheckRunners implements AutoCloseable {
         return new GrpcProbe(d.grpc(), timeout, skip ? insecureTls() : Tls.verifying(), !skip, d.tlsServerName());
     }
 
-    /** Stops the runner of {@code checkId}, if any. No run starts and no result is reported after this returns. */
+    /**
+     * Stops the runner of {@code checkId}, if any: its timer is cancelled, a run in flight is
+     * interrupted (its socket closed, its HTTP exchange cancelled, its script killed) and its result
+     * dropped, and no run starts after this returns. This does not wait for the sink: an update that
+     * was already being handed to the sink when stop() was called may still arrive, but no other
+     * (waiting would let a sink that takes the caller's locks deadlock against this caller).
+     */
     public void stop(String checkId) {
         Runner r = runners.remove(checkId);
         if (r != null) {

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * directory's {@code *.json} and {@code *.hcl} files in lexical order, later files overriding
  * earlier ones, and the command-line flags over all of them.
  *
- * <p>Stateless: call {@link #load} again with the same inputs to reload (SIGHUP,
- * {@code /v1/agent/reload}). It reads the disk afresh; a file broken since throws
+ * <p>Stateless: call {@link #load} again with the same inputs to reload
+ * ({@code /v1/agent/reload}). It reads the disk afresh; a file broken since throws
  * {@link ConfigException} and the caller keeps what it has.
  */
 public final class ConfigLoader {

@@ -65,7 +65,16 @@ final class Definitions {
         add(SERVICE, "port", "Port", Schema.integer(0, 65535));
         add(SERVICE, "weights", "Weights", Definitions::weights);
         add(SERVICE, "enable_tag_override", "EnableTagOverride", Schema.BOOL);
-        add(SERVICE, "check", "Check", (d, p, v) -> check(d, p, v, false));
+        add(SERVICE, "check", "Check", (d, p, v) -> {
+            // HCL makes repeated `check { }` blocks a list; a service has one `check`, or a `checks` list.
+            if (v instanceof List<?> l && l.size() == 1) {
+                return check(d, p, l.get(0), false);
+            }
+            if (v instanceof List<?>) {
+                throw d.fail(p, "a service has one 'check'; list several in 'checks'");
+            }
+            return check(d, p, v, false);
+        });
         add(SERVICE, "checks", "Checks", (d, p, v) -> {
             List<?> l = d.list(p, v);
             List<Object> out = new ArrayList<>();

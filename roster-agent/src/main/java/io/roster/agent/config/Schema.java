@@ -87,10 +87,6 @@ final class Schema {
             return this;
         }
 
-        Map<String, Field> fields() {
-            return fields;
-        }
-
         @Override
         public Map<String, Object> decode(Decoder d, String path, Object raw) {
             Map<String, Object> out = new LinkedHashMap<>();

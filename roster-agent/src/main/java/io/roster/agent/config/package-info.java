@@ -13,7 +13,7 @@
  * {@link io.roster.agent.AgentConfig.Builder}, the flags go on top, and {@code build()} checks the
  * combination.
  *
- * <p>Loading has no side effects and keeps no state: a reload (SIGHUP, {@code /v1/agent/reload})
+ * <p>Loading has no side effects and keeps no state: a reload ({@code /v1/agent/reload})
  * calls {@code load} again with the same paths and flags, and a file broken since throws, leaving
  * the caller's current configuration in place.
  *

@@ -17,6 +17,7 @@ final class Def {
     String ttl;
     List<String> args;
     String grpc;
+    Boolean grpcUseTls;
     String aliasNode;
     String aliasService;
     String interval;
@@ -117,7 +118,7 @@ final class Def {
 
     CheckDefinition build() {
         return new CheckDefinition(null, null, null, null, status, http, method, header, body, tlsSkipVerify, null,
-                tcp, udp, ttl, args, grpc, null, aliasNode, aliasService, interval, timeout, deregister,
+                tcp, udp, ttl, args, grpc, grpcUseTls, aliasNode, aliasService, interval, timeout, deregister,
                 successBeforePassing, failuresBeforeWarning, failuresBeforeCritical);
     }
 }

@@ -2,11 +2,13 @@ package io.roster.agent.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** gRPC checks against a real gRPC health service (Jetty, cleartext HTTP/2 with prior knowledge). */
+/** gRPC checks against a real gRPC health service (Jetty: HTTP/2 with prior knowledge, cleartext or in TLS). */
 class GrpcCheckTest extends ChecksTest {
     private GrpcHealthServer server;
 
@@ -16,7 +18,7 @@ class GrpcCheckTest extends ChecksTest {
     }
 
     @AfterEach
-    void stopServer() throws Exception {
+    void stopServer() {
         server.close();
     }
 
@@ -72,6 +74,23 @@ class GrpcCheckTest extends ChecksTest {
             runners.start("grpc", Def.grpc(notGrpc.address()).build());
             awaitStatus("grpc", CheckStatus.CRITICAL);
             assertThat(sink.output("grpc")).startsWith("rpc error: code = Unavailable desc = ");
+        }
+    }
+
+    @Test
+    void overTlsTheCertificateIsCheckedUnlessSkipVerify(@TempDir Path dir) throws Exception {
+        try (GrpcHealthServer tls = new GrpcHealthServer(HttpCheckTest.selfSigned(dir))) {
+            tls.statuses.put("", 1);
+            runners.start("skip", Def.grpc(tls.address()).with(d -> {
+                d.grpcUseTls = true;
+                d.tlsSkipVerify = true;
+            }).build());
+            runners.start("verify", Def.grpc(tls.address()).with(d -> d.grpcUseTls = true).build());
+            awaitStatus("skip", CheckStatus.PASSING);
+            awaitStatus("verify", CheckStatus.CRITICAL);
+            assertThat(sink.output("skip")).isEqualTo("gRPC check " + tls.address() + ": success");
+            assertThat(sink.output("verify")).startsWith("rpc error: code = Unavailable desc = connection error: "
+                    + "desc = \"transport: authentication handshake failed: ");
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
@@ -14,8 +15,10 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * A tiny gRPC server speaking {@code grpc.health.v1.Health/Check} over cleartext HTTP/2 with prior
@@ -29,8 +32,24 @@ final class GrpcHealthServer implements AutoCloseable {
     private final ServerConnector connector;
 
     GrpcHealthServer() throws Exception {
+        this(null);
+    }
+
+    /**
+     * With {@code tls}, HTTP/2 inside TLS; the server does no ALPN (Jetty's ALPN module is not on the
+     * test classpath) and speaks h2 straight after the handshake, which a client that offered "h2"
+     * expects anyway.
+     */
+    GrpcHealthServer(SSLContext tls) throws Exception {
         server = new Server();
-        connector = new ServerConnector(server, new HTTP2CServerConnectionFactory(new HttpConfiguration()));
+        HTTP2CServerConnectionFactory h2 = new HTTP2CServerConnectionFactory(new HttpConfiguration());
+        if (tls == null) {
+            connector = new ServerConnector(server, h2);
+        } else {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(tls);
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, h2.getProtocol()), h2);
+        }
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -95,7 +114,11 @@ final class GrpcHealthServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("gRPC test server did not stop", e);
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.roster.agent.checks;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 
 /** A real TCP listener on 127.0.0.1 that accepts and closes every connection (on a virtual thread). */
 final class TcpListener implements AutoCloseable {
@@ -14,8 +13,9 @@ final class TcpListener implements AutoCloseable {
         server = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
         acceptor = Thread.ofVirtual().name("test-tcp-accept").start(() -> {
             while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    // closed at once, normally (a reset could reach the client before its connect completes)
+                try {
+                    // Closed at once, normally: a reset could reach the client before its connect completes.
+                    server.accept().close();
                 } catch (IOException e) {
                     // closed
                 }

@@ -27,24 +27,26 @@ class UdpCheckTest extends ChecksTest {
 
     @Test
     void aReplyingListenerIsPassing() throws Exception {
-        try (DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            Thread replier = Thread.ofVirtual().start(() -> {
-                byte[] buf = new byte[64];
-                while (!echo.isClosed()) {
-                    try {
-                        DatagramPacket p = new DatagramPacket(buf, buf.length);
-                        echo.receive(p);
-                        echo.send(new DatagramPacket(new byte[] {'!'}, 1, p.getSocketAddress()));
-                    } catch (IOException e) {
-                        return;
-                    }
+        DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Thread replier = Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[64];
+            while (!echo.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    echo.receive(p);
+                    echo.send(new DatagramPacket(new byte[] {'!'}, 1, p.getSocketAddress()));
+                } catch (IOException e) {
+                    return;
                 }
-            });
+            }
+        });
+        try {
             String addr = "127.0.0.1:" + echo.getLocalPort();
             // A long timeout: only a reply can make this pass within the await.
             runners.start("dns", Def.udp(addr).timeout("1h").build());
             awaitStatus("dns", CheckStatus.PASSING);
             assertThat(sink.output("dns")).isEqualTo("UDP connect " + addr + ": Success");
+        } finally {
             echo.close();
             replier.join();
         }

@@ -174,6 +174,8 @@ class DefinitionsTest {
         assertError("{\"service\": {\"name\": \"a\", \"check\": {\"ttl\": \"1m\", \"status\": \"ok\"}}}",
                 "service.check.status: must be passing, warning or critical, not \"ok\"");
         assertError("{\"checks\": [{\"ttl\": \"1m\"}]}", "checks[0].name: missing check name");
+        Path two = write("two.hcl", "service {\n  name = \"a\"\n  check { ttl = \"1m\" }\n  check { ttl = \"2m\" }\n}\n");
+        assertThatThrownBy(() -> load(two)).hasMessage(two + ": service.check: a service has one 'check'; list several in 'checks'");
         assertError("{\"service\": \"web\"}", "service: must be an object or a list of objects, not the string \"web\"");
         assertError("{\"service\": {\"name\": \"a\", \"weights\": {\"passing\": 0}}}",
                 "service.weights.passing: 0 is out of range (1-2147483647)");

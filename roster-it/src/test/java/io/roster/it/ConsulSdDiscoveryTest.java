@@ -26,24 +26,30 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Prometheus (the Debian package) discovers services registered in Roster through
- * {@code consul_sd_configs}, with the shared fixture's scrape configuration pointed at the agent,
- * and follows deregistration through blocking queries.
+ * A real {@code consul_sd_configs} consumer discovers services registered in Roster, with the
+ * shared fixture's Prometheus scrape configuration pointed at the agent, and follows
+ * deregistration through blocking queries.
+ *
+ * <p>The consumer is VictoriaMetrics' {@code vmagent} (Debian package {@code victoria-metrics}),
+ * which reads Prometheus scrape configs and implements Consul discovery with the same HTTP calls
+ * and {@code __meta_consul_*} labels. Debian's {@code prometheus} 2.42.0+ds is built without
+ * Consul discovery ("field consul_sd_configs not found in type config.ScrapeConfig"), so it cannot
+ * be used here.
  */
-class PrometheusDiscoveryTest {
-    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+class ConsulSdDiscoveryTest {
+    private static final Path VMAGENT = Path.of("/usr/bin/vmagent");
     private static final Path FIXTURE = Path.of(System.getProperty("user.dir")).getParent()
             .resolveSibling("shared").resolve("fixtures/prometheus-consul-sd.yml");
     private final HttpClient http = HttpClient.newHttpClient();
     private Agent agent;
-    private Process prometheus;
+    private Process vmagent;
 
     @AfterEach
     void stop() throws Exception {
-        if (prometheus != null) {
-            prometheus.destroy();
-            if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
-                prometheus.destroyForcibly();
+        if (vmagent != null) {
+            vmagent.destroy();
+            if (!vmagent.waitFor(10, TimeUnit.SECONDS)) {
+                vmagent.destroyForcibly();
             }
         }
         if (agent != null) {
@@ -66,9 +72,15 @@ class PrometheusDiscoveryTest {
 
     /** Active targets of a job: address -> discovered labels. */
     private Map<String, JsonNode> targets(int promPort, String job) throws Exception {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/api/v1/targets")).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
         Map<String, JsonNode> out = new TreeMap<>();
+        assertThat(vmagent.isAlive()).as("vmagent is running").isTrue();
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/api/v1/targets")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException notListeningYet) {
+            return out;
+        }
         if (r.statusCode() != 200) {
             return out;
         }
@@ -81,10 +93,10 @@ class PrometheusDiscoveryTest {
     }
 
     @Test
-    void prometheusDiscoversRegisteredServicesAndFollowsChanges() throws Exception {
+    void consulSdDiscoversRegisteredServicesAndFollowsChanges() throws Exception {
         boolean ci = "true".equals(System.getenv("CI"));
-        assumeTrue(ci || Files.isExecutable(PROMETHEUS), "prometheus is not installed (CI installs it)");
-        assertThat(PROMETHEUS).as("CI must install prometheus").isExecutable();
+        assumeTrue(ci || Files.isExecutable(VMAGENT), "vmagent is not installed (CI installs victoria-metrics)");
+        assertThat(VMAGENT).as("CI must install victoria-metrics").isExecutable();
         assertThat(FIXTURE).exists();
 
         agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).nodeName("prom-node").build()).start();
@@ -103,13 +115,17 @@ class PrometheusDiscoveryTest {
         Path cfg = dir.resolve("prometheus.yml");
         Files.writeString(cfg, config);
         int promPort = freePort();
-        List<String> cmd = new ArrayList<>(List.of(PROMETHEUS.toString(), "--config.file=" + cfg,
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort));
-        prometheus = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        // vmagent polls Consul every consulSDCheckInterval (its blocking queries wait up to that long);
+        // refresh_interval is Prometheus-only, hence strictParse=false. Nothing is written anywhere.
+        List<String> cmd = new ArrayList<>(List.of(VMAGENT.toString(), "-promscrape.config=" + cfg,
+                "-promscrape.config.strictParse=false", "-promscrape.consulSDCheckInterval=1s",
+                "-remoteWrite.url=http://127.0.0.1:1/api/v1/write", "-remoteWrite.tmpDataPath=" + dir.resolve("data"),
+                "-httpListenAddr=127.0.0.1:" + promPort));
+        vmagent = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(targets(promPort, "pg").keySet())
-                        .as("prometheus log: %s", Files.readString(dir.resolve("prometheus.log")))
+                        .as("vmagent log: %s", Files.readString(dir.resolve("prometheus.log")))
                         .containsExactlyInAnyOrder("127.0.0.1:9630", "127.0.0.2:9631"));
         JsonNode labels = targets(promPort, "pg").get("127.0.0.1:9630");
         assertThat(labels.get("__meta_consul_service").asText()).isEqualTo("pg-exporter");
@@ -123,7 +139,7 @@ class PrometheusDiscoveryTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(targets(promPort, "pushgateway").keySet()).containsExactly("127.0.0.1:9091"));
 
-        // A deregistration reaches Prometheus through its blocking query.
+        // A deregistration reaches the scraper through its blocking query.
         put("/v1/agent/service/deregister/pg-exp-2", "");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(targets(promPort, "pg").keySet()).containsExactly("127.0.0.1:9630"));

@@ -142,6 +142,17 @@ final class AgentCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         running = true;
+        // SIGHUP re-reads the configuration files, like Consul; a broken file keeps the old configuration.
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                String err = agent.reload();
+                if (err != null) {
+                    System.err.println("roster agent: " + err);
+                }
+            });
+        } catch (IllegalArgumentException unsupported) {
+            // No SIGHUP on this platform: /v1/agent/reload still works.
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             stopped.countDown();

@@ -46,7 +46,8 @@ public final class AntiEntropy implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final Map<String, Long> outputSyncedAt = new HashMap<>();
-    private final List<ScheduledFuture<?>> loops = new ArrayList<>();
+    private volatile ScheduledFuture<?> fullSync;
+    private volatile ScheduledFuture<?> reaper;
     private volatile boolean closed;
 
     /**
@@ -68,9 +69,35 @@ public final class AntiEntropy implements AutoCloseable {
         this.nanoClock = nanoClock;
     }
 
+    /**
+     * Consul's scaling of the full-sync interval with cluster size: the base interval up to 128
+     * nodes, then one more multiple per doubling ({@code ceil(log2(n) - log2(128)) + 1}).
+     */
+    static Duration scaled(Duration base, int nodes) {
+        if (nodes <= 128) {
+            return base;
+        }
+        double mult = Math.ceil(Math.log(nodes) / Math.log(2) - 7) + 1;
+        return base.multipliedBy((long) mult);
+    }
+
+    private void scheduleFullSync() {
+        if (closed) {
+            return;
+        }
+        int nodes = store.nodes(WatchSet.NONE).value().size();
+        long base = scaled(FULL_SYNC, nodes).toMillis();
+        // A random stagger keeps a fleet of agents from syncing in step.
+        long delay = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, base / 2));
+        fullSync = scheduler.schedule(() -> {
+            trigger();
+            scheduleFullSync();
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
     public void start() {
-        loops.add(scheduler.scheduleWithFixedDelay(this::trigger, FULL_SYNC.toMillis(), FULL_SYNC.toMillis(), TimeUnit.MILLISECONDS));
-        loops.add(scheduler.scheduleWithFixedDelay(this::reap, REAP_EVERY.toMillis(), REAP_EVERY.toMillis(), TimeUnit.MILLISECONDS));
+        scheduleFullSync();
+        reaper = scheduler.scheduleWithFixedDelay(this::reap, REAP_EVERY.toMillis(), REAP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         trigger();
     }
 
@@ -184,6 +211,10 @@ public final class AntiEntropy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        loops.forEach(f -> f.cancel(false));
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {fullSync, reaper}) {
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.roster.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -17,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A small typed client for Roster's (and Consul's) HTTP API v1: KV, sessions, transactions and
- * status, with blocking queries. Thread-safe; one instance per agent address.
+ * A small typed client for Roster's (and Consul's) HTTP API v1: KV, sessions, transactions,
+ * status, catalog, agent and health, with blocking queries. Thread-safe; one instance per agent address.
  *
  * <pre>{@code
  * RosterClient c = RosterClient.create("http://127.0.0.1:8500");
@@ -33,6 +34,9 @@ public final class RosterClient {
     private final Kv kv = new Kv();
     private final Sessions sessions = new Sessions();
     private final Status status = new Status();
+    private final Catalog catalog = new Catalog();
+    private final Agent agent = new Agent();
+    private final Health health = new Health();
 
     private RosterClient(URI base, String token) {
         this.base = base;
@@ -70,6 +74,21 @@ public final class RosterClient {
 
     public Status status() {
         return status;
+    }
+
+    /** {@code /v1/catalog}: datacenters, nodes, services. */
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    /** {@code /v1/agent}: the agent this client talks to (self, members, local services, maintenance, reload). */
+    public Agent agent() {
+        return agent;
+    }
+
+    /** {@code /v1/health}: service instances with their checks, and checks by service or state. */
+    public Health health() {
+        return health;
     }
 
     /**
@@ -221,6 +240,187 @@ public final class RosterClient {
         }
     }
 
+    /** {@code /v1/catalog}. */
+    public final class Catalog {
+        /** Every known datacenter. */
+        public List<String> datacenters() {
+            Answer a = send("GET", "/v1/catalog/datacenters", Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<List<String>>() { });
+        }
+
+        /** The nodes, keeping those whose meta has every {@code nodeMeta} pair. */
+        public QueryResult<List<Node>> nodes(Map<String, String> nodeMeta, QueryOptions opts) {
+            Answer a = send("GET", "/v1/catalog/nodes", params(opts, List.of(), nodeMeta), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<Node>>() { }));
+        }
+
+        /** Service names with the union of their tags, on nodes whose meta has every {@code nodeMeta} pair. */
+        public QueryResult<Map<String, List<String>>> services(Map<String, String> nodeMeta, QueryOptions opts) {
+            Answer a = send("GET", "/v1/catalog/services", params(opts, List.of(), nodeMeta), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<Map<String, List<String>>>() { }));
+        }
+
+        /** The instances of service {@code name} that carry every tag in {@code tags}. */
+        public QueryResult<List<CatalogService>> service(String name, List<String> tags, Map<String, String> nodeMeta,
+                                                         QueryOptions opts) {
+            Answer a = send("GET", "/v1/catalog/service/" + encodeKey(name), params(opts, tags, nodeMeta), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<CatalogService>>() { }));
+        }
+
+        /** A node and its services; empty when the node is not in the catalog. */
+        public QueryResult<Optional<CatalogNode>> node(String node, QueryOptions opts) {
+            Answer a = send("GET", "/v1/catalog/node/" + encodeKey(node), params(opts, List.of(), Map.of()), null, opts);
+            a.requireOk();
+            return a.meta(Optional.ofNullable(a.json(new TypeReference<CatalogNode>() { })));
+        }
+    }
+
+    /** The answer of {@code /v1/catalog/node/<node>}: the node, and its services by ID. */
+    public record CatalogNode(@JsonProperty("Node") Node node, @JsonProperty("Services") Map<String, NodeService> services) {
+        public CatalogNode {
+            services = services == null ? Map.of() : services;
+        }
+    }
+
+    /** A gossip pool member as {@code /v1/agent/members} shows it; {@code Status} is serf's (1 alive ... 4 failed). */
+    public record Member(@JsonProperty("Name") String name,
+                         @JsonProperty("Addr") String addr,
+                         @JsonProperty("Port") int port,
+                         @JsonProperty("Tags") Map<String, String> tags,
+                         @JsonProperty("Status") int status,
+                         @JsonProperty("ProtocolMin") int protocolMin,
+                         @JsonProperty("ProtocolMax") int protocolMax,
+                         @JsonProperty("ProtocolCur") int protocolCur,
+                         @JsonProperty("DelegateMin") int delegateMin,
+                         @JsonProperty("DelegateMax") int delegateMax,
+                         @JsonProperty("DelegateCur") int delegateCur) {
+        public Member {
+            tags = tags == null ? Map.of() : tags;
+        }
+    }
+
+    /** {@code /v1/agent}: the agent this client talks to. */
+    public final class Agent {
+        /** {@code /v1/agent/self}: {@code Config}, {@code DebugConfig}, {@code Member}, {@code Stats}, ... */
+        public JsonNode self() {
+            return getJson("/v1/agent/self");
+        }
+
+        /** The agent's node name ({@code Config.NodeName} of {@code /v1/agent/self}). */
+        public String nodeName() {
+            return self().path("Config").path("NodeName").asText("");
+        }
+
+        /** The members of the LAN gossip pool (or the WAN pool of servers when {@code wan}). */
+        public List<Member> members(boolean wan) {
+            Answer a = send("GET", "/v1/agent/members", wan ? Map.of("wan", "1") : Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<List<Member>>() { });
+        }
+
+        /** Asks the agent to read its configuration files again. */
+        public void reload() {
+            send("PUT", "/v1/agent/reload", Map.of(), null, null).requireOk();
+        }
+
+        /** The services registered with this agent, by ID. */
+        public Map<String, NodeService> services() {
+            Answer a = send("GET", "/v1/agent/services", Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<Map<String, NodeService>>() { });
+        }
+
+        /** The checks of this agent, by ID. */
+        public Map<String, HealthCheck> checks() {
+            Answer a = send("GET", "/v1/agent/checks", Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<Map<String, HealthCheck>>() { });
+        }
+
+        /** Registers (or replaces) a service on this agent. */
+        public void serviceRegister(ServiceDefinition service) {
+            send("PUT", "/v1/agent/service/register", Map.of(), Json.write(service), null).requireOk();
+        }
+
+        /** Removes a service (and its checks) from this agent; the ID may contain {@code /}. */
+        public void serviceDeregister(String serviceId) {
+            send("PUT", "/v1/agent/service/deregister/" + encodeKey(serviceId), Map.of(), null, null).requireOk();
+        }
+
+        /** Puts the whole node in maintenance mode; {@code reason} (may be null) goes to the check's Notes. */
+        public void enableNodeMaintenance(String reason) {
+            send("PUT", "/v1/agent/maintenance", maintenance(true, reason), null, null).requireOk();
+        }
+
+        public void disableNodeMaintenance() {
+            send("PUT", "/v1/agent/maintenance", maintenance(false, null), null, null).requireOk();
+        }
+
+        /** Puts one service of this agent in maintenance mode. */
+        public void enableServiceMaintenance(String serviceId, String reason) {
+            send("PUT", "/v1/agent/service/maintenance/" + encodeKey(serviceId), maintenance(true, reason), null, null)
+                    .requireOk();
+        }
+
+        public void disableServiceMaintenance(String serviceId) {
+            send("PUT", "/v1/agent/service/maintenance/" + encodeKey(serviceId), maintenance(false, null), null, null)
+                    .requireOk();
+        }
+
+        private static Map<String, String> maintenance(boolean enable, String reason) {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("enable", Boolean.toString(enable));
+            if (reason != null && !reason.isEmpty()) {
+                q.put("reason", reason);
+            }
+            return q;
+        }
+    }
+
+    /** {@code /v1/health}. */
+    public final class Health {
+        /** Instances of service {@code name} with their node and checks; only all-passing ones when {@code passingOnly}. */
+        public QueryResult<List<ServiceEntry>> service(String name, List<String> tags, boolean passingOnly, QueryOptions opts) {
+            List<Map.Entry<String, String>> q = params(opts, tags, Map.of());
+            if (passingOnly) {
+                q.add(Map.entry("passing", ""));
+            }
+            Answer a = send("GET", "/v1/health/service/" + encodeKey(name), q, null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<ServiceEntry>>() { }));
+        }
+
+        /** The checks of every instance of service {@code name}. */
+        public QueryResult<List<HealthCheck>> checks(String name, QueryOptions opts) {
+            Answer a = send("GET", "/v1/health/checks/" + encodeKey(name), params(opts, List.of(), Map.of()), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<HealthCheck>>() { }));
+        }
+
+        /** The checks in {@code state}: {@code any}, {@code passing}, {@code warning} or {@code critical}. */
+        public QueryResult<List<HealthCheck>> state(String state, QueryOptions opts) {
+            Answer a = send("GET", "/v1/health/state/" + encodeKey(state), params(opts, List.of(), Map.of()), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<HealthCheck>>() { }));
+        }
+    }
+
+    /** A read's parameters: the query options, then one {@code tag} per tag and one {@code node-meta=k:v} per pair. */
+    private static List<Map.Entry<String, String>> params(QueryOptions opts, List<String> tags, Map<String, String> nodeMeta) {
+        List<Map.Entry<String, String>> q = new ArrayList<>(query(opts).entrySet());
+        for (String t : tags == null ? List.<String>of() : tags) {
+            q.add(Map.entry("tag", t));
+        }
+        if (nodeMeta != null) {
+            nodeMeta.forEach((k, v) -> q.add(Map.entry("node-meta", k + ":" + v)));
+        }
+        return q;
+    }
+
     /** Sends a raw request and returns the JSON body parsed as a tree (for endpoints without a typed method). */
     public JsonNode getJson(String path) {
         Answer a = send("GET", path, Map.of(), null, null);
@@ -262,9 +462,14 @@ public final class RosterClient {
     }
 
     private Answer send(String method, String path, Map<String, String> params, byte[] body, QueryOptions opts) {
+        return send(method, path, new ArrayList<>(params.entrySet()), body, opts);
+    }
+
+    /** Sends a request whose query parameters may repeat ({@code tag}, {@code node-meta}). */
+    private Answer send(String method, String path, List<Map.Entry<String, String>> params, byte[] body, QueryOptions opts) {
         StringBuilder uri = new StringBuilder(base.toString()).append(path);
         char sep = '?';
-        for (Map.Entry<String, String> e : params.entrySet()) {
+        for (Map.Entry<String, String> e : params) {
             uri.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8));
             if (!e.getValue().isEmpty()) {
                 uri.append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));

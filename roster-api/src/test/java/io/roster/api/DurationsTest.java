@@ -56,12 +56,13 @@ class DurationsTest {
 
     @Test
     void errorMessagesSayWhatIsWrong() {
-        assertThatThrownBy(() -> Durations.parse(null)).hasMessage("invalid duration \"\"");
-        assertThatThrownBy(() -> Durations.parse("")).hasMessage("invalid duration \"\"");
-        assertThatThrownBy(() -> Durations.parse("10")).hasMessage("missing unit in duration \"10\"");
-        assertThatThrownBy(() -> Durations.parse("1x")).hasMessage("unknown unit \"x\" in duration \"1x\"");
-        assertThatThrownBy(() -> Durations.parse("abc")).hasMessage("invalid duration \"abc\"");
-        assertThatThrownBy(() -> Durations.parse("1.2.3s")).hasMessage("invalid duration \"1.2.3s\"");
+        // Go's own texts (time.ParseDuration), which Consul passes on to clients.
+        assertThatThrownBy(() -> Durations.parse(null)).hasMessage("time: invalid duration \"\"");
+        assertThatThrownBy(() -> Durations.parse("")).hasMessage("time: invalid duration \"\"");
+        assertThatThrownBy(() -> Durations.parse("10")).hasMessage("time: missing unit in duration \"10\"");
+        assertThatThrownBy(() -> Durations.parse("1x")).hasMessage("time: unknown unit \"x\" in duration \"1x\"");
+        assertThatThrownBy(() -> Durations.parse("abc")).hasMessage("time: invalid duration \"abc\"");
+        assertThatThrownBy(() -> Durations.parse("1.2.3s")).hasMessage("time: missing unit in duration \"1.2.3s\"");
     }
 
     @Test

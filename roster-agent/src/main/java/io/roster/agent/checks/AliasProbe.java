@@ -1,5 +1,7 @@
 package io.roster.agent.checks;
 
+import io.roster.api.Durations;
+
 /**
  * An alias check: mirrors the worst status of another service's (or node's) checks, as the
  * {@link AliasResolver} reports it. Passing shows {@code All checks passing.}; warning or critical
@@ -31,8 +33,8 @@ final class AliasProbe implements Probe {
         if (CheckStatus.PASSING.equals(status)) {
             return Result.passing("All checks passing.");
         }
-        String what = (service != null ? "service " + GoDuration.quote(service) + (node != null ? " on " : "") : "")
-                + (node != null ? "node " + GoDuration.quote(node) : "");
+        String what = (service != null ? "service " + Durations.quote(service) + (node != null ? " on " : "") : "")
+                + (node != null ? "node " + Durations.quote(node) : "");
         String shown = CheckStatus.WARNING.equals(status) ? CheckStatus.WARNING : CheckStatus.CRITICAL;
         return new Result(shown, "Aliased " + what + " is " + status + ".");
     }

@@ -1,5 +1,7 @@
 package io.roster.agent.checks;
 
+import io.roster.api.Durations;
+
 import io.roster.api.CheckDefinition;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -149,7 +151,7 @@ public final class CheckRunners implements AutoCloseable {
     private Duration interval(CheckSpec spec) {
         Duration min = minInterval;
         if (spec.interval().compareTo(min) < 0) {
-            LOG.warn("check {} has interval below minimum of {}", spec.id(), GoDuration.format(min));
+            LOG.warn("check {} has interval below minimum of {}", spec.id(), Durations.format(min));
             return min;
         }
         return spec.interval();

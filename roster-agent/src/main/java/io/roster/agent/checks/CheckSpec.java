@@ -1,5 +1,7 @@
 package io.roster.agent.checks;
 
+import io.roster.api.Durations;
+
 import io.roster.api.CheckDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +121,7 @@ record CheckSpec(String id, Kind kind, CheckDefinition def, Duration interval, D
             return null;
         }
         try {
-            return GoDuration.parse(value);
+            return Durations.parse(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid " + field + ": " + e.getMessage());
         }

@@ -1,5 +1,7 @@
 package io.roster.agent.checks;
 
+import io.roster.api.Durations;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -285,7 +287,7 @@ final class GrpcProbe implements Probe {
         try {
             code = Integer.parseInt(grpcStatus.trim());
         } catch (NumberFormatException e) {
-            return Result.critical(rpcError("Unknown", "invalid grpc-status " + GoDuration.quote(grpcStatus)));
+            return Result.critical(rpcError("Unknown", "invalid grpc-status " + Durations.quote(grpcStatus)));
         }
         if (code != 0) {
             String name = code > 0 && code < CODES.length ? CODES[code] : "Code(" + code + ")";

@@ -1,5 +1,7 @@
 package io.roster.agent.checks;
 
+import io.roster.api.Durations;
+
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -133,7 +135,7 @@ final class HttpProbe implements Probe {
     /** Go's {@code url.Error}: {@code Get "http://...": <cause>}. */
     private String urlError(String cause) {
         String op = method.substring(0, 1).toUpperCase(Locale.ROOT) + method.substring(1).toLowerCase(Locale.ROOT);
-        return op + " " + GoDuration.quote(url) + ": " + cause;
+        return op + " " + Durations.quote(url) + ": " + cause;
     }
 
     private String describe(Throwable t) {

@@ -1,5 +1,7 @@
 package io.roster.agent.checks;
 
+import io.roster.api.Durations;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +65,7 @@ final class ScriptProbe implements Probe {
             kill(p);
             awaitExit(p);
             reader.join(Duration.ofSeconds(1));
-            String msg = "Timed out (" + GoDuration.format(timeout) + ") running check";
+            String msg = "Timed out (" + Durations.format(timeout) + ") running check";
             String output = out.scriptOutput();
             return Result.critical(output.isEmpty() ? msg : msg + "\n\n" + output);
         } catch (InterruptedException e) {

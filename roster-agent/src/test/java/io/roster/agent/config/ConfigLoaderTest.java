@@ -322,7 +322,7 @@ class ConfigLoaderTest {
 
     @Test
     void badValuesNameTheFileAndTheField() throws IOException {
-        assertError("{\"session_ttl_min\": \"10x\"}", "session_ttl_min: unknown unit \"x\" in duration \"10x\"");
+        assertError("{\"session_ttl_min\": \"10x\"}", "session_ttl_min: time: unknown unit \"x\" in duration \"10x\"");
         assertError("{\"check_update_interval\": 5}", "check_update_interval: must be a string, not 5");
         assertError("{\"ports\": {\"http\": 70000}}", "ports.http: 70000 is out of range (0-65535)");
         assertError("{\"ports\": {\"dns\": \"8600\"}}", "ports.dns: must be a number, not the string \"8600\"");
@@ -339,7 +339,7 @@ class ConfigLoaderTest {
                 "encrypt: invalid encrypt key: must be 16, 24 or 32 bytes, base64-encoded (got 5)");
         assertError("{\"bind_addr\": \"{{ GetPrivateIP }}\"}", "bind_addr: invalid bind address '{{ GetPrivateIP }}': "
                 + "use an IP address (go-sockaddr templates are not supported)");
-        assertError("{\"dns_config\": {\"node_ttl\": \"forever\"}}", "dns_config.node_ttl: invalid duration \"forever\"");
+        assertError("{\"dns_config\": {\"node_ttl\": \"forever\"}}", "dns_config.node_ttl: time: invalid duration \"forever\"");
         assertError("{\"dns_config\": {\"recursor_strategy\": \"fast\"}}",
                 "dns_config.recursor_strategy: must be \"sequential\" or \"random\", not \"fast\"");
         assertError("{\"domain\": \"bad domain\"}", "domain: invalid domain 'bad domain': use DNS labels such as 'consul.'");

@@ -161,7 +161,7 @@ class DefinitionsTest {
         assertError("{\"service\": {\"name\": \"a\", \"meta\": {\"bad key\": \"v\"}}}",
                 "service.meta: metadata key 'bad key' may only contain letters, digits, '_' and '-'");
         assertError("{\"services\": [{\"name\": \"a\", \"check\": {\"tcp\": \"x:1\", \"interval\": \"15x\"}}]}",
-                "services[0].check.interval: unknown unit \"x\" in duration \"15x\"");
+                "services[0].check.interval: time: unknown unit \"x\" in duration \"15x\"");
         assertError("{\"service\": {\"name\": \"a\", \"checks\": [{\"ttl\": \"1m\"}, {\"http\": \"http://x/\"}]}}",
                 "service.checks[1].interval: must be set (greater than 0) for http, tcp, udp, grpc and script checks");
         assertError("{\"service\": {\"name\": \"a\", \"check\": {\"notes\": \"nothing to run\"}}}",

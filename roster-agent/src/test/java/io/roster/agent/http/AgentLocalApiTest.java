@@ -116,6 +116,29 @@ class AgentLocalApiTest {
     }
 
     @Test
+    void aServiceCriticalLongerThanDeregisterCriticalServiceAfterIsRemoved() {
+        ok(http().put("/v1/agent/service/register", "{\"Name\":\"doomed\",\"Check\":{\"TTL\":\"60s\","
+                + "\"DeregisterCriticalServiceAfter\":\"1s\"}}"));
+        ok(http().put("/v1/agent/service/register", "{\"Name\":\"kept\",\"Check\":{\"TTL\":\"60s\",\"Status\":\"passing\","
+                + "\"DeregisterCriticalServiceAfter\":\"1s\"}}"));
+        assertThat(http().get("/v1/agent/services").json().has("doomed")).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(http().get("/v1/agent/services").json().has("doomed")).isFalse());
+        assertThat(http().get("/v1/agent/services").json().has("kept")).isTrue();
+    }
+
+    @Test
+    void replaceExistingChecksDropsChecksTheNewDefinitionLacks() {
+        ok(http().put("/v1/agent/service/register", "{\"Name\":\"rep\",\"Checks\":[{\"TTL\":\"60s\"},{\"TTL\":\"60s\"}]}"));
+        assertThat(http().get("/v1/agent/checks").json().has("service:rep:2")).isTrue();
+        ok(http().put("/v1/agent/service/register", "{\"Name\":\"rep\",\"Checks\":[{\"CheckID\":\"service:rep:1\",\"TTL\":\"60s\"}]}"));
+        assertThat(http().get("/v1/agent/checks").json().has("service:rep:2")).isTrue();
+        ok(http().put("/v1/agent/service/register?replace-existing-checks", "{\"Name\":\"rep\",\"Checks\":[{\"CheckID\":\"service:rep:1\",\"TTL\":\"60s\"}]}"));
+        assertThat(http().get("/v1/agent/checks").json().has("service:rep:2")).isFalse();
+        assertThat(http().get("/v1/agent/checks").json().has("service:rep:1")).isTrue();
+    }
+
+    @Test
     void deregisterRemovesFromTheCatalog() {
         ok(http().put("/v1/agent/service/register", "{\"ID\":\"scope/pg-1\",\"Name\":\"pg\",\"Port\":5432}"));
         Awaitility.await().atMost(Duration.ofSeconds(10))

@@ -1,4 +1,4 @@
-package io.roster.agent.checks;
+package io.roster.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Go's time.ParseDuration and Duration.String, on the cases Go's own tests pin. */
-class GoDurationTest {
+class DurationsGoTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource({
@@ -21,7 +21,7 @@ class GoDurationTest {
         "52763797000ns, 52763797000", "0.3333333333333333333h, 1200000000000", "9223372036854775807ns, 9223372036854775807",
         "-9223372036854775808ns, -9223372036854775808", "0.100000000000000000000h, 360000000000"})
     void parses(String text, long nanos) {
-        assertThat(GoDuration.parse(text)).isEqualTo(Duration.ofNanos(nanos));
+        assertThat(Durations.parse(text)).isEqualTo(Duration.ofNanos(nanos));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -32,7 +32,7 @@ class GoDurationTest {
         "1d | time: unknown unit \"d\" in duration \"1d\"", "9223372036854775808ns | time: invalid duration \"9223372036854775808ns\"",
         "9223372036854775.808us | time: invalid duration \"9223372036854775.808us\"", "3000000h | time: invalid duration \"3000000h\""})
     void refuses(String text, String message) {
-        assertThatThrownBy(() -> GoDuration.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
     }
 
     @ParameterizedTest(name = "{1}")
@@ -43,6 +43,6 @@ class GoDurationTest {
         "300000000, 300ms", "30000000000, 30s", "9223372036854775807, 2562047h47m16.854775807s",
         "-9223372036854775808, -2562047h47m16.854775808s"})
     void formats(long nanos, String text) {
-        assertThat(GoDuration.format(Duration.ofNanos(nanos))).isEqualTo(text);
+        assertThat(Durations.format(Duration.ofNanos(nanos))).isEqualTo(text);
     }
 }

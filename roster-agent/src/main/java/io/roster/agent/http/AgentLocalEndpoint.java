@@ -57,13 +57,23 @@ final class AgentLocalEndpoint {
     }
 
     void registerService(Call call) {
-        ServiceDefinition def = call.json(ServiceDefinition.class, MAX_BODY);
+        ServiceDefinition def = body(call, ServiceDefinition.class);
+        boolean replace = call.has("replace-existing-checks") && !"false".equals(call.param("replace-existing-checks"));
+        register(call, () -> local.addService(def, replace));
+    }
+
+    private static <T> T body(Call call, Class<T> type) {
+        T def = call.json(type, MAX_BODY);
         if (def == null) {
             throw HttpError.badRequest("Request decode failed: empty body");
         }
-        boolean replace = call.has("replace-existing-checks") && !"false".equals(call.param("replace-existing-checks"));
+        return def;
+    }
+
+    /** Runs a registration; an invalid definition is a one-line 400 and changes nothing. */
+    private static void register(Call call, Runnable registration) {
         try {
-            local.addService(def, replace);
+            registration.run();
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());
         }
@@ -109,16 +119,8 @@ final class AgentLocalEndpoint {
     }
 
     void registerCheck(Call call) {
-        CheckDefinition def = call.json(CheckDefinition.class, MAX_BODY);
-        if (def == null) {
-            throw HttpError.badRequest("Request decode failed: empty body");
-        }
-        try {
-            local.addCheck(def);
-        } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest(e.getMessage());
-        }
-        call.empty(200);
+        CheckDefinition def = body(call, CheckDefinition.class);
+        register(call, () -> local.addCheck(def));
     }
 
     void deregisterCheck(Call call) {

@@ -54,16 +54,7 @@ public final class BlockingQuery {
         // negative means the default wait (Consul's blockingQuery), not "answer at once".
         String idx = call.param("index");
         long minIndex = idx == null || idx.isEmpty() ? 0 : call.longParam("index", 0, "Invalid index");
-        Duration wait = DEFAULT_WAIT;
-        String w = call.param("wait");
-        if (w != null && !w.isEmpty()) {
-            try {
-                wait = Durations.parse(w);
-            } catch (IllegalArgumentException e) {
-                throw HttpError.badRequest("Invalid wait time");
-            }
-        }
-        block(call, minIndex, wait, query, render);
+        block(call, minIndex, parseWait(call), query, render);
     }
 
     /**
@@ -80,16 +71,20 @@ public final class BlockingQuery {
                 throw HttpError.badRequest("Invalid hash");
             }
         }
-        Duration wait = DEFAULT_WAIT;
+        block(call, minHash, parseWait(call), query, render);
+    }
+
+    /** {@code ?wait=}: a Go duration; absent or empty means the default. */
+    private static Duration parseWait(Call call) {
         String w = call.param("wait");
-        if (w != null && !w.isEmpty()) {
-            try {
-                wait = Durations.parse(w);
-            } catch (IllegalArgumentException e) {
-                throw HttpError.badRequest("Invalid wait time");
-            }
+        if (w == null || w.isEmpty()) {
+            return DEFAULT_WAIT;
         }
-        block(call, minHash, wait, query, render);
+        try {
+            return Durations.parse(w);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("Invalid wait time");
+        }
     }
 
     /** The content hash form used by {@link #serveHash}: 16 hex digits. */

@@ -142,25 +142,19 @@ final class CatalogEndpoint {
     }
 
     void node(Call call) {
-        String name = requireName(call, "Missing node name");
-        blocking.serve(call, ws -> store.node(ws, name), (c, r) -> {
-            c.meta(r.index());
-            if (r.value() == null) {
-                c.json(null);
-                return;
-            }
-            Map<String, NodeService> services = new LinkedHashMap<>();
-            for (NodeService s : r.value().services()) {
-                services.put(s.id(), s);
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("Node", withDc(r.value().node()));
-            out.put("Services", services);
-            c.json(out);
+        nodeWith(call, services -> {
+            Map<String, NodeService> byId = new LinkedHashMap<>();
+            services.forEach(svc -> byId.put(svc.id(), svc));
+            return byId;
         });
     }
 
     void nodeServices(Call call) {
+        nodeWith(call, services -> services);
+    }
+
+    /** {@code {"Node":..,"Services":..}} with the services shaped by {@code shape}; {@code null} for an unknown node. */
+    private void nodeWith(Call call, java.util.function.Function<List<NodeService>, Object> shape) {
         String name = requireName(call, "Missing node name");
         blocking.serve(call, ws -> store.node(ws, name), (c, r) -> {
             c.meta(r.index());
@@ -170,7 +164,7 @@ final class CatalogEndpoint {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("Node", withDc(r.value().node()));
-            out.put("Services", r.value().services());
+            out.put("Services", shape.apply(r.value().services()));
             c.json(out);
         });
     }

@@ -35,25 +35,11 @@ final class KvEndpoint implements Endpoint {
         String key = call.rest();
         if (call.has("keys")) {
             String sep = call.param("separator");
-            blocking.serve(call, ws -> store.kvKeys(ws, key, sep), (c, r) -> {
-                c.meta(r.index());
-                if (r.value().isEmpty()) {
-                    c.empty(404);
-                } else {
-                    c.json(r.value());
-                }
-            });
+            blocking.serve(call, ws -> store.kvKeys(ws, key, sep), KvEndpoint::listOr404);
             return;
         }
         if (call.has("recurse")) {
-            blocking.serve(call, ws -> store.kvList(ws, key), (c, r) -> {
-                c.meta(r.index());
-                if (r.value().isEmpty()) {
-                    c.empty(404);
-                } else {
-                    c.json(r.value());
-                }
-            });
+            blocking.serve(call, ws -> store.kvList(ws, key), KvEndpoint::listOr404);
             return;
         }
         if (key.isEmpty()) {
@@ -71,6 +57,16 @@ final class KvEndpoint implements Endpoint {
                 c.json(List.of(e));
             }
         });
+    }
+
+    /** A listing, or 404 (with the index) when nothing is under the prefix, as Consul answers. */
+    private static void listOr404(Call c, Store.Read<? extends List<?>> r) {
+        c.meta(r.index());
+        if (r.value().isEmpty()) {
+            c.empty(404);
+        } else {
+            c.json(r.value());
+        }
     }
 
     private void put(Call call) {

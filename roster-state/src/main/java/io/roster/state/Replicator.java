@@ -17,6 +17,14 @@ public interface Replicator {
     /** The leader's server address ({@code host:port}), or empty when there is none. */
     String leaderAddress();
 
+    /**
+     * Completes once this server's store reflects every write committed before the call (a
+     * linearizable read barrier). A single in-memory server is always up to date.
+     */
+    default CompletableFuture<Void> readBarrier() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** The store this replicator applies to. */
     Store store();
 }

@@ -140,7 +140,7 @@ public final class Call {
 
     /** Answers 200 with {@code value} as JSON. */
     public void json(Object value) {
-        send(200, JSON_TYPE, ByteBuffer.wrap(Json.write(value)));
+        send(200, JSON_TYPE, ByteBuffer.wrap(WireJson.write(value)));
     }
 
     /** Answers with a pre-serialized JSON body. */

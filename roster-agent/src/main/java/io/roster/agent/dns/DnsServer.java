@@ -1,0 +1,420 @@
+package io.roster.agent.dns;
+
+import io.roster.agent.AgentConfig;
+import io.roster.state.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DNS listener: UDP and TCP on one port ({@code client_addr}:{@code ports.dns}, default 8600).
+ *
+ * <p>Threads. UDP is read by a few platform threads sharing one channel; local answers are computed
+ * on the reading thread (they only read the in-memory store), and forwarded questions go to virtual
+ * threads, at most {@link Options#maxRecursions} at once (SERVFAIL beyond). Every TCP connection gets a
+ * virtual thread, at most {@link Options#maxTcpConnections} at once (more are closed at once); a
+ * connection may sit idle {@link Options#tcpIdleTimeout} between messages, must deliver a whole
+ * message within {@link Options#tcpReadTimeout} of its first byte, and must take a reply within
+ * {@link Options#tcpWriteTimeout}, so slow or silent clients cannot hold threads or slots for long.
+ */
+public final class DnsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsServer.class);
+
+    /** The largest TCP message we read: queries are small, and a bigger length prefix is garbage. */
+    static final int MAX_TCP_QUERY = 16 * 1024;
+
+    /**
+     * Limits of the listener.
+     *
+     * @param udpThreads        platform threads reading UDP
+     * @param maxTcpConnections TCP connections served at once
+     * @param maxRecursions     forwarded questions in flight at once
+     * @param tcpIdleTimeout    how long a TCP connection may wait between messages
+     * @param tcpReadTimeout    how long one TCP message may take to arrive, from its first byte
+     * @param tcpWriteTimeout   how long writing one TCP reply may take
+     */
+    public record Options(int udpThreads, int maxTcpConnections, int maxRecursions, Duration tcpIdleTimeout,
+                          Duration tcpReadTimeout, Duration tcpWriteTimeout) {
+        public static Options defaults() {
+            return new Options(Math.max(2, Runtime.getRuntime().availableProcessors()), 1024, 1024,
+                    Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(2));
+        }
+    }
+
+    /** Counters since start. */
+    public record Stats(long udpQueries, long tcpQueries, long tcpConnections, long tcpRejected, long dropped,
+                        long forwarded, long errors) {
+    }
+
+    private final InetAddress bindAddress;
+    private final int requestedPort;
+    private final QueryHandler handler;
+    private final Options options;
+    private final Semaphore tcpSlots;
+    private final Semaphore recursions;
+    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private final LongAdder udpQueries = new LongAdder();
+    private final LongAdder tcpQueries = new LongAdder();
+    private final LongAdder tcpConnections = new LongAdder();
+    private final LongAdder tcpRejected = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder forwarded = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final List<Thread> threads = new ArrayList<>();
+    private final ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledThreadPoolExecutor timer;
+    private DatagramChannel udp;
+    private ServerSocket tcp;
+    private volatile boolean closed;
+
+    /** The agent's DNS server: the address, port, domains, {@code dns_config} and recursors of {@code config}. */
+    public DnsServer(AgentConfig config, Store store) {
+        this(config, store, Options.defaults());
+    }
+
+    public DnsServer(AgentConfig config, Store store, Options options) {
+        this(address(config.clientAddr()), config.dnsPort(), handler(config, store), options);
+    }
+
+    DnsServer(InetAddress bindAddress, int port, QueryHandler handler, Options options) {
+        if (port < 0) {
+            throw new IllegalArgumentException("DNS is off (port " + port + ")");
+        }
+        this.bindAddress = bindAddress;
+        this.requestedPort = port;
+        this.handler = handler;
+        this.options = options;
+        this.tcpSlots = new Semaphore(options.maxTcpConnections());
+        this.recursions = new Semaphore(options.maxRecursions());
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "roster-dns-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
+    static QueryHandler handler(AgentConfig config, Store store) {
+        DnsConfig dns = DnsConfig.parse(config.dnsConfig());
+        Recursor recursor = config.recursors().isEmpty() ? null
+                : new Recursor(DnsConfig.recursorAddresses(config.recursors()), dns.recursorTimeout(), dns.recursorRandom());
+        return new QueryHandler(store, config.datacenter(), config.domain(), config.altDomain(), dns, recursor,
+                ThreadLocalRandom::current);
+    }
+
+    private static InetAddress address(String clientAddr) {
+        // client_addr may list several addresses separated by spaces; the first one is used.
+        String a = clientAddr == null || clientAddr.isBlank() ? "127.0.0.1" : clientAddr.trim().split("\\s+")[0];
+        try {
+            return InetAddress.getByName(a);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid client address '" + clientAddr + "' for DNS");
+        }
+    }
+
+    /** Binds UDP and TCP to the same port (a free one when the port is 0) and starts serving. */
+    public synchronized DnsServer start() throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < (requestedPort == 0 ? 10 : 1); attempt++) {
+            DatagramChannel u = DatagramChannel.open(bindAddress instanceof java.net.Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            try {
+                u.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+                u.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+                u.bind(new InetSocketAddress(bindAddress, requestedPort));
+                int port = ((InetSocketAddress) u.getLocalAddress()).getPort();
+                ServerSocket t = new ServerSocket();
+                try {
+                    t.setReuseAddress(true);
+                    t.bind(new InetSocketAddress(bindAddress, port), 1024);
+                } catch (IOException e) {
+                    t.close();
+                    throw e;
+                }
+                udp = u;
+                tcp = t;
+                break;
+            } catch (IOException e) {
+                u.close();
+                last = e;
+            }
+        }
+        if (udp == null) {
+            throw new IOException("DNS: cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort
+                    + ": " + (last == null ? "unknown error" : last.getMessage()), last);
+        }
+        for (int i = 0; i < options.udpThreads(); i++) {
+            Thread t = new Thread(this::udpLoop, "roster-dns-udp-" + (i + 1));
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        Thread acceptor = new Thread(this::acceptLoop, "roster-dns-tcp-accept");
+        acceptor.setDaemon(true);
+        threads.add(acceptor);
+        acceptor.start();
+        LOG.info("DNS listening on {}:{} (UDP and TCP)", bindAddress.getHostAddress(), port());
+        return this;
+    }
+
+    /** The port UDP and TCP listen on (the chosen one when configured as 0). */
+    public int port() {
+        return tcp.getLocalPort();
+    }
+
+    public Stats stats() {
+        return new Stats(udpQueries.sum(), tcpQueries.sum(), tcpConnections.sum(), tcpRejected.sum(), dropped.sum(),
+                forwarded.sum(), errors.sum());
+    }
+
+    /** TCP connections open right now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    // ------------------------------------------------------------------ UDP
+
+    private void udpLoop() {
+        ByteBuffer in = ByteBuffer.allocate(Responses.MAX_UDP);
+        while (!closed) {
+            SocketAddress from;
+            try {
+                in.clear();
+                from = udp.receive(in);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                errors.increment();
+                continue;
+            }
+            if (from == null) {
+                continue;
+            }
+            udpQueries.increment();
+            try {
+                QueryHandler.Outcome o = handler.handle(in.array(), 0, in.position(), false);
+                switch (o) {
+                    case QueryHandler.Outcome.Answer a -> sendUdp(a.wire(), from);
+                    case QueryHandler.Outcome.Drop d -> dropped.increment();
+                    case QueryHandler.Outcome.Forward f -> forwardUdp(f, from);
+                }
+            } catch (RuntimeException e) {
+                errors.increment();
+                LOG.debug("DNS: UDP query failed", e);
+            }
+        }
+    }
+
+    private void forwardUdp(QueryHandler.Outcome.Forward f, SocketAddress from) {
+        forwarded.increment();
+        if (!recursions.tryAcquire()) {
+            sendUdp(Responses.empty(f.request(), org.xbill.DNS.Rcode.SERVFAIL, true), from);
+            return;
+        }
+        virtual.execute(() -> {
+            try {
+                sendUdp(handler.forward(f), from);
+            } catch (RuntimeException e) {
+                errors.increment();
+                LOG.debug("DNS: forwarding failed", e);
+            } finally {
+                recursions.release();
+            }
+        });
+    }
+
+    private void sendUdp(byte[] wire, SocketAddress to) {
+        try {
+            udp.send(ByteBuffer.wrap(wire), to);
+        } catch (IOException e) {
+            if (!closed) {
+                errors.increment(); // the client went away; nothing to do
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ TCP
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = tcp.accept();
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                errors.increment();
+                continue;
+            }
+            if (!tcpSlots.tryAcquire()) {
+                tcpRejected.increment();
+                closeQuietly(s);
+                continue;
+            }
+            tcpConnections.increment();
+            connections.add(s);
+            try {
+                virtual.execute(() -> serve(s));
+            } catch (RuntimeException e) { // rejected: we are closing
+                connections.remove(s);
+                tcpSlots.release();
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s) {
+            s.setTcpNoDelay(true);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            int idle = millis(options.tcpIdleTimeout());
+            while (!closed) {
+                s.setSoTimeout(idle);
+                int hi = in.read();
+                if (hi < 0) {
+                    return;
+                }
+                long deadline = System.nanoTime() + options.tcpReadTimeout().toNanos();
+                byte[] two = new byte[1];
+                if (!readFully(s, in, two, deadline)) {
+                    return;
+                }
+                int len = hi << 8 | two[0] & 0xFF;
+                if (len < 12 || len > MAX_TCP_QUERY) {
+                    dropped.increment();
+                    return; // not a DNS query: hang up rather than read garbage
+                }
+                byte[] msg = new byte[len];
+                if (!readFully(s, in, msg, deadline)) {
+                    return;
+                }
+                tcpQueries.increment();
+                QueryHandler.Outcome o = handler.handle(msg, 0, len, true);
+                byte[] reply = switch (o) {
+                    case QueryHandler.Outcome.Answer a -> a.wire();
+                    case QueryHandler.Outcome.Drop d -> null;
+                    case QueryHandler.Outcome.Forward f -> {
+                        forwarded.increment();
+                        yield handler.forward(f);
+                    }
+                };
+                if (reply == null) {
+                    dropped.increment();
+                    return;
+                }
+                write(s, out, reply);
+            }
+        } catch (IOException e) {
+            // timeout, reset or closed: the connection is over
+        } catch (RuntimeException e) {
+            errors.increment();
+            LOG.debug("DNS: TCP connection failed", e);
+        } finally {
+            connections.remove(s);
+            tcpSlots.release();
+        }
+    }
+
+    /** Reads {@code buf} whole by {@code deadline}; false on EOF or when time ran out. */
+    private static boolean readFully(Socket s, InputStream in, byte[] buf, long deadline) throws IOException {
+        int off = 0;
+        while (off < buf.length) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return false;
+            }
+            s.setSoTimeout((int) Math.min(left, Integer.MAX_VALUE));
+            int n = in.read(buf, off, buf.length - off);
+            if (n < 0) {
+                return false;
+            }
+            off += n;
+        }
+        return true;
+    }
+
+    /** Writes one framed reply; a client that does not read it within the write timeout is hung up on. */
+    private void write(Socket s, OutputStream out, byte[] reply) throws IOException {
+        byte[] framed = new byte[reply.length + 2];
+        framed[0] = (byte) (reply.length >>> 8);
+        framed[1] = (byte) reply.length;
+        System.arraycopy(reply, 0, framed, 2, reply.length);
+        ScheduledFuture<?> guard = timer.schedule(() -> closeQuietly(s), millis(options.tcpWriteTimeout()),
+                TimeUnit.MILLISECONDS);
+        try {
+            out.write(framed);
+            out.flush();
+        } finally {
+            guard.cancel(false);
+        }
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.clamp(d.toMillis(), 1, Integer.MAX_VALUE);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (udp != null) {
+            closeQuietly(udp);
+        }
+        if (tcp != null) {
+            closeQuietly(tcp);
+        }
+        for (Socket s : connections) {
+            closeQuietly(s);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        virtual.shutdownNow();
+        timer.shutdownNow();
+    }
+}

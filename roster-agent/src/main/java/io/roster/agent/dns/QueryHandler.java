@@ -1,0 +1,173 @@
+package io.roster.agent.dns;
+
+import io.roster.state.Store;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * One DNS message in, what to do with it out: reply now (local names, errors), drop it, or forward it
+ * to a recursor (which blocks, so the server runs that apart). Never throws on any input.
+ *
+ * <p>Status codes, as Consul: a name under the domain that does not exist is NXDOMAIN with the SOA in
+ * the authority section; a name that exists but has no record of the type asked is NOERROR, no
+ * answer, with the SOA; a name outside the domain is forwarded when recursors are configured and
+ * REFUSED otherwise; an unparseable message with a readable header is FORMERR; a message that is a
+ * response (QR set), or shorter than a header, is dropped, so we never answer answers.
+ */
+final class QueryHandler {
+    /** What to do with one received message. */
+    sealed interface Outcome {
+        /** Send these bytes back. */
+        record Answer(byte[] wire) implements Outcome {
+        }
+
+        /** Send nothing. */
+        record Drop() implements Outcome {
+        }
+
+        /** Ask the recursors (blocking) with {@link #forward}, then send what it returns. */
+        record Forward(Message request, byte[] wire, boolean tcp) implements Outcome {
+        }
+    }
+
+    static final Outcome DROP = new Outcome.Drop();
+
+    private final Resolver resolver;
+    private final DnsConfig config;
+    private final Name domain;
+    private final Name altDomain;
+    private final Recursor recursor;
+
+    QueryHandler(Store store, String datacenter, String domain, String altDomain, DnsConfig config, Recursor recursor,
+                 Supplier<RandomGenerator> random) {
+        this.resolver = new Resolver(store, datacenter, config, random);
+        this.config = config;
+        this.domain = absolute(domain);
+        this.altDomain = altDomain == null || altDomain.isEmpty() ? null : absolute(altDomain);
+        this.recursor = recursor;
+    }
+
+    private static Name absolute(String d) {
+        try {
+            return Name.fromString(d.endsWith(".") ? d : d + ".");
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException("invalid DNS domain '" + d + "'");
+        }
+    }
+
+    boolean recursionAvailable() {
+        return recursor != null;
+    }
+
+    Outcome handle(byte[] packet, int off, int len, boolean tcp) {
+        if (len < 12 || (packet[off + 2] & 0x80) != 0) {
+            return DROP;
+        }
+        Message request;
+        try {
+            request = new Message(ByteBuffer.wrap(packet, off, len));
+        } catch (IOException | RuntimeException e) {
+            return new Outcome.Answer(Responses.formErr(packet, off));
+        }
+        try {
+            return answer(request, packet, off, len, tcp);
+        } catch (RuntimeException e) {
+            // A bug, or a name dnsjava accepted and then could not handle: fail this query, not the server.
+            return new Outcome.Answer(Responses.empty(request, Rcode.SERVFAIL, recursionAvailable()));
+        }
+    }
+
+    private Outcome answer(Message request, byte[] packet, int off, int len, boolean tcp) {
+        boolean ra = recursionAvailable();
+        if (request.getHeader().getOpcode() != Opcode.QUERY) {
+            return new Outcome.Answer(Responses.empty(request, Rcode.NOTIMP, ra));
+        }
+        List<Record> questions = request.getSection(Section.QUESTION);
+        if (questions.size() != 1 || request.getHeader().getCount(Section.ANSWER) != 0) {
+            return new Outcome.Answer(Responses.empty(request, Rcode.FORMERR, ra));
+        }
+        OPTRecord opt = request.getOPT();
+        if (opt != null && opt.getVersion() > 0) {
+            return new Outcome.Answer(Responses.empty(request, Rcode.BADVERS, ra));
+        }
+        Record q = questions.get(0);
+        int qtype = q.getType();
+        int qclass = q.getDClass();
+        if (qclass != DClass.IN && qclass != DClass.ANY) {
+            return new Outcome.Answer(Responses.empty(request, Rcode.REFUSED, ra));
+        }
+        if (qtype == Type.OPT || qtype == Type.TSIG || qtype == Type.TKEY) {
+            return new Outcome.Answer(Responses.empty(request, Rcode.FORMERR, ra));
+        }
+        Name qname = q.getName();
+        Name zone = zoneOf(qname);
+        if (zone != null) {
+            if (qtype == Type.AXFR || qtype == Type.IXFR) {
+                return new Outcome.Answer(Responses.empty(request, Rcode.REFUSED, ra));
+            }
+            return render(request, resolver.resolve(qname, qtype, zone), tcp);
+        }
+        if (qname.subdomain(Resolver.IN_ADDR_ARPA) || qname.subdomain(Resolver.IP6_ARPA)) {
+            Reply r = resolver.reverse(qname, qtype, domain);
+            if (r != null) {
+                return render(request, r, tcp);
+            }
+            if (recursor == null) {
+                return new Outcome.Answer(Responses.empty(request, Rcode.NXDOMAIN, false));
+            }
+        }
+        if (recursor == null) {
+            return new Outcome.Answer(Responses.empty(request, Rcode.REFUSED, false));
+        }
+        byte[] wire = new byte[len];
+        System.arraycopy(packet, off, wire, 0, len);
+        return new Outcome.Forward(request, wire, tcp);
+    }
+
+    private Outcome render(Message request, Reply reply, boolean tcp) {
+        boolean plainUdp = !tcp && request.getOPT() == null;
+        return new Outcome.Answer(Responses.render(request, reply, Responses.maxSize(request, tcp),
+                plainUdp ? config.udpAnswerLimit() : 0, config.enableTruncate(), recursionAvailable()));
+    }
+
+    /** The domain {@code qname} is in (the more specific one if it is in both), or null. */
+    private Name zoneOf(Name qname) {
+        Name zone = null;
+        if (qname.subdomain(domain)) {
+            zone = domain;
+        }
+        if (altDomain != null && qname.subdomain(altDomain) && (zone == null || altDomain.labels() > zone.labels())) {
+            zone = altDomain;
+        }
+        return zone;
+    }
+
+    /** Asks the recursors; SERVFAIL when none answered. Blocks for up to one timeout per recursor. */
+    byte[] forward(Outcome.Forward f) {
+        byte[] r = recursor.exchange(f.wire(), f.tcp());
+        if (r == null) {
+            return Responses.empty(f.request(), Rcode.SERVFAIL, true);
+        }
+        // Never hand a UDP client more than it can take: an upstream that ignored its size gets trimmed to TC.
+        int max = Responses.maxSize(f.request(), f.tcp());
+        if (r.length > max) {
+            byte[] header = Responses.empty(f.request(), Rcode.NOERROR, true);
+            header[2] |= 0x02; // TC
+            return header;
+        }
+        return r;
+    }
+}

@@ -1,0 +1,576 @@
+package io.roster.agent.dns;
+
+import io.roster.api.HealthCheck;
+import io.roster.api.Node;
+import io.roster.api.NodeService;
+import io.roster.api.ServiceDefinition;
+import io.roster.api.ServiceEntry;
+import io.roster.state.Store;
+import io.roster.state.WatchSet;
+import java.io.ByteArrayOutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Answers questions about names under the DNS domain (and reverse names) from the catalog: which
+ * records, in which order, with which TTLs, and the SOA that goes with negative answers. It reads
+ * the {@link Store} and nothing else; it knows nothing of sockets, sizes or truncation
+ * ({@link Responses} does that).
+ */
+final class Resolver {
+    static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
+    static final Name IP6_ARPA = Name.fromConstantString("ip6.arpa.");
+
+    private final Store store;
+    private final String datacenter;
+    private final DnsConfig config;
+    private final Supplier<RandomGenerator> random;
+
+    Resolver(Store store, String datacenter, DnsConfig config, Supplier<RandomGenerator> random) {
+        this.store = store;
+        this.datacenter = datacenter.toLowerCase(Locale.ROOT);
+        this.config = config;
+        this.random = random;
+    }
+
+    /** Answers {@code qname} (a name at or under {@code zone}, the domain or the alt domain). */
+    Reply resolve(Name qname, int qtype, Name zone) {
+        int n = qname.labels() - zone.labels();
+        List<String> labels = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            labels.add(qname.getLabelString(i).toLowerCase(Locale.ROOT));
+        }
+        QueryName q = QueryName.parse(labels);
+        if (q.datacenter() != null && !q.datacenter().equals(datacenter)) {
+            return nxdomain(zone); // no WAN federation yet: other datacenters are unknown
+        }
+        return switch (q.kind()) {
+            case APEX -> apex(qtype, zone);
+            case SERVICE -> service(qname, qtype, zone, q.service(), q.tag());
+            case NODE -> node(qname, qtype, zone, q.node());
+            case ADDR -> addr(qname, qtype, zone, q.addr());
+            case QUERY, UNSUPPORTED, INVALID -> nxdomain(zone);
+        };
+    }
+
+    // ------------------------------------------------------------------ the domain itself
+
+    private Reply apex(int qtype, Name zone) {
+        List<Record> answers = new ArrayList<>();
+        List<List<Record>> extras = new ArrayList<>();
+        if (qtype == Type.SOA || qtype == Type.ANY) {
+            answers.add(soa(zone));
+            extras.add(List.of());
+        }
+        if (qtype == Type.NS || qtype == Type.ANY) {
+            for (ServiceEntry e : healthy(store.serviceHealth(WatchSet.NONE, "consul").value(), null)) {
+                Name ns = nodeName(e.node().node(), zone);
+                if (ns == null) {
+                    continue;
+                }
+                NSRecord rec = new NSRecord(zone, DClass.IN, config.nodeTtlSeconds(), ns);
+                if (!answers.contains(rec)) {
+                    answers.add(rec);
+                    extras.add(addressRecords(ns, e.node().address(), e.node().taggedAddresses(), Type.ANY,
+                            config.nodeTtlSeconds(), false));
+                }
+            }
+        }
+        return answers.isEmpty() ? nodata(zone) : Reply.of(answers, extras);
+    }
+
+    // ------------------------------------------------------------------ services
+
+    private Reply service(Name qname, int qtype, Name zone, String name, String tag) {
+        List<ServiceEntry> all = serviceEntries(name);
+        if (all.isEmpty()) {
+            return nxdomain(zone);
+        }
+        List<ServiceEntry> ok = healthy(all, tag);
+        if (ok.isEmpty()) {
+            return nxdomain(zone); // as Consul: a service with no healthy instance is not found
+        }
+        long ttl = config.serviceTtlSeconds(ok.get(0).service().service());
+        List<ServiceEntry> order = weightedShuffle(ok);
+        List<Record> answers = new ArrayList<>();
+        List<List<Record>> extras = new ArrayList<>();
+        if (qtype == Type.SRV) {
+            Set<Record> seen = new HashSet<>();
+            for (ServiceEntry e : order) {
+                srv(qname, zone, e, ttl, answers, extras, seen);
+            }
+        } else if (qtype == Type.A || qtype == Type.AAAA || qtype == Type.ANY) {
+            Set<Record> seen = new HashSet<>();
+            int limit = config.aRecordLimit() > 0 ? config.aRecordLimit() : Integer.MAX_VALUE;
+            for (ServiceEntry e : order) {
+                NodeService s = e.service();
+                boolean own = !s.address().isEmpty();
+                List<Record> recs = addressRecords(qname, own ? s.address() : e.node().address(),
+                        own ? serviceTagged(s) : e.node().taggedAddresses(), qtype, ttl, true);
+                for (Record r : recs) {
+                    if (answers.size() < limit && seen.add(r)) {
+                        answers.add(r);
+                        extras.add(List.of());
+                    }
+                }
+            }
+        }
+        return answers.isEmpty() ? nodata(zone) : Reply.of(answers, extras);
+    }
+
+    private void srv(Name qname, Name zone, ServiceEntry e, long ttl, List<Record> answers, List<List<Record>> extras,
+                     Set<Record> seen) {
+        NodeService s = e.service();
+        Node node = e.node();
+        Name target;
+        List<Record> extra;
+        if (s.address().isEmpty()) {
+            target = nodeName(node.node(), zone);
+            if (target == null) {
+                return;
+            }
+            extra = new ArrayList<>(addressRecords(target, node.address(), node.taggedAddresses(), Type.ANY, ttl, true));
+            if (config.nodeMetaTxt()) {
+                extra.addAll(metaTxt(target, node.meta(), ttl));
+            }
+        } else {
+            byte[] ip = ipBytes(s.address());
+            if (ip != null) {
+                target = name(HexFormat.of().formatHex(ip) + ".addr." + datacenter, zone);
+                extra = target == null ? List.of() : List.of(addressRecord(target, ip, ttl));
+            } else {
+                target = absolute(s.address()); // a host name: the client resolves it
+                extra = List.of();
+            }
+            if (target == null) {
+                return;
+            }
+        }
+        int weight = Math.clamp(weight(e), 0, 65535);
+        SRVRecord rec = new SRVRecord(qname, DClass.IN, ttl, 1, weight, s.port(), target);
+        if (seen.add(rec)) {
+            answers.add(rec);
+            extras.add(extra);
+        }
+    }
+
+    /** Instances of a service by name, matched case-insensitively as DNS names are. */
+    private List<ServiceEntry> serviceEntries(String name) {
+        List<ServiceEntry> exact = store.serviceHealth(WatchSet.NONE, name).value();
+        if (!exact.isEmpty()) {
+            return exact;
+        }
+        for (String known : store.serviceNames(WatchSet.NONE).value().keySet()) {
+            if (known.equalsIgnoreCase(name) && !known.equals(name)) {
+                return store.serviceHealth(WatchSet.NONE, known).value();
+            }
+        }
+        return List.of();
+    }
+
+    /** Instances with the tag (if any) that are not critical (and not warning, with {@code only_passing}). */
+    private List<ServiceEntry> healthy(List<ServiceEntry> entries, String tag) {
+        List<ServiceEntry> out = new ArrayList<>(entries.size());
+        for (ServiceEntry e : entries) {
+            if (tag != null && e.service().tags().stream().noneMatch(t -> t.equalsIgnoreCase(tag))) {
+                continue;
+            }
+            String status = status(e.checks());
+            if (status.equals(HealthCheck.CRITICAL) || status.equals(HealthCheck.WARNING) && config.onlyPassing()) {
+                continue;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** The worst status of the node's checks and the instance's own (maintenance counts as critical). */
+    static String status(List<HealthCheck> checks) {
+        String worst = HealthCheck.PASSING;
+        for (HealthCheck c : checks) {
+            String s = c.status();
+            if (s.equals(HealthCheck.CRITICAL) || s.equals(HealthCheck.MAINTENANCE)) {
+                return HealthCheck.CRITICAL;
+            }
+            if (s.equals(HealthCheck.WARNING)) {
+                worst = HealthCheck.WARNING;
+            }
+        }
+        return worst;
+    }
+
+    /** The instance's DNS weight: {@code Weights.Passing} or {@code Weights.Warning} by its health. */
+    private static int weight(ServiceEntry e) {
+        ServiceDefinition.Weights w = e.service().weights();
+        return status(e.checks()).equals(HealthCheck.WARNING) ? w.warning() : w.passing();
+    }
+
+    /**
+     * A random order in which an instance of weight w comes first with probability w / (sum of
+     * weights), and so on down the list (Efraimidis-Spirakis: sort by Exp(1) / w). Equal weights give
+     * a uniform shuffle; weight 0 sorts after every positive weight. Consul shuffles uniformly and
+     * ignores weights; clients that take the first address, or that get a truncated list, then spread
+     * their load by the weights.
+     */
+    private List<ServiceEntry> weightedShuffle(List<ServiceEntry> in) {
+        int n = in.size();
+        if (n == 1) {
+            return in;
+        }
+        RandomGenerator rnd = random.get();
+        double[] key = new double[n];
+        Integer[] idx = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            int w = weight(in.get(i));
+            double exp = -Math.log(1.0 - rnd.nextDouble());
+            key[i] = w > 0 ? exp / w : Double.MAX_VALUE / 2 + exp;
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (a, b) -> Double.compare(key[a], key[b]));
+        List<ServiceEntry> out = new ArrayList<>(n);
+        for (Integer i : idx) {
+            out.add(in.get(i));
+        }
+        return out;
+    }
+
+    private static Map<String, String> serviceTagged(NodeService s) {
+        if (s.taggedAddresses().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> m = new TreeMap<>();
+        s.taggedAddresses().forEach((k, v) -> m.put(k, v.address()));
+        return m;
+    }
+
+    // ------------------------------------------------------------------ nodes and addresses
+
+    private Reply node(Name qname, int qtype, Name zone, String name) {
+        Store.NodeInfo info = nodeInfo(name);
+        if (info == null) {
+            return nxdomain(zone);
+        }
+        Node node = info.node();
+        long ttl = config.nodeTtlSeconds();
+        List<Record> answers = new ArrayList<>();
+        List<List<Record>> extras = new ArrayList<>();
+        if (qtype == Type.A || qtype == Type.AAAA || qtype == Type.ANY) {
+            List<Record> meta = config.nodeMetaTxt() && qtype != Type.ANY ? metaTxt(qname, node.meta(), ttl) : List.of();
+            for (Record r : addressRecords(qname, node.address(), node.taggedAddresses(), qtype, ttl, true)) {
+                answers.add(r);
+                extras.add(meta);
+            }
+        }
+        if (qtype == Type.TXT || qtype == Type.ANY) {
+            for (Record r : metaTxt(qname, node.meta(), ttl)) {
+                answers.add(r);
+                extras.add(List.of());
+            }
+        }
+        return answers.isEmpty() ? nodata(zone) : Reply.of(answers, extras);
+    }
+
+    private Store.NodeInfo nodeInfo(String name) {
+        Store.NodeInfo info = store.node(WatchSet.NONE, name).value();
+        if (info != null) {
+            return info;
+        }
+        for (Node n : store.nodes(WatchSet.NONE).value()) {
+            if (n.node().equalsIgnoreCase(name)) {
+                return store.node(WatchSet.NONE, n.node()).value();
+            }
+        }
+        return null;
+    }
+
+    private Reply addr(Name qname, int qtype, Name zone, String hex) {
+        byte[] ip;
+        try {
+            ip = hex.length() == 8 || hex.length() == 32 ? HexFormat.of().parseHex(hex) : null;
+        } catch (IllegalArgumentException e) {
+            ip = null;
+        }
+        if (ip == null) {
+            return nxdomain(zone);
+        }
+        boolean v4 = ip.length == 4;
+        if (qtype == Type.ANY || qtype == (v4 ? Type.A : Type.AAAA)) {
+            return Reply.of(List.of(addressRecord(qname, ip, config.nodeTtlSeconds())), List.of(List.of()));
+        }
+        return nodata(zone);
+    }
+
+    // ------------------------------------------------------------------ reverse lookups
+
+    /**
+     * PTR answers for an {@code in-addr.arpa.} or {@code ip6.arpa.} name that is the address of a
+     * catalog node ({@code <node>.node.<dc>.<domain>}) or of a service instance
+     * ({@code <service>.service.<dc>.<domain>}); null when no node or instance has that address, so
+     * the caller may ask a recursor.
+     */
+    Reply reverse(Name qname, int qtype, Name zone) {
+        byte[] ip = reverseAddress(qname);
+        if (ip == null) {
+            return null;
+        }
+        InetAddress wanted;
+        try {
+            wanted = InetAddress.getByAddress(ip);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+        Set<Name> targets = new LinkedHashSet<>();
+        List<Long> ttls = new ArrayList<>();
+        for (Node n : store.nodes(WatchSet.NONE).value()) {
+            if (sameAddress(n.address(), wanted)) {
+                Name t = nodeName(n.node(), zone);
+                if (t != null && targets.add(t)) {
+                    ttls.add(config.nodeTtlSeconds());
+                }
+            }
+        }
+        for (String svc : store.serviceNames(WatchSet.NONE).value().keySet()) {
+            for (io.roster.api.CatalogService cs : store.catalogService(WatchSet.NONE, svc).value()) {
+                if (!cs.serviceAddress().isEmpty() && sameAddress(cs.serviceAddress(), wanted)) {
+                    Name t = name(svc + ".service." + datacenter, zone);
+                    if (t != null && targets.add(t)) {
+                        ttls.add(config.serviceTtlSeconds(svc));
+                    }
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            return null;
+        }
+        if (qtype != Type.PTR && qtype != Type.ANY) {
+            return Reply.of(List.of(), List.of());
+        }
+        List<Record> answers = new ArrayList<>();
+        List<List<Record>> extras = new ArrayList<>();
+        int i = 0;
+        for (Name t : targets) {
+            answers.add(new PTRRecord(qname, DClass.IN, ttls.get(i++), t));
+            extras.add(List.of());
+        }
+        return Reply.of(answers, extras);
+    }
+
+    /** The address a reverse name stands for, or null when it is not a complete one. */
+    static byte[] reverseAddress(Name qname) {
+        if (qname.subdomain(IN_ADDR_ARPA)) {
+            int n = qname.labels() - IN_ADDR_ARPA.labels();
+            if (n != 4) {
+                return null;
+            }
+            byte[] ip = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                String l = qname.getLabelString(i);
+                if (!l.matches("0|[1-9][0-9]{0,2}") || Integer.parseInt(l) > 255) {
+                    return null;
+                }
+                ip[3 - i] = (byte) Integer.parseInt(l);
+            }
+            return ip;
+        }
+        if (qname.subdomain(IP6_ARPA)) {
+            int n = qname.labels() - IP6_ARPA.labels();
+            if (n != 32) {
+                return null;
+            }
+            byte[] ip = new byte[16];
+            for (int i = 0; i < 32; i++) {
+                String l = qname.getLabelString(i);
+                int d = l.length() == 1 ? Character.digit(l.charAt(0), 16) : -1;
+                if (d < 0) {
+                    return null;
+                }
+                int nibble = 31 - i; // the first label is the last nibble
+                ip[nibble / 2] |= (byte) (nibble % 2 == 0 ? d << 4 : d);
+            }
+            return ip;
+        }
+        return null;
+    }
+
+    private static boolean sameAddress(String address, InetAddress wanted) {
+        byte[] ip = ipBytes(address);
+        return ip != null && Arrays.equals(ip, wanted.getAddress());
+    }
+
+    // ------------------------------------------------------------------ records
+
+    /**
+     * The A and/or AAAA records for an address as {@code qtype} asks ({@code ANY}: whichever it is),
+     * using the {@code lan_ipv4}/{@code lan_ipv6} tagged address for the other family; a CNAME when
+     * the address is a host name (only if {@code cname}).
+     */
+    private static List<Record> addressRecords(Name owner, String address, Map<String, String> tagged, int qtype,
+                                               long ttl, boolean cname) {
+        List<Record> out = new ArrayList<>(1);
+        byte[] ip = ipBytes(address);
+        if (ip == null) {
+            if (cname && !address.isEmpty()) {
+                Name target = absolute(address);
+                if (target != null) {
+                    out.add(new CNAMERecord(owner, DClass.IN, ttl, target));
+                }
+            }
+            return out;
+        }
+        boolean wantV4 = qtype == Type.A || qtype == Type.ANY;
+        boolean wantV6 = qtype == Type.AAAA || qtype == Type.ANY;
+        if (ip.length == 4 ? wantV4 : wantV6) {
+            out.add(addressRecord(owner, ip, ttl));
+        } else if (qtype != Type.ANY) {
+            byte[] other = ipBytes(tagged.getOrDefault(ip.length == 4 ? "lan_ipv6" : "lan_ipv4", ""));
+            if (other != null && other.length != ip.length) {
+                out.add(addressRecord(owner, other, ttl));
+            }
+        }
+        return out;
+    }
+
+    private static Record addressRecord(Name owner, byte[] ip, long ttl) {
+        return ip.length == 4 ? new ARecord(owner, DClass.IN, ttl, ip) : new AAAARecord(owner, DClass.IN, ttl, ip);
+    }
+
+    /**
+     * Node metadata as TXT records, one per key in key order: {@code key=value} (RFC 1464), or the value
+     * alone for keys starting with {@code rfc1035-}. Keys starting with {@code consul-} are Consul's own
+     * and left out. Long texts are split into 255-byte character-strings of one record.
+     */
+    private static List<Record> metaTxt(Name owner, Map<String, String> meta, long ttl) {
+        if (meta.isEmpty()) {
+            return List.of();
+        }
+        List<Record> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(meta).entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith("consul-")) {
+                continue;
+            }
+            String text = k.startsWith("rfc1035-") ? e.getValue() : k + "=" + e.getValue();
+            byte[] b = text.getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream rdata = new ByteArrayOutputStream(b.length + 2);
+            int off = 0;
+            do {
+                int len = Math.min(255, b.length - off);
+                rdata.write(len);
+                rdata.write(b, off, len);
+                off += len;
+            } while (off < b.length);
+            out.add(Record.newRecord(owner, Type.TXT, DClass.IN, ttl, rdata.toByteArray()));
+        }
+        return out;
+    }
+
+    Record soa(Name zone) {
+        DnsConfig.Soa s = config.soa();
+        long serial = (System.currentTimeMillis() / 1000) & 0xFFFFFFFFL;
+        return new SOARecord(zone, DClass.IN, s.minTtl(), name("ns", zone), name("hostmaster", zone), serial,
+                s.refresh(), s.retry(), s.expire(), s.minTtl());
+    }
+
+    Reply nxdomain(Name zone) {
+        return Reply.error(Rcode.NXDOMAIN, List.of(soa(zone)));
+    }
+
+    Reply nodata(Name zone) {
+        return Reply.error(Rcode.NOERROR, List.of(soa(zone)));
+    }
+
+    private Name nodeName(String node, Name zone) {
+        return name(node + ".node." + datacenter, zone);
+    }
+
+    /** {@code relative} under {@code zone}, or null when it is not a valid name. */
+    private static Name name(String relative, Name zone) {
+        try {
+            return Name.fromString(relative, zone);
+        } catch (TextParseException e) {
+            return null;
+        }
+    }
+
+    private static Name absolute(String host) {
+        try {
+            return Name.fromString(host.endsWith(".") ? host : host + ".");
+        } catch (TextParseException e) {
+            return null;
+        }
+    }
+
+    /** The bytes of an IPv4 or IPv6 literal (IPv4-mapped IPv6 gives 4 bytes), or null for anything else. */
+    static byte[] ipBytes(String s) {
+        if (s == null || s.isEmpty()) {
+            return null;
+        }
+        byte[] v4 = ipv4(s);
+        if (v4 != null) {
+            return v4;
+        }
+        if (s.indexOf(':') < 0) {
+            return null; // a host name: never look it up
+        }
+        try {
+            InetAddress a = InetAddress.getByName(s.startsWith("[") ? s : "[" + s + "]");
+            return a instanceof Inet4Address ? a.getAddress() : a.getAddress();
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static byte[] ipv4(String s) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int value = -1;
+        for (int i = 0; i <= s.length(); i++) {
+            char c = i < s.length() ? s.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                if (value == 0) {
+                    return null; // no leading zeros
+                }
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (value > 255) {
+                    return null;
+                }
+            } else if (c == '.') {
+                if (value < 0 || part > 3) {
+                    return null;
+                }
+                out[part++] = (byte) value;
+                value = -1;
+            } else {
+                return null;
+            }
+        }
+        return part == 4 ? out : null;
+    }
+}

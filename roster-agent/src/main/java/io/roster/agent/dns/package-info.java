@@ -1,0 +1,24 @@
+/**
+ * The DNS interface: Consul's names ({@code web.service.consul}, {@code _web._tcp.service.consul},
+ * {@code node1.node.consul}, {@code 7f000001.addr.consul}, reverse PTR) answered from the catalog, on
+ * UDP and TCP.
+ *
+ * <h2>Theory of operation</h2>
+ * <ul>
+ *   <li>{@link io.roster.agent.dns.DnsServer} owns the sockets and threads, and nothing about DNS
+ *       names. It hands each received message to {@code QueryHandler} and sends back what it returns.</li>
+ *   <li>{@code QueryHandler} validates the message (FORMERR, NOTIMP, BADVERS, REFUSED), decides whether
+ *       the name is ours (the domain, the alt domain, or a reverse name of a catalog address), and
+ *       either answers, drops, or asks for a forward to the recursors ({@code Recursor}, blocking, run
+ *       by the server on a virtual thread).</li>
+ *   <li>{@code QueryName} parses the labels under the domain into a lookup; {@code Resolver} turns a
+ *       lookup into records by reading the {@link io.roster.state.Store}: healthy instances only,
+ *       shuffled by weight, TTLs from {@code dns_config}; {@code Responses} puts them on the wire,
+ *       trimming answers to the transport's size and setting TC.</li>
+ * </ul>
+ *
+ * <p>The package reads the store and never writes it; it does not touch the HTTP API, the local
+ * agent state or Raft. Every read is a plain (stale-allowed) read of this agent's store, which is
+ * what Consul's {@code allow_stale = true} default gives.
+ */
+package io.roster.agent.dns;

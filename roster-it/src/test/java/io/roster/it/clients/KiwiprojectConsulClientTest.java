@@ -1,0 +1,323 @@
+package io.roster.it.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.common.net.HostAndPort;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.kiwiproject.consul.AgentClient;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.ConsulException;
+import org.kiwiproject.consul.HealthClient;
+import org.kiwiproject.consul.KeyValueClient;
+import org.kiwiproject.consul.SessionClient;
+import org.kiwiproject.consul.cache.KVCache;
+import org.kiwiproject.consul.cache.ServiceHealthCache;
+import org.kiwiproject.consul.cache.ServiceHealthKey;
+import org.kiwiproject.consul.model.ConsulResponse;
+import org.kiwiproject.consul.model.State;
+import org.kiwiproject.consul.model.agent.Agent;
+import org.kiwiproject.consul.model.agent.FullService;
+import org.kiwiproject.consul.model.agent.ImmutableRegistration;
+import org.kiwiproject.consul.model.agent.Registration;
+import org.kiwiproject.consul.model.catalog.CatalogService;
+import org.kiwiproject.consul.model.catalog.ImmutableCatalogDeregistration;
+import org.kiwiproject.consul.model.catalog.ImmutableCatalogRegistration;
+import org.kiwiproject.consul.model.health.HealthCheck;
+import org.kiwiproject.consul.model.health.ImmutableService;
+import org.kiwiproject.consul.model.health.ServiceHealth;
+import org.kiwiproject.consul.model.kv.Value;
+import org.kiwiproject.consul.model.session.ImmutableSession;
+import org.kiwiproject.consul.model.session.SessionInfo;
+import org.kiwiproject.consul.option.ImmutablePutOptions;
+import org.kiwiproject.consul.option.QueryOptions;
+
+/**
+ * kiwiproject's {@code org.kiwiproject:consul-client} 1.12.1 (the maintained Orbitz fork) used
+ * unchanged against Roster. It sends KV keys with {@code /} percent-encoded as {@code %2F}, reads
+ * {@code X-Consul-Index} on every answer, and its caches ({@link KVCache},
+ * {@link ServiceHealthCache}) long-poll with {@code wait=Ns&index=N}: a missing or zero index
+ * would make them spin, so the tests also check that a quiet cache really waits in the agent.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class KiwiprojectConsulClientTest {
+    @RegisterExtension
+    static final InProcessRoster ROSTER = new InProcessRoster();
+
+    private static Consul consul;
+
+    @BeforeAll
+    static void connect() {
+        // build() pings /v1/agent/self, so this already proves the agent answers it in a shape the client accepts.
+        consul = Consul.builder().withHostAndPort(HostAndPort.fromParts("127.0.0.1", ROSTER.port()))
+                .withReadTimeoutMillis(20_000).build();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (consul != null) {
+            consul.destroy();
+        }
+    }
+
+    private static ImmutableRegistration ttlService(String id, String name, int port, String... tags) {
+        return ImmutableRegistration.builder().id(id).name(name).address("127.0.0.1").port(port)
+                .addTags(tags).check(Registration.RegCheck.ttl(30)).putMeta("team", "kiwi").build();
+    }
+
+    @Test
+    void kvWithSlashesSentAsPercent2F() {
+        KeyValueClient kv = consul.keyValueClient();
+        assertThat(kv.putValue("kiwi/kv/a", "one")).isTrue();
+        assertThat(kv.putValue("kiwi/kv/b/c", "two", 7L)).isTrue();
+        assertThat(kv.getValueAsString("kiwi/kv/a")).contains("one");
+
+        Value c = kv.getValue("kiwi/kv/b/c").orElseThrow();
+        assertThat(c.getKey()).isEqualTo("kiwi/kv/b/c");
+        assertThat(c.getFlags()).isEqualTo(7L);
+        assertThat(c.getValueAsString()).contains("two");
+        assertThat(c.getCreateIndex()).isPositive();
+        assertThat(c.getModifyIndex()).isEqualTo(c.getCreateIndex());
+
+        ConsulResponse<Value> withIndex = kv.getConsulResponseWithValue("kiwi/kv/a").orElseThrow();
+        assertThat(withIndex.getIndex()).isEqualTo(BigInteger.valueOf(withIndex.getResponse().getModifyIndex()));
+        assertThat(withIndex.isKnownLeader()).isTrue();
+
+        assertThat(kv.getValues("kiwi/kv")).extracting(Value::getKey).containsExactly("kiwi/kv/a", "kiwi/kv/b/c");
+        assertThat(kv.getValuesAsString("kiwi/kv")).containsExactly("one", "two");
+        assertThat(kv.getKeys("kiwi/kv/")).containsExactly("kiwi/kv/a", "kiwi/kv/b/c");
+        assertThat(kv.getKeys("kiwi/kv/", "/")).containsExactly("kiwi/kv/a", "kiwi/kv/b/");
+
+        assertThat(kv.getValue("kiwi/kv/none")).isEmpty();
+        assertThat(kv.getValues("kiwi/nothing/")).isEmpty();
+
+        kv.deleteKey("kiwi/kv/a");
+        assertThat(kv.getValue("kiwi/kv/a")).isEmpty();
+        kv.deleteKeys("kiwi/kv");
+        assertThat(kv.getValues("kiwi/kv")).isEmpty();
+    }
+
+    @Test
+    void kvCheckAndSet() {
+        KeyValueClient kv = consul.keyValueClient();
+        assertThat(kv.putValue("kiwi/cas/k", "v1", 0, ImmutablePutOptions.builder().cas(0L).build())).isTrue();
+        assertThat(kv.putValue("kiwi/cas/k", "v1b", 0, ImmutablePutOptions.builder().cas(0L).build())).isFalse();
+        long index = kv.getValue("kiwi/cas/k").orElseThrow().getModifyIndex();
+        assertThat(kv.putValue("kiwi/cas/k", "old", 0, ImmutablePutOptions.builder().cas(index + 100).build())).isFalse();
+        assertThat(kv.putValue("kiwi/cas/k", "v2", 0, ImmutablePutOptions.builder().cas(index).build())).isTrue();
+        assertThat(kv.getValueAsString("kiwi/cas/k")).contains("v2");
+        kv.deleteKey("kiwi/cas/k");
+    }
+
+    @Test
+    void sessionsAndLocks() {
+        SessionClient sessions = consul.sessionClient();
+        KeyValueClient kv = consul.keyValueClient();
+        String s1 = sessions.createSession(ImmutableSession.builder().name("kiwi-lock").ttl("10s")
+                .lockDelay("1s").behavior("release").build()).getId();
+        String s2 = sessions.createSession(ImmutableSession.builder().name("kiwi-other").build()).getId();
+
+        SessionInfo info = sessions.getSessionInfo(s1).orElseThrow();
+        assertThat(info.getId()).isEqualTo(s1);
+        assertThat(info.getName()).contains("kiwi-lock");
+        assertThat(info.getNode()).isEqualTo(InProcessRoster.NODE);
+        assertThat(info.getTtl()).contains("10s");
+        assertThat(info.getBehavior()).isEqualTo("release");
+        assertThat(sessions.listSessions()).extracting(SessionInfo::getId).contains(s1, s2);
+        assertThat(sessions.renewSession(s1)).get().extracting(SessionInfo::getId).isEqualTo(s1);
+
+        assertThat(kv.acquireLock("kiwi/lock/leader", "me", s1)).isTrue();
+        assertThat(kv.acquireLock("kiwi/lock/leader", "you", s2)).isFalse();
+        assertThat(kv.getSession("kiwi/lock/leader")).contains(s1);
+        Value held = kv.getValue("kiwi/lock/leader").orElseThrow();
+        assertThat(held.getLockIndex()).isEqualTo(1);
+        assertThat(held.getSession()).contains(s1);
+        assertThat(kv.releaseLock("kiwi/lock/leader", s2)).as("only the holder releases").isFalse();
+        assertThat(kv.releaseLock("kiwi/lock/leader", s1)).isTrue();
+        assertThat(kv.getSession("kiwi/lock/leader")).isEmpty();
+
+        sessions.destroySession(s1);
+        sessions.destroySession(s2);
+        assertThat(sessions.getSessionInfo(s1)).isEmpty();
+        assertThatThrownBy(() -> sessions.renewSession(s1)).isInstanceOf(ConsulException.class)
+                .satisfies(e -> assertThat(((ConsulException) e).getCode()).isEqualTo(404));
+        kv.deleteKeys("kiwi/lock");
+    }
+
+    @Test
+    void agentRegistrationTtlChecksAndHealth() throws Exception {
+        AgentClient agent = consul.agentClient();
+        HealthClient health = consul.healthClient();
+        agent.register(ttlService("kiwi-web-1", "kiwi-web", 8081, "blue"));
+        assertThat(agent.isRegistered("kiwi-web-1")).isTrue();
+        assertThat(agent.getServices()).containsKey("kiwi-web-1");
+        assertThat(agent.getChecks()).containsKey("service:kiwi-web-1");
+
+        ConsulResponse<FullService> full = agent.getService("kiwi-web-1", QueryOptions.BLANK);
+        assertThat(full.getResponse().getService()).isEqualTo("kiwi-web");
+        assertThat(full.getResponse().getContentHash()).isNotBlank();
+        assertThat(full.getResponse().getMeta()).containsEntry("team", "kiwi");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(health.getAllServiceInstances("kiwi-web").getResponse()).hasSize(1));
+        assertThat(health.getHealthyServiceInstances("kiwi-web").getResponse()).isEmpty();
+
+        agent.pass("kiwi-web-1", "ok");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(health.getHealthyServiceInstances("kiwi-web").getResponse()).hasSize(1));
+        ServiceHealth sh = health.getHealthyServiceInstances("kiwi-web").getResponse().get(0);
+        assertThat(sh.getService().getId()).isEqualTo("kiwi-web-1");
+        assertThat(sh.getService().getPort()).isEqualTo(8081);
+        assertThat(sh.getService().getTags()).containsExactly("blue");
+        assertThat(sh.getNode().getNode()).isEqualTo(InProcessRoster.NODE);
+        assertThat(sh.getChecks()).extracting(HealthCheck::getCheckId).contains("service:kiwi-web-1");
+
+        agent.warn("kiwi-web-1", "slow");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(health.getChecksByState(State.WARN).getResponse())
+                        .extracting(HealthCheck::getCheckId).contains("service:kiwi-web-1"));
+        agent.fail("kiwi-web-1", "down");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(health.getHealthyServiceInstances("kiwi-web").getResponse()).isEmpty());
+        assertThat(health.getServiceChecks("kiwi-web").getResponse()).singleElement()
+                .satisfies(hc -> assertThat(hc.getOutput()).contains("down"));
+
+        agent.registerCheck("kiwi-extra", "extra", 30L);
+        agent.passCheck("kiwi-extra");
+        assertThat(agent.getChecks().get("kiwi-extra").getStatus()).isEqualTo("passing");
+        agent.failCheck("kiwi-extra", "nope");
+        assertThat(agent.getChecks().get("kiwi-extra").getStatus()).isEqualTo("critical");
+        agent.deregisterCheck("kiwi-extra");
+        assertThat(agent.getChecks()).doesNotContainKey("kiwi-extra");
+
+        agent.toggleMaintenanceMode("kiwi-web-1", true, "deploy");
+        assertThat(agent.getChecks()).containsKey("_service_maintenance:kiwi-web-1");
+        agent.toggleMaintenanceMode("kiwi-web-1", false);
+        assertThat(agent.getChecks()).doesNotContainKey("_service_maintenance:kiwi-web-1");
+
+        agent.deregister("kiwi-web-1");
+        assertThat(agent.isRegistered("kiwi-web-1")).isFalse();
+    }
+
+    @Test
+    void agentSelfStatusAndCatalog() throws Exception {
+        Agent self = consul.agentClient().getAgent();
+        assertThat(self.getConfig().getNodeName()).isEqualTo(InProcessRoster.NODE);
+        assertThat(self.getConfig().getDatacenter()).isEqualTo("dc1");
+        assertThat(self.getMember().getName()).isEqualTo(InProcessRoster.NODE);
+        assertThat(consul.agentClient().getMembers()).hasSize(1);
+        assertThat(consul.statusClient().getLeader()).isNotBlank();
+        assertThat(consul.statusClient().getPeers()).hasSize(1);
+
+        var catalog = consul.catalogClient();
+        assertThat(catalog.getDatacenters()).containsExactly("dc1");
+        assertThat(catalog.getNodes().getResponse()).extracting(n -> n.getNode()).contains(InProcessRoster.NODE);
+        ConsulResponse<Map<String, List<String>>> services = catalog.getServices();
+        assertThat(services.getResponse()).containsKey("consul");
+
+        // A blocking catalog read waits in the agent until a service appears.
+        long parked = ROSTER.parked();
+        CompletableFuture<ConsulResponse<Map<String, List<String>>>> watch = CompletableFuture.supplyAsync(() ->
+                catalog.getServices(QueryOptions.blockSeconds(10, services.getIndex()).build()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ROSTER.parked() > parked);
+        catalog.register(ImmutableCatalogRegistration.builder().node("kiwi-ext").address("192.0.2.20")
+                .service(ImmutableService.builder().id("kiwi-db-1").service("kiwi-db").address("")
+                        .port(5432).addTags("primary").build())
+                .build());
+        ConsulResponse<Map<String, List<String>>> changed = watch.get(10, TimeUnit.SECONDS);
+        assertThat(changed.getIndex()).isGreaterThan(services.getIndex());
+        assertThat(changed.getResponse()).containsEntry("kiwi-db", List.of("primary"));
+
+        assertThat(catalog.getService("kiwi-db").getResponse()).singleElement().satisfies(cs -> {
+            assertThat(cs.getNode()).isEqualTo("kiwi-ext");
+            assertThat(cs.getAddress()).isEqualTo("192.0.2.20");
+            assertThat(cs.getServiceId()).isEqualTo("kiwi-db-1");
+            assertThat(cs.getServicePort()).isEqualTo(5432);
+        });
+        var node = catalog.getNode("kiwi-ext").getResponse();
+        assertThat(node.getNode().getAddress()).isEqualTo("192.0.2.20");
+        assertThat(node.getServices()).containsKey("kiwi-db-1");
+        catalog.deregister(ImmutableCatalogDeregistration.builder().node("kiwi-ext").build());
+        assertThat(catalog.getNodes().getResponse()).extracting(n -> n.getNode()).doesNotContain("kiwi-ext");
+        List<CatalogService> consulService = catalog.getService("consul").getResponse();
+        assertThat(consulService).singleElement().satisfies(cs -> assertThat(cs.getServicePort()).isEqualTo(8300));
+    }
+
+    @Test
+    void kvCacheListenersSeeChanges() throws Exception {
+        KeyValueClient kv = consul.keyValueClient();
+        kv.putValue("kiwi/cache/a", "1");
+        List<Map<String, Value>> seen = new CopyOnWriteArrayList<>();
+        try (KVCache cache = KVCache.newCache(kv, "kiwi/cache/", 5)) {
+            cache.addListener(seen::add);
+            cache.start();
+            assertThat(cache.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(cache.getMap()).containsOnlyKeys("a");
+
+            // Idle, the cache waits in the agent (a blocking query with the index it was given)
+            // instead of re-polling and re-publishing.
+            await().atMost(Duration.ofSeconds(5)).until(() -> ROSTER.parked() >= 1);
+            int before = seen.size();
+            await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> seen.size() == before);
+
+            kv.putValue("kiwi/cache/b/c", "2");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(last(seen)).containsOnlyKeys("a", "b/c"));
+            kv.putValue("kiwi/cache/a", "changed");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(last(seen).get("a").getValueAsString()).contains("changed"));
+            kv.deleteKey("kiwi/cache/a");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(last(seen)).containsOnlyKeys("b/c"));
+            kv.deleteKeys("kiwi/cache");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(last(seen)).isEmpty());
+        }
+    }
+
+    @Test
+    void serviceHealthCacheListenersSeeInstancesComeAndGo() throws Exception {
+        AgentClient agent = consul.agentClient();
+        List<Map<ServiceHealthKey, ServiceHealth>> seen = new CopyOnWriteArrayList<>();
+        try (ServiceHealthCache cache = ServiceHealthCache.newCache(consul.healthClient(), "kiwi-api", true,
+                5, QueryOptions.BLANK)) {
+            cache.addListener(seen::add);
+            cache.start();
+            assertThat(cache.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(cache.getMap()).isEmpty();
+
+            agent.register(ttlService("kiwi-api-1", "kiwi-api", 9001));
+            agent.register(ttlService("kiwi-api-2", "kiwi-api", 9002));
+            agent.pass("kiwi-api-1");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(last(seen).keySet())
+                    .extracting(ServiceHealthKey::getServiceId).containsExactly("kiwi-api-1"));
+            agent.pass("kiwi-api-2");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(last(seen).keySet())
+                    .extracting(ServiceHealthKey::getServiceId).containsExactlyInAnyOrder("kiwi-api-1", "kiwi-api-2"));
+            assertThat(last(seen).keySet()).extracting(ServiceHealthKey::getPort).containsExactlyInAnyOrder(9001, 9002);
+
+            agent.fail("kiwi-api-1");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(last(seen).keySet())
+                    .extracting(ServiceHealthKey::getServiceId).containsExactly("kiwi-api-2"));
+            agent.deregister("kiwi-api-2");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(last(seen)).isEmpty());
+            agent.deregister("kiwi-api-1");
+        }
+    }
+
+    private static <K, V> Map<K, V> last(List<Map<K, V>> seen) {
+        assertThat(seen).as("the cache published at least once").isNotEmpty();
+        return seen.get(seen.size() - 1);
+    }
+}

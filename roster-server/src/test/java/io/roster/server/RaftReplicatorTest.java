@@ -1,0 +1,140 @@
+package io.roster.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roster.api.KvPair;
+import io.roster.state.Command;
+import io.roster.state.KvVerb;
+import io.roster.state.Store;
+import io.roster.state.WatchSet;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Three Ratis servers in one JVM on loopback, each with its own store and data directory. */
+class RaftReplicatorTest {
+    private final List<RaftReplicator> servers = new ArrayList<>();
+    private final List<String> addresses = new ArrayList<>();
+    private final List<Path> dirs = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(s -> {
+            if (s != null) {
+                s.close();
+            }
+        });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void startCluster(int n, long snapshotEvery) throws Exception {
+        for (int i = 0; i < n; i++) {
+            addresses.add("127.0.0.1:" + freePort());
+            dirs.add(Files.createTempDirectory("roster-raft-" + i));
+        }
+        for (int i = 0; i < n; i++) {
+            servers.add(start(i, snapshotEvery));
+        }
+    }
+
+    private RaftReplicator start(int i, long snapshotEvery) throws IOException {
+        return new RaftReplicator(new Store(), addresses.get(i), addresses, dirs.get(i), snapshotEvery, "dc1").start();
+    }
+
+    private static Command.Kv set(String key, String value) {
+        return new Command.Kv(KvVerb.SET, key, value.getBytes(StandardCharsets.UTF_8), 0, 0, null);
+    }
+
+    private static String value(RaftReplicator r, String key) {
+        KvPair e = r.store().kvGet(WatchSet.NONE, key).value();
+        return e == null ? null : e.valueAsString();
+    }
+
+    private RaftReplicator leader() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().anyMatch(s -> s != null && s.isLeader()));
+        return servers.stream().filter(s -> s != null && s.isLeader()).findFirst().orElseThrow();
+    }
+
+    private RaftReplicator follower() {
+        RaftReplicator l = leader();
+        return servers.stream().filter(s -> s != null && s != l).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aWriteThroughAFollowerIsAppliedEverywhereWithItsResult() throws Exception {
+        startCluster(3, 10_000);
+        RaftReplicator f = follower();
+        assertThat(f.submit(set("a", "1")).get(30, TimeUnit.SECONDS)).isEqualTo(Boolean.TRUE);
+        // The apply result travels back: a CAS on a stale index is false.
+        assertThat(f.submit(new Command.Kv(KvVerb.CAS, "a", "x".getBytes(), 0, 999, null)).get(30, TimeUnit.SECONDS))
+                .isEqualTo(Boolean.FALSE);
+        for (RaftReplicator s : servers) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(value(s, "a")));
+        }
+        // A consistent read on a follower sees every acknowledged write.
+        f.submit(set("b", "2")).get(30, TimeUnit.SECONDS);
+        RaftReplicator other = servers.stream().filter(s -> s != f).filter(s -> !s.isLeader()).findFirst().orElse(f);
+        other.readBarrier().get(30, TimeUnit.SECONDS);
+        assertThat(value(other, "b")).isEqualTo("2");
+        assertThat(f.leaderAddress()).isIn(addresses);
+        assertThat(servers.stream().map(s -> s.store().stateHash()).distinct()).hasSize(1);
+    }
+
+    @Test
+    void theClusterSurvivesLosingItsLeaderAndTheLostServerCatchesUpBySnapshot() throws Exception {
+        startCluster(3, 50);
+        RaftReplicator l = leader();
+        for (int i = 0; i < 20; i++) {
+            l.submit(set("k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
+        }
+        int down = servers.indexOf(l);
+        l.close();
+        servers.set(down, null);
+        RaftReplicator survivor = servers.stream().filter(s -> s != null).findFirst().orElseThrow();
+        // Writes go on with the two remaining servers (a new leader is elected), enough to snapshot and truncate.
+        for (int i = 20; i < 200; i++) {
+            survivor.submit(set("k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
+        }
+        servers.set(down, start(down, 50));
+        RaftReplicator back = servers.get(down);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "v199".equals(value(back, "k199")));
+        assertThat(value(back, "k0")).isEqualTo("v0");
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> servers.stream().map(s -> s.store().stateHash()).distinct().count() == 1);
+    }
+
+    @Test
+    void allServersRestartedKeepEveryAcknowledgedWrite() throws Exception {
+        startCluster(3, 10_000);
+        RaftReplicator l = leader();
+        for (int i = 0; i < 30; i++) {
+            l.submit(set("durable/" + i, "v" + i)).get(30, TimeUnit.SECONDS);
+        }
+        for (int i = 0; i < servers.size(); i++) {
+            servers.get(i).close();
+            servers.set(i, null);
+        }
+        for (int i = 0; i < 3; i++) {
+            servers.set(i, start(i, 10_000));
+        }
+        leader();
+        for (RaftReplicator s : servers) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "v29".equals(value(s, "durable/29")));
+            assertThat(s.store().kvList(WatchSet.NONE, "durable/").value()).hasSize(30);
+        }
+    }
+}

@@ -45,11 +45,13 @@ public final class Agent implements AutoCloseable {
     private final Store store = new Store();
     private final io.roster.agent.metrics.AgentMetrics metrics = new io.roster.agent.metrics.AgentMetrics();
     private final Replicator replicator;
-    private final Server server;
+    private volatile Server server;
     private final CheckRunners runners;
     private final LocalState local;
     private final AntiEntropy antiEntropy;
     private final HttpServer http;
+    /** Null when DNS is off ({@code ports.dns = -1}). */
+    private final io.roster.agent.dns.DnsServer dns;
     private final Supplier<LoadedConfig> configSource;
     /** Services and node checks that came from configuration (reload may remove them; API ones stay). */
     private final Set<String> configServices = new LinkedHashSet<>();
@@ -65,8 +67,11 @@ public final class Agent implements AutoCloseable {
      * reload (SIGHUP, {@code /v1/agent/reload}); the source throws when the files are broken.
      */
     public Agent(AgentConfig config, Supplier<LoadedConfig> configSource) {
-        if (!config.dev()) {
-            throw new IllegalArgumentException("only -dev mode exists so far: server mode with -data-dir comes with Raft");
+        if (!config.dev() && !config.server()) {
+            throw new IllegalArgumentException("client agents need gossip, which does not exist yet: use -dev or -server");
+        }
+        if (!config.dev() && config.dataDir() == null) {
+            throw new IllegalArgumentException("a server needs -data-dir for its Raft log and snapshots");
         }
         this.config = config;
         this.configSource = configSource;
@@ -74,8 +79,7 @@ public final class Agent implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         int cores = Runtime.getRuntime().availableProcessors();
         this.wake = Executors.newFixedThreadPool(Math.max(2, cores), named("roster-wake"));
-        this.replicator = new io.roster.agent.metrics.MeteredReplicator(
-                new LocalReplicator(store, config.clientAddr() + ":" + config.serverPort()), metrics);
+        this.replicator = new io.roster.agent.metrics.MeteredReplicator(newReplicator(), metrics);
         this.server = new Server(replicator, config.sessionTtlMin(), scheduler, System::nanoTime);
         LocalState[] holder = new LocalState[1];
         AntiEntropy[] ae = new AntiEntropy[1];
@@ -96,6 +100,56 @@ public final class Agent implements AutoCloseable {
                 Set.of("consul"), Set.of(Server.SERF_HEALTH), System::nanoTime);
         ae[0] = antiEntropy;
         this.http = new HttpServer(config, nodeId, server, local, this::reload, metrics, scheduler, wake);
+        this.dns = config.dnsPort() < 0 ? null : new io.roster.agent.dns.DnsServer(config, store);
+    }
+
+    /** This server's Raft address: the bind address (or the client address) and the server port. */
+    private String serverAddress() {
+        String host = config.bindAddr() == null || config.bindAddr().isEmpty() || config.bindAddr().equals("0.0.0.0")
+                ? config.clientAddr() : config.bindAddr();
+        return host + ":" + config.serverPort();
+    }
+
+    /**
+     * Dev mode: one in-memory server. Server mode: Apache Ratis, with the group formed statically
+     * from this server and {@code -retry-join} (server addresses, port 8300 when omitted) until
+     * gossip discovers servers; {@code -bootstrap-expect}, when given, must match that count.
+     */
+    private Replicator newReplicator() {
+        if (config.dev()) {
+            return new LocalReplicator(store, serverAddress());
+        }
+        List<String> peers = new ArrayList<>();
+        peers.add(serverAddress());
+        for (String j : config.retryJoin()) {
+            String a = j.contains(":") ? j : j + ":8300";
+            if (!peers.contains(a)) {
+                peers.add(a);
+            }
+        }
+        if (config.bootstrapExpect() > 0 && config.bootstrapExpect() != peers.size()) {
+            throw new IllegalArgumentException("-bootstrap-expect=" + config.bootstrapExpect() + " but this server and -retry-join name "
+                    + peers.size() + " servers " + peers);
+        }
+        try {
+            io.roster.server.RaftReplicator r = new io.roster.server.RaftReplicator(store, serverAddress(), peers,
+                    config.dataDir(), SNAPSHOT_EVERY, config.datacenter());
+            r.onLeaderChange(this::leaderChanged);
+            return r.start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot start Raft in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Raft log entries between automatic snapshots. */
+    static final long SNAPSHOT_EVERY = 10_000;
+
+    /** Leader duties move with the leader: session timers are re-armed (reset, as in Consul). */
+    private void leaderChanged() {
+        Server s = server;
+        if (s != null) {
+            scheduler.execute(s::armAllTimers);
+        }
     }
 
     private Node selfNode() {
@@ -151,15 +205,33 @@ public final class Agent implements AutoCloseable {
 
     /** Starts serving; returns once HTTP is listening and this node is in the catalog. */
     public Agent start() throws Exception {
-        server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
         applyDefinitions(configSource.get());
-        antiEntropy.start();
-        antiEntropy.syncNow();
+        if (config.dev()) {
+            server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
+            antiEntropy.start();
+            antiEntropy.syncNow();
+        } else {
+            // A server may start before a quorum exists: register (through the leader) when one does.
+            registerServerWhenPossible();
+            antiEntropy.start();
+        }
         http.start();
+        if (dns != null) {
+            dns.start();
+        }
         LOG.info("Roster agent {} started: node={} datacenter={} mode={} http=http://{}:{}", Version.ROSTER,
                 config.nodeName(), config.datacenter(), config.dev() ? "dev (in-memory)" : "server",
                 config.clientAddr(), http.port());
         return this;
+    }
+
+    private void registerServerWhenPossible() {
+        server.registerServer(selfNode(), config.serverPort()).whenComplete((r, e) -> {
+            if (e != null && !scheduler.isShutdown()) {
+                LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
+                scheduler.schedule(this::registerServerWhenPossible, 1, TimeUnit.SECONDS);
+            }
+        });
     }
 
     /** Adds the configured services and checks, removing configured ones that are gone. */
@@ -237,6 +309,11 @@ public final class Agent implements AutoCloseable {
         return http;
     }
 
+    /** The DNS server, or null when DNS is off. */
+    public io.roster.agent.dns.DnsServer dns() {
+        return dns;
+    }
+
     public LocalState local() {
         return local;
     }
@@ -252,9 +329,13 @@ public final class Agent implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP stop: {}", e.toString());
         }
+        if (dns != null) {
+            dns.close();
+        }
         antiEntropy.close();
         runners.close();
         server.close();
+        replicator.close();
         scheduler.shutdownNow();
         wake.shutdownNow();
         try {

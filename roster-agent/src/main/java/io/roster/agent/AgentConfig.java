@@ -75,7 +75,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
 
     /** A dev agent on a free HTTP port, for tests. */
     public static AgentConfig devOnFreePort() {
-        return builder().dev(true).httpPort(0).build();
+        return builder().dev(true).httpPort(0).dnsPort(-1).build();
     }
 
     /**

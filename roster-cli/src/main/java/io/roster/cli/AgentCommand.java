@@ -122,8 +122,12 @@ final class AgentCommand implements Callable<Integer> {
             return e.file() == null && paths.isEmpty() ? 2 : 1;
         }
         AgentConfig config = loaded.agent();
-        if (!config.dev()) {
-            System.err.println("roster agent: only -dev mode is available in this version (server mode with -data-dir comes with Raft)");
+        if (!config.dev() && !config.server()) {
+            System.err.println("roster agent: client agents need gossip, which does not exist yet: use -dev, or -server with -data-dir");
+            return 1;
+        }
+        if (!config.dev() && config.dataDir() == null) {
+            System.err.println("roster agent: a server needs -data-dir for its Raft log and snapshots");
             return 1;
         }
         Logging.setLevel(config.logLevel());

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** {@code roster catalog datacenters}: one datacenter per line. */
 @Command(name = "datacenters", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster catalog datacenters [options]",
-        description = "Lists all known datacenters.",
+        description = "List the known datacenters.",
         footer = {"", "Example:", "  roster catalog datacenters"})
 final class CatalogDatacentersCommand extends ClientCommand {
     @Parameters(arity = "0..*", hidden = true)

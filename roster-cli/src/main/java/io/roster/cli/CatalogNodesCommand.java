@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "nodes", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster catalog nodes [options]",
-        description = "Lists all nodes in the given datacenter.",
+        description = "List the nodes of a datacenter.",
         footer = {"", "Examples:", "  roster catalog nodes", "  roster catalog nodes -detailed",
                 "  roster catalog nodes -service=web", "  roster catalog nodes -node-meta=rack=r1"})
 final class CatalogNodesCommand extends ClientCommand {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code roster catalog services}: service names, sorted; with {@code -tags} a second column of sorted, comma-joined tags. */
 @Command(name = "services", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster catalog services [options]",
-        description = "Lists all registered services in a datacenter.",
+        description = "List the services of a datacenter.",
         footer = {"", "Examples:", "  roster catalog services", "  roster catalog services -tags",
                 "  roster catalog services -node=web-1", "  roster catalog services -node-meta=rack=r1"})
 final class CatalogServicesCommand extends ClientCommand {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 /** {@code roster info}: the {@code Stats} of {@code /v1/agent/self}, one {@code section:} per group and {@code \tkey = value} lines, sorted. */
 @Command(name = "info", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster info [options]",
-        description = "Provides debugging information for operators (the agent's runtime statistics).",
+        description = {"Show the agent's runtime statistics, for operators."},
         footer = {"", "Example:", "  roster info"})
 final class InfoCommand extends ClientCommand {
     @Parameters(arity = "0..*", hidden = true)

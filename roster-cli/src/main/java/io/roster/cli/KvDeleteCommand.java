@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 /** {@code roster kv delete}: one key, a check-and-delete ({@code -cas}), or a whole prefix ({@code -recurse}). */
 @Command(name = "delete", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster kv delete [options] KEY_OR_PREFIX",
-        description = "Removes data from the KV store. Deleting a key that does not exist succeeds.",
+        description = {"Delete a key, or every key under a prefix.", "Deleting a key that does not exist succeeds."},
         footer = {"", "Examples:", "  roster kv delete redis/config/connections", "  roster kv delete -recurse redis/",
                 "  roster kv delete -cas -modify-index=844 redis/config/connections"})
 final class KvDeleteCommand extends ClientCommand {

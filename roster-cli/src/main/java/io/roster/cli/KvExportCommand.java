@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "export", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster kv export [options] [PREFIX]",
-        description = "Exports a tree from the KV store as JSON ([{\"key\", \"flags\", \"value\" (base64)}]).",
+        description = {"Export the keys under a prefix as JSON.",
+                "The format is Consul's: a tab-indented array of {\"key\", \"flags\", \"value\" (base64)}."},
         footer = {"", "Example:", "  roster kv export vault/ > vault.json"})
 final class KvExportCommand extends ClientCommand {
     @Parameters(arity = "0..*", paramLabel = "PREFIX", hidden = true)

@@ -18,8 +18,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "get", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster kv get [options] [KEY_OR_PREFIX]",
-        description = "Retrieves or lists data from the KV store. A missing key is an error (exit 1); "
-                + "a key with no data prints an empty line.",
+        description = {"Read a key's value, or list the keys under a prefix.",
+                "A missing key is an error (exit 1); a key with no data prints an empty line."},
         footer = {"", "Examples:", "  roster kv get redis/config/connections", "  roster kv get -detailed redis/config/connections",
                 "  roster kv get -recurse redis/", "  roster kv get -keys -separator=/ redis/"})
 final class KvGetCommand extends ClientCommand {

@@ -23,8 +23,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "import", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster kv import [options] DATA",
-        description = "Imports a tree stored as JSON (the output of kv export) to the KV store. "
-                + "DATA is @FILE, - for stdin, or the JSON itself.",
+        description = {"Import keys from the JSON that kv export writes.",
+                "DATA is @FILE, - for stdin, or the JSON itself. Each key is written with its own PUT."},
         footer = {"", "Examples:", "  roster kv import @vault.json", "  cat vault.json | roster kv import -prefix=backup/ -"})
 final class KvImportCommand extends ClientCommand {
     @Option(names = {"-prefix", "--prefix"}, paramLabel = "PREFIX", description = "Key prefix for imported data (default: none, the root).")

@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "put", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster kv put [options] KEY [DATA]",
-        description = "Sets or updates data in the KV store. DATA may be literal, @FILE for a file's content, "
-                + "or - for stdin; without DATA the key is written empty.",
+        description = {"Write a key's value.",
+                "DATA may be literal, @FILE for a file's content, or - for stdin; without DATA the key is written empty."},
         footer = {"", "Examples:", "  roster kv put config/redis/maxconns 5", "  roster kv put config/program/license @license.lic",
                 "  echo abcd1234 | roster kv put config/program/license -", "  roster kv put -cas -modify-index=844 config/redis/maxconns 5",
                 "  roster kv put -acquire -session=<id> service/web/leader node-a"})

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "roster", mixinStandardHelpOptions = false,
         description = "Roster: service registry, KV store and DNS server speaking Consul's API.",
-        subcommands = {AgentCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {AgentCommand.class, KvCommand.class, CatalogCommand.class, ServicesCommand.class, MembersCommand.class,
+                InfoCommand.class, ReloadCommand.class, MaintCommand.class, LockCommand.class, WatchCommand.class,
+                VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Example:", "  roster agent -dev        start a single in-memory dev agent on 127.0.0.1:8500"})
 public final class Main implements Runnable {
     @CommandLine.Option(names = {"-h", "--help", "-help"}, usageHelp = true, description = "Show this help.")

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "maint", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster maint [options]",
-        description = "Controls node or service maintenance mode; without -enable or -disable, shows what is in maintenance.",
+        description = {"Put the node or a service in maintenance mode, or take it out.", "Without -enable or -disable, shows what is in maintenance."},
         footer = {"", "Examples:", "  roster maint -enable -reason=\"kernel upgrade\"", "  roster maint -disable",
                 "  roster maint -enable -service=web", "  roster maint"})
 final class MaintCommand extends ClientCommand {

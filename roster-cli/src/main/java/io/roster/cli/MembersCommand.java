@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "members", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster members [options]",
-        description = "Lists the members of the cluster (exit code 2 when none matches -status).",
+        description = {"List the members of the cluster.", "Exit code 2 when no member matches -status."},
         footer = {"", "Examples:", "  roster members", "  roster members -detailed -status=alive"})
 final class MembersCommand extends ClientCommand {
     @Option(names = {"-detailed", "--detailed"}, description = "Show every tag of each member.")

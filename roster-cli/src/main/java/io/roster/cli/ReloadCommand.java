@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** {@code roster reload}: {@code PUT /v1/agent/reload}, the same as sending the agent SIGHUP. */
 @Command(name = "reload", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster reload [options]",
-        description = "Triggers the agent to reload its configuration files (services and checks).",
+        description = {"Make the agent read its configuration files again.", "The same as sending the agent SIGHUP."},
         footer = {"", "Example:", "  roster reload"})
 final class ReloadCommand extends ClientCommand {
     @Parameters(arity = "0..*", hidden = true)

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "deregister", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster services deregister [options] [FILE...]",
-        description = "Deregisters services from the local agent, by definition file or by -id.",
+        description = {"Deregister services from the local agent.", "Name them by definition file (their ID, else their name) or by -id."},
         footer = {"", "Examples:", "  roster services deregister web.json db.json", "  roster services deregister -id=web"})
 final class ServicesDeregisterCommand extends ClientCommand {
     @Option(names = {"-id", "--id"}, paramLabel = "ID", description = "ID of the service to deregister (not with files).")

@@ -24,8 +24,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "register", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
         customSynopsis = "roster services register [options] [FILE...]",
-        description = "Registers services with the local agent, from service definition files (JSON or HCL, "
-                + "{\"service\": {...}} or {\"services\": [...]}) or from flags. Values given by flags fill in what a file leaves out.",
+        description = {"Register services with the local agent.",
+                "From service definition files (JSON or HCL, {\"service\": {...}} or {\"services\": [...]}), or from flags. "
+                        + "Values given by flags fill in what a file leaves out."},
         footer = {"", "Examples:", "  roster services register web.json",
                 "  roster services register -name=web -port=8080 -tag=v1 -meta=team=payments"})
 final class ServicesRegisterCommand extends ClientCommand {

@@ -99,7 +99,7 @@ class ConsulSdDiscoveryTest {
         assertThat(VMAGENT).as("CI must install victoria-metrics").isExecutable();
         assertThat(FIXTURE).exists();
 
-        agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).nodeName("prom-node").build()).start();
+        agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).dnsPort(-1).nodeName("prom-node").build()).start();
         int agentPort = agent.httpPort();
         // Two exporters with the tags the fixture's "pg" job asks for, one without, and a pushgateway.
         put("/v1/agent/service/register", "{\"Name\":\"pg-exporter\",\"ID\":\"pg-exp-1\",\"Port\":9630,\"Address\":\"127.0.0.1\","

@@ -130,7 +130,13 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     @Override
     public CompletableFuture<Object> submit(Command command) {
         Message m = Message.valueOf(ByteString.copyFrom(CommandCodec.encode(command)));
-        return client.async().send(m).thenApply(RaftReplicator::result);
+        return client.async().send(m).handle((reply, err) -> {
+            if (err != null) {
+                // The client gave up finding a leader (bounded retries): Consul's answer.
+                throw new CompletionException(noLeader(err));
+            }
+            return result(reply);
+        });
     }
 
     private static Object result(RaftClientReply reply) {

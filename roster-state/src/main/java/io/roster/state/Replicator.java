@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
  * completes with apply's result once the command is committed and applied locally.
  * Dev mode uses {@link LocalReplicator}; server mode plugs Apache Ratis in behind the same interface.
  */
-public interface Replicator {
+public interface Replicator extends AutoCloseable {
     /** Replicates and applies {@code command}; completes with the result of {@link Store#apply}. */
     CompletableFuture<Object> submit(Command command);
 
@@ -23,6 +23,17 @@ public interface Replicator {
      */
     default CompletableFuture<Void> readBarrier() {
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** The server addresses of the cluster ({@code /v1/status/peers}). */
+    default java.util.List<String> peers() {
+        String l = leaderAddress();
+        return l.isEmpty() ? java.util.List.of() : java.util.List.of(l);
+    }
+
+    /** Stops replicating (a cluster server leaves its Raft group's transport and closes its log). */
+    @Override
+    default void close() {
     }
 
     /** The store this replicator applies to. */

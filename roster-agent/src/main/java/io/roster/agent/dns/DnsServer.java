@@ -380,7 +380,7 @@ public final class DnsServer implements AutoCloseable {
     }
 
     private static int millis(Duration d) {
-        return (int) Math.clamp(d.toMillis(), 1, Integer.MAX_VALUE);
+        return Math.clamp(d.toMillis(), 1, Integer.MAX_VALUE);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -37,7 +37,7 @@ final class Recursor {
             throw new IllegalArgumentException("no recursors");
         }
         this.upstreams = List.copyOf(upstreams);
-        this.timeoutMillis = (int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
+        this.timeoutMillis = Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
         this.random = random;
     }
 

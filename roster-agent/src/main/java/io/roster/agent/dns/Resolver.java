@@ -8,7 +8,6 @@ import io.roster.api.ServiceEntry;
 import io.roster.state.Store;
 import io.roster.state.WatchSet;
 import java.io.ByteArrayOutputStream;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -541,7 +540,7 @@ final class Resolver {
         }
         try {
             InetAddress a = InetAddress.getByName(s.startsWith("[") ? s : "[" + s + "]");
-            return a instanceof Inet4Address ? a.getAddress() : a.getAddress();
+            return a.getAddress(); // IPv4-mapped IPv6 comes back as an Inet4Address: 4 bytes
         } catch (UnknownHostException | IllegalArgumentException e) {
             return null;
         }

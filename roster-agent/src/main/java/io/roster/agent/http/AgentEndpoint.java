@@ -13,6 +13,14 @@ final class AgentEndpoint {
     private final String nodeId;
     private final java.util.function.Supplier<String> leader;
 
+    private java.util.function.Supplier<List<String>> peers = List::of;
+
+    /** Where {@code /v1/status/peers} comes from. */
+    AgentEndpoint withPeers(java.util.function.Supplier<List<String>> p) {
+        this.peers = p;
+        return this;
+    }
+
     AgentEndpoint(AgentConfig config, String nodeId, java.util.function.Supplier<String> leader) {
         this.config = config;
         this.nodeId = nodeId;
@@ -108,7 +116,6 @@ final class AgentEndpoint {
     }
 
     void peers(Call call) {
-        String l = leader.get();
-        call.json(l.isEmpty() ? List.of() : List.of(l));
+        call.json(peers.get());
     }
 }

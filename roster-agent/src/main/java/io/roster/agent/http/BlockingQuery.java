@@ -36,8 +36,11 @@ public final class BlockingQuery {
     private final ScheduledExecutorService timer;
     private final Executor wake;
 
-    public BlockingQuery(Store store, ScheduledExecutorService timer, Executor wake) {
+    private final io.roster.state.Replicator replicator;
+
+    public BlockingQuery(Store store, io.roster.state.Replicator replicator, ScheduledExecutorService timer, Executor wake) {
         this.store = store;
+        this.replicator = replicator;
         this.timer = timer;
         this.wake = wake;
     }
@@ -54,7 +57,28 @@ public final class BlockingQuery {
         // negative means the default wait (Consul's blockingQuery), not "answer at once".
         String idx = call.param("index");
         long minIndex = idx == null || idx.isEmpty() ? 0 : call.longParam("index", 0, "Invalid index");
-        block(call, minIndex, parseWait(call), query, render);
+        Duration wait = parseWait(call);
+        // Consistency modes: ?stale answers from this server's state; ?consistent waits for a
+        // linearizable read barrier; the default is answered by the leader from its state (its lease),
+        // so a follower takes the barrier instead.
+        boolean barrier = !call.has("stale") && (call.has("consistent") || !replicator.isLeader());
+        if (!barrier) {
+            block(call, minIndex, wait, query, render);
+            return;
+        }
+        replicator.readBarrier().whenComplete((ok, err) -> {
+            if (err != null) {
+                call.error(500, "No cluster leader");
+                return;
+            }
+            try {
+                block(call, minIndex, wait, query, render);
+            } catch (HttpError e) {
+                call.error(e.status(), e.getMessage());
+            } catch (RuntimeException e) {
+                call.error(500, "Internal error: " + e);
+            }
+        });
     }
 
     /**

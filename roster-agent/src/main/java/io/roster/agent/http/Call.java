@@ -28,6 +28,7 @@ public final class Call {
     private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     private static final HttpField TEXT_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
     private static final HttpField KNOWN_LEADER = new PreEncodedHttpField("X-Consul-KnownLeader", "true");
+    private static final HttpField NO_KNOWN_LEADER = new PreEncodedHttpField("X-Consul-KnownLeader", "false");
     private static final HttpField LAST_CONTACT = new PreEncodedHttpField("X-Consul-LastContact", "0");
 
     final Request request;
@@ -40,6 +41,8 @@ public final class Call {
     String rest = "";
     /** The route pattern that matched, for metrics and logs. */
     String route = "";
+    /** Whether a leader is known now ({@code X-Consul-KnownLeader}); null means always. */
+    java.util.function.BooleanSupplier knownLeader;
     /** Told once, when the call is answered (metrics). */
     java.util.function.IntConsumer onAnswer;
 
@@ -134,7 +137,7 @@ public final class Call {
     /** Sets {@code X-Consul-Index} (at least 1), {@code X-Consul-KnownLeader} and {@code X-Consul-LastContact}. */
     public void meta(long index) {
         response.getHeaders().put("X-Consul-Index", Long.toString(Math.max(1, index)));
-        response.getHeaders().put(KNOWN_LEADER);
+        response.getHeaders().put(knownLeader == null || knownLeader.getAsBoolean() ? KNOWN_LEADER : NO_KNOWN_LEADER);
         response.getHeaders().put(LAST_CONTACT);
     }
 

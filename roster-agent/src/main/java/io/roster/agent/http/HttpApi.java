@@ -27,9 +27,12 @@ public final class HttpApi extends Handler.Abstract {
     private final String datacenter;
     private final io.roster.agent.metrics.AgentMetrics metrics;
 
-    public HttpApi(String datacenter, io.roster.agent.metrics.AgentMetrics metrics) {
+    private final java.util.function.BooleanSupplier knownLeader;
+
+    public HttpApi(String datacenter, io.roster.agent.metrics.AgentMetrics metrics, java.util.function.BooleanSupplier knownLeader) {
         this.datacenter = datacenter;
         this.metrics = metrics;
+        this.knownLeader = knownLeader;
     }
 
     /** Registers an exact path. */
@@ -57,6 +60,7 @@ public final class HttpApi extends Handler.Abstract {
         }
         long started = System.nanoTime();
         Call c = call;
+        call.knownLeader = knownLeader;
         call.onAnswer = status -> metrics.http(c.route, c.method(), status, System.nanoTime() - started);
         try {
             dispatch(call);

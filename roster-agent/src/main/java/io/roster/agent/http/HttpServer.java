@@ -61,11 +61,12 @@ public final class HttpServer implements AutoCloseable {
         connector.setReuseAddress(true);
         jetty.addConnector(connector);
 
-        blocking = new BlockingQuery(server.store(), timer, wake);
-        HttpApi api = new HttpApi(config.datacenter(), metrics);
+        blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
+        HttpApi api = new HttpApi(config.datacenter(), metrics, () -> !server.replicator().leaderAddress().isEmpty());
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
-        AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress());
+        AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())
+                .withPeers(() -> server.replicator().peers());
         CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
         AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader, agent.member());

@@ -33,6 +33,26 @@ public final class MeteredReplicator implements Replicator {
     }
 
     @Override
+    public CompletableFuture<Void> readBarrier() {
+        return inner.readBarrier();
+    }
+
+    @Override
+    public java.util.List<String> peers() {
+        return inner.peers();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+
+    /** The replicator this one decorates. */
+    public Replicator inner() {
+        return inner;
+    }
+
+    @Override
     public Store store() {
         return inner.store();
     }

@@ -42,7 +42,7 @@ final class TestAgent implements BeforeAllCallback, AfterAllCallback {
 
     /** Starts a dev agent outside any extension (for tests that need a fresh, empty one); close it. */
     static Agent start(UnaryOperator<AgentConfig.Builder> customize) throws Exception {
-        AgentConfig.Builder b = AgentConfig.builder().dev(true).httpPort(0).nodeName("test-node")
+        AgentConfig.Builder b = AgentConfig.builder().dev(true).httpPort(0).dnsPort(-1).nodeName("test-node")
                 .sessionTtlMin(Duration.ofSeconds(1));
         return new Agent(customize.apply(b).build()).start();
     }

@@ -1,0 +1,145 @@
+package io.roster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roster.agent.Agent;
+import io.roster.agent.AgentConfig;
+import io.roster.api.KvPair;
+import io.roster.api.QueryOptions;
+import io.roster.api.RosterClient;
+import io.roster.api.RosterException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three agents in server mode (Raft through Ratis, data on disk) in one JVM, driven over HTTP:
+ * writes through any server, consistent reads anywhere, the cluster surviving its leader, sessions
+ * and the catalog replicated.
+ */
+class ServerClusterTest {
+    private final List<Agent> agents = new ArrayList<>();
+    private final List<AgentConfig> configs = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        agents.forEach(a -> {
+            if (a != null) {
+                a.close();
+            }
+        });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void startCluster() throws Exception {
+        List<String> raft = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int p = freePort();
+            ports.add(p);
+            raft.add("127.0.0.1:" + p);
+        }
+        for (int i = 0; i < 3; i++) {
+            Path dir = Files.createTempDirectory("roster-cluster-" + i);
+            configs.add(AgentConfig.builder().server(true).nodeName("server-" + i).httpPort(0).dnsPort(-1)
+                    .serverPort(ports.get(i)).dataDir(dir).bootstrapExpect(3).retryJoin(raft).build());
+        }
+        for (AgentConfig c : configs) {
+            agents.add(new Agent(c).start());
+        }
+    }
+
+    private RosterClient client(Agent a) {
+        return RosterClient.create(a.httpAddress());
+    }
+
+    private Agent leader() {
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> agents.stream().anyMatch(a -> a != null && a.server().replicator().isLeader()));
+        return agents.stream().filter(a -> a != null && a.server().replicator().isLeader()).findFirst().orElseThrow();
+    }
+
+    private Agent follower() {
+        Agent l = leader();
+        return agents.stream().filter(a -> a != null && a != l).findFirst().orElseThrow();
+    }
+
+    @Test
+    void writesThroughAFollowerAreReadEverywhere() throws Exception {
+        startCluster();
+        Agent f = follower();
+        assertThat(client(f).kv().put("cluster/a", "1".getBytes(StandardCharsets.UTF_8))).isTrue();
+        for (Agent a : agents) {
+            Optional<KvPair> v = client(a).kv().get("cluster/a", QueryOptions.DEFAULT.withConsistent()).value();
+            assertThat(v).get().extracting(KvPair::valueAsString).isEqualTo("1");
+        }
+        // Every server registers itself in the replicated catalog, with the consul service.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(client(f).getJson("/v1/catalog/service/consul").size()).isEqualTo(3));
+        assertThat(client(f).status().peers()).hasSize(3);
+        assertThat(client(f).status().leader()).isEqualTo(leader().server().replicator().leaderAddress());
+        // Sessions and locks work through a follower too.
+        String sid = client(f).session().create(Map.of("Name", "cluster-lock", "LockDelay", "0s"));
+        assertThat(client(f).kv().put("cluster/lock", "me".getBytes(), Map.of("acquire", sid))).isTrue();
+        assertThat(client(leader()).kv().get("cluster/lock", QueryOptions.DEFAULT).value().get().session()).isEqualTo(sid);
+    }
+
+    @Test
+    void theClusterKeepsWorkingWhenTheLeaderStops() throws Exception {
+        startCluster();
+        Agent l = leader();
+        assertThat(client(l).kv().put("cluster/before", "x".getBytes())).isTrue();
+        int down = agents.indexOf(l);
+        l.close();
+        agents.set(down, null);
+        Agent survivor = agents.stream().filter(a -> a != null).findFirst().orElseThrow();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> client(survivor).kv().put("cluster/after", "y".getBytes()));
+        for (Agent a : agents) {
+            if (a != null) {
+                assertThat(client(a).kv().get("cluster/before", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+                assertThat(client(a).kv().get("cluster/after", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+            }
+        }
+        // The stopped server comes back from its data directory and catches up.
+        agents.set(down, new Agent(configs.get(down)).start());
+        Agent back = agents.get(down);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(client(back).kv().get("cluster/after", QueryOptions.DEFAULT.withStale()).value()).isPresent());
+    }
+
+    @Test
+    void withoutAQuorumWritesFailWithNoClusterLeaderAndStaleReadsAnswer() throws Exception {
+        startCluster();
+        Agent l = leader();
+        client(l).kv().put("cluster/q", "1".getBytes());
+        Agent keep = follower();
+        for (int i = 0; i < agents.size(); i++) {
+            if (agents.get(i) != keep) {
+                agents.get(i).close();
+                agents.set(i, null);
+            }
+        }
+        RosterException e = org.junit.jupiter.api.Assertions.assertThrows(RosterException.class,
+                () -> client(keep).kv().put("cluster/q", "2".getBytes()));
+        assertThat(e.status()).isEqualTo(500);
+        assertThat(e.getMessage()).contains("No cluster leader");
+        assertThat(client(keep).kv().get("cluster/q", QueryOptions.DEFAULT.withStale()).value()).get()
+                .extracting(KvPair::valueAsString).isEqualTo("1");
+    }
+}

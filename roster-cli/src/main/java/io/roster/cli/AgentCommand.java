@@ -44,6 +44,8 @@ final class AgentCommand implements Callable<Integer> {
     String client;
     @Option(names = {"-http-port", "--http-port"}, paramLabel = "PORT", description = "HTTP API port (default: 8500).")
     Integer httpPort;
+    @Option(names = {"-server-port", "--server-port"}, paramLabel = "PORT", description = "Server RPC / Raft port (default: 8300).")
+    Integer serverPort;
     @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info, warn, error (default: info).")
     String logLevel;
     @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR", description = "Directory for server state (Raft log, snapshots).")
@@ -188,6 +190,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             if (client != null) {
                 b.clientAddr(client);
+            }
+            if (serverPort != null) {
+                b.serverPort(serverPort);
             }
             if (httpPort != null) {
                 b.httpPort(httpPort);

@@ -16,7 +16,7 @@ class QueryNameTest {
         return QueryName.parse(labels);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(nullValues = "-", value = {
         // name under the domain,         kind,    dc,   service, tag,     node / addr / query
         "'',                              APEX,    -,    -,       -,       -",

@@ -27,7 +27,8 @@ final class InProcessRoster implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).nodeName(NODE)
+        // DNS off: these clients speak HTTP only, and a fixed DNS port would clash with other agents.
+        agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).dnsPort(-1).nodeName(NODE)
                 .sessionTtlMin(Duration.ofSeconds(1)).build()).start();
     }
 

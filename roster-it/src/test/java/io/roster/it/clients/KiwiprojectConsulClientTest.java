@@ -38,7 +38,10 @@ import org.kiwiproject.consul.model.catalog.ImmutableCatalogRegistration;
 import org.kiwiproject.consul.model.health.HealthCheck;
 import org.kiwiproject.consul.model.health.ImmutableService;
 import org.kiwiproject.consul.model.health.ServiceHealth;
+import org.kiwiproject.consul.model.kv.Operation;
+import org.kiwiproject.consul.model.kv.TxResponse;
 import org.kiwiproject.consul.model.kv.Value;
+import org.kiwiproject.consul.model.kv.Verb;
 import org.kiwiproject.consul.model.session.ImmutableSession;
 import org.kiwiproject.consul.model.session.SessionInfo;
 import org.kiwiproject.consul.option.ImmutablePutOptions;
@@ -61,8 +64,7 @@ class KiwiprojectConsulClientTest {
     @BeforeAll
     static void connect() {
         // build() pings /v1/agent/self, so this already proves the agent answers it in a shape the client accepts.
-        consul = Consul.builder().withHostAndPort(HostAndPort.fromParts("127.0.0.1", ROSTER.port()))
-                .withReadTimeoutMillis(20_000).build();
+        consul = Consul.builder().withHostAndPort(HostAndPort.fromParts("127.0.0.1", ROSTER.port())).build();
     }
 
     @AfterAll
@@ -107,6 +109,43 @@ class KiwiprojectConsulClientTest {
         assertThat(kv.getValue("kiwi/kv/a")).isEmpty();
         kv.deleteKeys("kiwi/kv");
         assertThat(kv.getValues("kiwi/kv")).isEmpty();
+    }
+
+    @Test
+    void kvKeysWithCharactersThatNeedEncoding() {
+        // Retrofit percent-encodes these (and "/" as %2F) in the path; Consul decodes them into the key.
+        KeyValueClient kv = consul.keyValueClient();
+        List<String> keys = List.of("kiwi/odd/with space", "kiwi/odd/plus+sign", "kiwi/odd/question?mark",
+                "kiwi/odd/hash#tag", "kiwi/odd/percent%41", "kiwi/odd/ümlaut", "kiwi/odd/semi;colon",
+                "kiwi/odd/double//slash");
+        for (String k : keys) {
+            assertThat(kv.putValue(k, "v:" + k)).as("put %s", k).isTrue();
+            assertThat(kv.getValueAsString(k)).as("get %s", k).contains("v:" + k);
+        }
+        assertThat(kv.getKeys("kiwi/odd/")).containsExactlyInAnyOrderElementsOf(keys);
+        kv.deleteKeys("kiwi/odd/");
+        assertThat(kv.getKeys("kiwi/odd/")).isEmpty();
+    }
+
+    @Test
+    void kvTransaction() {
+        KeyValueClient kv = consul.keyValueClient();
+        ConsulResponse<TxResponse> r = kv.performTransaction(
+                Operation.builder(Verb.SET).key("kiwi/txn/a").value("1").build(),
+                Operation.builder(Verb.SET).key("kiwi/txn/b").value("2").build(),
+                Operation.builder(Verb.GET).key("kiwi/txn/a").build());
+        assertThat(r.getResponse().results()).hasSize(3);
+        assertThat(r.getResponse().results().get(2).get("KV").getValueAsString()).contains("1");
+        assertThat(r.getResponse().errors()).isEmpty();
+        assertThat(kv.getValuesAsString("kiwi/txn/")).containsExactly("1", "2");
+
+        long index = kv.getValue("kiwi/txn/a").orElseThrow().getModifyIndex();
+        assertThatThrownBy(() -> kv.performTransaction(
+                Operation.builder(Verb.CHECK_AND_SET).key("kiwi/txn/a").value("x").index(BigInteger.valueOf(index + 99)).build()))
+                .as("a failed transaction is a 409").isInstanceOf(ConsulException.class)
+                .satisfies(e -> assertThat(((ConsulException) e).getCode()).isEqualTo(409));
+        assertThat(kv.getValueAsString("kiwi/txn/a")).contains("1");
+        kv.deleteKeys("kiwi/txn/");
     }
 
     @Test

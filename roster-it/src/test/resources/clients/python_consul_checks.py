@@ -267,9 +267,52 @@ def blocking_index_semantics():
     check(again == index and time.monotonic() - started >= 0.9, "catalog blocks for wait when nothing changes")
 
 
+def agent_catalog_health():
+    check(c.status.leader() != "", "leader")
+    check(len(c.status.peers()) == 1, "peers")
+    check(c.agent.self()["Config"]["NodeName"] == "it-node", "agent self")
+    check([m["Name"] for m in c.agent.members()] == ["it-node"], "members")
+    _, nodes = c.catalog.nodes()
+    check("it-node" in [n["Node"] for n in nodes], "catalog nodes: %r" % nodes)
+    _, node = c.catalog.node("it-node")
+    check("consul" in [s["Service"] for s in node["Services"].values()], "catalog node: %r" % node)
+    _, checks = c.health.node("it-node")
+    check("serfHealth" in [x["CheckID"] for x in checks], "health node")
+
+    # A TTL service check; python-consul 0.7.1's ttl_pass is a GET (refused since Consul 1.0), so
+    # the check is updated with PUT through python-consul's HTTP layer, as newer versions do.
+    c.agent.service.register("py-ttl", service_id="py-ttl-1", port=7000, check=consul.Check.ttl("30s"))
+    index, entries = c.health.service("py-ttl", passing=True)
+    check(entries == [], "a new TTL check is critical: %r" % entries)
+    result = {}
+
+    def watch():
+        result["answer"] = c.health.service("py-ttl", passing=True, index=index, wait="10s")
+
+    t = threading.Thread(target=watch)
+    t.start()
+    time.sleep(0.3)
+    check("answer" not in result, "a blocking health query waits")
+    check(c.http.put(consul.base.CB.bool(), "/v1/agent/check/pass/service:py-ttl-1", params={"note": "ok"}),
+          "check pass")
+    t.join(10)
+    new_index, passing = result["answer"]
+    check(int(new_index) > int(index) and [e["Service"]["ID"] for e in passing] == ["py-ttl-1"],
+          "the blocking health query answered with the passing instance: %r" % (result["answer"],))
+    _, states = c.health.state("passing")
+    check("service:py-ttl-1" in [x["CheckID"] for x in states], "health state passing")
+    _, svc_checks = c.health.checks("py-ttl")
+    check(svc_checks[0]["Output"] == "ok", "check output: %r" % svc_checks)
+    check("service:py-ttl-1" in c.agent.checks(), "agent checks")
+    check(c.agent.service.maintenance("py-ttl-1", "true", reason="upgrade"), "maintenance on")
+    check("_service_maintenance:py-ttl-1" in c.agent.checks(), "maintenance check")
+    check(c.agent.service.maintenance("py-ttl-1", "false"), "maintenance off")
+    check(c.http.put(consul.base.CB.bool(), "/v1/agent/service/deregister/py-ttl-1"), "deregister")
+
+
 CHECKS = {f.__name__: f for f in (kv, cas, session_patroni_body, acquire_and_watch, invalid_session,
                                   invalid_session_ttl, session_ttl_expiry, register_service,
-                                  blocking_index_semantics)}
+                                  blocking_index_semantics, agent_catalog_health)}
 
 if __name__ == "__main__":
     if sys.argv[2] == "list":

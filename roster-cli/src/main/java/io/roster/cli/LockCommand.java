@@ -50,9 +50,9 @@ final class LockCommand extends ClientCommand {
     String name;
     @Option(names = {"-pass-stdin", "--pass-stdin"}, description = "Give the child this process's stdin (default: none).")
     boolean passStdin;
-    @Option(names = {"-shell", "--shell"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-            description = "Run a single CHILD argument with $SHELL -c (default: true).")
-    boolean shell = true;
+    @Option(names = {"-shell", "--shell"},
+            description = "Run a single CHILD argument with $SHELL -c (default: true; -shell=false runs it as a program).")
+    Boolean shell; // null means true; a Boolean so that a bare -shell means true, as in Go
     @Option(names = {"-timeout", "--timeout"}, paramLabel = "DURATION",
             description = "Give up (exit 1) if the lock is not acquired within this time (e.g. 30s; default: wait forever).")
     String timeout;
@@ -172,7 +172,7 @@ final class LockCommand extends ClientCommand {
                 out.println("Starting handler");
             }
             try {
-                p = ChildProcess.start(ChildProcess.command(childArgs, shell), Map.of("CONSUL_LOCK_HELD", "true"), passStdin);
+                p = ChildProcess.start(ChildProcess.command(childArgs, shell == null || shell), Map.of("CONSUL_LOCK_HELD", "true"), passStdin);
             } catch (IOException e) {
                 return fail("Error starting handler: " + e.getMessage());
             }
@@ -186,6 +186,9 @@ final class LockCommand extends ClientCommand {
                 out.println("Child terminated, releasing lock");
             }
         } else {
+            synchronized (this) {
+                acquired = false; // nothing to release: it is no longer ours
+            }
             err.println("Lock lost, killing child");
             if (verbose) {
                 out.println("Terminating child pid " + p.pid());

@@ -24,6 +24,8 @@ public final class Main implements Runnable {
     /** Builds the command line with Roster's conventions: one-line errors, exit code 2 for usage. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // "@file" is data in Consul's commands (kv put KEY @file, kv import @file), not a picocli argument file.
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             String name = c.getCommandSpec().qualifiedName();

@@ -1,6 +1,8 @@
 package io.roster.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.roster.api.Json;
 import io.roster.api.KvPair;
 import io.roster.api.QueryOptions;
@@ -8,6 +10,7 @@ import io.roster.api.QueryResult;
 import io.roster.api.RosterClient;
 import io.roster.api.RosterException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -346,12 +349,11 @@ abstract sealed class PrefixLock permits PrefixLock.Mutex, PrefixLock.Semaphore 
 
         /** Go's encoding of Consul's semaphoreLock: {@code {"Limit":N,"Holders":{...}}}, holders sorted. */
         private static byte[] encode(State s) {
-            Map<String, Object> v = new LinkedHashMap<>();
+            ObjectNode v = JsonNodeFactory.instance.objectNode();
             v.put("Limit", s.limit());
-            Map<String, Boolean> holders = new TreeMap<>();
-            s.holders().forEach(h -> holders.put(h, true));
-            v.put("Holders", holders);
-            return Json.write(v);
+            ObjectNode holders = v.putObject("Holders");
+            new TreeSet<>(s.holders()).forEach(h -> holders.put(h, true));
+            return GoFormat.compact(v).getBytes(StandardCharsets.UTF_8);
         }
 
         @Override

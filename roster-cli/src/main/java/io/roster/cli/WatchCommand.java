@@ -58,9 +58,9 @@ final class WatchCommand extends ClientCommand {
     String state;
     @Option(names = {"-name", "--name"}, paramLabel = "NAME", description = "Event name (type event).")
     String name;
-    @Option(names = {"-shell", "--shell"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-            description = "Run a single HANDLER argument with $SHELL -c (default: true).")
-    boolean shell = true;
+    @Option(names = {"-shell", "--shell"},
+            description = "Run a single HANDLER argument with $SHELL -c (default: true; -shell=false runs it as a program).")
+    Boolean shell; // null means true; a Boolean so that a bare -shell means true, as in Go
     @Parameters(arity = "0..*", paramLabel = "HANDLER", hidden = true)
     List<String> handler = new ArrayList<>();
 
@@ -149,7 +149,7 @@ final class WatchCommand extends ClientCommand {
     private String fire(long index, JsonNode data) {
         Process p;
         try {
-            ProcessBuilder pb = new ProcessBuilder(ChildProcess.command(handler, shell));
+            ProcessBuilder pb = new ProcessBuilder(ChildProcess.command(handler, shell == null || shell));
             pb.environment().put("CONSUL_INDEX", Long.toString(index));
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
             p = pb.start();

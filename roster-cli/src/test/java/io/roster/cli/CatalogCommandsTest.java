@@ -21,7 +21,7 @@ class CatalogCommandsTest {
                  "NodeMeta": {"rack": "r1"},
                  "Service": {"Service": "web", "ID": "web-a", "Port": 80, "Tags": ["v1", "blue"]}}""");
         AGENT.put("/v1/catalog/register", """
-                {"Node": "web-1", "Address": "10.0.0.5", "NodeMeta": {"rack": "r1"},
+                {"Node": "web-1", "ID": "a1b2c3d4-0000-4000-8000-000000000001", "Address": "10.0.0.5", "NodeMeta": {"rack": "r1"},
                  "Service": {"Service": "web", "ID": "web-b", "Port": 81, "Tags": ["canary"]}}""");
         AGENT.put("/v1/catalog/register", """
                 {"Node": "db-1", "ID": "e5f6a7b8-0000-4000-8000-000000000002", "Address": "10.0.0.6",

@@ -91,7 +91,7 @@ class ServicesCommandsTest {
         assertThat(s.meta()).containsEntry("version", "16");
         assertThat(s.taggedAddresses().get("wan").port()).isEqualTo(15432);
 
-        assertThat(Cli.run("catalog", "services", "-tags").out()).contains("db      pg,primary");
+        assertThat(Cli.run("catalog", "services", "-tags").out()).contains("db          pg,primary\n");
         assertThat(Cli.run("services", "deregister", "-id=db-main").out()).isEqualTo("Deregistered service: db-main\n");
     }
 

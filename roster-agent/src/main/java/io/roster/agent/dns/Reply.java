@@ -7,7 +7,8 @@ import org.xbill.DNS.Record;
 /**
  * A local answer before it is put on the wire: the answer records in the order to send them, the
  * additional records that go with each answer ({@code extras.get(i)} belongs to {@code answers.get(i)},
- * so trimming answers drops their additional records too), and the authority section.
+ * so trimming answers drops their additional records too; answers with the same target share one list
+ * object, written once), and the authority section.
  */
 record Reply(int rcode, boolean authoritative, List<Record> answers, List<List<Record>> extras, List<Record> authority) {
 

@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -51,12 +52,14 @@ final class Resolver {
     private final String datacenter;
     private final DnsConfig config;
     private final Supplier<RandomGenerator> random;
+    private final ReadCache cache;
 
     Resolver(Store store, String datacenter, DnsConfig config, Supplier<RandomGenerator> random) {
         this.store = store;
         this.datacenter = datacenter.toLowerCase(Locale.ROOT);
         this.config = config;
         this.random = random;
+        this.cache = new ReadCache(store);
     }
 
     /** Answers {@code qname} (a name at or under {@code zone}, the domain or the alt domain). */
@@ -89,7 +92,8 @@ final class Resolver {
             extras.add(List.of());
         }
         if (qtype == Type.NS || qtype == Type.ANY) {
-            for (ServiceEntry e : healthy(store.serviceHealth(WatchSet.NONE, "consul").value(), null)) {
+            List<ServiceEntry> servers = cache.service("consul", this::healthy);
+            for (ServiceEntry e : servers == null ? List.<ServiceEntry>of() : servers) {
                 Name ns = nodeName(e.node().node(), zone);
                 if (ns == null) {
                     continue;
@@ -108,11 +112,11 @@ final class Resolver {
     // ------------------------------------------------------------------ services
 
     private Reply service(Name qname, int qtype, Name zone, String name, String tag) {
-        List<ServiceEntry> all = serviceEntries(name);
-        if (all.isEmpty()) {
+        List<ServiceEntry> live = cache.service(name, this::healthy);
+        if (live == null) {
             return nxdomain(zone);
         }
-        List<ServiceEntry> ok = healthy(all, tag);
+        List<ServiceEntry> ok = tag == null ? live : withTag(live, tag);
         if (ok.isEmpty()) {
             return nxdomain(zone); // as Consul: a service with no healthy instance is not found
         }
@@ -121,12 +125,13 @@ final class Resolver {
         List<Record> answers = new ArrayList<>();
         List<List<Record>> extras = new ArrayList<>();
         if (qtype == Type.SRV) {
-            Set<Record> seen = new HashSet<>();
+            Set<String> seen = new HashSet<>();
+            Map<String, List<Record>> extraByTarget = new HashMap<>();
             for (ServiceEntry e : order) {
-                srv(qname, zone, e, ttl, answers, extras, seen);
+                srv(qname, zone, e, ttl, answers, extras, seen, extraByTarget);
             }
         } else if (qtype == Type.A || qtype == Type.AAAA || qtype == Type.ANY) {
-            Set<Record> seen = new HashSet<>();
+            Set<String> seen = new HashSet<>();
             int limit = config.aRecordLimit() > 0 ? config.aRecordLimit() : Integer.MAX_VALUE;
             for (ServiceEntry e : order) {
                 NodeService s = e.service();
@@ -134,7 +139,8 @@ final class Resolver {
                 List<Record> recs = addressRecords(qname, own ? s.address() : e.node().address(),
                         own ? serviceTagged(s) : e.node().taggedAddresses(), qtype, ttl, true);
                 for (Record r : recs) {
-                    if (answers.size() < limit && seen.add(r)) {
+                    // Duplicates (two instances on one address) are left out, as Consul does.
+                    if (answers.size() < limit && seen.add(r.getType() + " " + r.rdataToString())) {
                         answers.add(r);
                         extras.add(List.of());
                     }
@@ -145,7 +151,7 @@ final class Resolver {
     }
 
     private void srv(Name qname, Name zone, ServiceEntry e, long ttl, List<Record> answers, List<List<Record>> extras,
-                     Set<Record> seen) {
+                     Set<String> seen, Map<String, List<Record>> extraByTarget) {
         NodeService s = e.service();
         Node node = e.node();
         Name target;
@@ -155,15 +161,22 @@ final class Resolver {
             if (target == null) {
                 return;
             }
-            extra = new ArrayList<>(addressRecords(target, node.address(), node.taggedAddresses(), Type.ANY, ttl, true));
-            if (config.nodeMetaTxt()) {
-                extra.addAll(metaTxt(target, node.meta(), ttl));
-            }
+            // One list per target, so that Responses writes a node's records once however many instances it has.
+            extra = extraByTarget.computeIfAbsent("n:" + node.node(), k -> {
+                List<Record> x = new ArrayList<>(addressRecords(target, node.address(), node.taggedAddresses(), Type.ANY,
+                        ttl, true));
+                if (config.nodeMetaTxt()) {
+                    x.addAll(metaTxt(target, node.meta(), ttl));
+                }
+                return x;
+            });
         } else {
             byte[] ip = ipBytes(s.address());
             if (ip != null) {
-                target = name(HexFormat.of().formatHex(ip) + ".addr." + datacenter, zone);
-                extra = target == null ? List.of() : List.of(addressRecord(target, ip, ttl));
+                target = cache.name(HexFormat.of().formatHex(ip) + ".addr." + datacenter, zone);
+                Name t = target;
+                extra = t == null ? List.of()
+                        : extraByTarget.computeIfAbsent("a:" + t, k -> List.of(addressRecord(t, ip, ttl)));
             } else {
                 target = absolute(s.address()); // a host name: the client resolves it
                 extra = List.of();
@@ -173,39 +186,35 @@ final class Resolver {
             }
         }
         int weight = Math.clamp(weight(e), 0, 65535);
-        SRVRecord rec = new SRVRecord(qname, DClass.IN, ttl, 1, weight, s.port(), target);
-        if (seen.add(rec)) {
-            answers.add(rec);
+        if (seen.add(target + " " + s.port())) {
+            answers.add(new SRVRecord(qname, DClass.IN, ttl, 1, weight, s.port(), target));
             extras.add(extra);
         }
     }
 
-    /** Instances of a service by name, matched case-insensitively as DNS names are. */
-    private List<ServiceEntry> serviceEntries(String name) {
-        List<ServiceEntry> exact = store.serviceHealth(WatchSet.NONE, name).value();
-        if (!exact.isEmpty()) {
-            return exact;
-        }
-        for (String known : store.serviceNames(WatchSet.NONE).value().keySet()) {
-            if (known.equalsIgnoreCase(name) && !known.equals(name)) {
-                return store.serviceHealth(WatchSet.NONE, known).value();
-            }
-        }
-        return List.of();
-    }
-
-    /** Instances with the tag (if any) that are not critical (and not warning, with {@code only_passing}). */
-    private List<ServiceEntry> healthy(List<ServiceEntry> entries, String tag) {
+    /** Instances that are not critical (and not warning, with {@code only_passing}). */
+    private List<ServiceEntry> healthy(List<ServiceEntry> entries) {
         List<ServiceEntry> out = new ArrayList<>(entries.size());
         for (ServiceEntry e : entries) {
-            if (tag != null && e.service().tags().stream().noneMatch(t -> t.equalsIgnoreCase(tag))) {
-                continue;
-            }
             String status = status(e.checks());
             if (status.equals(HealthCheck.CRITICAL) || status.equals(HealthCheck.WARNING) && config.onlyPassing()) {
                 continue;
             }
             out.add(e);
+        }
+        return out;
+    }
+
+    /** Instances with the tag, compared case-insensitively. */
+    private static List<ServiceEntry> withTag(List<ServiceEntry> entries, String tag) {
+        List<ServiceEntry> out = new ArrayList<>(entries.size());
+        for (ServiceEntry e : entries) {
+            for (String t : e.service().tags()) {
+                if (t.equalsIgnoreCase(tag)) {
+                    out.add(e);
+                    break;
+                }
+            }
         }
         return out;
     }
@@ -297,16 +306,7 @@ final class Resolver {
     }
 
     private Store.NodeInfo nodeInfo(String name) {
-        Store.NodeInfo info = store.node(WatchSet.NONE, name).value();
-        if (info != null) {
-            return info;
-        }
-        for (Node n : store.nodes(WatchSet.NONE).value()) {
-            if (n.node().equalsIgnoreCase(name)) {
-                return store.node(WatchSet.NONE, n.node()).value();
-            }
-        }
-        return null;
+        return cache.node(name);
     }
 
     private Reply addr(Name qname, int qtype, Name zone, String hex) {
@@ -493,7 +493,7 @@ final class Resolver {
     Record soa(Name zone) {
         DnsConfig.Soa s = config.soa();
         long serial = (System.currentTimeMillis() / 1000) & 0xFFFFFFFFL;
-        return new SOARecord(zone, DClass.IN, s.minTtl(), name("ns", zone), name("hostmaster", zone), serial,
+        return new SOARecord(zone, DClass.IN, s.minTtl(), cache.name("ns", zone), cache.name("hostmaster", zone), serial,
                 s.refresh(), s.retry(), s.expire(), s.minTtl());
     }
 
@@ -506,11 +506,11 @@ final class Resolver {
     }
 
     private Name nodeName(String node, Name zone) {
-        return name(node + ".node." + datacenter, zone);
+        return cache.name(node + ".node." + datacenter, zone);
     }
 
     /** {@code relative} under {@code zone}, or null when it is not a valid name. */
-    private static Name name(String relative, Name zone) {
+    static Name name(String relative, Name zone) {
         try {
             return Name.fromString(relative, zone);
         } catch (TextParseException e) {

@@ -1,6 +1,8 @@
 package io.roster.agent.dns;
 
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
@@ -84,17 +86,22 @@ final class Responses {
         if (tc) {
             h.setFlag(Flags.TC);
         }
-        Set<Record> extra = new LinkedHashSet<>();
         for (int i = 0; i < answers; i++) {
             m.addRecord(reply.answers().get(i), Section.ANSWER);
-            extra.addAll(reply.extras().get(i));
         }
         if (others) {
             for (Record r : reply.authority()) {
                 m.addRecord(r, Section.AUTHORITY);
             }
-            for (Record r : extra) {
-                m.addRecord(r, Section.ADDITIONAL);
+            // Answers that share a target share its list of additional records: write each list once.
+            Set<List<Record>> written = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (int i = 0; i < answers; i++) {
+                List<Record> extra = reply.extras().get(i);
+                if (!extra.isEmpty() && written.add(extra)) {
+                    for (Record r : extra) {
+                        m.addRecord(r, Section.ADDITIONAL);
+                    }
+                }
             }
         }
         addOpt(request, m, reply.rcode());

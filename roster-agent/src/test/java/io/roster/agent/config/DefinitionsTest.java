@@ -43,7 +43,7 @@ class DefinitionsTest {
         assertThat(s.effectiveId()).isEqualTo("postgres");
         assertThat(s.port()).isEqualTo(5432);
         assertThat(s.tags()).containsExactly("primary", "pg-test");
-        assertThat(s.meta()).containsExactly(
+        assertThat(s.meta()).containsOnly(
                 Map.entry("type", "postgres"), Map.entry("role", "primary"), Map.entry("seq", "1"),
                 Map.entry("instance", "pg-test-1"), Map.entry("service", "pg-test-primary"),
                 Map.entry("cluster", "pg-test"), Map.entry("version", "13"));
@@ -121,7 +121,7 @@ class DefinitionsTest {
                 {"service": {"name": "api", "meta": {"some_key": "v", "SomeKey": "w", "some-key": "x"},
                   "tagged_addresses": {"Lan_IPv4": {"address": "10.0.0.1", "port": 1}}}}
                 """)).services().get(0);
-        assertThat(s.meta()).containsExactly(Map.entry("some_key", "v"), Map.entry("SomeKey", "w"), Map.entry("some-key", "x"));
+        assertThat(s.meta()).containsOnly(Map.entry("some_key", "v"), Map.entry("SomeKey", "w"), Map.entry("some-key", "x"));
         assertThat(s.taggedAddresses()).containsOnlyKeys("Lan_IPv4");
         ServiceDefinition h = load(write("meta.hcl", "service {\n  name = \"api\"\n  meta { some_key = \"v\" }\n}\n"))
                 .services().get(0);

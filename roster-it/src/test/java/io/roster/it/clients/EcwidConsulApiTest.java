@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.ecwid.consul.v1.ConsistencyMode;
 import com.ecwid.consul.v1.ConsulClient;
 import com.ecwid.consul.v1.OperationException;
 import com.ecwid.consul.v1.QueryParams;
@@ -66,6 +67,11 @@ class EcwidConsulApiTest {
         assertThat(one.isConsulKnownLeader()).isTrue();
         assertThat(one.getConsulLastContact()).isZero();
         assertThat(c.getKVValue("ecwid/kv/b/d").getValue().getFlags()).isEqualTo(42);
+        // Consistency modes travel as valueless flags (?consistent, ?stale).
+        assertThat(c.getKVValue("ecwid/kv/a", new QueryParams(ConsistencyMode.CONSISTENT)).getValue().getDecodedValue())
+                .isEqualTo("one");
+        assertThat(c.getKVValue("ecwid/kv/a", new QueryParams(ConsistencyMode.STALE)).getValue().getDecodedValue())
+                .isEqualTo("one");
 
         Response<List<GetValue>> all = c.getKVValues("ecwid/kv/");
         assertThat(all.getValue()).extracting(GetValue::getKey)

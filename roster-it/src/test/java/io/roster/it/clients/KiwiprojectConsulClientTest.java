@@ -22,6 +22,7 @@ import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.ConsulException;
 import org.kiwiproject.consul.HealthClient;
 import org.kiwiproject.consul.KeyValueClient;
+import org.kiwiproject.consul.NotRegisteredException;
 import org.kiwiproject.consul.SessionClient;
 import org.kiwiproject.consul.cache.KVCache;
 import org.kiwiproject.consul.cache.ServiceHealthCache;
@@ -248,6 +249,28 @@ class KiwiprojectConsulClientTest {
 
         agent.deregister("kiwi-web-1");
         assertThat(agent.isRegistered("kiwi-web-1")).isFalse();
+    }
+
+    @Test
+    void agentServiceHashBlockingWaitsForAChange() throws Exception {
+        AgentClient agent = consul.agentClient();
+        agent.register(ttlService("kiwi-hash-1", "kiwi-hash", 7001, "v1"));
+        String hash = agent.getService("kiwi-hash-1", QueryOptions.BLANK).getResponse().getContentHash();
+        long parked = ROSTER.parked();
+        CompletableFuture<ConsulResponse<FullService>> watch = CompletableFuture.supplyAsync(() -> {
+            try {
+                return agent.getService("kiwi-hash-1", QueryOptions.blockSeconds(5, hash).build());
+            } catch (NotRegisteredException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> ROSTER.parked() > parked);
+        assertThat(watch).isNotDone();
+        agent.register(ttlService("kiwi-hash-1", "kiwi-hash", 7001, "v2"));
+        FullService changed = watch.get(10, TimeUnit.SECONDS).getResponse();
+        assertThat(changed.getTags()).containsExactly("v2");
+        assertThat(changed.getContentHash()).isNotEqualTo(hash);
+        agent.deregister("kiwi-hash-1");
     }
 
     @Test

@@ -31,7 +31,7 @@ class PythonConsulTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final List<String> CHECKS = List.of("kv", "cas", "session_patroni_body", "acquire_and_watch",
             "invalid_session", "invalid_session_ttl", "session_ttl_expiry", "register_service",
-            "blocking_index_semantics");
+            "blocking_index_semantics", "agent_catalog_health");
 
     @RegisterExtension
     static final InProcessRoster ROSTER = new InProcessRoster();
@@ -88,7 +88,8 @@ class PythonConsulTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kv", "cas", "session_patroni_body", "acquire_and_watch", "invalid_session",
-        "invalid_session_ttl", "session_ttl_expiry", "register_service", "blocking_index_semantics"})
+        "invalid_session_ttl", "session_ttl_expiry", "register_service", "blocking_index_semantics",
+        "agent_catalog_health"})
     void pythonConsul(String name) throws Exception {
         Run r = check(name);
         assertThat(r.exit).as("python-consul check %s:%n%s", name, r.output).isZero();

@@ -1,0 +1,85 @@
+package io.roster.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+
+/**
+ * Every command explains itself ({@code -h}: a usage line, a description, an example) and
+ * {@code roster -h} lists them; the committed bash completion script matches the commands.
+ */
+class HelpAndCompletionTest {
+    /** The committed completion script, next to bin/roster. */
+    static final Path COMPLETION = Path.of("..", "bin", "roster-completion.bash");
+
+    private static List<CommandLine> leaves(CommandLine cl) {
+        List<CommandLine> out = new ArrayList<>();
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandName().equals("help")) {
+                continue;
+            }
+            out.add(sub);
+            out.addAll(leaves(sub));
+        }
+        return out;
+    }
+
+    @Test
+    void rosterHelpListsEveryCommand() {
+        Cli.Result r = Cli.run("-h");
+        assertThat(r.code()).isZero();
+        for (String c : List.of("agent", "kv", "catalog", "services", "members", "info", "reload", "maint", "lock", "watch", "version")) {
+            assertThat(r.out()).containsPattern("(?m)^  " + c + " ");
+        }
+    }
+
+    @Test
+    void everyCommandHasAUsageLineADescriptionAndAnExample() {
+        for (CommandLine c : leaves(Main.commandLine())) {
+            String name = c.getCommandSpec().qualifiedName();
+            if (name.equals("roster version")) {
+                continue; // VersionCommand predates the client commands and has no -h (roster help version works)
+            }
+            String[] args = (name.substring("roster ".length()) + " -h").split(" ");
+            Cli.Result r = Cli.run(args);
+            assertThat(r.code()).as(name).isZero();
+            assertThat(r.out()).as(name).startsWith("Usage: " + name).containsPattern("(?m)^Examples?:$").contains("  roster ");
+            assertThat(c.getCommandSpec().usageMessage().description()).as(name).isNotEmpty();
+        }
+    }
+
+    @Test
+    void clientCommandsShareTheHttpOptions() {
+        for (CommandLine c : leaves(Main.commandLine())) {
+            if (c.getCommand() instanceof ClientCommand) {
+                assertThat(c.getCommandSpec().optionsMap()).as(c.getCommandSpec().qualifiedName())
+                        .containsKeys("-http-addr", "-token", "-token-file", "-datacenter", "-stale", "-ca-file", "-client-cert", "-client-key");
+            }
+        }
+    }
+
+    /**
+     * The committed script is what picocli generates from the commands today. After changing a
+     * command, regenerate it: {@code mvn -pl roster-cli test -Dtest=HelpAndCompletionTest -Droster.updateCompletion=true}.
+     */
+    @Test
+    void theCompletionScriptIsUpToDate() throws IOException {
+        String script = AutoComplete.bash("roster", Main.commandLine());
+        if (Boolean.getBoolean("roster.updateCompletion") || !Files.exists(COMPLETION)) {
+            Files.writeString(COMPLETION, script, StandardCharsets.UTF_8);
+        }
+        assertThat(Files.readString(COMPLETION, StandardCharsets.UTF_8))
+                .as("bin/roster-completion.bash is stale: regenerate it with "
+                        + "mvn -pl roster-cli test -Dtest=HelpAndCompletionTest -Droster.updateCompletion=true")
+                .isEqualTo(script);
+        assertThat(script).contains("_picocli_roster_kv_get").contains("-http-addr");
+    }
+}

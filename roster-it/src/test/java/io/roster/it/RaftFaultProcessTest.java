@@ -1,0 +1,248 @@
+package io.roster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roster.api.QueryOptions;
+import io.roster.api.RosterClient;
+import io.roster.api.TxnOp;
+import io.roster.api.TxnResponse;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults against a real 3-server cluster of {@code bin/roster agent -server} processes: kill -9 of
+ * the leader under a concurrent write load (no acknowledged write lost, no transaction half
+ * applied), kill -9 of every server and a restart (all data intact), and SIGSTOP of the leader past
+ * the election timeout (it steps down; one leader afterwards). Bounded in time; prints the
+ * failover unavailability it measured.
+ */
+class RaftFaultProcessTest {
+    private static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
+    private final List<Process> procs = new ArrayList<>(List.of(new Process[0]));
+    private final List<Integer> httpPorts = new ArrayList<>();
+    private final List<Integer> raftPorts = new ArrayList<>();
+    private final List<Path> dirs = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        for (Process p : procs) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void startCluster() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            httpPorts.add(freePort());
+            raftPorts.add(freePort());
+            dirs.add(Files.createTempDirectory("roster-fault-" + i));
+            procs.add(null);
+        }
+        for (int i = 0; i < 3; i++) {
+            start(i);
+        }
+        for (int i = 0; i < 3; i++) {
+            int port = httpPorts.get(i);
+            Awaitility.await().atMost(Duration.ofSeconds(120)).ignoreExceptions()
+                    .until(() -> !RosterClient.create("127.0.0.1:" + port).status().leader().isEmpty());
+        }
+    }
+
+    private void start(int i) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/roster").toString(), "agent", "-server",
+                "-node=fault-" + i, "-data-dir=" + dirs.get(i), "-http-port=" + httpPorts.get(i), "-dns-port=-1",
+                "-server-port=" + raftPorts.get(i), "-bootstrap-expect=3", "-log-level=warn"));
+        for (int p : raftPorts) {
+            cmd.add("-retry-join=127.0.0.1:" + p);
+        }
+        Path log = dirs.get(i).resolve("agent-" + System.nanoTime() + ".log");
+        procs.set(i, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    }
+
+    private RosterClient client(int i) {
+        return RosterClient.create("127.0.0.1:" + httpPorts.get(i));
+    }
+
+    private int leaderIndex() {
+        for (int attempt = 0; attempt < 600; attempt++) {
+            for (int i = 0; i < 3; i++) {
+                if (procs.get(i) == null || !procs.get(i).isAlive()) {
+                    continue;
+                }
+                try {
+                    String leader = client(i).status().leader();
+                    int idx = raftPorts.indexOf(Integer.parseInt(leader.substring(leader.lastIndexOf(':') + 1)));
+                    if (idx >= 0 && procs.get(idx) != null && procs.get(idx).isAlive()) {
+                        return idx;
+                    }
+                } catch (RuntimeException notYet) {
+                    // try the next server
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no leader");
+    }
+
+    private void signal(int i, String sig) throws Exception {
+        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(procs.get(i).pid())).start();
+        assertThat(k.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void killDashNineOfTheLeaderUnderLoadLosesNoAcknowledgedWrite() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        Set<String> ackedTxn = ConcurrentHashMap.newKeySet();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong killedAt = new AtomicLong();
+        AtomicLong firstAfterKill = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        for (int t = 0; t < 16; t++) {
+            int thread = t;
+            pool.execute(() -> {
+                int n = 0;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (running.get() && System.nanoTime() < end) {
+                    // Each client talks to a server that stays up, and to the leader before it dies.
+                    int target = (thread + n) % 3;
+                    if (!procs.get(target).isAlive()) {
+                        target = (target + 1) % 3;
+                    }
+                    String key = "load/" + thread + "/" + n++;
+                    long sent = System.nanoTime();
+                    try {
+                        if (n % 5 == 0) {
+                            // Every fifth write is a two-key transaction: both keys or neither.
+                            TxnResponse r = client(target).txn(List.of(
+                                    TxnOp.of(new TxnOp.KvOp("set", key + "/a", utf8("1"), null, null, null)),
+                                    TxnOp.of(new TxnOp.KvOp("set", key + "/b", utf8("1"), null, null, null))));
+                            if (r.errors() == null) {
+                                ackedTxn.add(key);
+                            }
+                        } else if (client(target).kv().put(key, utf8("v"))) {
+                            acked.add(key);
+                        }
+                        // Unavailability: from the kill to the first write that was sent after it and acknowledged.
+                        long k = killedAt.get();
+                        if (k != 0 && sent > k && firstAfterKill.get() == 0) {
+                            firstAfterKill.compareAndSet(0, System.nanoTime());
+                        }
+                    } catch (RuntimeException unavailable) {
+                        // not acknowledged: may or may not be applied, but never half-applied
+                    }
+                }
+            });
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 200);
+        killedAt.set(System.nanoTime());
+        signal(leader, "KILL");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> firstAfterKill.get() != 0);
+        long writesAfter = acked.size();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= writesAfter + 200);
+        running.set(false);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        System.out.printf("failover: first acknowledged write %d ms after kill -9 of the leader; %d writes and %d txns acknowledged%n",
+                (firstAfterKill.get() - killedAt.get()) / 1_000_000, acked.size(), ackedTxn.size());
+
+        start(leader);
+        int survivor = (leader + 1) % 3;
+        for (int i = 0; i < 3; i++) {
+            RosterClient c = client(i);
+            Awaitility.await().atMost(Duration.ofSeconds(120)).ignoreExceptions().untilAsserted(() -> {
+                List<String> keys = c.kv().keys("load/", null, QueryOptions.DEFAULT.withConsistent()).value();
+                Set<String> present = Set.copyOf(keys);
+                for (String k : acked) {
+                    assertThat(present).as("acknowledged key %s on server %s", k, c.address()).contains(k);
+                }
+                for (String k : ackedTxn) {
+                    assertThat(present).contains(k + "/a", k + "/b");
+                }
+                // No transaction is half applied, acknowledged or not.
+                for (String k : keys) {
+                    if (k.endsWith("/a")) {
+                        assertThat(present).contains(k.substring(0, k.length() - 2) + "/b");
+                    }
+                }
+            });
+        }
+        assertThat(client(survivor).kv().keys("load/", null, QueryOptions.DEFAULT).value()).isNotEmpty();
+    }
+
+    @Test
+    void killDashNineOfEveryServerThenRestartKeepsAllData() throws Exception {
+        startCluster();
+        RosterClient c = client(leaderIndex());
+        for (int i = 0; i < 100; i++) {
+            assertThat(c.kv().put("durable/" + i, utf8("v" + i))).isTrue();
+        }
+        for (int i = 0; i < 3; i++) {
+            signal(i, "KILL");
+            procs.get(i).waitFor(10, TimeUnit.SECONDS);
+        }
+        for (int i = 0; i < 3; i++) {
+            start(i);
+        }
+        for (int i = 0; i < 3; i++) {
+            RosterClient ci = client(i);
+            Awaitility.await().atMost(Duration.ofSeconds(120)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(ci.kv().list("durable/", QueryOptions.DEFAULT.withConsistent()).value()).hasSize(100));
+        }
+    }
+
+    @Test
+    void aStoppedLeaderStepsDownAndNoAcknowledgedWriteIsLost() throws Exception {
+        startCluster();
+        int leader = leaderIndex();
+        int other = (leader + 1) % 3;
+        assertThat(client(other).kv().put("stop/before", utf8("1"))).isTrue();
+        signal(leader, "STOP");
+        try {
+            // Past the election timeout (1-2 s) the other two elect a new leader and accept writes.
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> client(other).kv().put("stop/during", utf8("2")));
+        } finally {
+            signal(leader, "CONT");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(client(leader).kv().get("stop/during", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+            // One leader, agreed on by every server.
+            Set<String> leaders = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 3; i++) {
+                leaders.add(client(i).status().leader());
+            }
+            assertThat(leaders).hasSize(1);
+            assertThat(leaders.iterator().next()).isNotEmpty();
+        });
+        assertThat(client(leader).kv().get("stop/before", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+    }
+}

@@ -142,4 +142,52 @@ class ServerClusterTest {
         assertThat(client(keep).kv().get("cluster/q", QueryOptions.DEFAULT.withStale()).value()).get()
                 .extracting(KvPair::valueAsString).isEqualTo("1");
     }
+
+    private static java.net.http.HttpResponse<byte[]> http(String method, String url, byte[] body) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void snapshotSavedOnOneClusterRestoresOnAnotherAndOnEveryServer() throws Exception {
+        startCluster();
+        Agent f = follower();
+        for (int i = 0; i < 20; i++) {
+            client(f).kv().put("snap/" + i, ("v" + i).getBytes());
+        }
+        var saved = http("GET", f.httpAddress() + "/v1/snapshot", null);
+        assertThat(saved.statusCode()).isEqualTo(200);
+        assertThat(saved.headers().firstValue("X-Consul-Index")).isPresent();
+
+        // Another "cluster": a dev agent gets the snapshot.
+        Agent dev = new Agent(AgentConfig.builder().dev(true).httpPort(0).dnsPort(-1).nodeName("restore-target").build()).start();
+        try {
+            client(dev).kv().put("only-here", "x".getBytes());
+            assertThat(http("PUT", dev.httpAddress() + "/v1/snapshot", saved.body()).statusCode()).isEqualTo(200);
+            assertThat(client(dev).kv().list("snap/", QueryOptions.DEFAULT).value()).hasSize(20);
+            assertThat(client(dev).kv().get("only-here", QueryOptions.DEFAULT).value()).isEmpty();
+            // And back: the dev agent's state restored onto the cluster replaces it on every server.
+            client(dev).kv().put("from-dev", "y".getBytes());
+            var devSnap = http("GET", dev.httpAddress() + "/v1/snapshot", null);
+            assertThat(http("PUT", f.httpAddress() + "/v1/snapshot", devSnap.body()).statusCode()).isEqualTo(200);
+            for (Agent a : agents) {
+                assertThat(client(a).kv().get("from-dev", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+            }
+        } finally {
+            dev.close();
+        }
+        // A corrupt snapshot is refused and changes nothing.
+        var bad = http("PUT", f.httpAddress() + "/v1/snapshot", "not a snapshot".getBytes());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(client(f).kv().get("from-dev", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+        var conf = client(f).getJson("/v1/operator/raft/configuration");
+        assertThat(conf.get("Servers")).hasSize(3);
+        int leaders = 0;
+        for (var srv : conf.get("Servers")) {
+            leaders += srv.get("Leader").asBoolean() ? 1 : 0;
+        }
+        assertThat(leaders).isEqualTo(1);
+    }
 }

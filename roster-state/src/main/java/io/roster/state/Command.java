@@ -92,4 +92,12 @@ public sealed interface Command {
             return CommandType.CATALOG_DEREGISTER;
         }
     }
+
+    /** Replaces the whole state with a snapshot ({@code PUT /v1/snapshot}), on every server at the same log index. */
+    record Restore(@JsonProperty("Snapshot") byte[] snapshot) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.RESTORE;
+        }
+    }
 }

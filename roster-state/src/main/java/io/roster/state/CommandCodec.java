@@ -55,6 +55,7 @@ public final class CommandCodec {
             case TOMBSTONE_REAP -> Command.TombstoneReap.class;
             case CATALOG_REGISTER -> Command.CatalogRegister.class;
             case CATALOG_DEREGISTER -> Command.CatalogDeregister.class;
+            case RESTORE -> Command.Restore.class;
         };
         try {
             return JSON.readValue(Arrays.copyOfRange(bytes, 1, bytes.length), cls);

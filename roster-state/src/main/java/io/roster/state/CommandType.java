@@ -12,7 +12,8 @@ public enum CommandType {
     TXN(4),
     TOMBSTONE_REAP(5),
     CATALOG_REGISTER(6),
-    CATALOG_DEREGISTER(7);
+    CATALOG_DEREGISTER(7),
+    RESTORE(8);
 
     /** Codes at or above this one are safe for an older server to skip. */
     public static final int IGNORABLE = 128;

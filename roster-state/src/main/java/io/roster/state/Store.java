@@ -84,6 +84,7 @@ public final class Store {
                 case Command.TombstoneReap c -> kv.reap(c.index());
                 case Command.CatalogRegister c -> applyRegister(tx, c);
                 case Command.CatalogDeregister c -> applyDeregister(tx, c);
+                case Command.Restore c -> applyRestore(c);
             };
         } catch (RuntimeException e) {
             tx.rollback(kv, sessions);
@@ -147,6 +148,16 @@ public final class Store {
         }
         sessions.remove(tx, id);
         return Boolean.TRUE;
+    }
+
+    /** A snapshot is parsed completely before anything is replaced; a bad one changes nothing. */
+    private Object applyRestore(Command.Restore c) {
+        try {
+            restore(new java.io.ByteArrayInputStream(c.snapshot() == null ? new byte[0] : c.snapshot()));
+            return Boolean.TRUE;
+        } catch (java.io.IOException e) {
+            return new ApplyError("Invalid snapshot: " + e.getMessage());
+        }
     }
 
     // ------------------------------------------------------------------ catalog

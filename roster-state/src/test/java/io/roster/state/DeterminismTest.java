@@ -220,6 +220,11 @@ class DeterminismTest {
         }
 
         private Command next() {
+            if (rnd.nextInt(400) == 0) {
+                // Rarely: restore the current state as a snapshot, or a corrupt one (refused, nothing changes).
+                byte[] snap = Snapshots.bytes(reference);
+                return new Command.Restore(rnd.nextBoolean() ? snap : java.util.Arrays.copyOf(snap, snap.length / 2));
+            }
             int r = rnd.nextInt(100);
             if (r < 45) {
                 return kvWrite();
@@ -379,7 +384,7 @@ class DeterminismTest {
                 "set:true", "cas:true", "cas:false", "lock:true", "lock:false", "lock:error",
                 "unlock:true", "unlock:false", "delete:true", "delete-cas:true", "delete-cas:false",
                 "delete-tree:true", "SESSION_CREATE:ok", "SESSION_CREATE:error", "SESSION_DESTROY:true",
-                "TXN:committed", "TXN:rolled-back", "TOMBSTONE_REAP:reaped",
+                "TXN:committed", "TXN:rolled-back", "TOMBSTONE_REAP:reaped", "RESTORE:true", "RESTORE:error",
                 "CATALOG_REGISTER:true", "CATALOG_REGISTER:error", "CATALOG_DEREGISTER/node:true",
                 "CATALOG_DEREGISTER/service:true", "CATALOG_DEREGISTER/check:true", "CATALOG_DEREGISTER/node:error",
                 "check:to-critical", "invalidated-by:CATALOG_REGISTER", "invalidated-by:CATALOG_DEREGISTER/node",
@@ -449,7 +454,8 @@ class DeterminismTest {
                                 new HealthCheck("", "svc-web", "web alive", "", "notes", "output", "web-1", "", null,
                                         "http", "10s", "2s", 8081, Map.of("HTTP", "http://10.0.0.9:8080/health"), 0, 0)),
                         true),
-                new Command.CatalogDeregister("node1", "web-1", "svc-web"));
+                new Command.CatalogDeregister("node1", "web-1", "svc-web"),
+                new Command.Restore("{}".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -553,7 +559,7 @@ class DeterminismTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 8, 42, 127})
+    @ValueSource(ints = {0, 9, 42, 127})
     void unknownNonIgnorableTypeStopsDecoding(int code) {
         byte[] bytes = {(byte) code, '{', '}'};
         assertThatThrownBy(() -> CommandCodec.decode(bytes))

@@ -3,7 +3,6 @@ package io.roster.agent.dns;
 import io.roster.api.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +16,8 @@ import java.util.Map;
  *
  * @param nodeTtl          {@code node_ttl}: TTL of node lookups (default 0)
  * @param serviceTtl       {@code service_ttl}: service name (lower case) to TTL; a key ending in
- *                         {@code *} is a prefix, and {@code *} alone is the default for every service
+ *                         {@code *} is a prefix, and {@code *} alone is the default for every service;
+ *                         services matching no key get {@code node_ttl}
  * @param onlyPassing      {@code only_passing}: leave out instances whose worst check is warning
  * @param aRecordLimit     {@code a_record_limit}: at most this many A/AAAA records per answer (0: no limit)
  * @param udpAnswerLimit   {@code udp_answer_limit}: at most this many answers in a UDP reply to a query
@@ -79,20 +79,28 @@ public record DnsConfig(Duration nodeTtl, Map<String, Duration> serviceTtl, bool
     }
 
     /**
-     * The TTL of a service's records in seconds: its own entry, else the longest matching
-     * {@code prefix*} entry, else {@code *}, else 0.
+     * The TTL of a service's records in seconds: its own {@code service_ttl} entry, else the longest
+     * matching {@code prefix*} entry ({@code *} matches every name), else {@code node_ttl}, as Consul.
      */
     public long serviceTtlSeconds(String service) {
+        if (serviceTtl.isEmpty()) {
+            return nodeTtl.toSeconds();
+        }
         String s = service.toLowerCase(Locale.ROOT);
         Duration exact = serviceTtl.get(s);
         if (exact != null) {
             return exact.toSeconds();
         }
-        return serviceTtl.entrySet().stream()
-                .filter(e -> e.getKey().endsWith("*") && s.startsWith(e.getKey().substring(0, e.getKey().length() - 1)))
-                .max(Comparator.comparingInt(e -> e.getKey().length()))
-                .map(e -> e.getValue().toSeconds())
-                .orElse(0L);
+        Duration best = null;
+        int bestLength = -1;
+        for (Map.Entry<String, Duration> e : serviceTtl.entrySet()) {
+            String k = e.getKey();
+            if (k.endsWith("*") && k.length() > bestLength && s.startsWith(k.substring(0, k.length() - 1))) {
+                best = e.getValue();
+                bestLength = k.length();
+            }
+        }
+        return (best != null ? best : nodeTtl).toSeconds();
     }
 
     private static Map<String, Object> lowerKeys(Map<String, Object> raw) {

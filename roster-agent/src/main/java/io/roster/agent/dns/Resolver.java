@@ -64,6 +64,11 @@ final class Resolver {
 
     /** Answers {@code qname} (a name at or under {@code zone}, the domain or the alt domain). */
     Reply resolve(Name qname, int qtype, Name zone) {
+        return resolve(qname, qtype, zone, 1);
+    }
+
+    /** {@code depth}: how many CNAMEs into the domain may still be followed (Consul follows them too). */
+    private Reply resolve(Name qname, int qtype, Name zone, int depth) {
         int n = qname.labels() - zone.labels();
         List<String> labels = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -75,7 +80,7 @@ final class Resolver {
         }
         return switch (q.kind()) {
             case APEX -> apex(qtype, zone);
-            case SERVICE -> service(qname, qtype, zone, q.service(), q.tag());
+            case SERVICE -> service(qname, qtype, zone, q.service(), q.tag(), depth);
             case NODE -> node(qname, qtype, zone, q.node());
             case ADDR -> addr(qname, qtype, zone, q.addr());
             case QUERY, UNSUPPORTED, INVALID -> nxdomain(zone);
@@ -111,7 +116,7 @@ final class Resolver {
 
     // ------------------------------------------------------------------ services
 
-    private Reply service(Name qname, int qtype, Name zone, String name, String tag) {
+    private Reply service(Name qname, int qtype, Name zone, String name, String tag, int depth) {
         List<ServiceEntry> live = cache.service(name, this::healthy);
         if (live == null) {
             return nxdomain(zone);
@@ -133,16 +138,34 @@ final class Resolver {
         } else if (qtype == Type.A || qtype == Type.AAAA || qtype == Type.ANY) {
             Set<String> seen = new HashSet<>();
             int limit = config.aRecordLimit() > 0 ? config.aRecordLimit() : Integer.MAX_VALUE;
+            Record cname = null;
             for (ServiceEntry e : order) {
                 NodeService s = e.service();
                 boolean own = !s.address().isEmpty();
                 List<Record> recs = addressRecords(qname, own ? s.address() : e.node().address(),
                         own ? serviceTagged(s) : e.node().taggedAddresses(), qtype, ttl, true);
                 for (Record r : recs) {
-                    // Duplicates (two instances on one address) are left out, as Consul does.
-                    if (answers.size() < limit && seen.add(r.getType() + " " + r.rdataToString())) {
+                    if (r.getType() == Type.CNAME) {
+                        cname = cname == null ? r : cname; // a name has one CNAME at most: the first
+                    } else if (answers.size() < limit && seen.add(r.getType() + " " + r.rdataToString())) {
+                        // Duplicates (two instances on one address) are left out, as Consul does.
                         answers.add(r);
                         extras.add(List.of());
+                    }
+                }
+            }
+            // Addresses win over host names; only with none is the CNAME the answer (as Consul).
+            if (answers.isEmpty() && cname != null) {
+                answers.add(cname);
+                extras.add(List.of());
+                Name target = ((CNAMERecord) cname).getTarget();
+                if (depth > 0 && target.subdomain(zone)) {
+                    Reply chased = resolve(target, qtype, zone, depth - 1);
+                    if (chased.rcode() == Rcode.NOERROR) {
+                        for (Record r : chased.answers()) {
+                            answers.add(r);
+                            extras.add(List.of());
+                        }
                     }
                 }
             }
@@ -156,7 +179,9 @@ final class Resolver {
         Node node = e.node();
         Name target;
         List<Record> extra;
-        if (s.address().isEmpty()) {
+        byte[] serviceIp = ipBytes(s.address());
+        if (s.address().isEmpty() || serviceIp != null && Arrays.equals(serviceIp, ipBytes(node.address()))) {
+            // No address of its own (or the node's): the target is the node, as Consul names it.
             target = nodeName(node.node(), zone);
             if (target == null) {
                 return;
@@ -171,7 +196,7 @@ final class Resolver {
                 return x;
             });
         } else {
-            byte[] ip = ipBytes(s.address());
+            byte[] ip = serviceIp;
             if (ip != null) {
                 target = cache.name(HexFormat.of().formatHex(ip) + ".addr." + datacenter, zone);
                 Name t = target;
@@ -461,9 +486,10 @@ final class Resolver {
     }
 
     /**
-     * Node metadata as TXT records, one per key in key order: {@code key=value} (RFC 1464), or the value
-     * alone for keys starting with {@code rfc1035-}. Keys starting with {@code consul-} are Consul's own
-     * and left out. Long texts are split into 255-byte character-strings of one record.
+     * Node metadata as TXT records, one per key in key order: {@code key=value} encoded as RFC 1464 says
+     * (a backquote escapes {@code `}, {@code =} and leading or trailing spaces of the key), or the value
+     * alone for keys starting with {@code rfc1035-}. Long texts are split into 255-byte
+     * character-strings of one record.
      */
     private static List<Record> metaTxt(Name owner, Map<String, String> meta, long ttl) {
         if (meta.isEmpty()) {
@@ -472,10 +498,7 @@ final class Resolver {
         List<Record> out = new ArrayList<>();
         for (Map.Entry<String, String> e : new TreeMap<>(meta).entrySet()) {
             String k = e.getKey();
-            if (k.startsWith("consul-")) {
-                continue;
-            }
-            String text = k.startsWith("rfc1035-") ? e.getValue() : k + "=" + e.getValue();
+            String text = k.toLowerCase(Locale.ROOT).startsWith("rfc1035-") ? e.getValue() : rfc1464(k, e.getValue());
             byte[] b = text.getBytes(StandardCharsets.UTF_8);
             ByteArrayOutputStream rdata = new ByteArrayOutputStream(b.length + 2);
             int off = 0;
@@ -488,6 +511,20 @@ final class Resolver {
             out.add(Record.newRecord(owner, Type.TXT, DClass.IN, ttl, rdata.toByteArray()));
         }
         return out;
+    }
+
+    static String rfc1464(String key, String value) {
+        String k = key.replace("`", "``").replace("=", "`=");
+        int lead = 0;
+        while (lead < k.length() && k.charAt(lead) == ' ') {
+            lead++;
+        }
+        int trail = 0;
+        while (trail < k.length() - lead && k.charAt(k.length() - 1 - trail) == ' ') {
+            trail++;
+        }
+        k = "` ".repeat(lead) + k.substring(lead, k.length() - trail) + "` ".repeat(trail);
+        return k + "=" + value.replace("`", "``");
     }
 
     Record soa(Name zone) {

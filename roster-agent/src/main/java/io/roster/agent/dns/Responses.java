@@ -1,9 +1,12 @@
 package io.roster.agent.dns;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -150,10 +153,22 @@ final class Responses {
         return m;
     }
 
-    /** Answers EDNS with EDNS (RFC 6891): our payload size, and the upper bits of an extended rcode. */
+    /**
+     * Answers EDNS with EDNS (RFC 6891): our payload size, the upper bits of an extended rcode, and the
+     * client subnet option echoed with scope 0 (RFC 7871: the answer is the same for every client).
+     */
     private static void addOpt(Message request, Message m, int rcode) {
-        if (request.getOPT() != null) {
-            m.addRecord(new OPTRecord(EDNS_PAYLOAD, rcode >>> 4, 0), Section.ADDITIONAL);
+        OPTRecord opt = request.getOPT();
+        if (opt == null) {
+            return;
         }
+        List<EDNSOption> options = new ArrayList<>(1);
+        for (EDNSOption o : opt.getOptions(EDNSOption.Code.CLIENT_SUBNET)) {
+            if (o instanceof ClientSubnetOption ecs) {
+                options.add(new ClientSubnetOption(ecs.getSourcePrefixLength(), 0, ecs.getAddress()));
+                break;
+            }
+        }
+        m.addRecord(new OPTRecord(EDNS_PAYLOAD, rcode >>> 4, 0, 0, options), Section.ADDITIONAL);
     }
 }

@@ -68,6 +68,7 @@ public final class HttpServer implements AutoCloseable {
         AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())
                 .withPeers(() -> server.replicator().peers());
         CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
+        SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
         AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader, agent.member());
         api.prefix("/v1/kv/", Methods.KV, kv)
@@ -108,6 +109,8 @@ public final class HttpServer implements AutoCloseable {
                 .prefix("/v1/agent/health/service/name/", Methods.GET, mine::healthByName)
                 .route("/v1/agent/members", Methods.GET, mine::members)
                 .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
+                .route("/v1/snapshot", Methods.KV, snapshots::handle)
+                .route("/v1/operator/raft/configuration", Methods.GET, snapshots::raftConfiguration)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
                 .route("/v1/agent/self", Methods.GET, agent::self)

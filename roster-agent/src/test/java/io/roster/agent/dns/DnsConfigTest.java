@@ -50,6 +50,11 @@ class DnsConfigTest {
         assertThat(c.recursorTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.soa()).isEqualTo(new DnsConfig.Soa(3600, 60, 86400, 7));
 
+        DnsConfig nodeOnly = DnsConfig.parse(Map.of("node_ttl", "20s", "service_ttl", Map.of("web", "3s")));
+        assertThat(nodeOnly.serviceTtlSeconds("web")).isEqualTo(3);
+        assertThat(nodeOnly.serviceTtlSeconds("db")).as("no match: node_ttl, as Consul").isEqualTo(20);
+        assertThat(DnsConfig.parse(Map.of("node_ttl", "20s")).serviceTtlSeconds("db")).isEqualTo(20);
+
         assertThatThrownBy(() -> DnsConfig.parse(Map.of("node_ttl", "soon"))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DnsConfig.parse(Map.of("a_record_limit", -1))).isInstanceOf(IllegalArgumentException.class);
     }

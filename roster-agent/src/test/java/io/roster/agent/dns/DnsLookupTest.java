@@ -47,6 +47,12 @@ class DnsLookupTest {
                 service("down-1", "down", "", 1, List.of()), check("n1", "down-check", HealthCheck.CRITICAL, "down-1"));
         AGENT.register(node("n2", "10.0.0.2", Map.of()), service("warned-1", "warned", "", 2, List.of()),
                 check("n2", "warned-check", HealthCheck.WARNING, "warned-1"));
+        AGENT.register(node("n2", "10.0.0.2", Map.of()), service("same-1", "same", "10.0.0.2", 7, List.of()));
+        AGENT.register(node("n1", "10.0.0.1", Map.of("rack", "r1", "rfc1035-info", "plain text")),
+                service("alias-1", "alias", "web.service.consul", 80, List.of()));
+        AGENT.register(node("n1", "10.0.0.1", Map.of("rack", "r1", "rfc1035-info", "plain text")),
+                service("mixed-1", "mixed", "mixed.example.com", 80, List.of()));
+        AGENT.register(node("n2", "10.0.0.2", Map.of()), service("mixed-2", "mixed", "", 80, List.of()));
     }
 
     private static Message udp(String name, int type) {
@@ -197,6 +203,41 @@ class DnsLookupTest {
             assertThat(r.rdataToString()).isEqualTo("ext.example.com.");
         });
         assertThat(rdata(udp("ext.service.consul", Type.SRV), Section.ANSWER)).containsExactly("1 1 443 ext.example.com.");
+    }
+
+    @Test
+    void aServiceAddressEqualToItsNodesIsTheNodeTarget() {
+        assertThat(rdata(udp("same.service.consul", Type.SRV), Section.ANSWER)).containsExactly("1 1 7 n2.node.dc1.consul.");
+    }
+
+    @Test
+    void cnamesIntoTheDomainAreFollowedAndAddressesWinOverCnames() {
+        Message alias = udp("alias.service.consul", Type.A);
+        assertThat(DnsClient.records(alias, Section.ANSWER)).hasSize(3)
+                .startsWith("alias.service.consul. CNAME web.service.consul.")
+                .contains("web.service.consul. A 10.0.0.1", "web.service.consul. A 10.0.0.2");
+        assertThat(rdata(udp("mixed.service.consul", Type.A), Section.ANSWER)).containsExactly("10.0.0.2");
+    }
+
+    @Test
+    void clientSubnetIsEchoedWithScopeZero() throws Exception {
+        Message q = DnsClient.query("web.service.consul", Type.A);
+        q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, 0, List.of(
+                new org.xbill.DNS.ClientSubnetOption(24, java.net.InetAddress.getByName("192.0.2.0")))), Section.ADDITIONAL);
+        Message m = AGENT.dns().udp(q);
+        assertThat(m.getOPT().getOptions(org.xbill.DNS.EDNSOption.Code.CLIENT_SUBNET)).singleElement().satisfies(o -> {
+            org.xbill.DNS.ClientSubnetOption ecs = (org.xbill.DNS.ClientSubnetOption) o;
+            assertThat(ecs.getSourcePrefixLength()).isEqualTo(24);
+            assertThat(ecs.getScopePrefixLength()).isZero();
+            assertThat(ecs.getAddress().getHostAddress()).isEqualTo("192.0.2.0");
+        });
+    }
+
+    @Test
+    void metadataTextFollowsRfc1464() {
+        assertThat(Resolver.rfc1464("a=b", "x`y")).isEqualTo("a`=b=x``y");
+        assertThat(Resolver.rfc1464(" k ", "v")).isEqualTo("` k` =v");
+        assertThat(Resolver.rfc1464("plain", "")).isEqualTo("plain=");
     }
 
     @Test

@@ -60,6 +60,12 @@ class KiwiprojectConsulClientTest {
     @RegisterExtension
     static final InProcessRoster ROSTER = new InProcessRoster();
 
+    /**
+     * The caches' blocking wait: longer than any wait for a change below (10 s), so a change can only
+     * be seen in time if it wakes the parked query, not by the query timing out and polling again.
+     */
+    private static final int WATCH_SECONDS = 20;
+
     private static Consul consul;
 
     @BeforeAll
@@ -322,7 +328,7 @@ class KiwiprojectConsulClientTest {
         KeyValueClient kv = consul.keyValueClient();
         kv.putValue("kiwi/cache/a", "1");
         List<Map<String, Value>> seen = new CopyOnWriteArrayList<>();
-        try (KVCache cache = KVCache.newCache(kv, "kiwi/cache/", 5)) {
+        try (KVCache cache = KVCache.newCache(kv, "kiwi/cache/", WATCH_SECONDS)) {
             cache.addListener(seen::add);
             cache.start();
             assertThat(cache.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();
@@ -353,7 +359,7 @@ class KiwiprojectConsulClientTest {
         AgentClient agent = consul.agentClient();
         List<Map<ServiceHealthKey, ServiceHealth>> seen = new CopyOnWriteArrayList<>();
         try (ServiceHealthCache cache = ServiceHealthCache.newCache(consul.healthClient(), "kiwi-api", true,
-                5, QueryOptions.BLANK)) {
+                WATCH_SECONDS, QueryOptions.BLANK)) {
             cache.addListener(seen::add);
             cache.start();
             assertThat(cache.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();

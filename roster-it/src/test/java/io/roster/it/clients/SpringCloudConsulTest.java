@@ -42,7 +42,7 @@ import org.springframework.context.event.EventListener;
  * their own RestClient-based client) started against Roster exactly as against Consul:
  * <ul>
  *   <li>config: {@code spring.config.import=consul:} loads {@code config/roster-demo/*} from KV;
- *       the config watch ({@code ?recurse&wait=2s&index=N}) turns a KV change into a refresh that
+ *       the config watch ({@code ?recurse&wait=55s&index=N}) turns a KV change into a refresh that
  *       a {@link RefreshScope} bean and the {@code Environment} see;</li>
  *   <li>discovery: the application registers itself with an HTTP check on
  *       {@code /actuator/health} that Roster runs; a second application registers with a TTL check
@@ -111,7 +111,7 @@ class SpringCloudConsulTest {
                 "spring.config.import=consul:",
                 "spring.cloud.consul.host=127.0.0.1",
                 "spring.cloud.consul.port=" + ROSTER.port(),
-                "spring.cloud.consul.config.watch.wait-time=2",
+                // The config watch keeps its default wait (55s): a KV change must wake the parked query.
                 "spring.cloud.consul.config.watch.delay=200",
                 "spring.cloud.consul.discovery.instance-id=" + instanceId,
                 "spring.cloud.consul.discovery.prefer-ip-address=true",

@@ -1,0 +1,91 @@
+package io.roster.agent.http;
+
+import io.roster.agent.server.Server;
+import io.roster.state.Command;
+import io.roster.state.Store;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/snapshot} (save the whole state, after a consistent read barrier unless
+ * {@code ?stale}) and {@code PUT /v1/snapshot} (restore it on every server, through the log), in
+ * Roster's snapshot format (not Consul's archive); and {@code /v1/operator/raft/configuration}.
+ */
+final class SnapshotEndpoint {
+    /** The largest snapshot accepted for restore. */
+    private static final long MAX_SNAPSHOT = 256L * 1024 * 1024;
+    private final Server server;
+    private final Store store;
+
+    SnapshotEndpoint(Server server) {
+        this.server = server;
+        this.store = server.store();
+    }
+
+    void handle(Call call) {
+        if (call.method().equals("PUT") || call.method().equals("POST")) {
+            restore(call);
+        } else {
+            save(call);
+        }
+    }
+
+    private void save(Call call) {
+        var barrier = call.has("stale") ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
+                : server.replicator().readBarrier();
+        barrier.whenComplete((ok, err) -> {
+            if (err != null) {
+                call.error(500, "No cluster leader");
+                return;
+            }
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                store.snapshot(out);
+                call.meta(store.lastIndex());
+                call.bytes(200, "application/octet-stream", out.toByteArray());
+            } catch (IOException e) {
+                call.error(500, "Failed to write snapshot: " + e.getMessage());
+            }
+        });
+    }
+
+    private void restore(Call call) {
+        byte[] body = call.body(MAX_SNAPSHOT, "Snapshot (%d bytes) too large, max size: " + MAX_SNAPSHOT + " bytes");
+        try {
+            // Refuse a bad snapshot here, before it reaches the log.
+            new Store().restore(new ByteArrayInputStream(body));
+        } catch (IOException e) {
+            throw HttpError.badRequest("Invalid snapshot: " + e.getMessage());
+        }
+        server.replicator().submit(new Command.Restore(body)).whenComplete((r, err) -> {
+            if (err == null && Boolean.TRUE.equals(r)) {
+                call.empty(200);
+            } else {
+                Writes.answer(call, r, err);
+            }
+        });
+    }
+
+    void raftConfiguration(Call call) {
+        String leader = server.replicator().leaderAddress();
+        List<Map<String, Object>> servers = new java.util.ArrayList<>();
+        for (String peer : server.replicator().peers()) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("ID", peer.replace(':', '_'));
+            s.put("Node", peer);
+            s.put("Address", peer);
+            s.put("Leader", peer.equals(leader));
+            s.put("Voter", true);
+            s.put("ProtocolVersion", "3");
+            servers.add(s);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Servers", servers);
+        out.put("Index", store.lastIndex());
+        call.json(out);
+    }
+}

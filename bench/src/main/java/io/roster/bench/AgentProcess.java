@@ -37,6 +37,11 @@ final class AgentProcess implements AutoCloseable {
     /** Starts {@code roster agent -dev} on a free port and waits (at most 30 s) for its first HTTP answer. */
     static AgentProcess start(Path home, String heap) throws Exception {
         int port = freePort();
+        return start(home, heap, port, List.of("-dev", "-http-port=" + port));
+    }
+
+    /** Starts {@code roster agent <args>} whose HTTP API is on {@code port}; waits for its first answer. */
+    static AgentProcess start(Path home, String heap, int port, List<String> args) throws Exception {
         Path cliJar = home.resolve("roster-cli/target/roster-cli.jar");
         Path lib = home.resolve("roster-cli/target/lib");
         if (!Files.exists(cliJar)) {
@@ -49,7 +54,8 @@ final class AgentProcess implements AutoCloseable {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
         cmd.addAll(List.of("-cp", cliJar + File.pathSeparator + lib + File.separator + "*",
-                "io.roster.cli.Main", "agent", "-dev", "-http-port=" + port, "-log-level=warn"));
+                "io.roster.cli.Main", "agent", "-log-level=warn", "-dns-port=-1"));
+        cmd.addAll(args);
         Path log = Files.createTempFile("roster-bench-agent", ".log");
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

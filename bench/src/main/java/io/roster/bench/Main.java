@@ -47,11 +47,13 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         boolean smoke = false;
+        boolean cluster = false;
         int h2 = 100_000;
         int h1 = 8_000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
+                case "--cluster" -> cluster = true;
                 case "--watchers" -> h2 = Integer.parseInt(args[++i]);
                 case "--h1-watchers" -> h1 = Integer.parseInt(args[++i]);
                 default -> {
@@ -65,7 +67,13 @@ public final class Main {
             h1 = Math.min(h1, 500);
         }
         java.util.Arrays.fill(VALUE_256, (byte) 'v');
-        new Main(smoke, h2, h1).run(Path.of(System.getProperty("roster.home", ".")).toAbsolutePath());
+        Main m = new Main(smoke, h2, h1);
+        Path home = Path.of(System.getProperty("roster.home", ".")).toAbsolutePath();
+        if (cluster) {
+            m.cluster(home);
+        } else {
+            m.run(home);
+        }
         // The HTTP clients' threads are not daemons; the figures are printed, so leave now.
         System.exit(0);
     }
@@ -80,6 +88,62 @@ public final class Main {
             watchers(agent, HttpClient.Version.HTTP_2, h2Watchers, "one key");
             watchersDistinct(agent, HttpClient.Version.HTTP_2, h2Watchers);
             watchers(agent, HttpClient.Version.HTTP_1_1, h1Watchers, "one key");
+        }
+    }
+
+    // ------------------------------------------------------------------ 3-server cluster
+
+    /** 3 servers (Raft, fsync'd log) on loopback as processes; clients spread over them. */
+    private void cluster(Path home) throws Exception {
+        System.out.printf(Locale.ROOT, "# Roster 3-server cluster benchmark (%s) on %d cores, %s%n", smoke ? "smoke" : "full",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + Runtime.version());
+        List<Integer> raft = new ArrayList<>();
+        List<Integer> httpPorts = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            raft.add(AgentProcess.freePort());
+            httpPorts.add(AgentProcess.freePort());
+            dirs.add(java.nio.file.Files.createTempDirectory("roster-bench-raft-" + i));
+        }
+        List<AgentProcess> servers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                List<String> args = new ArrayList<>(List.of("-server", "-node=bench-" + i, "-data-dir=" + dirs.get(i),
+                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3"));
+                raft.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
+                servers.add(AgentProcess.start(home, "1g", httpPorts.get(i), args));
+            }
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            List<String> bases = servers.stream().map(AgentProcess::base).toList();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                String leader = http.send(HttpRequest.newBuilder(URI.create(bases.get(0) + "/v1/status/leader")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (leader.length() > 2) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            for (int c = 0; c < clients; c++) {
+                for (int k = 0; k < KEYS_PER_CLIENT; k++) {
+                    http.send(HttpRequest.newBuilder(URI.create(bases.get(c % 3) + "/v1/kv/bench/kv/" + c + "/" + k))
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(VALUE_256)).build(), HttpResponse.BodyHandlers.discarding());
+                }
+            }
+            runLoad(http, bases, true, "", Duration.ofMillis(smoke ? 500 : 2000), new Stats());
+            String[][] phases = {{"PUT", ""}, {"GET ?consistent", "?consistent"}, {"GET ?stale", "?stale"}, {"GET default", ""}};
+            for (String[] ph : phases) {
+                Stats st = new Stats();
+                long n = runLoad(http, bases, ph[0].equals("PUT"), ph[1], phase, st);
+                double secs = phase.toNanos() / 1e9;
+                System.out.printf(Locale.ROOT, "cluster kv %s: 3 servers, %d clients spread over them, 256 B values, %.0f req/s, "
+                                + "p50 %.2f ms, p99 %.2f ms (%d requests in %.0f s)%n",
+                        ph[0], clients, n / secs, st.percentileMs(50), st.percentileMs(99), n, secs);
+            }
+        } finally {
+            for (AgentProcess a : servers) {
+                a.close();
+            }
         }
     }
 
@@ -115,10 +179,15 @@ public final class Main {
     }
 
     private long runLoad(HttpClient http, String base, boolean put, Duration d) throws Exception {
-        return runLoad(http, base, put, d, new Stats());
+        return runLoad(http, List.of(base), put, "", d, new Stats());
     }
 
     private long runLoad(HttpClient http, String base, boolean put, Duration d, Stats total) throws Exception {
+        return runLoad(http, List.of(base), put, "", d, total);
+    }
+
+    /** {@code clients} loops, client c talking to {@code bases[c % n]}; GETs carry {@code query} (e.g. {@code ?stale}). */
+    private long runLoad(HttpClient http, List<String> bases, boolean put, String query, Duration d, Stats total) throws Exception {
         AtomicLong count = new AtomicLong();
         long end = System.nanoTime() + d.toNanos();
         CountDownLatch done = new CountDownLatch(clients);
@@ -131,7 +200,8 @@ public final class Main {
                     try {
                         while (System.nanoTime() < end) {
                             String key = "bench/kv/" + client + "/" + (i++ % KEYS_PER_CLIENT);
-                            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key))
+                            String base = bases.get(client % bases.size());
+                            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key + (put ? "" : query)))
                                     .timeout(Duration.ofSeconds(10));
                             HttpRequest r = put ? b.PUT(HttpRequest.BodyPublishers.ofByteArray(value(i))).build() : b.GET().build();
                             long t0 = System.nanoTime();

@@ -46,6 +46,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftReplicator.class);
     /** How long a write or a consistent read may wait for a leader before "No cluster leader". */
     static final TimeDuration LEADER_WAIT = TimeDuration.valueOf(10, TimeUnit.SECONDS);
+    private static final int CLIENTS = 16;
 
     private final Store store;
     private final String selfAddress;
@@ -53,6 +54,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     private final RaftPeerId selfId;
     private final RaftGroup group;
     private final RaftServer server;
+    /** Clients used round-robin: each Ratis client orders its own requests, so one would serialize every write. */
+    private final RaftClient[] clients;
+    private final java.util.concurrent.atomic.AtomicInteger nextClient = new java.util.concurrent.atomic.AtomicInteger();
     private final RaftClient client;
     private final List<Runnable> leaderListeners = new CopyOnWriteArrayList<>();
 
@@ -84,10 +88,14 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         RosterStateMachine sm = new RosterStateMachine(store, leader -> leaderListeners.forEach(Runnable::run));
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(group).setStateMachine(sm)
                 .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
-        this.client = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
-                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
-                .build();
+        this.clients = new RaftClient[CLIENTS];
+        for (int i = 0; i < CLIENTS; i++) {
+            clients[i] = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                    .build();
+        }
+        this.client = clients[0];
     }
 
     /** Ratis settings that matter (see DESIGN.md): gRPC, linearizable reads with leader lease, auto-snapshots. */
@@ -130,7 +138,8 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     @Override
     public CompletableFuture<Object> submit(Command command) {
         Message m = Message.valueOf(ByteString.copyFrom(CommandCodec.encode(command)));
-        return client.async().send(m).handle((reply, err) -> {
+        RaftClient c = clients[Math.floorMod(nextClient.getAndIncrement(), CLIENTS)];
+        return c.async().send(m).handle((reply, err) -> {
             if (err != null) {
                 // The client gave up finding a leader (bounded retries): Consul's answer.
                 throw new CompletionException(noLeader(err));
@@ -202,10 +211,12 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            client.close();
-        } catch (IOException e) {
-            LOG.warn("Raft client close: {}", e.toString());
+        for (RaftClient c : clients) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.warn("Raft client close: {}", e.toString());
+            }
         }
         try {
             server.close();

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The DNS listener: UDP and TCP on one port ({@code client_addr}:{@code ports.dns}, default 8600).
  *
- * <p>Threads. UDP is read by a few platform threads sharing one channel; local answers are computed
+ * <p>Threads. UDP is read by a few platform threads, each on its own socket bound to the same port
+ * with {@code SO_REUSEPORT} (the kernel spreads clients over them); local answers are computed
  * on the reading thread (they only read the in-memory store), and forwarded questions go to virtual
  * threads, at most {@link Options#maxRecursions} at once (SERVFAIL beyond). Every TCP connection gets a
  * virtual thread, at most {@link Options#maxTcpConnections} at once (more are closed at once); a
@@ -88,7 +89,8 @@ public final class DnsServer implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledThreadPoolExecutor timer;
-    private DatagramChannel udp;
+    /** One UDP socket per reading thread, all on the same port (SO_REUSEPORT), so reads do not queue on one lock. */
+    private final List<DatagramChannel> udp = new ArrayList<>();
     private ServerSocket tcp;
     private volatile boolean closed;
 
@@ -140,14 +142,15 @@ public final class DnsServer implements AutoCloseable {
     /** Binds UDP and TCP to the same port (a free one when the port is 0) and starts serving. */
     public synchronized DnsServer start() throws IOException {
         IOException last = null;
-        for (int attempt = 0; attempt < (requestedPort == 0 ? 10 : 1); attempt++) {
-            DatagramChannel u = DatagramChannel.open(bindAddress instanceof java.net.Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        for (int attempt = 0; attempt < (requestedPort == 0 ? 10 : 1) && udp.isEmpty(); attempt++) {
+            List<DatagramChannel> channels = new ArrayList<>();
             try {
-                u.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-                u.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-                u.bind(new InetSocketAddress(bindAddress, requestedPort));
-                int port = ((InetSocketAddress) u.getLocalAddress()).getPort();
+                DatagramChannel first = udpChannel(requestedPort, options.udpThreads() > 1);
+                channels.add(first);
+                int port = ((InetSocketAddress) first.getLocalAddress()).getPort();
+                for (int i = 1; i < options.udpThreads(); i++) {
+                    channels.add(udpChannel(port, true));
+                }
                 ServerSocket t = new ServerSocket();
                 try {
                     t.setReuseAddress(true);
@@ -156,20 +159,20 @@ public final class DnsServer implements AutoCloseable {
                     t.close();
                     throw e;
                 }
-                udp = u;
+                udp.addAll(channels);
                 tcp = t;
-                break;
             } catch (IOException e) {
-                u.close();
+                channels.forEach(DnsServer::closeQuietly);
                 last = e;
             }
         }
-        if (udp == null) {
+        if (udp.isEmpty()) {
             throw new IOException("DNS: cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort
                     + ": " + (last == null ? "unknown error" : last.getMessage()), last);
         }
-        for (int i = 0; i < options.udpThreads(); i++) {
-            Thread t = new Thread(this::udpLoop, "roster-dns-udp-" + (i + 1));
+        for (int i = 0; i < udp.size(); i++) {
+            DatagramChannel ch = udp.get(i);
+            Thread t = new Thread(() -> udpLoop(ch), "roster-dns-udp-" + (i + 1));
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -180,6 +183,23 @@ public final class DnsServer implements AutoCloseable {
         acceptor.start();
         LOG.info("DNS listening on {}:{} (UDP and TCP)", bindAddress.getHostAddress(), port());
         return this;
+    }
+
+    private DatagramChannel udpChannel(int port, boolean reusePort) throws IOException {
+        DatagramChannel u = DatagramChannel.open(bindAddress instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            u.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            u.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            if (reusePort && u.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                u.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            u.bind(new InetSocketAddress(bindAddress, port));
+            return u;
+        } catch (IOException e) {
+            u.close();
+            throw e;
+        }
     }
 
     /** The port UDP and TCP listen on (the chosen one when configured as 0). */
@@ -199,7 +219,7 @@ public final class DnsServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ UDP
 
-    private void udpLoop() {
+    private void udpLoop(DatagramChannel udp) {
         ByteBuffer in = ByteBuffer.allocate(Responses.MAX_UDP);
         while (!closed) {
             SocketAddress from;
@@ -222,9 +242,9 @@ public final class DnsServer implements AutoCloseable {
             try {
                 QueryHandler.Outcome o = handler.handle(in.array(), 0, in.position(), false);
                 switch (o) {
-                    case QueryHandler.Outcome.Answer a -> sendUdp(a.wire(), from);
+                    case QueryHandler.Outcome.Answer a -> sendUdp(udp, a.wire(), from);
                     case QueryHandler.Outcome.Drop d -> dropped.increment();
-                    case QueryHandler.Outcome.Forward f -> forwardUdp(f, from);
+                    case QueryHandler.Outcome.Forward f -> forwardUdp(udp, f, from);
                 }
             } catch (RuntimeException e) {
                 errors.increment();
@@ -233,15 +253,15 @@ public final class DnsServer implements AutoCloseable {
         }
     }
 
-    private void forwardUdp(QueryHandler.Outcome.Forward f, SocketAddress from) {
+    private void forwardUdp(DatagramChannel udp, QueryHandler.Outcome.Forward f, SocketAddress from) {
         forwarded.increment();
         if (!recursions.tryAcquire()) {
-            sendUdp(Responses.empty(f.request(), org.xbill.DNS.Rcode.SERVFAIL, true), from);
+            sendUdp(udp, Responses.empty(f.request(), org.xbill.DNS.Rcode.SERVFAIL, true), from);
             return;
         }
         virtual.execute(() -> {
             try {
-                sendUdp(handler.forward(f), from);
+                sendUdp(udp, handler.forward(f), from);
             } catch (RuntimeException e) {
                 errors.increment();
                 LOG.debug("DNS: forwarding failed", e);
@@ -251,7 +271,7 @@ public final class DnsServer implements AutoCloseable {
         });
     }
 
-    private void sendUdp(byte[] wire, SocketAddress to) {
+    private void sendUdp(DatagramChannel udp, byte[] wire, SocketAddress to) {
         try {
             udp.send(ByteBuffer.wrap(wire), to);
         } catch (IOException e) {
@@ -397,9 +417,7 @@ public final class DnsServer implements AutoCloseable {
             return;
         }
         closed = true;
-        if (udp != null) {
-            closeQuietly(udp);
-        }
+        udp.forEach(DnsServer::closeQuietly);
         if (tcp != null) {
             closeQuietly(tcp);
         }

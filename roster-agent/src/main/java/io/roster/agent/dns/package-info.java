@@ -15,10 +15,14 @@
  *       lookup into records by reading the {@link io.roster.state.Store}: healthy instances only,
  *       shuffled by weight, TTLs from {@code dns_config}; {@code Responses} puts them on the wire,
  *       trimming answers to the transport's size and setting TC.</li>
+ *   <li>{@code ReadCache} keeps what the resolver read from the store until the store's last applied
+ *       index moves, so a steady stream of queries does not copy instances out of the store each
+ *       time; any write makes it re-read.</li>
  * </ul>
  *
  * <p>The package reads the store and never writes it; it does not touch the HTTP API, the local
- * agent state or Raft. Every read is a plain (stale-allowed) read of this agent's store, which is
- * what Consul's {@code allow_stale = true} default gives.
+ * agent state or Raft. Every read is a plain read of this agent's own copy of the store (a
+ * follower's may lag the leader), which is what Consul's {@code allow_stale = true} default gives;
+ * {@code max_stale} is not enforced.
  */
 package io.roster.agent.dns;

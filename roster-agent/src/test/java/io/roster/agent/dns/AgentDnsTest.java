@@ -46,6 +46,20 @@ class AgentDnsTest {
     }
 
     @Test
+    void aSecondServerCannotShareTheUdpPortOfARunningOne() throws Exception {
+        try (Agent agent = DnsAgent.start(b -> b)) {
+            AgentConfig same = agent.config().toBuilder().dnsPort(agent.dns().port()).build();
+            try (DnsServer second = new DnsServer(same, agent.store())) {
+                // The UDP sockets use SO_REUSEPORT among themselves; the TCP listener keeps a second
+                // server (even one of ours) from silently taking a share of the queries.
+                assertThatThrownBy(second::start).hasMessageContaining("DNS: cannot listen on");
+            }
+            assertThat(rdata(new DnsClient(agent.dns().port()).udp("consul.service.consul", Type.A), Section.ANSWER))
+                    .containsExactly("127.0.0.1");
+        }
+    }
+
+    @Test
     void answersFollowHealthAndRegistrationChanges() throws Exception {
         try (Agent agent = DnsAgent.start(b -> b)) {
             DnsClient dns = new DnsClient(agent.dns().port());

@@ -1,10 +1,16 @@
 package io.roster.agent.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Wire details that real third-party Consul clients broke on when they were first run against
@@ -55,5 +61,32 @@ class ThirdPartyClientRegressionTest {
         assertThat(self.get("wan").asText()).isNotEmpty();
 
         assertThat(http().put("/v1/catalog/deregister", "{\"Node\":\"bare\"}").status()).isEqualTo(200);
+    }
+
+    /**
+     * Spring Cloud Consul's config watch long-polls its contexts one after another
+     * ({@code config/app,default/}, {@code config/app/}, {@code config/application,default/}, ...,
+     * each {@code ?recurse&wait=55s&index=N}), and most of them are empty. An empty answer carries
+     * the KV table's index, so, as in Consul, a write anywhere in KV must wake it; before, the parked
+     * empty context slept through the write and the refresh of {@code config/app/} came 55 s late.
+     * The same holds for a missing key and an empty {@code ?keys} listing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/v1/kv/config/regress,default/?recurse", "/v1/kv/config/regress-missing",
+        "/v1/kv/config/regress,dev/?keys"})
+    void aReadThatFoundNothingWakesOnAnyKvWriteLikeConsul(String path) throws Exception {
+        Http.Reply empty = http().get(path);
+        assertThat(empty.status()).isEqualTo(404);
+        long before = AGENT.parked();
+        CompletableFuture<Http.Reply> parked = http().getAsync(path + (path.contains("?") ? "&" : "?")
+                + "index=" + empty.index() + "&wait=30s");
+        await().atMost(Duration.ofSeconds(10)).until(() -> AGENT.parked() > before || parked.isDone());
+        assertThat(parked).as("parks while nothing changes").isNotDone();
+
+        assertThat(http().put("/v1/kv/config/regress/greeting", "bonjour").status()).isEqualTo(200);
+        Http.Reply woken = parked.get(5, TimeUnit.SECONDS);
+        assertThat(woken.status()).isEqualTo(404);
+        assertThat(woken.index()).as("the table index moved, and the read said so at once").isGreaterThan(empty.index());
+        http().delete("/v1/kv/config/regress/greeting");
     }
 }

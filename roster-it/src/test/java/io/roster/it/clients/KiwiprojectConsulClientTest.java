@@ -71,7 +71,9 @@ class KiwiprojectConsulClientTest {
     @BeforeAll
     static void connect() {
         // build() pings /v1/agent/self, so this already proves the agent answers it in a shape the client accepts.
-        consul = Consul.builder().withHostAndPort(HostAndPort.fromParts("127.0.0.1", ROSTER.port())).build();
+        // The read timeout must exceed the caches' wait, as kiwiproject's docs ask (it refuses otherwise).
+        consul = Consul.builder().withHostAndPort(HostAndPort.fromParts("127.0.0.1", ROSTER.port()))
+                .withReadTimeoutMillis(30_000).build();
     }
 
     @AfterAll

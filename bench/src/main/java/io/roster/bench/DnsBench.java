@@ -477,7 +477,8 @@ public final class DnsBench {
         for (int i = 0; i < 20; i++) {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 int port = s.getLocalPort();
-                try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+                try {
+                    new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).close();
                     return port;
                 } catch (IOException e) {
                     // taken for UDP: try another

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * blocking queries ({@code QueryParams(waitTime, index)}, sent as {@code wait=Ns&index=N}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@SuppressWarnings("deprecation") // the deprecated health/catalog overloads are the ones applications call most
 class EcwidConsulApiTest {
     @RegisterExtension
     static final InProcessRoster ROSTER = new InProcessRoster();
@@ -46,7 +47,7 @@ class EcwidConsulApiTest {
         return new ConsulClient("127.0.0.1", ROSTER.port());
     }
 
-    /** Waits until {@code n} more blocking queries than {@code before} are parked in the agent. */
+    /** Waits until more blocking queries than {@code before} are parked in the agent. */
     private static void awaitParked(long before) {
         await().atMost(Duration.ofSeconds(10)).until(() -> ROSTER.parked() > before);
     }

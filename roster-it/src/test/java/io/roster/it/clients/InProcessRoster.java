@@ -39,10 +39,6 @@ final class InProcessRoster implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    Agent agent() {
-        return agent;
-    }
-
     /** The HTTP port the agent listens on (127.0.0.1). */
     int port() {
         return agent.httpPort();

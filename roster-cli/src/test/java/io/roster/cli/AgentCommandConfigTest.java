@@ -72,7 +72,7 @@ class AgentCommandConfigTest {
         Path svc = write("svc.json", "{\"service\": {\"name\": \"a\", \"check\": {\"tcp\": \"x:1\", \"interval\": \"15\"}}}");
         r = run("agent", "-dev", "--config-file", svc.toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.lines()).containsExactly("roster agent: " + svc + ": service.check.interval: missing unit in duration \"15\"");
+        assertThat(r.lines()).containsExactly("roster agent: " + svc + ": service.check.interval: time: missing unit in duration \"15\"");
     }
 
     @Test
@@ -84,12 +84,16 @@ class AgentCommandConfigTest {
     }
 
     @Test
-    void aValidConfigWithoutDevIsStillRefused() throws IOException {
+    void aServerConfigWithoutADataDirIsRefused() throws IOException {
         Path f = write("agent.hcl", "node_name = \"n1\"\nserver = true\n");
         Result r = run("agent", "-config-file", f.toString());
         assertThat(r.code()).isEqualTo(1);
+        assertThat(r.lines()).containsExactly("roster agent: a server needs -data-dir for its Raft log and snapshots");
+        Path client = write("client.hcl", "node_name = \"n2\"\n");
+        r = run("agent", "-config-file", client.toString());
+        assertThat(r.code()).isEqualTo(1);
         assertThat(r.lines()).containsExactly(
-                "roster agent: only -dev mode is available in this version (server mode with -data-dir comes with Raft)");
+                "roster agent: client agents need gossip, which does not exist yet: use -dev, or -server with -data-dir");
     }
 
     @Test

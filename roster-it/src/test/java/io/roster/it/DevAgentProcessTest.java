@@ -99,9 +99,9 @@ class DevAgentProcessTest {
     }
 
     @Test
-    void serverModeWithoutRaftSaysSoAndFails() throws Exception {
+    void aClientAgentWithoutGossipSaysSoAndFails() throws Exception {
         Path out = Files.createTempFile("roster-it", ".out");
-        Process p = roster(out, "agent", "-server", "-data-dir", "/tmp/roster-it-data");
+        Process p = roster(out, "agent", "-node", "lonely");
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         assertThat(Files.readString(out).strip()).startsWith("roster agent:").contains("-dev");

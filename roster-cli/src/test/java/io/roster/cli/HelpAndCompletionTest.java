@@ -17,8 +17,17 @@ import picocli.CommandLine;
  * {@code roster -h} lists them; the committed bash completion script matches the commands.
  */
 class HelpAndCompletionTest {
-    /** The committed completion script, next to bin/roster. */
-    static final Path COMPLETION = Path.of("..", "bin", "roster-completion.bash");
+    /** The committed completion script, next to bin/roster (found from the module or the repository directory). */
+    static final Path COMPLETION = repositoryRoot().resolve("bin").resolve("roster-completion.bash");
+
+    private static Path repositoryRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("bin/roster")) && Files.isDirectory(p.resolve("roster-cli"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("not inside the Roster repository: " + Path.of("").toAbsolutePath());
+    }
 
     private static List<CommandLine> leaves(CommandLine cl) {
         List<CommandLine> out = new ArrayList<>();

@@ -356,6 +356,7 @@ public final class RosterClient {
             send("PUT", "/v1/agent/maintenance", maintenance(true, reason), null, null).requireOk();
         }
 
+        /** Takes the node out of maintenance mode. */
         public void disableNodeMaintenance() {
             send("PUT", "/v1/agent/maintenance", maintenance(false, null), null, null).requireOk();
         }
@@ -366,6 +367,7 @@ public final class RosterClient {
                     .requireOk();
         }
 
+        /** Takes one service of this agent out of maintenance mode. */
         public void disableServiceMaintenance(String serviceId) {
             send("PUT", "/v1/agent/service/maintenance/" + encodeKey(serviceId), maintenance(false, null), null, null)
                     .requireOk();

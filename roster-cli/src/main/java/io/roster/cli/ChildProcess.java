@@ -67,9 +67,4 @@ final class ChildProcess {
             default -> "signal " + signal;
         };
     }
-
-    /** Waits for the process, or until {@code timeout}; true when it exited. */
-    static boolean waitFor(Process p, Duration timeout) throws InterruptedException {
-        return p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
 }

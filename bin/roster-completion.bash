@@ -164,6 +164,8 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} maint" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} lock" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} watch" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv get" ];    then _picocli_roster_kv; return $?; fi
@@ -176,6 +178,11 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} catalog services" ];    then _picocli_roster_catalog; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} services register" ];    then _picocli_roster_services; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} services deregister" ];    then _picocli_roster_services; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot save" ];    then _picocli_roster_snapshot; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot restore" ];    then _picocli_roster_snapshot; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot inspect" ];    then _picocli_roster_snapshot; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator raft" ];    then _picocli_roster_operator; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator raft list-peers" ];    then _picocli_roster_operator_raft; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(agent)
@@ -188,31 +195,45 @@ function _complete_roster() {
   local cmds7=(maint)
   local cmds8=(lock)
   local cmds9=(watch)
-  local cmds10=(version)
-  local cmds11=(help)
-  local cmds12=(kv get)
-  local cmds13=(kv put)
-  local cmds14=(kv delete)
-  local cmds15=(kv export)
-  local cmds16=(kv import)
-  local cmds17=(catalog datacenters)
-  local cmds18=(catalog nodes)
-  local cmds19=(catalog services)
-  local cmds20=(services register)
-  local cmds21=(services deregister)
+  local cmds10=(snapshot)
+  local cmds11=(operator)
+  local cmds12=(version)
+  local cmds13=(help)
+  local cmds14=(kv get)
+  local cmds15=(kv put)
+  local cmds16=(kv delete)
+  local cmds17=(kv export)
+  local cmds18=(kv import)
+  local cmds19=(catalog datacenters)
+  local cmds20=(catalog nodes)
+  local cmds21=(catalog services)
+  local cmds22=(services register)
+  local cmds23=(services deregister)
+  local cmds24=(snapshot save)
+  local cmds25=(snapshot restore)
+  local cmds26=(snapshot inspect)
+  local cmds27=(operator raft)
+  local cmds28=(operator raft list-peers)
 
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_kv_import; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_kv_export; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_kv_delete; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_kv_put; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_kv_get; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_help; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_kv_import; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_kv_export; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_kv_delete; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_kv_put; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_kv_get; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_help; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_operator; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_snapshot; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_roster_watch; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_roster_lock; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_roster_maint; return $?; fi
@@ -233,7 +254,7 @@ function _picocli_roster() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload maint lock watch version help"
+  local commands="agent kv catalog services members info reload maint lock watch snapshot operator version help"
   local flag_opts="'-h' '--help' '-help'"
   local arg_opts=""
 
@@ -747,13 +768,49 @@ function _picocli_roster_watch() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `snapshot` subcommand.
+function _picocli_roster_snapshot() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="save restore inspect"
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `operator` subcommand.
+function _picocli_roster_operator() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="raft"
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `version` subcommand.
 function _picocli_roster_version() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '-help' '--help'"
   local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
@@ -770,7 +827,7 @@ function _picocli_roster_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload maint lock watch version"
+  local commands="agent kv catalog services members info reload maint lock watch snapshot operator version"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 
@@ -1340,6 +1397,195 @@ function _picocli_roster_services_deregister() {
       return
       ;;
     '-id'|'--id')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `save` subcommand.
+function _picocli_roster_snapshot_save() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `restore` subcommand.
+function _picocli_roster_snapshot_restore() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `inspect` subcommand.
+function _picocli_roster_snapshot_inspect() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands=""
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `raft` subcommand.
+function _picocli_roster_operator_raft() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="list-peers"
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list-peers` subcommand.
+function _picocli_roster_operator_raft_listpeers() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
       return
       ;;
   esac

@@ -37,6 +37,8 @@ public final class RosterClient {
     private final Catalog catalog = new Catalog();
     private final Agent agent = new Agent();
     private final Health health = new Health();
+    private final Snapshots snapshots = new Snapshots();
+    private final Operator operator = new Operator();
 
     private RosterClient(URI base, String token) {
         this.base = base;
@@ -89,6 +91,16 @@ public final class RosterClient {
     /** {@code /v1/health}: service instances with their checks, and checks by service or state. */
     public Health health() {
         return health;
+    }
+
+    /** {@code /v1/snapshot}: save and restore the whole state, in Roster's snapshot format. */
+    public Snapshots snapshot() {
+        return snapshots;
+    }
+
+    /** {@code /v1/operator}: the Raft configuration. */
+    public Operator operator() {
+        return operator;
     }
 
     /**
@@ -284,6 +296,51 @@ public final class RosterClient {
         public CatalogNode {
             services = services == null ? Map.of() : services;
         }
+    }
+
+    /** {@code /v1/snapshot}. */
+    public final class Snapshots {
+        /**
+         * The whole state as the agent writes it ({@code GET /v1/snapshot}), with the index it was
+         * taken at ({@code X-Consul-Index}). {@code opts} may ask for {@code stale} and a datacenter.
+         */
+        public QueryResult<byte[]> save(QueryOptions opts) {
+            Answer a = send("GET", "/v1/snapshot", query(opts), null, null);
+            a.requireOk();
+            return a.meta(a.body);
+        }
+
+        /** Replaces the whole state with {@code snapshot} ({@code PUT /v1/snapshot}). */
+        public void restore(byte[] snapshot, Map<String, String> params) {
+            Answer a = send("PUT", "/v1/snapshot", params == null ? Map.of() : params, snapshot, null);
+            a.requireOk();
+        }
+    }
+
+    /** {@code /v1/operator}. */
+    public final class Operator {
+        /** {@code GET /v1/operator/raft/configuration}: the Raft peers and which one leads. */
+        public RaftConfiguration raftConfiguration(QueryOptions opts) {
+            Answer a = send("GET", "/v1/operator/raft/configuration", query(opts), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<RaftConfiguration>() { });
+        }
+    }
+
+    /** The Raft configuration: its servers and the index it was read at. */
+    public record RaftConfiguration(@JsonProperty("Servers") List<RaftServer> servers, @JsonProperty("Index") long index) {
+        public RaftConfiguration {
+            servers = servers == null ? List.of() : servers;
+        }
+    }
+
+    /** A Raft peer as {@code /v1/operator/raft/configuration} shows it. */
+    public record RaftServer(@JsonProperty("ID") String id,
+                             @JsonProperty("Node") String node,
+                             @JsonProperty("Address") String address,
+                             @JsonProperty("Leader") boolean leader,
+                             @JsonProperty("Voter") boolean voter,
+                             @JsonProperty("ProtocolVersion") String protocolVersion) {
     }
 
     /** A gossip pool member as {@code /v1/agent/members} shows it; {@code Status} is serf's (1 alive ... 4 failed). */

@@ -179,19 +179,13 @@ public final class Agent implements AutoCloseable {
         if (!found) {
             return null;
         }
-        String worst = HealthCheck.PASSING;
+        List<HealthCheck> relevant = new ArrayList<>();
         for (HealthCheck c : checks) {
-            if (serviceId != null && !serviceId.isEmpty() && !c.serviceId().isEmpty() && !c.serviceId().equals(serviceId)) {
-                continue;
-            }
-            if (c.status().equals(HealthCheck.CRITICAL) || c.status().equals(HealthCheck.MAINTENANCE)) {
-                return HealthCheck.CRITICAL;
-            }
-            if (c.status().equals(HealthCheck.WARNING)) {
-                worst = HealthCheck.WARNING;
+            if (serviceId == null || serviceId.isEmpty() || c.serviceId().isEmpty() || c.serviceId().equals(serviceId)) {
+                relevant.add(c);
             }
         }
-        return worst;
+        return HealthCheck.aggregate(relevant);
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -46,6 +46,24 @@ public record HealthCheck(@JsonProperty("Node") String node,
         definition = definition == null ? Map.of() : definition;
     }
 
+    /**
+     * The worst status of a set of checks, as Consul aggregates health: critical > warning > passing;
+     * maintenance counts as critical. An empty set is passing.
+     */
+    public static String aggregate(java.util.Collection<HealthCheck> checks) {
+        String worst = PASSING;
+        for (HealthCheck c : checks) {
+            String s = c.status();
+            if (s.equals(CRITICAL) || s.equals(MAINTENANCE)) {
+                return CRITICAL;
+            }
+            if (s.equals(WARNING)) {
+                worst = WARNING;
+            }
+        }
+        return worst;
+    }
+
     /** A check of this node ({@code serviceId} empty) or of one of its services. */
     public static HealthCheck of(String node, String checkId, String name, String status, String output,
                                  String serviceId, String type) {

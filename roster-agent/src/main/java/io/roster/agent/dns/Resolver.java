@@ -246,17 +246,7 @@ final class Resolver {
 
     /** The worst status of the node's checks and the instance's own (maintenance counts as critical). */
     static String status(List<HealthCheck> checks) {
-        String worst = HealthCheck.PASSING;
-        for (HealthCheck c : checks) {
-            String s = c.status();
-            if (s.equals(HealthCheck.CRITICAL) || s.equals(HealthCheck.MAINTENANCE)) {
-                return HealthCheck.CRITICAL;
-            }
-            if (s.equals(HealthCheck.WARNING)) {
-                worst = HealthCheck.WARNING;
-            }
-        }
-        return worst;
+        return HealthCheck.aggregate(checks);
     }
 
     /** The instance's DNS weight: {@code Weights.Passing} or {@code Weights.Warning} by its health. */

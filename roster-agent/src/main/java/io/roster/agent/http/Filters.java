@@ -53,16 +53,6 @@ final class Filters {
 
     /** The worst status of a set of checks: critical > warning > passing (maintenance counts as critical). */
     static String worst(List<HealthCheck> checks) {
-        String worst = HealthCheck.PASSING;
-        for (HealthCheck c : checks) {
-            String s = c.status();
-            if (s.equals(HealthCheck.CRITICAL) || s.equals(HealthCheck.MAINTENANCE)) {
-                return HealthCheck.CRITICAL;
-            }
-            if (s.equals(HealthCheck.WARNING)) {
-                worst = HealthCheck.WARNING;
-            }
-        }
-        return worst;
+        return HealthCheck.aggregate(checks);
     }
 }

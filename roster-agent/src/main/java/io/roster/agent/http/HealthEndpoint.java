@@ -29,18 +29,7 @@ final class HealthEndpoint {
 
     void checks(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing service name");
-        boolean filterMeta = !call.params("node-meta").isEmpty();
-        blocking.serve(call, ws -> store.serviceChecks(ws, name), (c, r) -> {
-            List<HealthCheck> out = new ArrayList<>();
-            for (HealthCheck hc : r.value()) {
-                if (!filterMeta || Filters.nodeMetaMatches(c, store.node(io.roster.state.WatchSet.NONE, hc.node()).value() == null
-                        ? null : store.node(io.roster.state.WatchSet.NONE, hc.node()).value().node())) {
-                    out.add(hc);
-                }
-            }
-            c.meta(r.index());
-            c.json(out);
-        });
+        blocking.serve(call, ws -> store.serviceChecks(ws, name), this::checksOnMatchingNodes);
     }
 
     void service(Call call) {
@@ -72,17 +61,27 @@ final class HealthEndpoint {
         if (!List.of("any", HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL).contains(state)) {
             throw HttpError.badRequest("Invalid check state \"" + state + "\": use any, passing, warning or critical");
         }
-        boolean filterMeta = !call.params("node-meta").isEmpty();
-        blocking.serve(call, ws -> store.checksInState(ws, state), (c, r) -> {
-            List<HealthCheck> out = new ArrayList<>();
+        blocking.serve(call, ws -> store.checksInState(ws, state), this::checksOnMatchingNodes);
+    }
+
+    /** Answers the checks whose node matches every {@code ?node-meta=} (each node read once). */
+    private void checksOnMatchingNodes(Call c, Store.Read<List<HealthCheck>> r) {
+        List<HealthCheck> out = new ArrayList<>();
+        if (c.params("node-meta").isEmpty()) {
+            out.addAll(r.value());
+        } else {
+            java.util.Map<String, Boolean> matches = new java.util.HashMap<>();
             for (HealthCheck hc : r.value()) {
-                Store.NodeInfo info = filterMeta ? store.node(io.roster.state.WatchSet.NONE, hc.node()).value() : null;
-                if (!filterMeta || Filters.nodeMetaMatches(c, info == null ? null : info.node())) {
+                boolean ok = matches.computeIfAbsent(hc.node(), n -> {
+                    Store.NodeInfo info = store.node(io.roster.state.WatchSet.NONE, n).value();
+                    return Filters.nodeMetaMatches(c, info == null ? null : info.node());
+                });
+                if (ok) {
                     out.add(hc);
                 }
             }
-            c.meta(r.index());
-            c.json(out);
-        });
+        }
+        c.meta(r.index());
+        c.json(out);
     }
 }

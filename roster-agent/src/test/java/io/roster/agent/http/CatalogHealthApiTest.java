@@ -112,6 +112,13 @@ class CatalogHealthApiTest {
         assertThat(texts(http().get("/v1/catalog/nodes?node-meta=zone:a").json(), "Node")).containsExactly("tag-1");
         assertThat(http().get("/v1/catalog/services?node-meta=zone:b").json().has("api")).isTrue();
         http().get("/v1/catalog/nodes?node-meta=nocolon").assertOneLineError(400);
+        register("{\"Node\":\"tag-1\",\"Address\":\"10.2.0.1\",\"SkipNodeUpdate\":true,"
+                + "\"Check\":{\"CheckID\":\"api-c1\",\"Name\":\"c\",\"ServiceID\":\"api-1\",\"Status\":\"passing\"}}");
+        register("{\"Node\":\"tag-2\",\"Address\":\"10.2.0.2\",\"SkipNodeUpdate\":true,"
+                + "\"Check\":{\"CheckID\":\"api-c2\",\"Name\":\"c\",\"ServiceID\":\"api-2\",\"Status\":\"passing\"}}");
+        assertThat(texts(http().get("/v1/health/checks/api?node-meta=zone:b").json(), "CheckID")).containsExactly("api-c2");
+        assertThat(texts(http().get("/v1/health/state/passing?node-meta=zone:a").json(), "CheckID")).containsExactly("api-c1");
+        assertThat(texts(http().get("/v1/health/checks/api").json(), "CheckID")).containsExactlyInAnyOrder("api-c1", "api-c2");
     }
 
     @Test

@@ -87,7 +87,13 @@ final class RosterStateMachine extends BaseStateMachine {
         if (c == null) {
             result = null; // an ignorable command this server does not know
         } else {
-            result = store.apply(index, c);
+            try {
+                result = store.apply(index, c);
+            } catch (RuntimeException e) {
+                // The store rolled the command back; every server fails it the same way.
+                LOG.warn("command at index {} failed: {}", index, e.toString());
+                result = new io.roster.state.ApplyError("apply failed: " + e.getMessage());
+            }
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ResultCodec.encode(result))));

@@ -100,4 +100,20 @@ public sealed interface Command {
             return CommandType.RESTORE;
         }
     }
+
+    /**
+     * Several commands in one log entry (the replicator groups concurrent writes so that one Raft round
+     * and one fsync carry many). Applied in order at the entry's index, with no read in between; each
+     * command keeps its own result and a rejected one does not affect the others. Never nested.
+     */
+    record Batch(List<Command> commands) implements Command {
+        public Batch {
+            commands = List.copyOf(commands);
+        }
+
+        @Override
+        public CommandType type() {
+            return CommandType.BATCH;
+        }
+    }
 }

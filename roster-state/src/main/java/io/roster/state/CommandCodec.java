@@ -21,6 +21,9 @@ public final class CommandCodec {
     }
 
     public static byte[] encode(Command c) {
+        if (c instanceof Command.Batch b) {
+            return encodeBatch(b);
+        }
         byte[] body;
         try {
             body = WRITER.writeValueAsBytes(c);
@@ -47,6 +50,9 @@ public final class CommandCodec {
             }
             throw new IllegalStateException("unknown command type " + code + ": this server is older than the log");
         }
+        if (type == CommandType.BATCH) {
+            return decodeBatch(bytes);
+        }
         Class<? extends Command> cls = switch (type) {
             case KV -> Command.Kv.class;
             case SESSION_CREATE -> Command.SessionCreate.class;
@@ -56,11 +62,73 @@ public final class CommandCodec {
             case CATALOG_REGISTER -> Command.CatalogRegister.class;
             case CATALOG_DEREGISTER -> Command.CatalogDeregister.class;
             case RESTORE -> Command.Restore.class;
+            case BATCH -> throw new AssertionError("decoded above");
         };
         try {
             return JSON.readValue(Arrays.copyOfRange(bytes, 1, bytes.length), cls);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt " + type + " command", e);
+        }
+    }
+
+    /** A batch: its type byte, the number of commands, then each command's own encoding with its length. */
+    private static byte[] encodeBatch(Command.Batch b) {
+        java.util.List<byte[]> encoded = new java.util.ArrayList<>(b.commands().size());
+        for (Command c : b.commands()) {
+            if (c instanceof Command.Batch) {
+                throw new IllegalArgumentException("a batch cannot contain a batch");
+            }
+            encoded.add(encode(c));
+        }
+        return batchOf(encoded);
+    }
+
+    /** The encoding of a {@link Command.Batch} of commands already encoded by {@link #encode}. */
+    public static byte[] batchOf(java.util.List<byte[]> encoded) {
+        int size = 5;
+        for (byte[] one : encoded) {
+            size += 4 + one.length;
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+        out.put((byte) CommandType.BATCH.code());
+        out.putInt(encoded.size());
+        for (byte[] one : encoded) {
+            if ((one[0] & 0xff) == CommandType.BATCH.code()) {
+                throw new IllegalArgumentException("a batch cannot contain a batch");
+            }
+            out.putInt(one.length);
+            out.put(one);
+        }
+        return out.array();
+    }
+
+    /** Sub-commands of an ignorable type this server does not know are left out. */
+    private static Command.Batch decodeBatch(byte[] bytes) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+        try {
+            int n = in.getInt();
+            if (n < 0 || n > in.remaining() / 5) {
+                throw new IllegalStateException("corrupt BATCH command: " + n + " commands");
+            }
+            java.util.List<Command> commands = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int len = in.getInt();
+                if (len < 1 || len > in.remaining()) {
+                    throw new IllegalStateException("corrupt BATCH command: entry " + i + " of " + len + " bytes");
+                }
+                byte[] one = new byte[len];
+                in.get(one);
+                if ((one[0] & 0xff) == CommandType.BATCH.code()) {
+                    throw new IllegalStateException("corrupt BATCH command: nested batch");
+                }
+                Command c = decode(one);
+                if (c != null) {
+                    commands.add(c);
+                }
+            }
+            return new Command.Batch(commands);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalStateException("corrupt BATCH command: truncated", e);
         }
     }
 }

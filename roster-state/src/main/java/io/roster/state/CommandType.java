@@ -13,7 +13,8 @@ public enum CommandType {
     TOMBSTONE_REAP(5),
     CATALOG_REGISTER(6),
     CATALOG_DEREGISTER(7),
-    RESTORE(8);
+    RESTORE(8),
+    BATCH(9);
 
     /** Codes at or above this one are safe for an older server to skip. */
     public static final int IGNORABLE = 128;

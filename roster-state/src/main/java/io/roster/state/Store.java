@@ -51,25 +51,43 @@ public final class Store {
      * transaction, or an {@link ApplyError} when the command was rejected without effect.
      */
     public Object apply(long index, Command command) {
-        Tx tx;
-        Object result;
+        boolean batch = command instanceof Command.Batch;
+        List<Command> commands = batch ? ((Command.Batch) command).commands() : List.of(command);
+        List<Tx> txs = new ArrayList<>(commands.size());
+        List<Object> results = new ArrayList<>(commands.size());
         lock.writeLock().lock();
         try {
-            // The Tx remembers the table indexes to roll back to, so it must be opened under the lock.
-            tx = new Tx(index, kv, sessions);
-            result = applyOrUndo(tx, command);
+            for (Command c : commands) {
+                // The Tx remembers the table indexes to roll back to, so it must be opened under the lock.
+                Tx tx = new Tx(index, kv, sessions);
+                txs.add(tx);
+                if (!batch) {
+                    results.add(applyOrUndo(tx, c));
+                } else if (c instanceof Command.Batch || c instanceof Command.Restore) {
+                    results.add(new ApplyError("a batch cannot carry a " + c.type() + " command"));
+                } else {
+                    // One command's failure is its own: the others in the batch still apply.
+                    try {
+                        results.add(applyOrUndo(tx, c));
+                    } catch (RuntimeException e) {
+                        results.add(new ApplyError("apply failed: " + e.getMessage()));
+                    }
+                }
+            }
             lastIndex = Math.max(lastIndex, index);
         } finally {
             lock.writeLock().unlock();
         }
-        tx.changes.fire(watches);
         InvalidationListener l = invalidationListener;
-        if (l != null) {
-            for (Map.Entry<SessionEntry, List<String>> e : tx.invalidated) {
-                l.invalidated(e.getKey(), e.getValue());
+        for (Tx tx : txs) {
+            tx.changes.fire(watches);
+            if (l != null) {
+                for (Map.Entry<SessionEntry, List<String>> e : tx.invalidated) {
+                    l.invalidated(e.getKey(), e.getValue());
+                }
             }
         }
-        return result;
+        return batch ? java.util.Collections.unmodifiableList(results) : results.get(0);
     }
 
     /** Runs the apply switch; a command that fails half-way (rejected or thrown) leaves no trace. */
@@ -85,6 +103,7 @@ public final class Store {
                 case Command.CatalogRegister c -> applyRegister(tx, c);
                 case Command.CatalogDeregister c -> applyDeregister(tx, c);
                 case Command.Restore c -> applyRestore(c);
+                case Command.Batch c -> new ApplyError("a batch cannot contain a batch");
             };
         } catch (RuntimeException e) {
             tx.rollback(kv, sessions);

@@ -161,6 +161,7 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} members" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} info" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} reload" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} leave" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} maint" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} lock" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} watch" ];    then _picocli_roster; return $?; fi
@@ -183,6 +184,7 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot inspect" ];    then _picocli_roster_snapshot; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator raft" ];    then _picocli_roster_operator; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator raft list-peers" ];    then _picocli_roster_operator_raft; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator raft remove-peer" ];    then _picocli_roster_operator_raft; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(agent)
@@ -192,51 +194,55 @@ function _complete_roster() {
   local cmds4=(members)
   local cmds5=(info)
   local cmds6=(reload)
-  local cmds7=(maint)
-  local cmds8=(lock)
-  local cmds9=(watch)
-  local cmds10=(snapshot)
-  local cmds11=(operator)
-  local cmds12=(version)
-  local cmds13=(help)
-  local cmds14=(kv get)
-  local cmds15=(kv put)
-  local cmds16=(kv delete)
-  local cmds17=(kv export)
-  local cmds18=(kv import)
-  local cmds19=(catalog datacenters)
-  local cmds20=(catalog nodes)
-  local cmds21=(catalog services)
-  local cmds22=(services register)
-  local cmds23=(services deregister)
-  local cmds24=(snapshot save)
-  local cmds25=(snapshot restore)
-  local cmds26=(snapshot inspect)
-  local cmds27=(operator raft)
-  local cmds28=(operator raft list-peers)
+  local cmds7=(leave)
+  local cmds8=(maint)
+  local cmds9=(lock)
+  local cmds10=(watch)
+  local cmds11=(snapshot)
+  local cmds12=(operator)
+  local cmds13=(version)
+  local cmds14=(help)
+  local cmds15=(kv get)
+  local cmds16=(kv put)
+  local cmds17=(kv delete)
+  local cmds18=(kv export)
+  local cmds19=(kv import)
+  local cmds20=(catalog datacenters)
+  local cmds21=(catalog nodes)
+  local cmds22=(catalog services)
+  local cmds23=(services register)
+  local cmds24=(services deregister)
+  local cmds25=(snapshot save)
+  local cmds26=(snapshot restore)
+  local cmds27=(snapshot inspect)
+  local cmds28=(operator raft)
+  local cmds29=(operator raft list-peers)
+  local cmds30=(operator raft remove-peer)
 
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_operator_raft; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_snapshot_save; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_kv_import; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_kv_export; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_kv_delete; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_kv_put; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_kv_get; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_help; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_version; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_operator; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_snapshot; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_roster_watch; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_roster_lock; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_roster_maint; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_kv_import; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_kv_export; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_kv_delete; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_kv_put; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_kv_get; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_help; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_operator; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_snapshot; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_watch; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_roster_lock; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_roster_maint; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_roster_leave; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_roster_reload; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_roster_info; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_roster_members; return $?; fi
@@ -254,7 +260,7 @@ function _picocli_roster() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload maint lock watch snapshot operator version help"
+  local commands="agent kv catalog services members info reload leave maint lock watch snapshot operator version help"
   local flag_opts="'-h' '--help' '-help'"
   local arg_opts=""
 
@@ -573,6 +579,57 @@ function _picocli_roster_reload() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `leave` subcommand.
+function _picocli_roster_leave() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `maint` subcommand.
 function _picocli_roster_maint() {
   # Get completion data
@@ -827,7 +884,7 @@ function _picocli_roster_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload maint lock watch snapshot operator version"
+  local commands="agent kv catalog services members info reload leave maint lock watch snapshot operator version"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 
@@ -1535,7 +1592,7 @@ function _picocli_roster_operator_raft() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="list-peers"
+  local commands="list-peers remove-peer"
   local flag_opts="'-h' '-help' '--help'"
   local arg_opts=""
 
@@ -1586,6 +1643,63 @@ function _picocli_roster_operator_raft_listpeers() {
       return
       ;;
     '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `remove-peer` subcommand.
+function _picocli_roster_operator_raft_removepeer() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-address' '-id'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-address')
+      return
+      ;;
+    '-id')
       return
       ;;
   esac

@@ -99,7 +99,17 @@ public final class Agent implements AutoCloseable {
         this.antiEntropy = new AntiEntropy(selfNode(), local, server, scheduler, config.checkUpdateInterval(),
                 Set.of("consul"), Set.of(Server.SERF_HEALTH), System::nanoTime);
         ae[0] = antiEntropy;
-        this.http = new HttpServer(config, nodeId, server, local, this::reload, metrics, scheduler, wake);
+        this.http = new HttpServer(config, nodeId, server, local, new HttpServer.Reloader() {
+            @Override
+            public String reload() {
+                return Agent.this.reload();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> leave() {
+                return Agent.this.leave();
+            }
+        }, metrics, scheduler, wake);
         this.dns = config.dnsPort() < 0 ? null : new io.roster.agent.dns.DnsServer(config, store);
     }
 
@@ -127,22 +137,21 @@ public final class Agent implements AutoCloseable {
                 peers.add(a);
             }
         }
+        // A server with -retry-join but no -bootstrap-expect joins a running cluster: the leader adds it.
+        boolean join = config.bootstrapExpect() == 0 && peers.size() > 1;
         if (config.bootstrapExpect() > 0 && config.bootstrapExpect() != peers.size()) {
             throw new IllegalArgumentException("-bootstrap-expect=" + config.bootstrapExpect() + " but this server and -retry-join name "
                     + peers.size() + " servers " + peers);
         }
         try {
             io.roster.server.RaftReplicator r = new io.roster.server.RaftReplicator(store, serverAddress(), peers,
-                    config.dataDir(), SNAPSHOT_EVERY, config.datacenter());
+                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join);
             r.onLeaderChange(this::leaderChanged);
             return r.start();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot start Raft in " + config.dataDir() + ": " + e.getMessage(), e);
         }
     }
-
-    /** Raft log entries between automatic snapshots. */
-    static final long SNAPSHOT_EVERY = 10_000;
 
     /** Leader duties move with the leader: session timers are re-armed (reset, as in Consul). */
     private void leaderChanged() {
@@ -316,8 +325,39 @@ public final class Agent implements AutoCloseable {
         return antiEntropy;
     }
 
+    private final List<Runnable> leftListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Runs {@code r} once a graceful leave is done: the process should then stop (close) the agent and exit. */
+    public void onLeft(Runnable r) {
+        leftListeners.add(r);
+    }
+
+    /**
+     * A graceful leave, as {@code consul leave}: a server of a cluster first removes itself from
+     * the Raft configuration (so the others' quorum no longer counts it); then the listeners of
+     * {@link #onLeft} are told, shortly after, so the HTTP answer still goes out.
+     */
+    public java.util.concurrent.CompletableFuture<Void> leave() {
+        java.util.concurrent.CompletableFuture<Void> raft = java.util.concurrent.CompletableFuture.completedFuture(null);
+        if (!config.dev() && replicator.peers().size() > 1 && replicator.peers().contains(serverAddress())) {
+            raft = replicator.removePeer(serverAddress());
+        }
+        return raft.orTimeout(15, TimeUnit.SECONDS).handle((ok, err) -> {
+            if (err != null) {
+                LOG.warn("leave: could not leave the Raft configuration: {}", err.toString());
+            }
+            LOG.info("graceful leave done; stopping");
+            scheduler.schedule(() -> leftListeners.forEach(Runnable::run), 200, TimeUnit.MILLISECONDS);
+            return null;
+        });
+    }
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             http.close();
         } catch (Exception e) {

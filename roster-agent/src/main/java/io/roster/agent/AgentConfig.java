@@ -45,6 +45,9 @@ import java.util.regex.Pattern;
  * @param dnsConfig       {@code dns_config}, as read from the files (snake_case keys, duration strings)
  * @param encrypt         {@code -encrypt}/{@code encrypt}: the gossip key (base64), or null; never logged
  * @param checkOutputMaxSize {@code check_output_max_size}: bytes of check output kept (default 4096)
+ * @param raftSnapshotThreshold {@code raft_snapshot_threshold}: Raft log entries between automatic snapshots
+ *                        (default 16384, as Consul)
+ * @param serfLanPort     {@code -serf-lan-port}/{@code ports.serf_lan}: the LAN gossip port, UDP and TCP (default 8301)
  * @param configFiles     the {@code -config-file} and {@code -config-dir} paths as given, in command-line
  *                        order: a reload reads them again
  */
@@ -54,7 +57,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                           boolean enableScriptChecks, boolean enableLocalScriptChecks, Map<String, String> nodeMeta,
                           Duration checkUpdateInterval, int bootstrapExpect, List<String> retryJoin, String domain,
                           String altDomain, List<String> recursors, Map<String, Object> dnsConfig, String encrypt,
-                          int checkOutputMaxSize, List<Path> configFiles) {
+                          int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles) {
 
     /** The largest session TTL Consul accepts. */
     public static final Duration SESSION_TTL_MAX = Duration.ofHours(24);
@@ -140,6 +143,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.dnsConfig = new LinkedHashMap<>(dnsConfig);
         b.encrypt = encrypt;
         b.checkOutputMaxSize = checkOutputMaxSize;
+        b.raftSnapshotThreshold = raftSnapshotThreshold;
+        b.serfLanPort = serfLanPort;
         b.configFiles = new ArrayList<>(configFiles);
         return b;
     }
@@ -156,7 +161,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                 + ", checkUpdateInterval=" + checkUpdateInterval + ", bootstrapExpect=" + bootstrapExpect
                 + ", retryJoin=" + retryJoin + ", domain=" + domain + ", altDomain=" + altDomain
                 + ", recursors=" + recursors + ", dnsConfig=" + dnsConfig + ", encrypt=" + (encrypt == null ? null : "<hidden>")
-                + ", checkOutputMaxSize=" + checkOutputMaxSize + ", configFiles=" + configFiles + "]";
+                + ", checkOutputMaxSize=" + checkOutputMaxSize + ", raftSnapshotThreshold=" + raftSnapshotThreshold
+                + ", serfLanPort=" + serfLanPort + ", configFiles=" + configFiles + "]";
     }
 
     /** Collects settings; {@link #build()} validates them. */
@@ -188,6 +194,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private Map<String, Object> dnsConfig = new LinkedHashMap<>();
         private String encrypt;
         private int checkOutputMaxSize = 4096;
+        private long raftSnapshotThreshold = 16_384;
+        private int serfLanPort = 8301;
         private List<Path> configFiles = new ArrayList<>();
 
         public Builder nodeName(String v) { nodeName = v; return this; }
@@ -226,6 +234,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder dnsConfig(Map<String, Object> v) { dnsConfig = new LinkedHashMap<>(v); return this; }
         public Builder encrypt(String v) { encrypt = v; return this; }
         public Builder checkOutputMaxSize(int v) { checkOutputMaxSize = v; return this; }
+        public Builder raftSnapshotThreshold(long v) { raftSnapshotThreshold = v; return this; }
+        public Builder serfLanPort(int v) { serfLanPort = v; return this; }
         public Builder configFiles(List<Path> v) { configFiles = new ArrayList<>(v); return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
@@ -290,6 +300,12 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             if (encrypt != null && !encrypt.isEmpty()) {
                 checkGossipKey(encrypt);
             }
+            if (raftSnapshotThreshold < 1) {
+                throw new IllegalArgumentException("raft_snapshot_threshold must be at least 1");
+            }
+            if (serfLanPort < 0 || serfLanPort > 65535) {
+                throw new IllegalArgumentException("invalid serf_lan port " + serfLanPort + ": use 0 (any free port) or 1-65535");
+            }
             if (checkOutputMaxSize < 1) {
                 throw new IllegalArgumentException("check_output_max_size must be at least 1");
             }
@@ -298,7 +314,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     bind, dnsPort, ui != null ? ui : dev, enableScriptChecks, enableLocalScriptChecks,
                     Collections.unmodifiableMap(new LinkedHashMap<>(nodeMeta)), checkUpdateInterval, bootstrapExpect,
                     List.copyOf(retryJoin), dom, alt, List.copyOf(recursors), frozen(dnsConfig),
-                    encrypt == null || encrypt.isEmpty() ? null : encrypt, checkOutputMaxSize, List.copyOf(configFiles));
+                    encrypt == null || encrypt.isEmpty() ? null : encrypt, checkOutputMaxSize, raftSnapshotThreshold, serfLanPort,
+                    List.copyOf(configFiles));
         }
 
         private static boolean isIpLiteral(String s) {

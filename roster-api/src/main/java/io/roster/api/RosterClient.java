@@ -325,6 +325,11 @@ public final class RosterClient {
             a.requireOk();
             return a.json(new TypeReference<RaftConfiguration>() { });
         }
+
+        /** {@code DELETE /v1/operator/raft/peer}: removes a server by its address ({@code host:port}) or, with {@code byId}, its ID. */
+        public void raftRemovePeer(String addressOrId, boolean byId) {
+            send("DELETE", "/v1/operator/raft/peer", Map.of(byId ? "id" : "address", addressOrId), null, null).requireOk();
+        }
     }
 
     /** The Raft configuration: its servers and the index it was read at. */
@@ -382,6 +387,11 @@ public final class RosterClient {
         /** Asks the agent to read its configuration files again. */
         public void reload() {
             send("PUT", "/v1/agent/reload", Map.of(), null, null).requireOk();
+        }
+
+        /** {@code PUT /v1/agent/leave}: a graceful leave; the agent stops afterwards. */
+        public void leave() {
+            send("PUT", "/v1/agent/leave", Map.of(), null, null).requireOk();
         }
 
         /** The services registered with this agent, by ID. */

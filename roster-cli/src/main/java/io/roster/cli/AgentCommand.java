@@ -163,6 +163,11 @@ final class AgentCommand implements Callable<Integer> {
             agent.close();
             stopped.countDown();
         }, "roster-shutdown"));
+        // After a graceful leave (roster leave, /v1/agent/leave) the process stops with status 0.
+        agent.onLeft(() -> {
+            agent.close();
+            stopped.countDown();
+        });
         stopped.await();
         return 0;
     }

@@ -190,4 +190,73 @@ class ServerClusterTest {
         }
         assertThat(leaders).isEqualTo(1);
     }
+
+    /**
+     * Runtime membership: a fourth server joins a running cluster (no -bootstrap-expect, -retry-join
+     * names the others), a dead server is removed by DELETE /v1/operator/raft/peer, and a server
+     * leaves gracefully; after each change the cluster keeps its quorum with the servers that remain.
+     */
+    @Test
+    void serversJoinAreRemovedAndLeaveAtRuntime() throws Exception {
+        startCluster();
+        Agent l = leader();
+        assertThat(client(l).kv().put("members/before", "1".getBytes())).isTrue();
+        List<String> raft = agents.stream().map(a -> a.server().replicator().peers()).findFirst().orElseThrow();
+        int joinPort = freePort();
+        AgentConfig joiner = AgentConfig.builder().server(true).nodeName("server-3").httpPort(0).dnsPort(-1)
+                .serverPort(joinPort).dataDir(Files.createTempDirectory("roster-cluster-join")).retryJoin(raft).build();
+        configs.add(joiner);
+        Agent fourth = new Agent(joiner).start();
+        agents.add(fourth);
+        java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+        fourth.onLeft(left::countDown);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(client(leader()).operator().raftConfiguration(QueryOptions.DEFAULT).servers()).hasSize(4));
+        // The new server has the data written before it joined.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                client(fourth).kv().get("members/before", QueryOptions.DEFAULT.withStale()).value().isPresent());
+
+        // A dead server, removed by address: the remaining three keep the quorum even with one more gone.
+        Agent doomed = agents.stream().filter(a -> a != fourth && a != leader()).findFirst().orElseThrow();
+        String doomedAddress = "127.0.0.1:" + configs.get(agents.indexOf(doomed)).serverPort();
+        int doomedIndex = agents.indexOf(doomed);
+        doomed.close();
+        agents.set(doomedIndex, null);
+        RosterClient c = client(leader());
+        String missing = doomedAddress;
+        RosterException notFound = org.assertj.core.api.Assertions.catchThrowableOfType(RosterException.class,
+                () -> c.operator().raftRemovePeer("127.0.0.1:1", false));
+        assertThat(notFound.status()).isEqualTo(500);
+        assertThat(notFound.getMessage()).contains("address \"127.0.0.1:1\" was not found in the Raft configuration");
+        var http = java.net.http.HttpClient.newHttpClient();
+        var noTarget = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(leader().httpAddress()
+                + "/v1/operator/raft/peer")).DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(noTarget.statusCode()).isEqualTo(400);
+        assertThat(noTarget.body()).contains("Must specify either ?id");
+        c.operator().raftRemovePeer(missing, false);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(client(leader()).status().peers()).hasSize(3).doesNotContain(missing));
+        Agent another = agents.stream().filter(a -> a != null && a != fourth && a != leader()).findFirst().orElseThrow();
+        int anotherIndex = agents.indexOf(another);
+        another.close();
+        agents.set(anotherIndex, null);
+        // Two of the three servers left in the configuration: still a quorum.
+        Agent alive = agents.stream().filter(a -> a != null && a != fourth).findFirst().orElseThrow();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> client(alive).kv().put("members/after-remove", "2".getBytes()));
+
+        // Bring the stopped one back, then the joined server leaves gracefully: it removes itself and stops.
+        agents.set(anotherIndex, new Agent(configs.get(anotherIndex)).start());
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> client(alive).kv().put("members/back", "3".getBytes()));
+        client(fourth).agent().leave();
+        assertThat(left.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(client(alive).status().peers()).hasSize(2).doesNotContain("127.0.0.1:" + joinPort));
+        fourth.close();
+        agents.set(agents.indexOf(fourth), null);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> client(alive).kv().put("members/after-leave", "4".getBytes()));
+        assertThat(client(alive).kv().get("members/before", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+    }
 }

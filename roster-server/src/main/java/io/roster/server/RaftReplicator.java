@@ -55,6 +55,8 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     private final Store store;
     private final String selfAddress;
     private final Map<RaftPeerId, String> addresses = new LinkedHashMap<>();
+    private final boolean join;
+    private volatile boolean closed;
     private final RaftPeerId selfId;
     private final RaftGroup group;
     private final RaftServer server;
@@ -78,6 +80,17 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter) throws IOException {
+        this(store, selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, false);
+    }
+
+    /**
+     * @param join when true, {@code peerAddresses} name servers of a running cluster (this server
+     *             need not be among them): this server starts outside the configuration and asks
+     *             the leader to add it ({@link #start()} keeps asking until it is in)
+     */
+    public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
+                          long snapshotEvery, String datacenter, boolean join) throws IOException {
+        this.join = join;
         this.store = store;
         this.selfAddress = selfAddress;
         List<RaftPeer> peers = new ArrayList<>();
@@ -88,14 +101,24 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             }
         }
         this.selfId = peerId(selfAddress);
-        if (!addresses.containsKey(selfId)) {
+        if (join) {
+            if (addresses.remove(selfId) != null) {
+                peers.removeIf(x -> x.getId().equals(selfId));
+            }
+            if (peers.isEmpty()) {
+                throw new IllegalArgumentException("joining needs the address of a server of the cluster (-retry-join)");
+            }
+        } else if (!addresses.containsKey(selfId)) {
             throw new IllegalArgumentException("this server's address " + selfAddress + " is not among the peers " + peerAddresses);
         }
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
                 ("roster-" + datacenter).getBytes(StandardCharsets.UTF_8))), peers);
         RaftProperties p = properties(selfAddress, dataDir, snapshotEvery);
         RosterStateMachine sm = new RosterStateMachine(store, leader -> leaderListeners.forEach(Runnable::run));
-        this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(group).setStateMachine(sm)
+        // A joining server starts with no configuration (Ratis' way to add a server): the leader sends
+        // it the configuration, the log or a snapshot once it is added.
+        RaftGroup serverGroup = join ? RaftGroup.valueOf(group.getGroupId()) : group;
+        this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(serverGroup).setStateMachine(sm)
                 .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
         this.clients = new RaftClient[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
@@ -123,9 +146,6 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("32MB"));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        // Ratis would append a commit-index entry after each commit: one more entry (and fsync) per
-        // write at low load. It only speeds up a restart's replay; the leader's first commit gives the same.
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
         // Expert tuning: any Ratis key given as a JVM system property (-Draft.server....=...) wins.
@@ -142,7 +162,96 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     public RaftReplicator start() throws IOException {
         server.start();
         LOG.info("Raft server {} started; group {} with peers {}", selfId, group.getGroupId(), addresses.values());
+        if (join) {
+            Thread.ofVirtual().name("raft-join").start(this::joinUntilAdded);
+        }
         return this;
+    }
+
+    /** Asks the leader, through any known server, to add this server; retried until it is in the configuration. */
+    private void joinUntilAdded() {
+        boolean logged = false;
+        while (!closed) {
+            try {
+                if (inConfiguration()) {
+                    LOG.info("Raft server {} is a member of the cluster", selfId);
+                    return;
+                }
+                RaftClientReply reply = client.admin().setConfiguration(
+                        org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                                .setServersInNewConf(List.of(selfPeer()))
+                                .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.ADD).build());
+                if (reply.isSuccess()) {
+                    LOG.info("Raft server {} added to the cluster", selfId);
+                    return;
+                }
+                throw reply.getException() == null ? new IOException("refused") : reply.getException();
+            } catch (IOException | RuntimeException e) {
+                if (!logged) {
+                    LOG.warn("cannot join the cluster yet ({}); retrying", e.getMessage());
+                    logged = true;
+                }
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private RaftPeer selfPeer() {
+        return RaftPeer.newBuilder().setId(selfId).setAddress(selfAddress).build();
+    }
+
+    private org.apache.ratis.server.RaftConfiguration configuration() throws IOException {
+        return server.getDivision(group.getGroupId()).getRaftConf();
+    }
+
+    private boolean inConfiguration() throws IOException {
+        return configuration().getCurrentPeers().stream().anyMatch(p -> p.getId().equals(selfId));
+    }
+
+    /** The address in a Raft peer ID ({@code 127.0.0.1_8300} is {@code 127.0.0.1:8300}). */
+    static String addressOf(RaftPeerId id) {
+        String s = id.toString();
+        int i = s.lastIndexOf('_');
+        return i < 0 ? s : s.substring(0, i) + ":" + s.substring(i + 1);
+    }
+
+    /**
+     * Removes a server (by address or by ID, as {@code /v1/operator/raft/configuration} lists
+     * them) from the Raft configuration, through the leader.
+     */
+    @Override
+    public CompletableFuture<Void> removePeer(String addressOrId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("raft-remove-peer").start(() -> {
+            try {
+                List<RaftPeer> current = new ArrayList<>(configuration().getCurrentPeers());
+                RaftPeer target = current.stream().filter(p -> p.getAddress().equals(addressOrId)
+                        || p.getId().toString().equals(addressOrId)).findFirst().orElse(null);
+                if (target == null) {
+                    throw new java.util.NoSuchElementException((addressOrId.contains(":") ? "address" : "id") + " \""
+                            + addressOrId + "\" was not found in the Raft configuration");
+                }
+                current.remove(target);
+                if (current.isEmpty()) {
+                    throw new IllegalStateException("cannot remove the only server of the cluster");
+                }
+                RaftClientReply reply = client.admin().setConfiguration(current);
+                if (!reply.isSuccess()) {
+                    throw noLeader(reply.getException());
+                }
+                LOG.info("removed Raft peer {} ({})", target.getId(), target.getAddress());
+                done.complete(null);
+            } catch (IOException e) {
+                done.completeExceptionally(noLeader(e));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     /** Runs {@code r} whenever this server learns of a new leader (leader duties follow it). */
@@ -310,14 +419,26 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     public String leaderAddress() {
         try {
             RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
-            return leader == null ? "" : addresses.getOrDefault(leader, "");
+            return leader == null ? "" : addresses.getOrDefault(leader, addressOf(leader));
         } catch (IOException e) {
             return "";
         }
     }
 
-    /** The Raft addresses of every server in the group. */
+    /** The Raft addresses of the servers in the current configuration (as this server knows it). */
+    @Override
     public List<String> peers() {
+        try {
+            List<String> out = new ArrayList<>();
+            for (RaftPeer p : configuration().getCurrentPeers()) {
+                out.add(p.getAddress() == null ? addressOf(p.getId()) : p.getAddress());
+            }
+            if (!out.isEmpty()) {
+                return out;
+            }
+        } catch (IOException e) {
+            // not started yet: the configured peers
+        }
         return new ArrayList<>(addresses.values());
     }
 
@@ -332,6 +453,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         for (RaftClient c : clients) {
             try {
                 c.close();

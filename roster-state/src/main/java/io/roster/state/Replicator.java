@@ -31,6 +31,18 @@ public interface Replicator extends AutoCloseable {
         return l.isEmpty() ? java.util.List.of() : java.util.List.of(l);
     }
 
+    /**
+     * Removes a server from the Raft configuration, by address or ID
+     * ({@code DELETE /v1/operator/raft/peer}). A single in-memory server has only itself.
+     */
+    default CompletableFuture<Void> removePeer(String addressOrId) {
+        if (peers().contains(addressOrId)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("cannot remove the only server of the cluster"));
+        }
+        return CompletableFuture.failedFuture(new java.util.NoSuchElementException((addressOrId.contains(":") ? "address" : "id")
+                + " \"" + addressOrId + "\" was not found in the Raft configuration"));
+    }
+
     /** Stops replicating (a cluster server leaves its Raft group's transport and closes its log). */
     @Override
     default void close() {

@@ -83,6 +83,8 @@ final class Settings {
         with(ports, "http", Integer.class, b::httpPort);
         with(ports, "dns", Integer.class, b::dnsPort);
         with(ports, "server", Integer.class, b::serverPort);
+        with(ports, "serf_lan", Integer.class, b::serfLanPort);
+        with(s, "raft_snapshot_threshold", Long.class, b::raftSnapshotThreshold);
         with(s, "dns_config", Map.class, v -> b.dnsConfig((Map<String, Object>) v));
         with(s, "domain", String.class, b::domain);
         with(s, "alt_domain", String.class, b::altDomain);

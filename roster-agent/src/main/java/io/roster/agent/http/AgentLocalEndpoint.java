@@ -241,6 +241,17 @@ final class AgentLocalEndpoint {
         call.empty(200);
     }
 
+    void leave(Call call) {
+        reloader.leave().whenComplete((ok, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                call.error(500, cause.getMessage());
+            } else {
+                call.empty(200);
+            }
+        });
+    }
+
     void members(Call call) {
         call.json(List.of(member));
     }

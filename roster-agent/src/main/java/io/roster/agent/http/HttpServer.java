@@ -22,8 +22,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpServer implements AutoCloseable {
     /** Re-reads configuration; returns null on success or a one-line error (the old configuration stays). */
     @FunctionalInterface
+    /** What the HTTP API may ask of the agent process itself. */
     public interface Reloader {
+        /** Re-reads the configuration files; null on success, else a one-line error (nothing changed). */
         String reload();
+
+        /** A graceful leave ({@code PUT /v1/agent/leave}): a server leaves the Raft configuration, then the agent stops. */
+        default java.util.concurrent.CompletableFuture<Void> leave() {
+            return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("leave is not supported here"));
+        }
     }
 
     /** Longer than the longest blocking query (10m + 10m/16) so parked requests are never cut. */
@@ -111,6 +118,8 @@ public final class HttpServer implements AutoCloseable {
                 .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
                 .route("/v1/snapshot", Methods.KV, snapshots::handle)
                 .route("/v1/operator/raft/configuration", Methods.GET, snapshots::raftConfiguration)
+                .route("/v1/operator/raft/peer", Methods.DELETE, snapshots::removePeer)
+                .route("/v1/agent/leave", Methods.PUT_POST, mine::leave)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
                 .route("/v1/agent/self", Methods.GET, agent::self)

@@ -88,4 +88,22 @@ final class SnapshotEndpoint {
         out.put("Index", store.lastIndex());
         call.json(out);
     }
+
+    /** {@code DELETE /v1/operator/raft/peer?address=|?id=}: removes a server from the Raft configuration. */
+    void removePeer(Call call) {
+        String id = call.param("id");
+        String address = call.param("address");
+        String target = id != null && !id.isEmpty() ? id : address;
+        if (target == null || target.isEmpty()) {
+            throw HttpError.badRequest("Must specify either ?id with the server's ID or ?address with IP:port of peer to remove");
+        }
+        server.replicator().removePeer(target).whenComplete((ok, err) -> {
+            if (err == null) {
+                call.empty(200);
+                return;
+            }
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            call.error(500, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        });
+    }
 }

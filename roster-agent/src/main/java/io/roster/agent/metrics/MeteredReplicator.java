@@ -43,6 +43,11 @@ public final class MeteredReplicator implements Replicator {
     }
 
     @Override
+    public CompletableFuture<Void> removePeer(String addressOrId) {
+        return inner.removePeer(addressOrId);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

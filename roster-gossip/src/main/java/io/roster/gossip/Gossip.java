@@ -127,6 +127,14 @@ public final class Gossip implements AutoCloseable {
         return scheduler.call(core::members);
     }
 
+    /** One member as this member sees it, if known. */
+    public java.util.Optional<Member> member(String name) {
+        return scheduler.call(() -> {
+            GossipCore.Node n = core.node(name);
+            return java.util.Optional.ofNullable(n == null ? null : n.snapshot());
+        });
+    }
+
     public Member localMember() {
         return scheduler.call(core::localMember);
     }

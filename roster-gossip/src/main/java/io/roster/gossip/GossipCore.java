@@ -93,6 +93,7 @@ final class GossipCore {
     private int probeIndex;
     private int seq;
     private int awareness;
+    private int liveCache = -1;
     private boolean running;
     private boolean leaving;
     private boolean left;
@@ -252,6 +253,7 @@ final class GossipCore {
         leaving = true;
         self.state = MemberState.LEAVING;
         self.stateChange = sched.nowMillis();
+        membershipChanged();
         Runnable finish = () -> {
             if (!done.isDone()) {
                 finishLeave();
@@ -279,6 +281,7 @@ final class GossipCore {
         running = false;
         self.state = MemberState.LEFT;
         self.stateChange = sched.nowMillis();
+        membershipChanged();
         cancelTimers();
     }
 
@@ -499,8 +502,17 @@ final class GossipCore {
 
     // =================================================================== state machine
 
+    /** Live members (this one always counted), cached: it sizes every broadcast and suspicion. */
     private int liveCount() {
-        return Math.max(1, countNodes(Node::live) + (self.live() ? 0 : 1));
+        if (liveCache < 0) {
+            liveCache = Math.max(1, countNodes(Node::live) + (self.live() ? 0 : 1));
+        }
+        return liveCache;
+    }
+
+    /** Call after any change of a member's state or of the member list. */
+    private void membershipChanged() {
+        liveCache = -1;
     }
 
     int countNodes(Predicate<Node> p) {
@@ -538,6 +550,7 @@ final class GossipCore {
             n.protocol = a.protocol();
             nodes.put(n.name, n);
             nodeList.add(n);
+            membershipChanged();
             addToProbeOrder(n);
             queueMember(n.name, a, null);
             listener.onJoin(n.snapshot());
@@ -560,6 +573,7 @@ final class GossipCore {
         n.state = MemberState.ALIVE;
         if (old != MemberState.ALIVE) {
             n.stateChange = now;
+            membershipChanged();
         }
         queueMember(n.name, a, null);
         if (old == MemberState.FAILED || old == MemberState.LEFT) {
@@ -629,6 +643,7 @@ final class GossipCore {
         if (!n.live()) {
             // Already gone. A leave notice after a failure upgrades it to "left" (force-leave).
             if (leftMsg && n.state == MemberState.FAILED) {
+                membershipChanged();
                 n.state = MemberState.LEFT;
                 n.stateChange = sched.nowMillis();
                 queueMember(n.name, d, null);
@@ -646,6 +661,7 @@ final class GossipCore {
         }
         n.incarnation = d.incarnation();
         n.state = leftMsg ? MemberState.LEFT : MemberState.FAILED;
+        membershipChanged();
         n.stateChange = sched.nowMillis();
         queueMember(n.name, d, null);
         if (leftMsg) {
@@ -671,6 +687,7 @@ final class GossipCore {
             return;
         }
         nodeList.remove(n);
+        membershipChanged();
         keys.forget(n.name);
         listener.onReap(n.snapshot());
     }

@@ -127,6 +127,14 @@ public final class SimCluster {
         for (Gossip g : running()) {
             live.add(g.name());
         }
+        // Cheap lookups first: most checks fail here, long before the full comparison.
+        for (Gossip g : running()) {
+            for (String name : live) {
+                if (g.member(name).map(m -> m.state() != MemberState.ALIVE).orElse(true)) {
+                    return false;
+                }
+            }
+        }
         for (Gossip g : running()) {
             int alive = 0;
             for (Member m : g.members()) {
@@ -152,10 +160,8 @@ public final class SimCluster {
             if (g.name().equals(name)) {
                 continue;
             }
-            for (Member m : g.members()) {
-                if (m.name().equals(name) && m.state() == state) {
-                    c++;
-                }
+            if (g.member(name).map(m -> m.state() == state).orElse(false)) {
+                c++;
             }
         }
         return c;

@@ -235,8 +235,8 @@ final class GossipCore {
                     if (ok[0] > 0) {
                         result.complete(ok[0]);
                     } else {
-                        result.completeExceptionally(new GossipException("gossip: join failed: none of the "
-                                + addresses.size() + " address(es) could be reached: " + String.join("; ", errors)));
+                        result.completeExceptionally(new GossipException("gossip: join failed: no member answered at any of the "
+                                + addresses.size() + " address(es): " + String.join("; ", errors)));
                     }
                 }
             });
@@ -1056,7 +1056,8 @@ final class GossipCore {
             }
             mergeRemote(p);
             done.accept(null);
-        }, done));
+        }, error -> done.accept(error.contains("without a reply")
+                ? error + " (it refused our request: wrong or missing encrypt key on one side?)" : error)));
     }
 
     Msg.PushPull localState(boolean join) {

@@ -24,6 +24,10 @@ import java.util.Map;
  */
 final class KeyState {
     private static final int RECENT_OPS = 64;
+    /** More keys than any rotation needs; a bound so that no stream of installs can slow every decrypt. */
+    static final int MAX_KEYS = 16;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyState.class);
 
     private final GossipCore core;
     private final LinkedHashMap<String, Msg.KeyOp> recentOps = new LinkedHashMap<>();
@@ -55,6 +59,9 @@ final class KeyState {
 
     void install(byte[] key) {
         requireEnabled();
+        if (core.keyring.keys().size() >= MAX_KEYS && !core.keyring.contains(key)) {
+            throw new GossipException("gossip: the keyring already holds " + MAX_KEYS + " keys; remove one first");
+        }
         originate(Msg.KeyOp.INSTALL, key);
     }
 
@@ -106,9 +113,19 @@ final class KeyState {
         Keyring ring = core.keyring;
         boolean changed = false;
         switch (k.op()) {
-            case Msg.KeyOp.INSTALL -> changed = ring.add(k.key());
+            case Msg.KeyOp.INSTALL -> {
+                if (ring.keys().size() >= MAX_KEYS && !ring.contains(k.key())) {
+                    LOG.warn("gossip: not installing another key: the keyring already holds {} keys", MAX_KEYS);
+                    return;
+                }
+                changed = ring.add(k.key());
+            }
             case Msg.KeyOp.USE -> {
                 byte[] old = ring.primary();
+                if (ring.keys().size() >= MAX_KEYS && !ring.contains(k.key())) {
+                    LOG.warn("gossip: not using a new key: the keyring already holds {} keys", MAX_KEYS);
+                    return;
+                }
                 changed = ring.add(k.key());
                 changed |= ring.use(k.key());
                 for (int i = 0; i < pendingRemoval.size(); i++) {

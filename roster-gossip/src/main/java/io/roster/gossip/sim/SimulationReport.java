@@ -51,14 +51,20 @@ public final class SimulationReport {
         Duration window = Duration.ofMillis((long) (minutes * 60_000));
         System.out.printf(Locale.ROOT, "gossip simulation: LAN defaults (probe 1 s / timeout 500 ms, suspicion mult 4, max mult 6,"
                 + " gossip 200 ms x 3, retransmit mult 4), seed %d, packet delay 1-5 ms%n", seed);
-        System.out.printf(Locale.ROOT, "lossy/slow windows: %.1f simulated minutes each%n%n", minutes);
+        System.out.printf(Locale.ROOT, "lossy/slow windows: %.1f simulated minutes each; \"false failures\" = onFail calls"
+                + " about a healthy member, summed over all members; \"suspicions\" likewise summed%n%n", minutes);
         for (int n : sizes) {
             report(n, seed, window);
         }
     }
 
     private static SimCluster converged(int n, long seed, StringBuilder notes) {
-        SimCluster c = new SimCluster(seed, b -> b);
+        return converged(n, seed, notes, b -> b);
+    }
+
+    private static SimCluster converged(int n, long seed, StringBuilder notes,
+                                        java.util.function.UnaryOperator<io.roster.gossip.GossipConfig.Builder> tune) {
+        SimCluster c = new SimCluster(seed, tune);
         c.addMany(n);
         double t0 = c.nowSeconds();
         int failedJoins = c.joinAll(true, Duration.ofSeconds(120));
@@ -102,10 +108,21 @@ public final class SimulationReport {
         long w = System.nanoTime();
         lossy.runFor(window);
         double lossyWall = (System.nanoTime() - w) / 1e9;
-        System.out.printf(Locale.ROOT, "  10%% packet loss for %.0f s: false failures %d; suspicions %d, refutations %d%n",
-                window.toMillis() / 1000.0, falseFailures(lossy, List.of()), sum(lossy, GossipStats::suspicions),
-                sum(lossy, GossipStats::refutations));
-        System.out.printf(Locale.ROOT, "    (that window took %.1f s of wall time)%n", lossyWall);
+        System.out.printf(Locale.ROOT, "  10%% packet loss for %.0f s: false failures %d; probes %d, of which %d missed the direct ack"
+                        + " and went indirect + TCP; suspicions %d, refutations %d (window: %.1f s of wall time)%n",
+                window.toMillis() / 1000.0, falseFailures(lossy, List.of()), sum(lossy, GossipStats::probes),
+                sum(lossy, GossipStats::tcpFallbackProbes), sum(lossy, GossipStats::suspicions),
+                sum(lossy, GossipStats::refutations), lossyWall);
+
+        // 2b. The same without the TCP fallback probe: only UDP paths, so Lifeguard's suspicion and
+        // refutation have to carry it.
+        notes.setLength(0);
+        SimCluster udpOnly = converged(n, seed + 3, notes, b -> b.tcpFallbackProbe(false));
+        udpOnly.network().setDropProbability(0.10);
+        udpOnly.runFor(window);
+        System.out.printf(Locale.ROOT, "  10%% packet loss, no TCP fallback, for %.0f s: false failures %d; suspicions %d,"
+                        + " refutations %d%n", window.toMillis() / 1000.0, falseFailures(udpOnly, List.of()),
+                sum(udpOnly, GossipStats::suspicions), sum(udpOnly, GossipStats::refutations));
 
         // 3. One slow member (Lifeguard's case): it handles everything 1-3 s late.
         notes.setLength(0);
@@ -119,9 +136,9 @@ public final class SimulationReport {
         }
         GossipStats ss = slowC.get(slow).stats();
         System.out.printf(Locale.ROOT, "  one slow member (+1-3 s) for %.0f s: false failures of healthy members %d;"
-                        + " the slow member itself declared failed %d times; its awareness %d/%d, suspicions it started %d%n",
+                        + " the slow member itself declared failed %d times; its awareness %d/%d, its probes that failed %d%n",
                 window.toMillis() / 1000.0, falseFailures(slowC, List.of(slow)), slowDeclared, ss.awareness(), 7,
-                ss.suspicions());
+                ss.probeFailures());
         System.out.printf(Locale.ROOT, "  (wall time %.1f s)%n%n", (System.nanoTime() - wall) / 1e9);
     }
 

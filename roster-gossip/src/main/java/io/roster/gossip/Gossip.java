@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * single-threaded.
  *
  * <pre>{@code
- * var transport = UdpTcpTransport.bind("127.0.0.1", 8301);
+ * var transport = UdpTcpTransport.bind("0.0.0.0", 8301, "10.0.0.1"); // bind, advertise
  * var gossip = Gossip.create(GossipConfig.lan("node-1"), transport, listener);
  * gossip.start();
  * gossip.join(List.of("10.0.0.2:8301"));

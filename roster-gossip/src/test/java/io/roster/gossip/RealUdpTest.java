@@ -57,9 +57,22 @@ class RealUdpTest {
     @Test
     void fourMembersJoinGossipEventsLeaveAndDetectACrash() throws Exception {
         List<Gossip> g = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 3; i++) {
             g.add(start(fast("real-" + i).tag("role", "node").build()));
         }
+        // The fourth binds the wildcard address and advertises loopback, as an agent would.
+        List<UserEvent> ev3 = new CopyOnWriteArrayList<>();
+        events.put("real-3", ev3);
+        Gossip wildcard = Gossip.create(fast("real-3").tag("role", "node").build(),
+                UdpTcpTransport.bind("0.0.0.0", 0, "127.0.0.1"), new Listener() {
+                    @Override
+                    public void onUserEvent(UserEvent e) {
+                        ev3.add(e);
+                    }
+                });
+        wildcard.start();
+        started.add(wildcard);
+        g.add(wildcard);
         for (int i = 1; i < 4; i++) {
             assertThat(g.get(i).join(List.of(g.get(0).address()))).isEqualTo(1);
         }

@@ -51,9 +51,21 @@ public final class UdpTcpTransport implements Transport {
 
     /**
      * Binds UDP and TCP on {@code bindHost:port}. With port 0 an ephemeral port is chosen that is free
-     * for both protocols. The advertised host is {@code bindHost}.
+     * for both protocols. The advertised host is {@code bindHost}: use the three-argument form when
+     * binding a wildcard address.
      */
     public static UdpTcpTransport bind(String bindHost, int port) throws IOException {
+        return bind(bindHost, port, bindHost);
+    }
+
+    /**
+     * Binds on {@code bindHost:port} (e.g. {@code 0.0.0.0}) and advertises {@code advertiseHost} to
+     * other members (Consul's {@code advertise} address), with the bound port.
+     */
+    public static UdpTcpTransport bind(String bindHost, int port, String advertiseHost) throws IOException {
+        if (advertiseHost == null || advertiseHost.isBlank()) {
+            throw new IllegalArgumentException("gossip: an advertise host is needed");
+        }
         InetAddress addr = InetAddress.getByName(bindHost);
         IOException last = null;
         for (int attempt = 0; attempt < (port == 0 ? 20 : 1); attempt++) {
@@ -65,7 +77,7 @@ public final class UdpTcpTransport implements Transport {
                     tcp.setReuseAddress(true);
                     tcp.bind(new InetSocketAddress(addr, udp.getLocalPort()), 256);
                     udp.setReceiveBufferSize(2 * 1024 * 1024);
-                    return new UdpTcpTransport(udp, tcp, bindHost);
+                    return new UdpTcpTransport(udp, tcp, advertiseHost);
                 } catch (IOException e) {
                     tcp.close();
                     throw e;

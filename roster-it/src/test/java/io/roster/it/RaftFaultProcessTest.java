@@ -71,6 +71,9 @@ class RaftFaultProcessTest {
         }
     }
 
+    /** Extra flags for every server (e.g. a config file). */
+    private final List<String> extraFlags = new ArrayList<>();
+
     private void start(int i) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/roster").toString(), "agent", "-server",
                 "-node=fault-" + i, "-data-dir=" + dirs.get(i), "-http-port=" + httpPorts.get(i), "-dns-port=-1",
@@ -78,6 +81,7 @@ class RaftFaultProcessTest {
         for (int p : raftPorts) {
             cmd.add("-retry-join=127.0.0.1:" + p);
         }
+        cmd.addAll(extraFlags);
         Path log = dirs.get(i).resolve("agent-" + System.nanoTime() + ".log");
         procs.set(i, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
     }
@@ -244,5 +248,67 @@ class RaftFaultProcessTest {
             assertThat(leaders.iterator().next()).isNotEmpty();
         });
         assertThat(client(leader).kv().get("stop/before", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+    }
+
+    /**
+     * A follower killed while 10,000 writes happen comes back and catches up: the leader has taken
+     * snapshots and truncated its log meanwhile (threshold 400 entries: concurrent writes share entries), so the follower is brought
+     * up to date by snapshot install, then by the log; its KV ends identical to the leader's.
+     */
+    @Test
+    void aFollowerDownDuringTenThousandWritesCatchesUp() throws Exception {
+        Path conf = Files.createTempFile("roster-fault-conf", ".json");
+        Files.writeString(conf, "{\"raft_snapshot_threshold\": 400}");
+        extraFlags.add("-config-file=" + conf);
+        startCluster();
+        int leader = leaderIndex();
+        int down = (leader + 1) % 3;
+        int other = (leader + 2) % 3;
+        client(down).kv().put("catchup/first", utf8("before"));
+        signal(down, "KILL");
+        assertThat(procs.get(down).waitFor(10, TimeUnit.SECONDS)).isTrue();
+        procs.set(down, null);
+        // 10,000 writes from 32 clients, spread over the two live servers.
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        AtomicLong failures = new AtomicLong();
+        long t0 = System.nanoTime();
+        for (int t = 0; t < 32; t++) {
+            int thread = t;
+            pool.execute(() -> {
+                RosterClient c = client(thread % 2 == 0 ? leader : other);
+                for (int n = thread; n < 10_000; n += 32) {
+                    boolean ok = false;
+                    for (int attempt = 0; attempt < 5 && !ok; attempt++) {
+                        try {
+                            ok = c.kv().put("catchup/" + n, utf8("v" + n));
+                        } catch (RuntimeException e) {
+                            // retried below
+                        }
+                    }
+                    if (!ok) {
+                        failures.incrementAndGet();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(failures.get()).isZero();
+        System.out.printf("raft catch-up test: 10,000 writes with one follower down took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        long t1 = System.nanoTime();
+        start(down);
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
+                client(down).kv().keys("catchup/", null, QueryOptions.DEFAULT.withStale()).value().size() == 10_001);
+        System.out.printf("raft catch-up test: the restarted follower had all 10,001 keys %.1f s after its start%n",
+                (System.nanoTime() - t1) / 1e9);
+        // The same KV, index for index, as the leader's.
+        var leaderKv = client(leader).kv().list("catchup/", QueryOptions.DEFAULT.withConsistent()).value();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(client(down).kv().list("catchup/", QueryOptions.DEFAULT.withStale()).value())
+                        .usingRecursiveFieldByFieldElementComparator().isEqualTo(leaderKv));
+        // The leader truncated its log behind snapshots, and the follower holds a snapshot too.
+        try (var files = Files.walk(dirs.get(down).resolve("raft"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("snapshot.")).toList()).isNotEmpty();
+        }
     }
 }

@@ -120,7 +120,7 @@ final class Schema {
             .used("dns", PORT)
             .used("server", integer(1, 65535))
             .ignored("https", PORT).ignored("grpc", PORT).ignored("grpc_tls", PORT)
-            .ignored("serf_lan", PORT).ignored("serf_wan", PORT)
+            .used("serf_lan", integer(0, 65535)).ignored("serf_wan", PORT)
             .ignored("proxy_min_port", PORT).ignored("proxy_max_port", PORT)
             .ignored("sidecar_min_port", PORT).ignored("sidecar_max_port", PORT)
             .ignored("expose_min_port", PORT).ignored("expose_max_port", PORT);
@@ -183,6 +183,7 @@ final class Schema {
             .used("kv_max_value_size", whole(1, Long.MAX_VALUE))
             .used("txn_max_req_len", integer(1, Integer.MAX_VALUE))
             .used("ports", PORTS)
+            .used("raft_snapshot_threshold", whole(1, Long.MAX_VALUE))
             .used("dns_config", DNS_CONFIG)
             .used("domain", STRING)
             .used("alt_domain", STRING)
@@ -200,7 +201,7 @@ final class Schema {
                     "log_json", "log_rotate_bytes", "log_rotate_duration", "log_rotate_max_files", "log_sublevels",
                     "max_query_time", "node_id", "peering", "performance", "pid_file", "primary_datacenter",
                     "primary_gateways", "primary_gateways_interval", "protocol", "raft_boltdb", "raft_logstore",
-                    "raft_protocol", "raft_snapshot_interval", "raft_snapshot_threshold", "raft_trailing_logs",
+                    "raft_protocol", "raft_snapshot_interval", "raft_trailing_logs",
                     "read_replica", "non_voting_server", "reconnect_timeout", "reconnect_timeout_wan", "rejoin_after_leave",
                     "reporting", "retry_interval", "retry_interval_wan", "retry_join_wan", "retry_max", "retry_max_wan",
                     "rpc", "segment", "segments", "partition", "serf_lan", "serf_lan_allowed_cidrs", "serf_wan",

@@ -74,6 +74,7 @@ class ConfigLoaderTest {
                   "session_ttl_min": "5s",
                   "check_update_interval": "30s",
                   "check_output_max_size": 8192,
+                  "raft_snapshot_threshold": 2500,
                   "limits": {"kv_max_value_size": 1048576, "txn_max_req_len": 64, "http_max_conns_per_client": 200},
                   "ports": {"http": 18500, "dns": 18600, "server": 18300, "serf_lan": 18301, "grpc": -1},
                   "dns_config": {"allow_stale": true, "max_stale": "87600h", "service_ttl": {"*": "5s", "web_app": "30s"},
@@ -93,6 +94,8 @@ class ConfigLoaderTest {
         assertThat(c.bindAddr()).isEqualTo("10.0.0.5");
         assertThat(c.server()).isTrue();
         assertThat(c.bootstrapExpect()).isEqualTo(3);
+        assertThat(c.raftSnapshotThreshold()).isEqualTo(2500);
+        assertThat(c.serfLanPort()).isEqualTo(18301);
         assertThat(c.retryJoin()).containsExactly("10.0.0.1", "provider=aws tag_key=consul");
         assertThat(c.ui()).isTrue();
         assertThat(c.enableScriptChecks()).isTrue();

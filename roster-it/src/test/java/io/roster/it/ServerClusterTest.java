@@ -259,4 +259,51 @@ class ServerClusterTest {
                 .until(() -> client(alive).kv().put("members/after-leave", "4".getBytes()));
         assertThat(client(alive).kv().get("members/before", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
     }
+
+    /**
+     * The documented recovery from a lost quorum (docs/operations.md): two of three servers are gone
+     * for good; the survivor still answers a stale snapshot; a new cluster (here one server, fresh
+     * data directory) restores it and has every acknowledged write.
+     */
+    @Test
+    void aLostQuorumIsRecoveredFromTheSurvivorsStaleSnapshot() throws Exception {
+        startCluster();
+        Agent l = leader();
+        for (int i = 0; i < 20; i++) {
+            assertThat(client(l).kv().put("recover/" + i, ("v" + i).getBytes())).isTrue();
+        }
+        String sid = client(l).session().create(Map.of("Name", "kept"));
+        Agent survivor = follower();
+        // The survivor has applied every write before the others are lost.
+        client(survivor).kv().get("recover/19", QueryOptions.DEFAULT.withConsistent());
+        for (int i = 0; i < agents.size(); i++) {
+            if (agents.get(i) != survivor) {
+                agents.get(i).close();
+                agents.set(i, null);
+            }
+        }
+        // No quorum: writes fail, a stale snapshot still answers.
+        RosterException noLeader = org.assertj.core.api.Assertions.catchThrowableOfType(RosterException.class,
+                () -> client(survivor).kv().put("recover/lost", "x".getBytes()));
+        assertThat(noLeader.getMessage()).contains("No cluster leader");
+        byte[] snapshot = client(survivor).snapshot().save(QueryOptions.DEFAULT.withStale()).value();
+        survivor.close();
+        agents.set(agents.indexOf(survivor), null);
+
+        int raftPort = freePort();
+        Agent fresh = new Agent(AgentConfig.builder().server(true).nodeName("recovered").httpPort(0).dnsPort(-1)
+                .serverPort(raftPort).dataDir(Files.createTempDirectory("roster-recovered")).bootstrapExpect(1)
+                .build()).start();
+        agents.add(fresh);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> !client(fresh).status().leader().isEmpty());
+        client(fresh).snapshot().restore(snapshot, Map.of());
+        for (int i = 0; i < 20; i++) {
+            assertThat(client(fresh).kv().get("recover/" + i, QueryOptions.DEFAULT).value())
+                    .get().extracting(KvPair::valueAsString).isEqualTo("v" + i);
+        }
+        assertThat(client(fresh).kv().get("recover/lost", QueryOptions.DEFAULT).value()).isEmpty();
+        assertThat(client(fresh).getJson("/v1/session/info/" + sid).size()).isEqualTo(1);
+        assertThat(client(fresh).kv().put("recover/after", "ok".getBytes())).isTrue();
+    }
 }

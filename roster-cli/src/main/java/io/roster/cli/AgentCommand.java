@@ -46,6 +46,9 @@ final class AgentCommand implements Callable<Integer> {
     Integer httpPort;
     @Option(names = {"-server-port", "--server-port"}, paramLabel = "PORT", description = "Server RPC / Raft port (default: 8300).")
     Integer serverPort;
+    @Option(names = {"-serf-lan-port", "--serf-lan-port"}, paramLabel = "PORT",
+            description = "LAN gossip port, UDP and TCP (default: 8301; server: server port + 1; -dev: any free port).")
+    Integer serfLanPort;
     @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info, warn, error (default: info).")
     String logLevel;
     @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR", description = "Directory for server state (Raft log, snapshots).")
@@ -201,6 +204,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             if (httpPort != null) {
                 b.httpPort(httpPort);
+            }
+            if (serfLanPort != null) {
+                b.serfLanPort(serfLanPort);
             }
             if (logLevel != null) {
                 b.logLevel(logLevel);

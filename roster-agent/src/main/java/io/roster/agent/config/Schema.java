@@ -120,7 +120,7 @@ final class Schema {
             .used("dns", PORT)
             .used("server", integer(1, 65535))
             .ignored("https", PORT).ignored("grpc", PORT).ignored("grpc_tls", PORT)
-            .ignored("serf_lan", PORT).ignored("serf_wan", PORT)
+            .used("serf_lan", integer(0, 65535)).ignored("serf_wan", PORT)
             .ignored("proxy_min_port", PORT).ignored("proxy_max_port", PORT)
             .ignored("sidecar_min_port", PORT).ignored("sidecar_max_port", PORT)
             .ignored("expose_min_port", PORT).ignored("expose_max_port", PORT);

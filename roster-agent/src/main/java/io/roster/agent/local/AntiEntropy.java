@@ -37,8 +37,7 @@ public final class AntiEntropy implements AutoCloseable {
 
     private final Node self;
     private final LocalState local;
-    private final Server server;
-    private final Store store;
+    private final CatalogAccess catalog;
     private final ScheduledExecutorService scheduler;
     private final Duration checkUpdateInterval;
     private final Set<String> serverServices;
@@ -58,10 +57,16 @@ public final class AntiEntropy implements AutoCloseable {
     public AntiEntropy(Node self, LocalState local, Server server, ScheduledExecutorService scheduler,
                        Duration checkUpdateInterval, Set<String> serverServices, Set<String> serverChecks,
                        LongSupplier nanoClock) {
+        this(self, local, CatalogAccess.of(server), scheduler, checkUpdateInterval, serverServices, serverChecks, nanoClock);
+    }
+
+    /** Anti-entropy against any catalog: this server's, or (on a client agent) a server's over HTTP. */
+    public AntiEntropy(Node self, LocalState local, CatalogAccess catalog, ScheduledExecutorService scheduler,
+                       Duration checkUpdateInterval, Set<String> serverServices, Set<String> serverChecks,
+                       LongSupplier nanoClock) {
         this.self = self;
         this.local = local;
-        this.server = server;
-        this.store = server.store();
+        this.catalog = catalog;
         this.scheduler = scheduler;
         this.checkUpdateInterval = checkUpdateInterval;
         this.serverServices = serverServices;
@@ -85,7 +90,7 @@ public final class AntiEntropy implements AutoCloseable {
         if (closed) {
             return;
         }
-        int nodes = store.nodes(WatchSet.NONE).value().size();
+        int nodes = catalog.nodeCount();
         long base = scaled(FULL_SYNC, nodes).toMillis();
         // A random stagger keeps a fleet of agents from syncing in step.
         long delay = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, base / 2));
@@ -124,7 +129,7 @@ public final class AntiEntropy implements AutoCloseable {
             return;
         }
         String node = self.node();
-        Store.NodeInfo cat = store.node(WatchSet.NONE, node).value();
+        Store.NodeInfo cat = catalog.node(node);
         if (cat == null || !self.sameAs(cat.node())) {
             apply(new Command.CatalogRegister(self, null, List.of(), false));
         }
@@ -137,7 +142,7 @@ public final class AntiEntropy implements AutoCloseable {
             }
         }
         Map<String, HealthCheck> theirChecks = new HashMap<>();
-        for (HealthCheck c : store.nodeChecks(WatchSet.NONE, node).value()) {
+        for (HealthCheck c : catalog.nodeChecks(node)) {
             theirChecks.put(c.checkId(), c);
         }
         // Services: register what differs, remove what the agent does not know.
@@ -191,10 +196,7 @@ public final class AntiEntropy implements AutoCloseable {
     }
 
     private void apply(Command c) throws Exception {
-        Object r = server.catalog(c).get(30, TimeUnit.SECONDS);
-        if (r instanceof io.roster.state.ApplyError e) {
-            throw new IllegalStateException(e.message());
-        }
+        catalog.apply(c);
     }
 
     private void reap() {

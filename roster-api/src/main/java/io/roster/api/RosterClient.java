@@ -681,7 +681,7 @@ public final class RosterClient {
         if (opts != null && opts.maxWait() != null) {
             // Consul may hold a blocking query for wait + wait/16; leave room for that.
             timeout = opts.maxWait().plus(opts.maxWait().dividedBy(16)).plusSeconds(5);
-        } else if (opts != null && opts.index() > 0) {
+        } else if (opts != null && opts.index() != 0) {
             timeout = Duration.ofMinutes(6);
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(timeout)

@@ -321,6 +321,9 @@ public final class LanPool implements AutoCloseable {
 
     /** The keyring as {@code GET /v1/operator/keyring} lists it (the LAN pool only). */
     public List<KeyringView> keyring() {
+        if (!encrypted()) {
+            throw new GossipException("keyring: gossip encryption is not enabled (no encrypt key)");
+        }
         List<KeyStatus> keys = running().keyring().list();
         Map<String, Integer> held = new LinkedHashMap<>();
         Map<String, Integer> primary = new LinkedHashMap<>();

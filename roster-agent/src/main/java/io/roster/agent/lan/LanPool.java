@@ -107,7 +107,25 @@ public final class LanPool implements AutoCloseable {
         this.scheduler = scheduler;
         this.localServices = localServices;
         this.eventsChanged = eventsChanged;
-        this.transport = UdpTcpTransport.bind(config.bindAddr(), config.gossipPort(), advertiseHost(config));
+        this.transport = bind(config);
+    }
+
+    /**
+     * Binds the gossip port. When the port was derived rather than set ({@code serf_lan} absent)
+     * and is taken, a free port is used instead, with a warning: members learn each other's real
+     * address through gossip, so only joins aimed at the derived port miss this agent.
+     */
+    private static UdpTcpTransport bind(AgentConfig config) throws IOException {
+        try {
+            return UdpTcpTransport.bind(config.bindAddr(), config.gossipPort(), advertiseHost(config));
+        } catch (java.net.BindException e) {
+            if (config.serfLanPort() >= 0 || config.gossipPort() == 0) {
+                throw e;
+            }
+            LOG.warn("gossip: port {} is taken ({}); using a free port instead (set ports.serf_lan / -serf-lan-port to choose one)",
+                    config.gossipPort(), e.getMessage());
+            return UdpTcpTransport.bind(config.bindAddr(), 0, advertiseHost(config));
+        }
     }
 
     /** The host other agents reach this one at: the bind address, or the client address when bound to the wildcard. */

@@ -127,12 +127,10 @@ final class AgentCommand implements Callable<Integer> {
             return e.file() == null && paths.isEmpty() ? 2 : 1;
         }
         AgentConfig config = loaded.agent();
-        if (!config.dev() && !config.server()) {
-            System.err.println("roster agent: client agents need gossip, which does not exist yet: use -dev, or -server with -data-dir");
-            return 1;
-        }
         if (!config.dev() && config.dataDir() == null) {
-            System.err.println("roster agent: a server needs -data-dir for its Raft log and snapshots");
+            // As Consul, every agent but a dev one needs a data directory (a client keeps nothing there yet).
+            System.err.println(config.server() ? "roster agent: a server needs -data-dir for its Raft log and snapshots"
+                    : "roster agent: Must specify data directory using -data-dir");
             return 1;
         }
         Logging.setLevel(config.logLevel());

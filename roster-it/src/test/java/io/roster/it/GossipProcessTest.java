@@ -130,7 +130,7 @@ class GossipProcessTest {
         }
         Process[] clients = new Process[2];
         for (int c = 0; c < 2; c++) {
-            clients[c] = launch("client-" + c, List.of("-http-port=" + http[3 + c], "-bind=127.0.0.1", "-serf-lan-port=" + serf[c],
+            clients[c] = launch("client-" + c, List.of("-data-dir=" + Files.createTempDirectory("roster-gossip-data"), "-http-port=" + http[3 + c], "-bind=127.0.0.1", "-serf-lan-port=" + serf[c],
                     "-retry-join=127.0.0.1:" + (raft[0] + 1), "-encrypt=" + key));
         }
         for (int i = 0; i < 3; i++) {
@@ -156,7 +156,7 @@ class GossipProcessTest {
 
         // An agent with another key cannot join, and says why.
         int strangerHttp = freePort();
-        Process stranger = launch("stranger", List.of("-http-port=" + strangerHttp, "-bind=127.0.0.1", "-serf-lan-port=0",
+        Process stranger = launch("stranger", List.of("-data-dir=" + Files.createTempDirectory("roster-gossip-data"), "-http-port=" + strangerHttp, "-bind=127.0.0.1", "-serf-lan-port=0",
                 "-encrypt=" + Base64.getEncoder().encodeToString(new byte[32])));
         Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(strangerHttp, "/v1/agent/members").size() == 1);
         HttpResponse<String> denied = send(strangerHttp, "PUT", "/v1/agent/join/127.0.0.1:" + (raft[0] + 1), null);

@@ -148,7 +148,7 @@ final class WatchCommand extends ClientCommand {
         Process p;
         try {
             ProcessBuilder pb = new ProcessBuilder(ChildProcess.command(handler, shell == null || shell));
-            pb.environment().put("CONSUL_INDEX", Long.toString(index));
+            pb.environment().put("CONSUL_INDEX", Long.toUnsignedString(index));
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
             p = pb.start();
         } catch (IOException e) {

@@ -79,11 +79,11 @@ public final class HttpServer implements AutoCloseable {
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
         AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())
-                .withPeers(() -> server.replicator().peers());
+                .withPeers(() -> server.replicator().peers()).withGossip(lan);
         CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
         SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
-        AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader, agent.member());
+        AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
         GossipEndpoint gossip = new GossipEndpoint(lan, blocking);
         // The agent's own routes first: a client agent answers these itself and forwards the rest.
         api.route("/v1/agent/members", Methods.GET, gossip::members)

@@ -48,6 +48,7 @@ public final class AntiEntropy implements AutoCloseable {
     private volatile ScheduledFuture<?> fullSync;
     private volatile ScheduledFuture<?> reaper;
     private volatile boolean closed;
+    private volatile boolean failing;
 
     /**
      * @param self            this node's catalog row (ID, name, address, tagged addresses, meta)
@@ -117,9 +118,21 @@ public final class AntiEntropy implements AutoCloseable {
         pending.set(false);
         try {
             syncNow();
+            if (failing) {
+                LOG.info("anti-entropy sync succeeded again");
+                failing = false;
+            }
         } catch (Exception e) {
-            LOG.warn("anti-entropy sync failed (will retry): {}", e.toString());
-            scheduler.schedule(this::trigger, 1, TimeUnit.SECONDS);
+            // The first failure of a streak is a warning; the retries (every second) are not news.
+            if (!failing) {
+                LOG.warn("anti-entropy sync failed (retrying every second): {}", e.toString());
+                failing = true;
+            } else {
+                LOG.debug("anti-entropy sync failed again: {}", e.toString());
+            }
+            if (!closed) {
+                scheduler.schedule(this::trigger, 1, TimeUnit.SECONDS);
+            }
         }
     }
 

@@ -142,7 +142,9 @@ public final class Agent implements AutoCloseable {
                 return Agent.this.leave();
             }
         }, metrics, scheduler, wake, pool, servers);
-        this.dns = config.dnsPort() < 0 ? null : new io.roster.agent.dns.DnsServer(config, store);
+        // A client agent's store is not the catalog: its DNS asks the servers' DNS for names in the domain.
+        this.dns = config.dnsPort() < 0 ? null : config.server() ? new io.roster.agent.dns.DnsServer(config, store)
+                : new io.roster.agent.dns.DnsServer(config, store, servers::dnsServers);
     }
 
     /** This server's Raft address: the bind address (or the client address) and the server port. */
@@ -247,7 +249,10 @@ public final class Agent implements AutoCloseable {
     public Agent start() throws Exception {
         applyDefinitions(configSource.get());
         http.start();
-        pool.start(http.port(), gossipJoinAddresses());
+        if (dns != null) {
+            dns.start();
+        }
+        pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses());
         if (config.dev()) {
             server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
             antiEntropy.start();
@@ -261,9 +266,6 @@ public final class Agent implements AutoCloseable {
         }
         if (reconciler != null) {
             reconciler.reconcileAll();
-        }
-        if (dns != null) {
-            dns.start();
         }
         LOG.info("Roster agent {} started: node={} datacenter={} mode={} http=http://{}:{}", Version.ROSTER,
                 config.nodeName(), config.datacenter(), config.dev() ? "dev (in-memory)" : config.server() ? "server" : "client",

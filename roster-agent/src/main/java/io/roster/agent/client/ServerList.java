@@ -44,6 +44,26 @@ public final class ServerList {
         return out;
     }
 
+    /** The alive servers' DNS addresses (their {@code http} host and {@code dns} tag), preferred first. */
+    public List<java.net.InetSocketAddress> dnsServers() {
+        List<java.net.InetSocketAddress> out = new ArrayList<>();
+        for (Member m : members.get()) {
+            String dns = m.tags().get("dns");
+            String http = m.tags().get("http");
+            if (m.status() != 1 || !"consul".equals(m.tags().get("role")) || dns == null || http == null
+                    || !datacenter.equals(m.tags().getOrDefault("dc", datacenter))) {
+                continue;
+            }
+            try {
+                String host = http.substring(0, http.lastIndexOf(':'));
+                out.add(new java.net.InetSocketAddress(host.replace("[", "").replace("]", ""), Integer.parseInt(dns)));
+            } catch (RuntimeException malformed) {
+                // a tag we cannot read: skip that server
+            }
+        }
+        return out;
+    }
+
     /** A server failed to answer: prefer the next one from now on. */
     public void failed(String server) {
         List<String> s = servers();

@@ -139,8 +139,8 @@ public final class LanPool implements AutoCloseable {
         listeners.add(l);
     }
 
-    /** The tags this agent publishes: role, dc, id, port (servers), http, vsn, build. */
-    public Map<String, String> tags(int httpPort) {
+    /** The tags this agent publishes: role, dc, id, port (servers), http, dns (servers), vsn, build. */
+    public Map<String, String> tags(int httpPort, int dnsPort) {
         Map<String, String> t = new LinkedHashMap<>();
         t.put("role", config.server() ? "consul" : "node");
         t.put("dc", config.datacenter());
@@ -155,6 +155,9 @@ public final class LanPool implements AutoCloseable {
         }
         String httpHost = config.clientAddr().equals("0.0.0.0") ? advertiseHost(config) : config.clientAddr();
         t.put("http", httpHost + ":" + httpPort);
+        if (config.server() && dnsPort > 0) {
+            t.put("dns", Integer.toString(dnsPort)); // Roster's own: where client agents forward DNS questions
+        }
         t.put("vsn", "2");
         t.put("vsn_min", "2");
         t.put("vsn_max", "3");
@@ -163,8 +166,8 @@ public final class LanPool implements AutoCloseable {
     }
 
     /** Starts the member with its tags, then (in the background) joins {@code joinAddresses} until one answers. */
-    public void start(int httpPort, List<String> joinAddresses) throws IOException {
-        GossipConfig.Builder b = GossipConfig.lan(config.nodeName()).toBuilder().tags(tags(httpPort))
+    public void start(int httpPort, int dnsPort, List<String> joinAddresses) throws IOException {
+        GossipConfig.Builder b = GossipConfig.lan(config.nodeName()).toBuilder().tags(tags(httpPort, dnsPort))
                 .userEventSizeLimit(1024);
         if (config.encrypt() != null) {
             b.encryptKey(config.encrypt());

@@ -155,6 +155,24 @@ class GossipApiTest {
     }
 
     @Test
+    void clientAgentDnsAsksTheServers() throws Exception {
+        Agent srv = dev("dsrv", b -> b.dnsPort(0));
+        Agent c = client("dclient", srv, b -> b.dnsPort(0));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> http(c).get("/v1/agent/members").json().size() == 2);
+        assertThat(http(c).put("/v1/agent/service/register", "{\"Name\":\"api\",\"Port\":9000,\"Address\":\"10.1.2.3\"}").status())
+                .isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> http(srv).get("/v1/health/service/api").json().size() == 1);
+        org.xbill.DNS.SimpleResolver resolver = new org.xbill.DNS.SimpleResolver("127.0.0.1");
+        resolver.setPort(c.dns().port());
+        resolver.setTimeout(Duration.ofSeconds(5));
+        org.xbill.DNS.Message q = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                org.xbill.DNS.Name.fromString("api.service.consul."), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN));
+        org.xbill.DNS.Message a = resolver.send(q);
+        assertThat(a.getRcode()).isEqualTo(org.xbill.DNS.Rcode.NOERROR);
+        assertThat(a.getSection(org.xbill.DNS.Section.ANSWER)).extracting(r -> r.rdataToString()).containsExactly("10.1.2.3");
+    }
+
+    @Test
     void clientAgentWithoutServersAnswersNoKnownServers() throws Exception {
         Agent lonely = client("lonely", null, UnaryOperator.identity());
         Http.Reply r = http(lonely).get("/v1/catalog/nodes");

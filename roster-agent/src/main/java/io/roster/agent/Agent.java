@@ -31,8 +31,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Roster agent process: the store, the replicator (in-memory in dev mode), the server duties,
- * this machine's services and checks with their runners and anti-entropy, and the HTTP API.
+ * One Roster agent process: the store, the replicator (in-memory in dev mode), the server duties
+ * (with the leader's reconciliation of gossip members), the LAN gossip member, this machine's
+ * services and checks with their runners and anti-entropy, the HTTP API and DNS.
+ *
+ * <p>A client agent (neither {@code -server} nor {@code -dev}) has no Raft: its store only backs
+ * local watches, anti-entropy writes through a server's HTTP API, and HTTP and DNS questions that
+ * are not its own are forwarded to the servers it learns from gossip.
  * Start with {@link #start()}, stop with {@link #close()}.
  */
 public final class Agent implements AutoCloseable {

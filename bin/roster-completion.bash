@@ -162,6 +162,11 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} info" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} reload" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} leave" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} join" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} force-leave" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} event" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keygen" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} keyring" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} maint" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} lock" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} watch" ];    then _picocli_roster; return $?; fi
@@ -195,53 +200,63 @@ function _complete_roster() {
   local cmds5=(info)
   local cmds6=(reload)
   local cmds7=(leave)
-  local cmds8=(maint)
-  local cmds9=(lock)
-  local cmds10=(watch)
-  local cmds11=(snapshot)
-  local cmds12=(operator)
-  local cmds13=(version)
-  local cmds14=(help)
-  local cmds15=(kv get)
-  local cmds16=(kv put)
-  local cmds17=(kv delete)
-  local cmds18=(kv export)
-  local cmds19=(kv import)
-  local cmds20=(catalog datacenters)
-  local cmds21=(catalog nodes)
-  local cmds22=(catalog services)
-  local cmds23=(services register)
-  local cmds24=(services deregister)
-  local cmds25=(snapshot save)
-  local cmds26=(snapshot restore)
-  local cmds27=(snapshot inspect)
-  local cmds28=(operator raft)
-  local cmds29=(operator raft list-peers)
-  local cmds30=(operator raft remove-peer)
+  local cmds8=(join)
+  local cmds9=(force-leave)
+  local cmds10=(event)
+  local cmds11=(keygen)
+  local cmds12=(keyring)
+  local cmds13=(maint)
+  local cmds14=(lock)
+  local cmds15=(watch)
+  local cmds16=(snapshot)
+  local cmds17=(operator)
+  local cmds18=(version)
+  local cmds19=(help)
+  local cmds20=(kv get)
+  local cmds21=(kv put)
+  local cmds22=(kv delete)
+  local cmds23=(kv export)
+  local cmds24=(kv import)
+  local cmds25=(catalog datacenters)
+  local cmds26=(catalog nodes)
+  local cmds27=(catalog services)
+  local cmds28=(services register)
+  local cmds29=(services deregister)
+  local cmds30=(snapshot save)
+  local cmds31=(snapshot restore)
+  local cmds32=(snapshot inspect)
+  local cmds33=(operator raft)
+  local cmds34=(operator raft list-peers)
+  local cmds35=(operator raft remove-peer)
 
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_operator_raft; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_snapshot_save; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_kv_import; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_kv_export; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_kv_delete; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_kv_put; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_kv_get; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_help; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_version; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_operator; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_snapshot; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_watch; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_roster_lock; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_roster_maint; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_kv_import; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_kv_export; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_kv_delete; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_kv_put; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_kv_get; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_help; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_operator; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_snapshot; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_watch; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_lock; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_maint; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_keyring; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_keygen; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_event; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_roster_forceleave; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_roster_join; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_roster_leave; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_roster_reload; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_roster_info; return $?; fi
@@ -260,7 +275,7 @@ function _picocli_roster() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave maint lock watch snapshot operator version help"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator version help"
   local flag_opts="'-h' '--help' '-help'"
   local arg_opts=""
 
@@ -281,7 +296,7 @@ function _picocli_roster_agent() {
 
   local commands=""
   local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks'"
-  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-server-port' '--server-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-config-file' '--config-file' '-config-dir' '--config-dir'"
+  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-config-file' '--config-file' '-config-dir' '--config-dir'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -299,6 +314,9 @@ function _picocli_roster_agent() {
       return
       ;;
     '-server-port'|'--server-port')
+      return
+      ;;
+    '-serf-lan-port'|'--serf-lan-port')
       return
       ;;
     '-log-level'|'--log-level')
@@ -630,6 +648,285 @@ function _picocli_roster_leave() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `join` subcommand.
+function _picocli_roster_join() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-wan' '--wan'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `force-leave` subcommand.
+function _picocli_roster_forceleave() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-prune' '--prune' '-wan' '--wan'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `event` subcommand.
+function _picocli_roster_event() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-name' '--name' '-node' '--node' '-service' '--service' '-tag' '--tag'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+    '-node'|'--node')
+      return
+      ;;
+    '-service'|'--service')
+      return
+      ;;
+    '-tag'|'--tag')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `keygen` subcommand.
+function _picocli_roster_keygen() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `keyring` subcommand.
+function _picocli_roster_keyring() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-list' '--list' '-list-primary' '--list-primary' '-local-only' '--local-only'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-install' '--install' '-use' '--use' '-remove' '--remove' '-relay-factor' '--relay-factor'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-install'|'--install')
+      return
+      ;;
+    '-use'|'--use')
+      return
+      ;;
+    '-remove'|'--remove')
+      return
+      ;;
+    '-relay-factor'|'--relay-factor')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `maint` subcommand.
 function _picocli_roster_maint() {
   # Get completion data
@@ -884,7 +1181,7 @@ function _picocli_roster_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave maint lock watch snapshot operator version"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator version"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

@@ -31,8 +31,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Roster agent process: the store, the replicator (in-memory in dev mode), the server duties,
- * this machine's services and checks with their runners and anti-entropy, and the HTTP API.
+ * One Roster agent process: the store, the replicator (in-memory in dev mode), the server duties
+ * (with the leader's reconciliation of gossip members), the LAN gossip member, this machine's
+ * services and checks with their runners and anti-entropy, the HTTP API and DNS.
+ *
+ * <p>A client agent (neither {@code -server} nor {@code -dev}) has no Raft: its store only backs
+ * local watches, anti-entropy writes through a server's HTTP API, and HTTP and DNS questions that
+ * are not its own are forwarded to the servers it learns from gossip.
  * Start with {@link #start()}, stop with {@link #close()}.
  */
 public final class Agent implements AutoCloseable {
@@ -50,6 +55,12 @@ public final class Agent implements AutoCloseable {
     private final LocalState local;
     private final AntiEntropy antiEntropy;
     private final HttpServer http;
+    /** This agent's LAN gossip member (every agent has one). */
+    private final io.roster.agent.lan.LanPool pool;
+    /** Leader reconciliation of gossip members into the catalog; null on a client agent. */
+    private final io.roster.agent.server.Reconciler reconciler;
+    /** The servers a client agent forwards to; null on a server. */
+    private final io.roster.agent.client.ServerList servers;
     /** Null when DNS is off ({@code ports.dns = -1}). */
     private final io.roster.agent.dns.DnsServer dns;
     private final Supplier<LoadedConfig> configSource;
@@ -67,10 +78,7 @@ public final class Agent implements AutoCloseable {
      * reload (SIGHUP, {@code /v1/agent/reload}); the source throws when the files are broken.
      */
     public Agent(AgentConfig config, Supplier<LoadedConfig> configSource) {
-        if (!config.dev() && !config.server()) {
-            throw new IllegalArgumentException("client agents need gossip, which does not exist yet: use -dev or -server");
-        }
-        if (!config.dev() && config.dataDir() == null) {
+        if (config.server() && !config.dev() && config.dataDir() == null) {
             throw new IllegalArgumentException("a server needs -data-dir for its Raft log and snapshots");
         }
         this.config = config;
@@ -96,8 +104,37 @@ public final class Agent implements AutoCloseable {
                     }
                 }, System::nanoTime);
         holder[0] = local;
-        this.antiEntropy = new AntiEntropy(selfNode(), local, server, scheduler, config.checkUpdateInterval(),
-                Set.of("consul"), Set.of(Server.SERF_HEALTH), System::nanoTime);
+        try {
+            this.pool = new io.roster.agent.lan.LanPool(config, nodeId, scheduler, local::services,
+                    () -> store.watches().topicChanged(io.roster.agent.lan.LanPool.EVENTS_TOPIC));
+        } catch (java.io.IOException e) {
+            replicator.close();
+            scheduler.shutdownNow();
+            wake.shutdownNow();
+            throw new java.io.UncheckedIOException("cannot bind the LAN gossip port " + config.bindAddr() + ":"
+                    + config.gossipPort() + ": " + e.getMessage(), e);
+        }
+        if (config.server()) {
+            this.servers = null;
+            this.reconciler = new io.roster.agent.server.Reconciler(server, config.datacenter(), pool::members, scheduler);
+            pool.addListener(reconciler);
+            this.antiEntropy = new AntiEntropy(selfNode(), local, server, scheduler, config.checkUpdateInterval(),
+                    Set.of("consul"), Set.of(Server.SERF_HEALTH), System::nanoTime);
+        } else {
+            this.reconciler = null;
+            this.servers = new io.roster.agent.client.ServerList(pool::members, config.datacenter());
+            this.antiEntropy = new AntiEntropy(selfNode(), local,
+                    new io.roster.agent.client.RemoteCatalog(servers, config.datacenter()), scheduler,
+                    config.checkUpdateInterval(), Set.of(), Set.of(Server.SERF_HEALTH), System::nanoTime);
+            pool.addListener(new io.roster.gossip.Listener() {
+                @Override
+                public void onJoin(io.roster.gossip.Member m) {
+                    if ("consul".equals(m.tags().get("role"))) {
+                        antiEntropy.trigger(); // a server to sync with
+                    }
+                }
+            });
+        }
         ae[0] = antiEntropy;
         this.http = new HttpServer(config, nodeId, server, local, new HttpServer.Reloader() {
             @Override
@@ -109,8 +146,10 @@ public final class Agent implements AutoCloseable {
             public java.util.concurrent.CompletableFuture<Void> leave() {
                 return Agent.this.leave();
             }
-        }, metrics, scheduler, wake);
-        this.dns = config.dnsPort() < 0 ? null : new io.roster.agent.dns.DnsServer(config, store);
+        }, metrics, scheduler, wake, pool, servers);
+        // A client agent's store is not the catalog: its DNS asks the servers' DNS for names in the domain.
+        this.dns = config.dnsPort() < 0 ? null : config.server() ? new io.roster.agent.dns.DnsServer(config, store)
+                : new io.roster.agent.dns.DnsServer(config, store, servers::dnsServers);
     }
 
     /** This server's Raft address: the bind address (or the client address) and the server port. */
@@ -126,7 +165,8 @@ public final class Agent implements AutoCloseable {
      * gossip discovers servers; {@code -bootstrap-expect}, when given, must match that count.
      */
     private Replicator newReplicator() {
-        if (config.dev()) {
+        if (config.dev() || !config.server()) {
+            // A client agent's store only backs its local watches; it is never served as the catalog.
             return new LocalReplicator(store, serverAddress());
         }
         List<String> peers = new ArrayList<>();
@@ -158,6 +198,10 @@ public final class Agent implements AutoCloseable {
         Server s = server;
         if (s != null) {
             scheduler.execute(s::armAllTimers);
+        }
+        io.roster.agent.server.Reconciler r = reconciler;
+        if (r != null) {
+            r.reconcileAll();
         }
     }
 
@@ -209,23 +253,61 @@ public final class Agent implements AutoCloseable {
     /** Starts serving; returns once HTTP is listening and this node is in the catalog. */
     public Agent start() throws Exception {
         applyDefinitions(configSource.get());
-        if (config.dev()) {
-            server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
-            antiEntropy.start();
-            antiEntropy.syncNow();
-        } else {
-            // A server may start before a quorum exists: register (through the leader) when one does.
-            registerServerWhenPossible();
-            antiEntropy.start();
-        }
         http.start();
         if (dns != null) {
             dns.start();
         }
+        pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses());
+        if (config.dev()) {
+            server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
+            antiEntropy.start();
+            antiEntropy.syncNow();
+        } else if (config.server()) {
+            // A server may start before a quorum exists: register (through the leader) when one does.
+            registerServerWhenPossible();
+            antiEntropy.start();
+        } else {
+            antiEntropy.start();
+        }
+        if (reconciler != null) {
+            reconciler.reconcileAll();
+        }
         LOG.info("Roster agent {} started: node={} datacenter={} mode={} http=http://{}:{}", Version.ROSTER,
-                config.nodeName(), config.datacenter(), config.dev() ? "dev (in-memory)" : "server",
+                config.nodeName(), config.datacenter(), config.dev() ? "dev (in-memory)" : config.server() ? "server" : "client",
                 config.clientAddr(), http.port());
         return this;
+    }
+
+    /**
+     * Where to join the LAN pool. A client agent's {@code -retry-join} entries are gossip addresses
+     * (port 8301 when omitted). A server's entries name Raft addresses (port 8300 when omitted, as
+     * they always have), and the server gossip-joins each at the next port ({@code host:raft+1},
+     * Consul's 8300/8301 layout, and where a server binds gossip unless {@code serf_lan} is set).
+     */
+    private List<String> gossipJoinAddresses() {
+        List<String> out = new ArrayList<>();
+        if (config.dev()) {
+            return out;
+        }
+        for (String j : config.retryJoin()) {
+            if (!config.server()) {
+                out.add(io.roster.agent.lan.LanPool.withPort(j, io.roster.agent.lan.LanPool.DEFAULT_PORT));
+                continue;
+            }
+            String raft = io.roster.agent.lan.LanPool.withPort(j, 8300);
+            if (raft.equals(serverAddress())) {
+                continue;
+            }
+            int colon = raft.lastIndexOf(':');
+            int port = Integer.parseInt(raft.substring(colon + 1));
+            out.add(raft.substring(0, colon) + ":" + Math.min(65535, port + 1));
+        }
+        return out;
+    }
+
+    /** This agent's LAN gossip member. */
+    public io.roster.agent.lan.LanPool gossip() {
+        return pool;
     }
 
     private void registerServerWhenPossible() {
@@ -347,6 +429,7 @@ public final class Agent implements AutoCloseable {
             if (err != null) {
                 LOG.warn("leave: could not leave the Raft configuration: {}", err.toString());
             }
+            pool.leave();
             LOG.info("graceful leave done; stopping");
             scheduler.schedule(() -> leftListeners.forEach(Runnable::run), 200, TimeUnit.MILLISECONDS);
             return null;
@@ -367,6 +450,10 @@ public final class Agent implements AutoCloseable {
             dns.close();
         }
         antiEntropy.close();
+        if (reconciler != null) {
+            reconciler.close();
+        }
+        pool.close();
         runners.close();
         server.close();
         replicator.close();

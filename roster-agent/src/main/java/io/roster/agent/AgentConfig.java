@@ -47,7 +47,8 @@ import java.util.regex.Pattern;
  * @param checkOutputMaxSize {@code check_output_max_size}: bytes of check output kept (default 4096)
  * @param raftSnapshotThreshold {@code raft_snapshot_threshold}: Raft log entries between automatic snapshots
  *                        (default 16384, as Consul)
- * @param serfLanPort     {@code -serf-lan-port}/{@code ports.serf_lan}: the LAN gossip port, UDP and TCP (default 8301)
+ * @param serfLanPort     {@code -serf-lan-port}/{@code ports.serf_lan}: the LAN gossip port, UDP and TCP; -1 when not
+ *                        set, see {@link #gossipPort()}
  * @param configFiles     the {@code -config-file} and {@code -config-dir} paths as given, in command-line
  *                        order: a reload reads them again
  */
@@ -71,6 +72,22 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
     private static final Pattern DOMAIN = Pattern.compile("([A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\\.)+");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+    /**
+     * The LAN gossip port to bind: {@code serf_lan} when set; otherwise any free port in dev mode (so
+     * many dev agents share a machine), the server port + 1 on a server (8301 beside the default
+     * 8300, Consul's layout, and the port other servers derive from a {@code -retry-join} Raft
+     * address), and 8301 on a client agent.
+     */
+    public int gossipPort() {
+        if (serfLanPort >= 0) {
+            return serfLanPort;
+        }
+        if (dev) {
+            return 0;
+        }
+        return server ? Math.min(65535, serverPort + 1) : 8301;
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -195,7 +212,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private String encrypt;
         private int checkOutputMaxSize = 4096;
         private long raftSnapshotThreshold = 16_384;
-        private int serfLanPort = 8301;
+        private int serfLanPort = -1; // -1: 8301 (server: server port + 1), any free port in dev mode
         private List<Path> configFiles = new ArrayList<>();
 
         public Builder nodeName(String v) { nodeName = v; return this; }
@@ -303,7 +320,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             if (raftSnapshotThreshold < 1) {
                 throw new IllegalArgumentException("raft_snapshot_threshold must be at least 1");
             }
-            if (serfLanPort < 0 || serfLanPort > 65535) {
+            if (serfLanPort < -1 || serfLanPort > 65535) {
                 throw new IllegalArgumentException("invalid serf_lan port " + serfLanPort + ": use 0 (any free port) or 1-65535");
             }
             if (checkOutputMaxSize < 1) {

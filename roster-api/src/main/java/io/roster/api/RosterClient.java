@@ -39,6 +39,7 @@ public final class RosterClient {
     private final Health health = new Health();
     private final Snapshots snapshots = new Snapshots();
     private final Operator operator = new Operator();
+    private final Events events = new Events();
 
     private RosterClient(URI base, String token) {
         this.base = base;
@@ -283,6 +284,16 @@ public final class RosterClient {
             return a.meta(a.json(new TypeReference<List<CatalogService>>() { }));
         }
 
+        /** {@code PUT /v1/catalog/register}: a node, and optionally a service and checks of it. */
+        public void register(CatalogRegistration registration) {
+            send("PUT", "/v1/catalog/register", Map.of(), body(registration), null).requireOk();
+        }
+
+        /** {@code PUT /v1/catalog/deregister}: a whole node, one service, or one check. */
+        public void deregister(CatalogDeregistration deregistration) {
+            send("PUT", "/v1/catalog/deregister", Map.of(), body(deregistration), null).requireOk();
+        }
+
         /** A node and its services; empty when the node is not in the catalog. */
         public QueryResult<Optional<CatalogNode>> node(String node, QueryOptions opts) {
             Answer a = send("GET", "/v1/catalog/node/" + encodeKey(node), params(opts, List.of(), Map.of()), null, opts);
@@ -327,6 +338,28 @@ public final class RosterClient {
         }
 
         /** {@code DELETE /v1/operator/raft/peer}: removes a server by its address ({@code host:port}) or, with {@code byId}, its ID. */
+        /** {@code GET /v1/operator/keyring}: each pool's keys and how many nodes hold each. */
+        public List<KeyringResponse> keyringList() {
+            Answer a = send("GET", "/v1/operator/keyring", Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<List<KeyringResponse>>() { });
+        }
+
+        /** {@code POST /v1/operator/keyring}: installs a new gossip key on every member. */
+        public void keyringInstall(String key) {
+            send("POST", "/v1/operator/keyring", Map.of(), body(Map.of("Key", key)), null).requireOk();
+        }
+
+        /** {@code PUT /v1/operator/keyring}: makes an installed key the primary (encrypting) key everywhere. */
+        public void keyringUse(String key) {
+            send("PUT", "/v1/operator/keyring", Map.of(), body(Map.of("Key", key)), null).requireOk();
+        }
+
+        /** {@code DELETE /v1/operator/keyring}: removes a key from every member (not the primary). */
+        public void keyringRemove(String key) {
+            send("DELETE", "/v1/operator/keyring", Map.of(), body(Map.of("Key", key)), null).requireOk();
+        }
+
         public void raftRemovePeer(String addressOrId, boolean byId) {
             send("DELETE", "/v1/operator/raft/peer", Map.of(byId ? "id" : "address", addressOrId), null, null).requireOk();
         }
@@ -382,6 +415,16 @@ public final class RosterClient {
             Answer a = send("GET", "/v1/agent/members", wan ? Map.of("wan", "1") : Map.of(), null, null);
             a.requireOk();
             return a.json(new TypeReference<List<Member>>() { });
+        }
+
+        /** {@code PUT /v1/agent/join/<address>}: the agent joins the LAN gossip pool through {@code address} (host or host:port). */
+        public void join(String address) {
+            send("PUT", "/v1/agent/join/" + encodeKey(address), Map.of(), null, null).requireOk();
+        }
+
+        /** {@code PUT /v1/agent/force-leave/<node>}: marks a member as left; with {@code prune}, forgets it at once. */
+        public void forceLeave(String node, boolean prune) {
+            send("PUT", "/v1/agent/force-leave/" + encodeKey(node), prune ? Map.of("prune", "") : Map.of(), null, null).requireOk();
         }
 
         /** Asks the agent to read its configuration files again. */
@@ -463,6 +506,13 @@ public final class RosterClient {
             return a.meta(a.json(new TypeReference<List<ServiceEntry>>() { }));
         }
 
+        /** The checks of node {@code node} (its node-level checks and those of its services). */
+        public QueryResult<List<HealthCheck>> node(String node, QueryOptions opts) {
+            Answer a = send("GET", "/v1/health/node/" + encodeKey(node), params(opts, List.of(), Map.of()), null, opts);
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<HealthCheck>>() { }));
+        }
+
         /** The checks of every instance of service {@code name}. */
         public QueryResult<List<HealthCheck>> checks(String name, QueryOptions opts) {
             Answer a = send("GET", "/v1/health/checks/" + encodeKey(name), params(opts, List.of(), Map.of()), null, opts);
@@ -488,6 +538,88 @@ public final class RosterClient {
             nodeMeta.forEach((k, v) -> q.add(Map.entry("node-meta", k + ":" + v)));
         }
         return q;
+    }
+
+    /** {@code /v1/event}: user events. */
+    public Events event() {
+        return events;
+    }
+
+    public final class Events {
+        /**
+         * {@code PUT /v1/event/fire/<name>}: fires a user event to every agent; {@code node},
+         * {@code service} and {@code tag} are regular expressions each receiving agent matches
+         * against itself (null or empty: no filter). Returns the event as the agent answered it.
+         */
+        public UserEvent fire(String name, byte[] payload, String node, String service, String tag) {
+            Map<String, String> q = new LinkedHashMap<>();
+            if (node != null && !node.isEmpty()) {
+                q.put("node", node);
+            }
+            if (service != null && !service.isEmpty()) {
+                q.put("service", service);
+            }
+            if (tag != null && !tag.isEmpty()) {
+                q.put("tag", tag);
+            }
+            Answer a = send("PUT", "/v1/event/fire/" + encodeKey(name), q, payload == null ? new byte[0] : payload, null);
+            a.requireOk();
+            return a.json(new TypeReference<UserEvent>() { });
+        }
+
+        /**
+         * {@code GET /v1/event/list}: the most recent events this agent received, oldest first, with
+         * {@code name} (null: all); blocks like any read when {@code opts} has an index.
+         */
+        public QueryResult<List<UserEvent>> list(String name, QueryOptions opts) {
+            List<Map.Entry<String, String>> q = new ArrayList<>();
+            if (opts != null && opts.index() != 0) {
+                q.add(Map.entry("index", Long.toUnsignedString(opts.index())));
+            }
+            if (opts != null && opts.maxWait() != null) {
+                q.add(Map.entry("wait", opts.maxWait().toMillis() + "ms"));
+            }
+            if (name != null && !name.isEmpty()) {
+                q.add(Map.entry("name", name));
+            }
+            Answer a = send("GET", "/v1/event/list", q, null, opts);
+            a.requireOk();
+            List<UserEvent> list = a.json(new TypeReference<List<UserEvent>>() { });
+            long index = a.response.headers().firstValue("X-Consul-Index").map(Long::parseUnsignedLong).orElse(0L);
+            return new QueryResult<>(list, index, true, 0);
+        }
+    }
+
+    /** A user event as {@code /v1/event/fire} and {@code /v1/event/list} show it; {@code Payload} is base64 in JSON. */
+    public record UserEvent(@JsonProperty("ID") String id,
+                            @JsonProperty("Name") String name,
+                            @JsonProperty("Payload") byte[] payload,
+                            @JsonProperty("NodeFilter") String nodeFilter,
+                            @JsonProperty("ServiceFilter") String serviceFilter,
+                            @JsonProperty("TagFilter") String tagFilter,
+                            @JsonProperty("Version") int version,
+                            @JsonProperty("LTime") long ltime) {
+    }
+
+    /** One pool's view of the gossip keyring ({@code GET /v1/operator/keyring}): key to how many nodes hold it. */
+    public record KeyringResponse(@JsonProperty("WAN") boolean wan,
+                                  @JsonProperty("Datacenter") String datacenter,
+                                  @JsonProperty("Segment") String segment,
+                                  @JsonProperty("Keys") Map<String, Integer> keys,
+                                  @JsonProperty("PrimaryKeys") Map<String, Integer> primaryKeys,
+                                  @JsonProperty("NumNodes") int numNodes) {
+        public KeyringResponse {
+            keys = keys == null ? Map.of() : keys;
+            primaryKeys = primaryKeys == null ? Map.of() : primaryKeys;
+        }
+    }
+
+    private static byte[] body(Object value) {
+        try {
+            return Json.mapper().writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new RosterException("cannot encode request: " + e.getMessage(), e);
+        }
     }
 
     /** Sends a raw request and returns the JSON body parsed as a tree (for endpoints without a typed method). */
@@ -549,7 +681,7 @@ public final class RosterClient {
         if (opts != null && opts.maxWait() != null) {
             // Consul may hold a blocking query for wait + wait/16; leave room for that.
             timeout = opts.maxWait().plus(opts.maxWait().dividedBy(16)).plusSeconds(5);
-        } else if (opts != null && opts.index() > 0) {
+        } else if (opts != null && opts.index() != 0) {
             timeout = Duration.ofMinutes(6);
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(timeout)

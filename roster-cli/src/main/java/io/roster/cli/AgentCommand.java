@@ -46,6 +46,9 @@ final class AgentCommand implements Callable<Integer> {
     Integer httpPort;
     @Option(names = {"-server-port", "--server-port"}, paramLabel = "PORT", description = "Server RPC / Raft port (default: 8300).")
     Integer serverPort;
+    @Option(names = {"-serf-lan-port", "--serf-lan-port"}, paramLabel = "PORT",
+            description = "LAN gossip port, UDP and TCP (default: 8301; server: server port + 1; -dev: any free port).")
+    Integer serfLanPort;
     @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info, warn, error (default: info).")
     String logLevel;
     @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR", description = "Directory for server state (Raft log, snapshots).")
@@ -124,12 +127,10 @@ final class AgentCommand implements Callable<Integer> {
             return e.file() == null && paths.isEmpty() ? 2 : 1;
         }
         AgentConfig config = loaded.agent();
-        if (!config.dev() && !config.server()) {
-            System.err.println("roster agent: client agents need gossip, which does not exist yet: use -dev, or -server with -data-dir");
-            return 1;
-        }
         if (!config.dev() && config.dataDir() == null) {
-            System.err.println("roster agent: a server needs -data-dir for its Raft log and snapshots");
+            // As Consul, every agent but a dev one needs a data directory (a client keeps nothing there yet).
+            System.err.println(config.server() ? "roster agent: a server needs -data-dir for its Raft log and snapshots"
+                    : "roster agent: Must specify data directory using -data-dir");
             return 1;
         }
         Logging.setLevel(config.logLevel());
@@ -201,6 +202,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             if (httpPort != null) {
                 b.httpPort(httpPort);
+            }
+            if (serfLanPort != null) {
+                b.serfLanPort(serfLanPort);
             }
             if (logLevel != null) {
                 b.logLevel(logLevel);

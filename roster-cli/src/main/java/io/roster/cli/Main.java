@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "roster", mixinStandardHelpOptions = false,
         description = "Roster: service registry, KV store and DNS server speaking Consul's API.",
         subcommands = {AgentCommand.class, KvCommand.class, CatalogCommand.class, ServicesCommand.class, MembersCommand.class,
-                InfoCommand.class, ReloadCommand.class, LeaveCommand.class, MaintCommand.class, LockCommand.class, WatchCommand.class,
+                InfoCommand.class, ReloadCommand.class, LeaveCommand.class, JoinCommand.class, ForceLeaveCommand.class,
+                EventCommand.class, KeygenCommand.class, KeyringCommand.class, MaintCommand.class, LockCommand.class, WatchCommand.class,
                 SnapshotCommand.class, OperatorCommand.class,
                 VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Example:", "  roster agent -dev        start a single in-memory dev agent on 127.0.0.1:8500"})

@@ -6,6 +6,7 @@ import io.roster.api.Json;
 import io.roster.api.KvPair;
 import io.roster.api.QueryOptions;
 import io.roster.api.QueryResult;
+import io.roster.api.RosterClient;
 import io.roster.api.RosterException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,7 +41,7 @@ final class WatchCommand extends ClientCommand {
     static final Duration RETRY = Duration.ofSeconds(5);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(3);
 
-    @Option(names = {"-type", "--type"}, paramLabel = "TYPE", description = "key, keyprefix, services, nodes, service, checks (or event, not supported yet).")
+    @Option(names = {"-type", "--type"}, paramLabel = "TYPE", description = "key, keyprefix, services, nodes, service, checks, event.")
     String type;
     @Option(names = {"-key", "--key"}, paramLabel = "KEY", description = "The key to watch (type key).")
     String key;
@@ -76,9 +77,6 @@ final class WatchCommand extends ClientCommand {
     int run() throws Exception {
         if (type == null || type.isEmpty()) {
             throw usage("Watch type must be specified");
-        }
-        if (type.equals("event")) {
-            return fail("Watch type \"event\" is not supported by Roster yet (user events come with gossip)");
         }
         View view = view();
         try {
@@ -150,7 +148,7 @@ final class WatchCommand extends ClientCommand {
         Process p;
         try {
             ProcessBuilder pb = new ProcessBuilder(ChildProcess.command(handler, shell == null || shell));
-            pb.environment().put("CONSUL_INDEX", Long.toString(index));
+            pb.environment().put("CONSUL_INDEX", Long.toUnsignedString(index));
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
             p = pb.start();
         } catch (IOException e) {
@@ -236,7 +234,34 @@ final class WatchCommand extends ClientCommand {
                 String s = hasState ? state : "any";
                 return opts -> tree(client().health().state(s, opts));
             }
+            case "event" -> {
+                // As Consul's event watch: the handler gets the events after the one last seen
+                // (the index is a hash of the last event's ID), all of them the first time.
+                return opts -> {
+                    QueryResult<List<RosterClient.UserEvent>> r = client().event().list(name, opts);
+                    List<RosterClient.UserEvent> events = r.value();
+                    if (opts.index() != 0) {
+                        for (int i = events.size() - 1; i >= 0; i--) {
+                            if (eventIndex(events.get(i).id()) == opts.index()) {
+                                events = events.subList(i + 1, events.size());
+                                break;
+                            }
+                        }
+                    }
+                    return new QueryResult<>(Json.mapper().valueToTree(events), r.index(), r.knownLeader(), r.lastContact());
+                };
+            }
             default -> throw usage("Unsupported watch type: " + type);
+        }
+    }
+
+    /** Consul's event index: the ID's two 64-bit halves XOR-ed. */
+    static long eventIndex(String id) {
+        try {
+            java.util.UUID u = java.util.UUID.fromString(id);
+            return u.getMostSignificantBits() ^ u.getLeastSignificantBits();
+        } catch (IllegalArgumentException e) {
+            return id.hashCode();
         }
     }
 

@@ -92,8 +92,7 @@ class AgentCommandConfigTest {
         Path client = write("client.hcl", "node_name = \"n2\"\n");
         r = run("agent", "-config-file", client.toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.lines()).containsExactly(
-                "roster agent: client agents need gossip, which does not exist yet: use -dev, or -server with -data-dir");
+        assertThat(r.lines()).containsExactly("roster agent: Must specify data directory using -data-dir");
     }
 
     @Test

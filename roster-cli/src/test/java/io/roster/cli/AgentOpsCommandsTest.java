@@ -15,11 +15,14 @@ class AgentOpsCommandsTest {
     void membersInConsulsColumns() {
         Cli.Result r = Cli.run("members");
         assertThat(r.code()).as(r.toString()).isZero();
+        // A dev agent gossips on a port the OS picks: 5 digits on Linux (32768-60999).
+        String addr = AGENT.agent().gossip().address();
+        assertThat(addr).hasSize("127.0.0.1:".length() + 5);
         assertThat(r.out()).isEqualTo(
-                "Node           Address         Status  Type    Build   Protocol  DC   Partition  Segment\n"
-                + "cli-test-node  127.0.0.1:8301  alive   server  " + Version.CONSUL_API + "  2         dc1  default    <all>\n");
+                "Node           Address          Status  Type    Build   Protocol  DC   Partition  Segment\n"
+                + "cli-test-node  " + addr + "  alive   server  " + Version.CONSUL_API + "  2         dc1  default    <all>\n");
         assertThat(Cli.run("members", "-detailed").out())
-                .startsWith("Node           Address         Status  Tags\ncli-test-node  127.0.0.1:8301  alive   ")
+                .startsWith("Node           Address          Status  Tags\ncli-test-node  " + addr + "  alive   ")
                 .contains("dc=dc1").contains("role=consul").contains("segment=<all>");
     }
 
@@ -84,5 +87,36 @@ class AgentOpsCommandsTest {
         });
         assertThat(Cli.run("maint", "-reason=x").err()).isEqualTo("Reason may only be provided with -enable\n");
         assertThat(Cli.run("maint", "-service=web").err()).isEqualTo("Service requires either -enable or -disable\n");
+    }
+
+    @Test
+    void gossipCommands() {
+        Cli.Result key = Cli.run("keygen");
+        assertThat(key.code()).isZero();
+        assertThat(java.util.Base64.getDecoder().decode(key.out().strip())).hasSize(32);
+
+        Cli.Result fired = Cli.run("event", "-name=deploy", "v1");
+        assertThat(fired.code()).as(fired.toString()).isZero();
+        assertThat(fired.out()).startsWith("Event ID: ");
+        String id = fired.out().strip().substring("Event ID: ".length());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Cli.run("watch", "-type=event", "-name=deploy").out().contains(id));
+        assertThat(Cli.run("event", "v1").code()).isEqualTo(2);
+        assertThat(Cli.run("event", "-name=x", "-tag=a").err()).contains("Cannot provide tag filter without service filter");
+
+        assertThat(Cli.run("force-leave", "nobody")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("Error force leaving: Unexpected response code: 500");
+        });
+        assertThat(Cli.run("force-leave").code()).isEqualTo(2);
+        assertThat(Cli.run("join", "127.0.0.1:1")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("Error joining address: ");
+        });
+        assertThat(Cli.run("keyring", "-list")).satisfies(r -> {
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains("encryption is not enabled");
+        });
+        assertThat(Cli.run("keyring").code()).isEqualTo(2);
     }
 }

@@ -123,9 +123,5 @@ class WatchCommandTest {
         assertThat(Cli.run("watch", "-type=service").err()).isEqualTo("Must specify a single service to watch\n");
         assertThat(Cli.run("watch", "-type=checks", "-service=a", "-state=any").err()).isEqualTo("Cannot specify service and state\n");
         assertThat(Cli.run("watch", "-type=bogus").err()).isEqualTo("Unsupported watch type: bogus\n");
-        assertThat(Cli.run("watch", "-type=event")).satisfies(r -> {
-            assertThat(r.code()).isEqualTo(1);
-            assertThat(r.err()).startsWith("Watch type \"event\" is not supported by Roster yet");
-        });
     }
 }

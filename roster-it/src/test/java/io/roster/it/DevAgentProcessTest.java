@@ -99,12 +99,12 @@ class DevAgentProcessTest {
     }
 
     @Test
-    void aClientAgentWithoutGossipSaysSoAndFails() throws Exception {
+    void aClientAgentWithoutADataDirSaysSoAndFails() throws Exception {
         Path out = Files.createTempFile("roster-it", ".out");
         Process p = roster(out, "agent", "-node", "lonely");
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(Files.readString(out).strip()).startsWith("roster agent:").contains("-dev");
+        assertThat(Files.readString(out).strip()).isEqualTo("roster agent: Must specify data directory using -data-dir");
     }
 
     @Test

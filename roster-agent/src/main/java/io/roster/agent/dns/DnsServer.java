@@ -99,6 +99,15 @@ public final class DnsServer implements AutoCloseable {
         this(config, store, Options.defaults());
     }
 
+    /**
+     * A client agent's DNS server: names in the domain are asked of the servers' DNS
+     * ({@code serverDns}, from gossip; SERVFAIL while none is known), other names of the recursors.
+     */
+    public DnsServer(AgentConfig config, Store store, java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
+        this(address(config.clientAddr()), config.dnsPort(), handler(config, store).forwardingTo(
+                new Recursor(serverDns, DnsConfig.parse(config.dnsConfig()).recursorTimeout(), true)), Options.defaults());
+    }
+
     public DnsServer(AgentConfig config, Store store, Options options) {
         this(address(config.clientAddr()), config.dnsPort(), handler(config, store), options);
     }

@@ -38,8 +38,11 @@ final class QueryHandler {
         record Drop() implements Outcome {
         }
 
-        /** Ask the recursors (blocking) with {@link #forward}, then send what it returns. */
-        record Forward(Message request, byte[] wire, boolean tcp) implements Outcome {
+        /** Ask the recursors (or, {@code toServers}, the servers' DNS) with {@link #forward}, then send what it returns. */
+        record Forward(Message request, byte[] wire, boolean tcp, boolean toServers) implements Outcome {
+            Forward(Message request, byte[] wire, boolean tcp) {
+                this(request, wire, tcp, false);
+            }
         }
     }
 
@@ -50,6 +53,14 @@ final class QueryHandler {
     private final Name domain;
     private final Name altDomain;
     private final Recursor recursor;
+    /** On a client agent: the servers' DNS, asked for every name in the domain; else null. */
+    private Recursor servers;
+
+    /** A client agent answers nothing in the domain itself: it asks a server's DNS. */
+    QueryHandler forwardingTo(Recursor serverDns) {
+        this.servers = serverDns;
+        return this;
+    }
 
     QueryHandler(Store store, String datacenter, String domain, String altDomain, DnsConfig config, Recursor recursor,
                  Supplier<RandomGenerator> random) {
@@ -118,6 +129,11 @@ final class QueryHandler {
             if (qtype == Type.AXFR || qtype == Type.IXFR) {
                 return new Outcome.Answer(Responses.empty(request, Rcode.REFUSED, ra));
             }
+            if (servers != null) {
+                byte[] wire = new byte[len];
+                System.arraycopy(packet, off, wire, 0, len);
+                return new Outcome.Forward(request, wire, tcp, true);
+            }
             return render(request, resolver.resolve(qname, qtype, zone), tcp);
         }
         if (qname.subdomain(Resolver.IN_ADDR_ARPA) || qname.subdomain(Resolver.IP6_ARPA)) {
@@ -157,9 +173,9 @@ final class QueryHandler {
 
     /** Asks the recursors; SERVFAIL when none answered. Blocks for up to one timeout per recursor. */
     byte[] forward(Outcome.Forward f) {
-        byte[] r = recursor.exchange(f.wire(), f.tcp());
+        byte[] r = (f.toServers() ? servers : recursor).exchange(f.wire(), f.tcp());
         if (r == null) {
-            return Responses.empty(f.request(), Rcode.SERVFAIL, true);
+            return Responses.empty(f.request(), Rcode.SERVFAIL, recursionAvailable());
         }
         // Never hand a UDP client more than it can take: an upstream that ignored its size gets trimmed to TC.
         int max = Responses.maxSize(f.request(), f.tcp());

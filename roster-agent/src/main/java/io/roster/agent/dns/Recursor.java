@@ -27,18 +27,28 @@ import org.slf4j.LoggerFactory;
 final class Recursor {
     private static final Logger LOG = LoggerFactory.getLogger(Recursor.class);
 
-    private final List<InetSocketAddress> upstreams;
+    private final java.util.function.Supplier<List<InetSocketAddress>> upstreams;
     private final int timeoutMillis;
     private final boolean random;
     private final SecureRandom ids = new SecureRandom();
 
     Recursor(List<InetSocketAddress> upstreams, Duration timeout, boolean random) {
+        this(fixed(upstreams), timeout, random);
+    }
+
+    /** Upstreams that change (a client agent's servers, from gossip); none known means no answer. */
+    Recursor(java.util.function.Supplier<List<InetSocketAddress>> upstreams, Duration timeout, boolean random) {
+        this.upstreams = upstreams;
+        this.timeoutMillis = Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
+        this.random = random;
+    }
+
+    private static java.util.function.Supplier<List<InetSocketAddress>> fixed(List<InetSocketAddress> upstreams) {
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("no recursors");
         }
-        this.upstreams = List.copyOf(upstreams);
-        this.timeoutMillis = Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
-        this.random = random;
+        List<InetSocketAddress> copy = List.copyOf(upstreams);
+        return () -> copy;
     }
 
     /**
@@ -52,9 +62,10 @@ final class Recursor {
         int id = ids.nextInt(0x10000);
         q[0] = (byte) (id >>> 8);
         q[1] = (byte) id;
-        List<InetSocketAddress> order = upstreams;
-        if (random && upstreams.size() > 1) {
-            order = new ArrayList<>(upstreams);
+        List<InetSocketAddress> now = upstreams.get();
+        List<InetSocketAddress> order = now;
+        if (random && now.size() > 1) {
+            order = new ArrayList<>(now);
             Collections.shuffle(order, ids);
         }
         for (InetSocketAddress up : order) {

@@ -16,6 +16,14 @@ final class AgentEndpoint {
     private java.util.function.Supplier<List<String>> peers = List::of;
 
     /** Where {@code /v1/status/peers} comes from. */
+    private io.roster.agent.lan.LanPool lan;
+
+    /** The gossip member {@code Member} of {@code /v1/agent/self} is read from. */
+    AgentEndpoint withGossip(io.roster.agent.lan.LanPool pool) {
+        this.lan = pool;
+        return this;
+    }
+
     AgentEndpoint withPeers(java.util.function.Supplier<List<String>> p) {
         this.peers = p;
         return this;
@@ -86,8 +94,15 @@ final class AgentEndpoint {
         call.json(self);
     }
 
-    /** This agent as a gossip member (just itself until gossip exists). */
+    /** This agent as its gossip member shows it (a static stand-in before the member starts). */
     Map<String, Object> member() {
+        if (lan != null) {
+            for (io.roster.gossip.Member m : lan.members()) {
+                if (m.name().equals(config.nodeName())) {
+                    return GossipEndpoint.render(m);
+                }
+            }
+        }
         Map<String, Object> tags = new LinkedHashMap<>();
         tags.put("role", config.server() ? "consul" : "node");
         tags.put("dc", config.datacenter());

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * This agent's own services and checks: {@code /v1/agent/services}, {@code service/*},
- * {@code checks}, {@code check/*}, {@code maintenance}, {@code health/service/*}, {@code reload},
- * {@code members}. Registration here is the normal path; anti-entropy carries it into the catalog.
+ * {@code checks}, {@code check/*}, {@code maintenance}, {@code health/service/*}, {@code reload}, {@code leave}.
+ * Registration here is the normal path; anti-entropy carries it into the catalog.
  */
 final class AgentLocalEndpoint {
     private static final long MAX_BODY = 1024 * 1024;
@@ -24,13 +24,11 @@ final class AgentLocalEndpoint {
     private final LocalState local;
     private final BlockingQuery blocking;
     private final HttpServer.Reloader reloader;
-    private final Map<String, Object> member;
 
-    AgentLocalEndpoint(LocalState local, BlockingQuery blocking, HttpServer.Reloader reloader, Map<String, Object> member) {
+    AgentLocalEndpoint(LocalState local, BlockingQuery blocking, HttpServer.Reloader reloader) {
         this.local = local;
         this.blocking = blocking;
         this.reloader = reloader;
-        this.member = member;
     }
 
     void services(Call call) {
@@ -250,9 +248,5 @@ final class AgentLocalEndpoint {
                 call.empty(200);
             }
         });
-    }
-
-    void members(Call call) {
-        call.json(List.of(member));
     }
 }

@@ -98,6 +98,16 @@ public final class BlockingQuery {
         block(call, minHash, parseWait(call), query, render);
     }
 
+    /**
+     * Blocks while the query's "index" (any 64-bit value, e.g. a hash) equals {@code minIndex}
+     * (0: answer at once), with {@code ?wait} as usual; for reads whose index is not a Raft index
+     * ({@code /v1/event/list}).
+     */
+    public <T> void serveUntilChanged(Call call, long minIndex, Function<WatchSet, Store.Read<T>> query,
+                                      BiConsumer<Call, Store.Read<T>> render) {
+        block(call, minIndex, parseWait(call), query, render);
+    }
+
     /** {@code ?wait=}: a Go duration; absent or empty means the default. */
     private static Duration parseWait(Call call) {
         String w = call.param("wait");

@@ -3,6 +3,7 @@ package io.roster.agent.http;
 import io.roster.agent.AgentConfig;
 import io.roster.agent.server.Server;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpCompliance;
@@ -42,9 +43,14 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final BlockingQuery blocking;
 
+    /**
+     * @param lan     this agent's gossip member ({@code /v1/agent/members}, join, events, keyring)
+     * @param servers on a client agent, the servers to forward to (every route that is not the
+     *                agent's own is forwarded); null on a server or dev agent
+     */
     public HttpServer(AgentConfig config, String nodeId, Server server, io.roster.agent.local.LocalState local,
                       Reloader reloader, io.roster.agent.metrics.AgentMetrics metrics, ScheduledExecutorService timer,
-                      Executor wake) {
+                      Executor wake, io.roster.agent.lan.LanPool lan, io.roster.agent.client.ServerList servers) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 4);
         pool.setName("roster-http");
         jetty = new org.eclipse.jetty.server.Server(pool);
@@ -73,11 +79,46 @@ public final class HttpServer implements AutoCloseable {
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
         AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())
-                .withPeers(() -> server.replicator().peers());
+                .withPeers(() -> server.replicator().peers()).withGossip(lan);
         CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
         SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
-        AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader, agent.member());
+        AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
+        GossipEndpoint gossip = new GossipEndpoint(lan, blocking);
+        // The agent's own routes first: a client agent answers these itself and forwards the rest.
+        api.route("/v1/agent/members", Methods.GET, gossip::members)
+                .prefix("/v1/agent/join/", Methods.PUT, gossip::join)
+                .prefix("/v1/agent/force-leave/", Methods.PUT, gossip::forceLeave)
+                .prefix("/v1/event/fire/", Methods.PUT, gossip::fire)
+                .route("/v1/event/list", Methods.GET, gossip::list)
+                .route("/v1/operator/keyring", Methods.KV, gossip::keyring)
+                .route("/v1/agent/services", Methods.GET, mine::services)
+                .route("/v1/agent/service/register", Methods.PUT_POST, mine::registerService)
+                .prefix("/v1/agent/service/deregister/", Methods.PUT_POST, mine::deregisterService)
+                .prefix("/v1/agent/service/maintenance/", Methods.PUT_POST, mine::serviceMaintenance)
+                .prefix("/v1/agent/service/", Methods.GET, mine::service)
+                .route("/v1/agent/maintenance", Methods.PUT_POST, mine::nodeMaintenance)
+                .route("/v1/agent/checks", Methods.GET, mine::checks)
+                .route("/v1/agent/check/register", Methods.PUT_POST, mine::registerCheck)
+                .prefix("/v1/agent/check/deregister/", Methods.PUT_POST, mine::deregisterCheck)
+                .prefix("/v1/agent/check/pass/", Methods.PUT_POST, mine::pass)
+                .prefix("/v1/agent/check/warn/", Methods.PUT_POST, mine::warn)
+                .prefix("/v1/agent/check/fail/", Methods.PUT_POST, mine::fail)
+                .prefix("/v1/agent/check/update/", Methods.PUT_POST, mine::update)
+                .prefix("/v1/agent/health/service/id/", Methods.GET, mine::healthById)
+                .prefix("/v1/agent/health/service/name/", Methods.GET, mine::healthByName)
+                .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
+                .route("/v1/agent/leave", Methods.PUT_POST, mine::leave)
+                .route("/v1/agent/self", Methods.GET, agent::self)
+                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store())::handle);
+        if (servers != null) {
+            api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(servers))
+                    .route("/", Methods.GET, HttpServer::index);
+            jetty.setHandler(api);
+            jetty.setErrorHandler(HttpServer::errorPage);
+            jetty.setStopTimeout(1500);
+            return;
+        }
         api.prefix("/v1/kv/", Methods.KV, kv)
                 .route("/v1/kv", Methods.KV, kv)
                 .route("/v1/txn", Methods.PUT_POST, new TxnEndpoint(server, config.txnMaxOps(), config.kvMaxValueSize()))
@@ -99,31 +140,11 @@ public final class HttpServer implements AutoCloseable {
                 .prefix("/v1/health/checks/", Methods.GET, health::checks)
                 .prefix("/v1/health/service/", Methods.GET, health::service)
                 .prefix("/v1/health/state/", Methods.GET, health::state)
-                .route("/v1/agent/services", Methods.GET, mine::services)
-                .route("/v1/agent/service/register", Methods.PUT_POST, mine::registerService)
-                .prefix("/v1/agent/service/deregister/", Methods.PUT_POST, mine::deregisterService)
-                .prefix("/v1/agent/service/maintenance/", Methods.PUT_POST, mine::serviceMaintenance)
-                .prefix("/v1/agent/service/", Methods.GET, mine::service)
-                .route("/v1/agent/maintenance", Methods.PUT_POST, mine::nodeMaintenance)
-                .route("/v1/agent/checks", Methods.GET, mine::checks)
-                .route("/v1/agent/check/register", Methods.PUT_POST, mine::registerCheck)
-                .prefix("/v1/agent/check/deregister/", Methods.PUT_POST, mine::deregisterCheck)
-                .prefix("/v1/agent/check/pass/", Methods.PUT_POST, mine::pass)
-                .prefix("/v1/agent/check/warn/", Methods.PUT_POST, mine::warn)
-                .prefix("/v1/agent/check/fail/", Methods.PUT_POST, mine::fail)
-                .prefix("/v1/agent/check/update/", Methods.PUT_POST, mine::update)
-                .prefix("/v1/agent/health/service/id/", Methods.GET, mine::healthById)
-                .prefix("/v1/agent/health/service/name/", Methods.GET, mine::healthByName)
-                .route("/v1/agent/members", Methods.GET, mine::members)
-                .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
                 .route("/v1/snapshot", Methods.KV, snapshots::handle)
                 .route("/v1/operator/raft/configuration", Methods.GET, snapshots::raftConfiguration)
                 .route("/v1/operator/raft/peer", Methods.DELETE, snapshots::removePeer)
-                .route("/v1/agent/leave", Methods.PUT_POST, mine::leave)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
-                .route("/v1/agent/self", Methods.GET, agent::self)
-                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store())::handle)
                 .route("/", Methods.GET, HttpServer::index);
         jetty.setHandler(api);
         jetty.setErrorHandler(HttpServer::errorPage);

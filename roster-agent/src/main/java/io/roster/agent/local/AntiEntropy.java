@@ -37,8 +37,7 @@ public final class AntiEntropy implements AutoCloseable {
 
     private final Node self;
     private final LocalState local;
-    private final Server server;
-    private final Store store;
+    private final CatalogAccess catalog;
     private final ScheduledExecutorService scheduler;
     private final Duration checkUpdateInterval;
     private final Set<String> serverServices;
@@ -49,6 +48,7 @@ public final class AntiEntropy implements AutoCloseable {
     private volatile ScheduledFuture<?> fullSync;
     private volatile ScheduledFuture<?> reaper;
     private volatile boolean closed;
+    private volatile boolean failing;
 
     /**
      * @param self            this node's catalog row (ID, name, address, tagged addresses, meta)
@@ -58,10 +58,16 @@ public final class AntiEntropy implements AutoCloseable {
     public AntiEntropy(Node self, LocalState local, Server server, ScheduledExecutorService scheduler,
                        Duration checkUpdateInterval, Set<String> serverServices, Set<String> serverChecks,
                        LongSupplier nanoClock) {
+        this(self, local, CatalogAccess.of(server), scheduler, checkUpdateInterval, serverServices, serverChecks, nanoClock);
+    }
+
+    /** Anti-entropy against any catalog: this server's, or (on a client agent) a server's over HTTP. */
+    public AntiEntropy(Node self, LocalState local, CatalogAccess catalog, ScheduledExecutorService scheduler,
+                       Duration checkUpdateInterval, Set<String> serverServices, Set<String> serverChecks,
+                       LongSupplier nanoClock) {
         this.self = self;
         this.local = local;
-        this.server = server;
-        this.store = server.store();
+        this.catalog = catalog;
         this.scheduler = scheduler;
         this.checkUpdateInterval = checkUpdateInterval;
         this.serverServices = serverServices;
@@ -85,7 +91,7 @@ public final class AntiEntropy implements AutoCloseable {
         if (closed) {
             return;
         }
-        int nodes = store.nodes(WatchSet.NONE).value().size();
+        int nodes = catalog.nodeCount();
         long base = scaled(FULL_SYNC, nodes).toMillis();
         // A random stagger keeps a fleet of agents from syncing in step.
         long delay = base + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, base / 2));
@@ -112,9 +118,21 @@ public final class AntiEntropy implements AutoCloseable {
         pending.set(false);
         try {
             syncNow();
+            if (failing) {
+                LOG.info("anti-entropy sync succeeded again");
+                failing = false;
+            }
         } catch (Exception e) {
-            LOG.warn("anti-entropy sync failed (will retry): {}", e.toString());
-            scheduler.schedule(this::trigger, 1, TimeUnit.SECONDS);
+            // The first failure of a streak is a warning; the retries (every second) are not news.
+            if (!failing) {
+                LOG.warn("anti-entropy sync failed (retrying every second): {}", e.toString());
+                failing = true;
+            } else {
+                LOG.debug("anti-entropy sync failed again: {}", e.toString());
+            }
+            if (!closed) {
+                scheduler.schedule(this::trigger, 1, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -124,7 +142,7 @@ public final class AntiEntropy implements AutoCloseable {
             return;
         }
         String node = self.node();
-        Store.NodeInfo cat = store.node(WatchSet.NONE, node).value();
+        Store.NodeInfo cat = catalog.node(node);
         if (cat == null || !self.sameAs(cat.node())) {
             apply(new Command.CatalogRegister(self, null, List.of(), false));
         }
@@ -137,7 +155,7 @@ public final class AntiEntropy implements AutoCloseable {
             }
         }
         Map<String, HealthCheck> theirChecks = new HashMap<>();
-        for (HealthCheck c : store.nodeChecks(WatchSet.NONE, node).value()) {
+        for (HealthCheck c : catalog.nodeChecks(node)) {
             theirChecks.put(c.checkId(), c);
         }
         // Services: register what differs, remove what the agent does not know.
@@ -191,10 +209,7 @@ public final class AntiEntropy implements AutoCloseable {
     }
 
     private void apply(Command c) throws Exception {
-        Object r = server.catalog(c).get(30, TimeUnit.SECONDS);
-        if (r instanceof io.roster.state.ApplyError e) {
-            throw new IllegalStateException(e.message());
-        }
+        catalog.apply(c);
     }
 
     private void reap() {

@@ -161,7 +161,8 @@ public final class Server implements AutoCloseable {
 
     /**
      * Registers this server's node with the {@code consul} service and a passing {@code serfHealth}
-     * check, as a Consul leader does for every server (until gossip exists, the check is always passing).
+     * check, as a Consul leader does for every server; the leader's
+     * {@link Reconciler} keeps the check in step with gossip afterwards.
      */
     public CompletableFuture<Object> registerServer(io.roster.api.Node node, int serverPort) {
         io.roster.api.NodeService consul = new io.roster.api.NodeService(null, "consul", "consul", java.util.List.of(),

@@ -4,7 +4,9 @@
  *
  * <p>Here the decisions that need a clock are taken before a command is replicated (lock-delay,
  * session TTL expiry, tombstone reaping, session IDs), so the store's apply stays deterministic.
- * Leader duties run only while {@link io.roster.state.Replicator#isLeader()} is true. This package
- * owns no HTTP; handlers in {@code io.roster.agent.http} call it.
+ * Leader duties run only while {@link io.roster.state.Replicator#isLeader()} is true, among them
+ * the {@link io.roster.agent.server.Reconciler} that turns LAN gossip members into catalog nodes
+ * with a {@code serfHealth} check. This package owns no HTTP; handlers in
+ * {@code io.roster.agent.http} call it.
  */
 package io.roster.agent.server;

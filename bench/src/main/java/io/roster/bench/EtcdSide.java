@@ -260,6 +260,7 @@ final class EtcdSide extends SideSystem {
         long rssAfter = Procs.settledRss(servers());
         t0.set(System.nanoTime());
         kvs.get(0).put(bs(key), bs("v1")).get(30, TimeUnit.SECONDS);
+        long writeNanos = System.nanoTime() - t0.get();
         end = System.nanoTime() + limit.toNanos();
         while (notified.get() < created.get() && System.nanoTime() < end) {
             Thread.sleep(5);
@@ -279,7 +280,7 @@ final class EtcdSide extends SideSystem {
             ch.shutdownNow();
             ch.awaitTermination(5, TimeUnit.SECONDS);
         }
-        return new Watch(n, created.get(), serverWatchers, rssBefore, rssAfter, 0, 0, lat, got, failed.get(),
+        return new Watch(n, created.get(), serverWatchers, rssBefore, rssAfter, 0, 0, lat, got, failed.get(), writeNanos,
                 note.isEmpty() ? streams + " gRPC watch streams over 3 connections" : note);
     }
 

@@ -246,6 +246,7 @@ final class RosterSide extends SideSystem {
         long heapAfter = heapAfterGc();
         long t0 = System.nanoTime();
         put(bases.get(0), key, "v1".getBytes());
+        long writeNanos = System.nanoTime() - t0;
         try {
             CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(limit.toSeconds(), TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -262,7 +263,7 @@ final class RosterSide extends SideSystem {
         }
         fs.forEach(f -> f.cancel(true));
         clients.forEach(HttpClient::shutdownNow);
-        return new Watch(n, parked, parked, rssBefore, rssAfter, heapBefore, heapAfter, lat, notified, failed.get(),
+        return new Watch(n, parked, parked, rssBefore, rssAfter, heapBefore, heapAfter, lat, notified, failed.get(), writeNanos,
                 note.isEmpty() ? connections + " HTTP/2 connections" : note);
     }
 

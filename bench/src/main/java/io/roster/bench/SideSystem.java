@@ -21,9 +21,12 @@ abstract class SideSystem implements AutoCloseable {
         void call(int client, long seq) throws Exception;
     }
 
-    /** What one W4 run saw. Times are nanoseconds from just before the write was sent. */
+    /**
+     * What one W4 run saw. Latencies are nanoseconds from just before the write was sent;
+     * {@code writeNanos} is how long the write itself took to be acknowledged.
+     */
     record Watch(int n, long parked, long serverWatches, long rssBefore, long rssAfter, long heapBefore, long heapAfter,
-                 Stats latencies, long notified, long failed, String note) {
+                 Stats latencies, long notified, long failed, long writeNanos, String note) {
     }
 
     /** What one W8 run saw: spawn to first successful write, and the RSS right after it. */

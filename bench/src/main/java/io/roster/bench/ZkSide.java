@@ -360,6 +360,7 @@ final class ZkSide extends SideSystem {
         long rssAfter = Procs.settledRss(servers());
         t0.set(System.nanoTime());
         control.get(0).setData(p, "v1".getBytes(StandardCharsets.US_ASCII), -1);
+        long writeNanos = System.nanoTime() - t0.get();
         end = System.nanoTime() + limit.toNanos();
         while (notified.get() < registered.get() && System.nanoTime() < end) {
             Thread.sleep(5);
@@ -370,7 +371,7 @@ final class ZkSide extends SideSystem {
         long got = notified.get();
         closeAll(ws);
         closeAll(control);
-        return new Watch(n, registered.get(), serverWatches, rssBefore, rssAfter, 0, 0, lat, got, failed.get(),
+        return new Watch(n, registered.get(), serverWatches, rssBefore, rssAfter, 0, 0, lat, got, failed.get(), writeNanos,
                 note.isEmpty() ? nSessions + " sessions" : note);
     }
 

@@ -75,6 +75,7 @@ public final class SideBySide {
         List<String> systems = ALL_SYSTEMS;
         Path out = null;
         int zkSessions = 1000;
+        Path replot = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
@@ -86,9 +87,11 @@ public final class SideBySide {
                         .map(s -> s.equals("zk") ? "zookeeper" : s).toList();
                 case "--out" -> out = Path.of(args[++i]);
                 case "--zk-sessions" -> zkSessions = Integer.parseInt(args[++i]);
+                case "--replot" -> replot = Path.of(args[++i]);
                 default -> {
                     System.err.println("side-by-side: unknown argument " + args[i] + " (use --smoke, --rounds N, --seconds N, "
-                            + "--watchers 1000,10000, --only w1,w2,w3,w4,w8, --systems roster,etcd,zookeeper, --out DIR, --zk-sessions N)");
+                            + "--watchers 1000,10000, --only w1,w2,w3,w4,w8, --systems roster,etcd,zookeeper, --out DIR, --zk-sessions N, "
+                            + "--replot CSV)");
                     System.exit(2);
                 }
             }
@@ -100,6 +103,9 @@ public final class SideBySide {
             }
         }
         Path home = Path.of(System.getProperty("roster.home", ".")).toAbsolutePath();
+        if (replot != null) {
+            System.exit(replot(home, replot, out));
+        }
         // Missing third-party servers: say so and stop before starting anything.
         try {
             if (systems.contains("etcd")) {
@@ -240,6 +246,30 @@ public final class SideBySide {
                 }
             }
         }
+    }
+
+    /** {@code --replot CSV}: the table and the charts again from a finished run's CSV (charts to docs/bench or --out). */
+    private static int replot(Path home, Path csv, Path out) throws Exception {
+        SideResults res = SideResults.readCsv(csv);
+        Set<String> only = new TreeSet<>();
+        Set<Integer> ns = new TreeSet<>();
+        int rounds = 0;
+        for (SideResults.Row r : res.rows()) {
+            only.add(r.workload().toLowerCase(Locale.ROOT));
+            rounds = Math.max(rounds, r.round());
+            if (r.workload().equals("W4") && r.param().matches("\\d+")) {
+                ns.add(Integer.parseInt(r.param()));
+            }
+        }
+        SideBySide b = new SideBySide(new SideSystem.Env(home, home, false, 0), false, rounds, Duration.ZERO, Duration.ZERO,
+                List.copyOf(ns), only, ALL_SYSTEMS);
+        System.out.print(res.table(b.measures()));
+        Path dir = out != null ? out : home.resolve("docs/bench");
+        for (Path png : SideCharts.write(res, dir, List.copyOf(ns), rounds,
+                Runtime.getRuntime().availableProcessors() + " cores, 3 members each, loopback")) {
+            System.out.println("chart: " + png);
+        }
+        return 0;
     }
 
     private List<SideResults.Measure> measures() {

@@ -96,7 +96,7 @@ final class SideCharts {
 
     private static XYChart xy(String title, String yTitle, int rounds, String subtitle) {
         XYChart c = new XYChartBuilder().width(W).height(H).title(title).yAxisTitle(yTitle)
-                .xAxisTitle("watchers on one key (log); " + (rounds > 1 ? "median of " + rounds + " rounds; " : "") + subtitle).build();
+                .xAxisTitle("watchers on one key (log)" + (rounds > 1 ? "; median of " + rounds + " rounds" : "")).build();
         c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         c.getStyler().setXAxisDecimalPattern("#,##0");

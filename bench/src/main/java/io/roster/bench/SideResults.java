@@ -103,6 +103,60 @@ final class SideResults {
         Files.write(file, lines);
     }
 
+    /** Reads a CSV written by {@link #writeCsv} back (for {@code --replot}). */
+    static SideResults readCsv(Path file) throws IOException {
+        SideResults res = new SideResults();
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = splitCsv(line);
+            if (f.size() < 8) {
+                continue;
+            }
+            Map<String, String> extra = new LinkedHashMap<>();
+            for (String kv : f.get(7).split(";")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    extra.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+            res.add(new Row(Integer.parseInt(f.get(0)), f.get(1), f.get(2), f.get(3), parse(f.get(4)), parse(f.get(5)),
+                    parse(f.get(6)), extra));
+        }
+        return res;
+    }
+
+    private static double parse(String s) {
+        return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+    }
+
+    private static List<String> splitCsv(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
     private static String num(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
     }

@@ -42,17 +42,20 @@ final class AgentProcess implements AutoCloseable {
 
     /** Starts {@code roster agent <args>} whose HTTP API is on {@code port}; waits for its first answer. */
     static AgentProcess start(Path home, String heap, int port, List<String> args) throws Exception {
-        return start(home, heap, port, args, p -> { });
+        return start(home, heap, port, args, p -> { }, null);
     }
 
     /**
      * As {@link #start(Path, String, int, List)}, handing the process to {@code started} as soon as it
-     * exists (before its first answer), so a caller can stop it if the wait is interrupted.
+     * exists (before its first answer), so a caller can stop it if the wait is interrupted, and
+     * writing its output to {@code log} (a temp file if null).
      */
     static AgentProcess start(Path home, String heap, int port, List<String> args,
-                              java.util.function.Consumer<Process> started) throws Exception {
+                              java.util.function.Consumer<Process> started, Path log) throws Exception {
         List<String> cmd = command(home, heap, args);
-        Path log = Files.createTempFile("roster-bench-agent", ".log");
+        if (log == null) {
+            log = Files.createTempFile("roster-bench-agent", ".log");
+        }
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         started.accept(p);

@@ -21,9 +21,13 @@ import java.util.concurrent.TimeUnit;
 final class Procs {
     private static final List<Process> STARTED = new ArrayList<>();
     private static final Set<Integer> PORTS = new HashSet<>();
+    private static final List<Path> DIRS = new ArrayList<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(Procs::killAll, "bench-procs-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            killAll();
+            deleteDirs();
+        }, "bench-procs-cleanup"));
     }
 
     private Procs() {
@@ -85,6 +89,29 @@ final class Procs {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+    }
+
+    /** A directory (data dirs, logs) to delete when the run ends, however it ends. */
+    static void deleteAtEnd(Path dir) {
+        synchronized (DIRS) {
+            DIRS.add(dir);
+        }
+    }
+
+    /** Deletes the directories given to {@link #deleteAtEnd} (after {@link #killAll}: nothing writes there any more). */
+    static void deleteDirs() {
+        List<Path> dirs;
+        synchronized (DIRS) {
+            dirs = new ArrayList<>(DIRS);
+            DIRS.clear();
+        }
+        for (Path dir : dirs) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Collections.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("could not delete " + dir + ": " + e);
             }
         }
     }

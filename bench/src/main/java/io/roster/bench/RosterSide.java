@@ -58,10 +58,11 @@ final class RosterSide extends SideSystem {
             // Launched together (each start waits for its own HTTP answer, but not for the others).
             List<CompletableFuture<AgentProcess>> fs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                List<String> args = new ArrayList<>(List.of("-server", "-node=side-" + i, "-data-dir=" + dirs.get(i),
+                List<String> args = new ArrayList<>(List.of("-server", "-node=side-" + i, "-data-dir=" + dirs.get(i).resolve("data"),
                         "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3"));
                 raft.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
                 int port = httpPorts.get(i);
+                Path log = dirs.get(i).resolve("agent.log");
                 fs.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return AgentProcess.start(env.home(), HEAP, port, args, p -> {
@@ -69,7 +70,7 @@ final class RosterSide extends SideSystem {
                             synchronized (raw) {
                                 raw.add(p);
                             }
-                        });
+                        }, log);
                     } catch (Exception e) {
                         throw new IllegalStateException("roster server on port " + port + ": " + e.getMessage(), e);
                     }
@@ -303,11 +304,6 @@ final class RosterSide extends SideSystem {
     public void close() {
         for (AgentProcess a : agents) {
             Procs.stop(a.process);
-            try {
-                Files.deleteIfExists(a.log);
-            } catch (IOException e) {
-                // a temp file
-            }
         }
         http.shutdownNow();
     }

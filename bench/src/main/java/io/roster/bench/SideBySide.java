@@ -119,6 +119,7 @@ public final class SideBySide {
             System.exit(1);
         }
         Path work = Files.createTempDirectory("roster-side-by-side");
+        Procs.deleteAtEnd(work);
         SideSystem.Env env = new SideSystem.Env(home, work, smoke, zkSessions);
         SideBySide b = new SideBySide(env, smoke, rounds != null ? rounds : smoke ? 1 : 3,
                 Duration.ofSeconds(seconds != null ? seconds : smoke ? 2 : 10), Duration.ofMillis(smoke ? 500 : 2000),
@@ -128,7 +129,7 @@ public final class SideBySide {
             rc = b.run(out);
         } finally {
             Procs.killAll();
-            deleteTree(work);
+            Procs.deleteDirs();
         }
         // Client libraries leave non-daemon threads behind; the report is written, so leave now.
         System.exit(rc);
@@ -509,14 +510,6 @@ public final class SideBySide {
             return out.lines().findFirst().orElse("?").replace("\"", "");
         } catch (IOException | InterruptedException e) {
             return "?";
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Collections.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e);
         }
     }
 }

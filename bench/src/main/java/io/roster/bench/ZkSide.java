@@ -146,7 +146,7 @@ final class ZkSide extends SideSystem {
      */
     static boolean serving(int port) {
         try {
-            return fourLetters(port, "srvr").contains("Zookeeper version");
+            return fourLetters(port, "srvr", 100).contains("Zookeeper version");
         } catch (IOException e) {
             return false;
         }
@@ -177,9 +177,17 @@ final class ZkSide extends SideSystem {
 
     /** A four-letter-word command's answer ({@code srvr}, {@code wchs}). */
     static String fourLetters(int port, String cmd) throws IOException {
+        return fourLetters(port, cmd, 5000);
+    }
+
+    /**
+     * With a read timeout: a server that is still starting accepts the connection but may never
+     * answer it, so a readiness poll must give up quickly and ask again.
+     */
+    static String fourLetters(int port, String cmd, int timeoutMs) throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
-            s.setSoTimeout(5000);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), timeoutMs);
+            s.setSoTimeout(timeoutMs);
             OutputStream out = s.getOutputStream();
             out.write(cmd.getBytes(StandardCharsets.US_ASCII));
             out.flush();

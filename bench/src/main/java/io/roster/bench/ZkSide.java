@@ -43,6 +43,8 @@ final class ZkSide extends SideSystem {
     private final List<Integer> clientPorts;
     private final int maxSessions;
     private final List<ZooKeeper> sessions = new ArrayList<>();
+    /** The load clients' sessions (W1-W3), one per client, opened by {@link #prepare}. */
+    private List<ZooKeeper> load;
 
     private ZkSide(List<Process> servers, List<Integer> clientPorts, int maxSessions) {
         this.servers = servers;
@@ -242,8 +244,6 @@ final class ZkSide extends SideSystem {
         }
         return out;
     }
-
-    private List<ZooKeeper> load;
 
     private static String path(int client, long seq) {
         return "/" + key(client, seq);

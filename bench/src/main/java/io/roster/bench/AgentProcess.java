@@ -42,23 +42,23 @@ final class AgentProcess implements AutoCloseable {
 
     /** Starts {@code roster agent <args>} whose HTTP API is on {@code port}; waits for its first answer. */
     static AgentProcess start(Path home, String heap, int port, List<String> args) throws Exception {
-        Path cliJar = home.resolve("roster-cli/target/roster-cli.jar");
-        Path lib = home.resolve("roster-cli/target/lib");
-        if (!Files.exists(cliJar)) {
-            throw new IllegalStateException("build first: " + cliJar + " is missing");
+        return start(home, heap, port, args, p -> { }, null);
+    }
+
+    /**
+     * As {@link #start(Path, String, int, List)}, handing the process to {@code started} as soon as it
+     * exists (before its first answer), so a caller can stop it if the wait is interrupted, and
+     * writing its output to {@code log} (a temp file if null).
+     */
+    static AgentProcess start(Path home, String heap, int port, List<String> args,
+                              java.util.function.Consumer<Process> started, Path log) throws Exception {
+        List<String> cmd = command(home, heap, args);
+        if (log == null) {
+            log = Files.createTempFile("roster-bench-agent", ".log");
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseG1GC"));
-        String extra = System.getenv("ROSTER_BENCH_AGENT_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-cp", cliJar + File.pathSeparator + lib + File.separator + "*",
-                "io.roster.cli.Main", "agent", "-log-level=warn", "-dns-port=-1"));
-        cmd.addAll(args);
-        Path log = Files.createTempFile("roster-bench-agent", ".log");
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.accept(p);
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/status/leader"))
                 .timeout(Duration.ofSeconds(1)).build();
@@ -78,6 +78,25 @@ final class AgentProcess implements AutoCloseable {
         }
         p.destroyForcibly();
         throw new IllegalStateException("agent did not answer within 30 s");
+    }
+
+    /** The command line of {@code roster agent <args>} from the built CLI, in a JVM of {@code heap} max heap (G1). */
+    static List<String> command(Path home, String heap, List<String> args) {
+        Path cliJar = home.resolve("roster-cli/target/roster-cli.jar");
+        Path lib = home.resolve("roster-cli/target/lib");
+        if (!Files.exists(cliJar)) {
+            throw new IllegalStateException("build first: " + cliJar + " is missing");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseG1GC"));
+        String extra = System.getenv("ROSTER_BENCH_AGENT_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", cliJar + File.pathSeparator + lib + File.separator + "*",
+                "io.roster.cli.Main", "agent", "-log-level=warn", "-dns-port=-1"));
+        cmd.addAll(args);
+        return cmd;
     }
 
     String base() {

@@ -265,13 +265,13 @@ public final class Main {
         return Long.parseLong(r.headers().firstValue("X-Consul-Index").orElseThrow());
     }
 
-    private static JsonNode metrics(HttpClient http, String base) throws Exception {
+    static JsonNode metrics(HttpClient http, String base) throws Exception {
         HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/metrics")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         return Json.mapper().readTree(r.body());
     }
 
-    private static double gauge(JsonNode m, String name) {
+    static double gauge(JsonNode m, String name) {
         for (JsonNode g : m.get("Gauges")) {
             if (g.get("Name").asText().equals(name)) {
                 return g.get("Value").asDouble();

@@ -369,12 +369,28 @@ public final class Main {
     private void watchersDistinct(AgentProcess agent, HttpClient.Version v, int n) throws Exception {
         HttpClient ctl = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String base = agent.base();
-        long idx = put(ctl, base, "distinct-seed", "x");
+        // Every watched key exists (created 64 per transaction): a missing key reports the KV table's
+        // index, which any KV write moves (as in Consul), so only existing keys show per-key wake-ups.
+        for (int from = 0; from < n; from += 64) {
+            StringBuilder txn = new StringBuilder("[");
+            for (int i = from; i < Math.min(n, from + 64); i++) {
+                txn.append(i == from ? "" : ",").append("{\"KV\":{\"Verb\":\"set\",\"Key\":\"distinct/k").append(i)
+                        .append("\",\"Value\":\"eA==\"}}");
+            }
+            HttpResponse<String> r = ctl.send(HttpRequest.newBuilder(URI.create(base + "/v1/txn"))
+                    .PUT(HttpRequest.BodyPublishers.ofString(txn.append(']').toString())).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("txn creating distinct keys -> " + r.statusCode() + " " + r.body());
+            }
+        }
         List<HttpClient> client = watcherClients(v, n, base);
         List<String> uris = new ArrayList<>(n);
+        long keyIndex = 0;
         for (int i = 0; i < n; i++) {
-            // Missing keys report the KV table index; a request at that index parks until its key appears.
-            uris.add(base + "/v1/kv/distinct/k" + i + "?index=" + idx + "&wait=5m");
+            if (i % 64 == 0) {
+                keyIndex = index(ctl, base, "distinct/k" + i); // one transaction wrote these 64 at one index
+            }
+            uris.add(base + "/v1/kv/distinct/k" + i + "?index=" + keyIndex + "&wait=5m");
         }
         AtomicLongArray answered = new AtomicLongArray(n);
         AtomicLong failures = new AtomicLong();

@@ -6,7 +6,7 @@ import io.roster.agent.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code roster operator raft list-peers}, and {@code roster version}. */
+/** {@code roster operator raft list-peers|remove-peer}, and {@code roster version}. */
 class OperatorCommandsTest {
     @RegisterExtension
     static final DevAgent AGENT = new DevAgent();
@@ -32,6 +32,23 @@ class OperatorCommandsTest {
         assertThat(Cli.run("operator", "raft", "list-peers", "extra").code()).isEqualTo(2);
         assertThat(Cli.run("operator").code()).isEqualTo(2);
         assertThat(Cli.run("operator", "raft").code()).isEqualTo(2);
+    }
+
+    @Test
+    void removePeerNeedsExactlyOneTargetAndNamesAnUnknownOne() {
+        Cli.Result none = Cli.run("operator", "raft", "remove-peer");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("Exactly one of -address or -id must be given");
+        assertThat(Cli.run("operator", "raft", "remove-peer", "-address=a:1", "-id=x").code()).isEqualTo(2);
+        Cli.Result unknown = Cli.run("operator", "raft", "remove-peer", "-address=127.0.0.1:1");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("Error removing peer: Unexpected response code: 500 "
+                + "(address \"127.0.0.1:1\" was not found in the Raft configuration)\n");
+        // A dev agent is the only server: it cannot remove itself.
+        String self = AGENT.client().status().leader();
+        Cli.Result only = Cli.run("operator", "raft", "remove-peer", "-address=" + self);
+        assertThat(only.code()).isEqualTo(1);
+        assertThat(only.err()).contains("cannot remove the only server of the cluster");
     }
 
     @Test

@@ -266,6 +266,15 @@ final class GossipCore {
         }
         Msg.Dead leaveMsg = new Msg.Dead(self.incarnation, localName, localName, false);
         queueMember(localName, leaveMsg, finish);
+        // Besides the piggy-backed broadcast (whose few transmissions may go to members already
+        // dead, or be lost), tell every live member once, directly: a graceful leave must not end
+        // up looking like a failure.
+        byte[] direct = Codec.encode(leaveMsg);
+        for (Node n : List.copyOf(nodeList)) {
+            if (n != self && n.live()) {
+                sendPacket(n.address(), direct);
+            }
+        }
         sched.schedule(timeoutMillis, () -> {
             if (!done.isDone()) {
                 LOG.warn("gossip: leave of {} timed out after {} ms before the broadcast was fully sent", localName, timeoutMillis);

@@ -106,6 +106,7 @@ public final class Call {
      * Blocks the handler thread while the body arrives.
      */
     public byte[] body(long max, String tooLarge) {
+        bodyRead = true;
         long declared = request.getLength();
         if (declared > max) {
             throw new HttpError(413, tooLarge.replace("%d", Long.toString(declared)));
@@ -171,6 +172,8 @@ public final class Call {
         send(status, null, null);
     }
 
+    private volatile boolean bodyRead;
+
     /** Whether this call has been answered. */
     public boolean isAnswered() {
         return answered.get();
@@ -181,6 +184,13 @@ public final class Call {
             return;
         }
         response.setStatus(status);
+        if (status >= 400 && !bodyRead && request.getLength() != 0
+                && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            // An error before the request body was read: Jetty may close the connection instead of
+            // reading the rest, and a client that reuses it would see it die under its next request
+            // ("header parser received no bytes"). Say so, so it opens a new connection.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         if (onAnswer != null) {
             onAnswer.accept(status);
         }

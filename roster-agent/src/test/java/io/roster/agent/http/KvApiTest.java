@@ -150,6 +150,22 @@ class KvApiTest {
         assertThat(http().delete("/v1/kv/").assertOneLineError(400).text().strip()).isEqualTo("Missing key name");
     }
 
+    /**
+     * An error answered before the request body is read closes the HTTP/1.1 connection, and says so:
+     * a client reusing it would otherwise lose its next request ("header parser received no bytes").
+     */
+    @Test
+    void anErrorBeforeTheBodyIsReadSaysTheConnectionCloses() {
+        for (int i = 0; i < 200; i++) {
+            Reply r = http().put("/v1/kv/", "x".repeat(100));
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("Connection")).contains("close");
+            assertThat(http().delete("/v1/kv/").status()).isEqualTo(400);
+        }
+        // A body that was read keeps the connection.
+        assertThat(http().put("/v1/kv/keep", "x").header("Connection")).isEmpty();
+    }
+
     @Test
     void flagsAreStoredAndReturned() {
         http().put("/v1/kv/flags/k?flags=42", "v");

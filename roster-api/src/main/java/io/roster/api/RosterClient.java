@@ -690,7 +690,17 @@ public final class RosterClient {
             b.header("X-Consul-Token", token);
         }
         try {
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r;
+            try {
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                if (!diedBeforeAnswering(e)) {
+                    throw e;
+                }
+                // A kept-alive connection that the agent had already closed: the request never
+                // reached it (no byte came back). Once more, on a new connection.
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            }
             return new Answer(r);
         } catch (IOException e) {
             throw new RosterException(method + " " + path + ": " + e.getMessage(), e);
@@ -698,6 +708,12 @@ public final class RosterClient {
             Thread.currentThread().interrupt();
             throw new RosterException(method + " " + path + ": interrupted", e);
         }
+    }
+
+    /** The JDK client's report of a pooled connection found closed before any byte of an answer. */
+    static boolean diedBeforeAnswering(IOException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("header parser received no bytes");
     }
 
     private static final class Answer {

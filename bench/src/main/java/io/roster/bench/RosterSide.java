@@ -124,8 +124,12 @@ final class RosterSide extends SideSystem {
     }
 
     private void put(String base, String key, byte[] value) throws Exception {
+        put(base, key, value, Duration.ofSeconds(10));
+    }
+
+    private void put(String base, String key, byte[] value, Duration timeout) throws Exception {
         HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key))
-                .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build(),
+                .timeout(timeout).PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("PUT " + key + " -> " + r.statusCode());
@@ -198,7 +202,8 @@ final class RosterSide extends SideSystem {
     @Override
     Watch watch(int n, Duration limit) throws Exception {
         String key = "watch/w4";
-        put(bases.get(0), key, "v0".getBytes());
+        // (60 s: right after W1's load a server's write queue may still be draining on a slow machine.)
+        put(bases.get(0), key, "v0".getBytes(), Duration.ofSeconds(60));
         long[] idx = new long[3];
         for (int s = 0; s < 3; s++) {
             idx[s] = staleIndex(bases.get(s), key, Duration.ofSeconds(30));
@@ -246,7 +251,7 @@ final class RosterSide extends SideSystem {
         long rssAfter = Procs.settledRss(servers());
         long heapAfter = heapAfterGc();
         long t0 = System.nanoTime();
-        put(bases.get(0), key, "v1".getBytes());
+        put(bases.get(0), key, "v1".getBytes(), Duration.ofSeconds(60));
         long writeNanos = System.nanoTime() - t0;
         try {
             CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(limit.toSeconds(), TimeUnit.SECONDS);

@@ -307,16 +307,28 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                 continue;
             }
             CompletableFuture<Object> sent;
-            if (batch.size() == 1) {
-                sent = send(batch.get(0).encoded);
-            } else {
-                List<byte[]> encoded = new ArrayList<>(batch.size());
-                batch.forEach(b -> encoded.add(b.encoded));
-                sent = send(CommandCodec.batchOf(encoded));
+            try {
+                if (batch.size() == 1) {
+                    sent = send(batch.get(0).encoded);
+                } else {
+                    List<byte[]> encoded = new ArrayList<>(batch.size());
+                    batch.forEach(b -> encoded.add(b.encoded));
+                    sent = send(CommandCodec.batchOf(encoded));
+                }
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e); // never leave the slot taken
             }
-            sent.whenComplete((result, err) -> {
+            // An entry whose reply never comes must not hold the only slot for ever: after twice the
+            // leader wait its writes fail (their outcome unknown, as with any timeout) and the queue moves on.
+            sent.orTimeout(2 * LEADER_WAIT.toLong(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS).whenComplete((result, err) -> {
                 inFlight.decrementAndGet();
                 drain();
+                if (err instanceof java.util.concurrent.TimeoutException
+                        || err instanceof CompletionException && err.getCause() instanceof java.util.concurrent.TimeoutException) {
+                    LOG.warn("a Raft entry of {} writes got no reply within {}; failing them", batch.size(), 2 * LEADER_WAIT.toLong(TimeUnit.SECONDS) + " s");
+                    complete(batch, null, noLeader(err));
+                    return;
+                }
                 complete(batch, result, err);
             });
         }

@@ -297,29 +297,10 @@ final class EtcdSide extends SideSystem {
                 + "\",\"value\":\"eA==\"}";
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/v3/kv/put"))
                 .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        long t0 = System.nanoTime();
-        Process p = Procs.start(cmd, log);
-        try {
-            long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("etcd exited:\n" + Procs.tail(log, 20));
-                }
-                try {
-                    HttpResponse<String> r = c.send(req, HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() == 200 && r.body().contains("\"header\"")) {
-                        long took = System.nanoTime() - t0;
-                        return new Start(took, Procs.rss(p.pid()), "single member, WAL fsync'd");
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(5);
-            }
-            throw new IllegalStateException("etcd: no answer within 60 s:\n" + Procs.tail(log, 20));
-        } finally {
-            Procs.stop(p);
-        }
+        return Procs.firstAnswer("etcd", cmd, log, "single member, WAL fsync'd", () -> {
+            HttpResponse<String> r = c.send(req, HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("\"header\"");
+        });
     }
 
     @Override

@@ -223,4 +223,40 @@ final class Procs {
         }
         return null;
     }
+
+    /** One attempt at a system's first answer: true when answered; false or an IOException when not yet. */
+    interface Probe {
+        boolean answered() throws Exception;
+    }
+
+    /**
+     * W8: starts {@code cmd}, tries {@code probe} every 5 ms until it answers (60 s at most), and
+     * gives the time from spawn and the RSS at that moment; the process is stopped afterwards.
+     */
+    static SideSystem.Start firstAnswer(String name, List<String> cmd, Path log, String note, Probe probe) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = start(cmd, log);
+        try {
+            long deadline = t0 + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(name + " exited:\n" + tail(log, 20));
+                }
+                boolean ok;
+                try {
+                    ok = probe.answered();
+                } catch (IOException notYet) {
+                    ok = false;
+                }
+                if (ok) {
+                    long took = System.nanoTime() - t0;
+                    return new SideSystem.Start(took, rss(p.pid()), note);
+                }
+                Thread.sleep(5);
+            }
+            throw new IllegalStateException(name + ": no answer within 60 s:\n" + tail(log, 20));
+        } finally {
+            stop(p);
+        }
+    }
 }

@@ -281,28 +281,8 @@ final class RosterSide extends SideSystem {
         HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(200)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/kv/bench/first"))
                 .timeout(Duration.ofSeconds(2)).PUT(HttpRequest.BodyPublishers.ofString("x")).build();
-        long t0 = System.nanoTime();
-        Process p = Procs.start(cmd, log);
-        try {
-            long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("roster dev agent exited:\n" + Procs.tail(log, 20));
-                }
-                try {
-                    if (c.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        long took = System.nanoTime() - t0;
-                        return new Start(took, Procs.rss(p.pid()), "dev agent, state in memory");
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(5);
-            }
-            throw new IllegalStateException("roster dev agent: no answer within 60 s:\n" + Procs.tail(log, 20));
-        } finally {
-            Procs.stop(p);
-        }
+        return Procs.firstAnswer("roster dev agent", cmd, log, "dev agent, state in memory",
+                () -> c.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     @Override

@@ -412,29 +412,17 @@ final class ZkSide extends SideSystem {
         Path dir = env.dir("zk-single");
         Path cfg = writeConfig(dir, port, List.of());
         Path log = dir.resolve("zk.log");
-        long t0 = System.nanoTime();
-        Process p = Procs.start(command(cfg), log);
-        try {
-            long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("zookeeper exited:\n" + Procs.tail(log, 20));
-                }
-                if (serving(port)) {
-                    try (ZooKeeper zk = connect(port, Duration.ofSeconds(5))) {
-                        zk.create("/first", new byte[] {'x'}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-                        long took = System.nanoTime() - t0;
-                        return new Start(took, Procs.rss(p.pid()), "standalone, log fsync'd");
-                    } catch (IOException | KeeperException e) {
-                        // not serving yet
-                    }
-                }
-                Thread.sleep(5);
+        return Procs.firstAnswer("zookeeper", command(cfg), log, "standalone, log fsync'd", () -> {
+            if (!serving(port)) {
+                return false;
             }
-            throw new IllegalStateException("zookeeper: no answer within 60 s:\n" + Procs.tail(log, 20));
-        } finally {
-            Procs.stop(p);
-        }
+            try (ZooKeeper zk = connect(port, Duration.ofSeconds(5))) {
+                zk.create("/first", new byte[] {'x'}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                return true;
+            } catch (KeeperException notServingYet) {
+                return false;
+            }
+        });
     }
 
     @Override

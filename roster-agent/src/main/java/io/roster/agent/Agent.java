@@ -422,7 +422,8 @@ public final class Agent implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<Void> leave() {
         java.util.concurrent.CompletableFuture<Void> raft = java.util.concurrent.CompletableFuture.completedFuture(null);
-        if (!config.dev() && replicator.peers().size() > 1 && replicator.peers().contains(serverAddress())) {
+        List<String> peers = config.dev() ? List.of() : replicator.peers();
+        if (peers.size() > 1 && peers.contains(serverAddress())) {
             raft = replicator.removePeer(serverAddress());
         }
         return raft.orTimeout(15, TimeUnit.SECONDS).handle((ok, err) -> {

@@ -237,8 +237,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                 RaftPeer target = current.stream().filter(p -> p.getAddress().equals(addressOrId)
                         || p.getId().toString().equals(addressOrId)).findFirst().orElse(null);
                 if (target == null) {
-                    throw new java.util.NoSuchElementException((addressOrId.contains(":") ? "address" : "id") + " \""
-                            + addressOrId + "\" was not found in the Raft configuration");
+                    throw Replicator.peerNotFound(addressOrId);
                 }
                 current.remove(target);
                 if (current.isEmpty()) {

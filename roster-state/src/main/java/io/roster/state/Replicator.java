@@ -39,8 +39,13 @@ public interface Replicator extends AutoCloseable {
         if (peers().contains(addressOrId)) {
             return CompletableFuture.failedFuture(new IllegalStateException("cannot remove the only server of the cluster"));
         }
-        return CompletableFuture.failedFuture(new java.util.NoSuchElementException((addressOrId.contains(":") ? "address" : "id")
-                + " \"" + addressOrId + "\" was not found in the Raft configuration"));
+        return CompletableFuture.failedFuture(peerNotFound(addressOrId));
+    }
+
+    /** Consul's error for a peer that is not in the configuration, by address ({@code host:port}) or ID. */
+    static java.util.NoSuchElementException peerNotFound(String addressOrId) {
+        return new java.util.NoSuchElementException((addressOrId.contains(":") ? "address" : "id")
+                + " \"" + addressOrId + "\" was not found in the Raft configuration");
     }
 
     /** Stops replicating (a cluster server leaves its Raft group's transport and closes its log). */

@@ -63,7 +63,7 @@ public final class Store {
                 txs.add(tx);
                 if (!batch) {
                     results.add(applyOrUndo(tx, c));
-                } else if (c instanceof Command.Batch || c instanceof Command.Restore) {
+                } else if (c instanceof Command.Restore) {
                     results.add(new ApplyError("a batch cannot carry a " + c.type() + " command"));
                 } else {
                     // One command's failure is its own: the others in the batch still apply.

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A config directory as Pigsty writes it (the shared {@code svc-postgres.json}, verbatim) loaded by
+ * A config directory as Pigsty writes it (the fixture {@code svc-postgres.json}, verbatim) loaded by
  * {@code bin/roster agent -dev -config-dir}, then changed and re-read by SIGHUP and
  * {@code /v1/agent/reload}; a broken file is refused and the running configuration kept.
  */
 class ConfigReloadProcessTest {
     private static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
-    private static final Path FIXTURE = HOME.resolveSibling("shared").resolve("fixtures/svc-postgres.json");
+    private static final Path FIXTURE = Fixtures.path("svc-postgres.json");
     private final HttpClient http = HttpClient.newHttpClient();
     private Process agent;
 

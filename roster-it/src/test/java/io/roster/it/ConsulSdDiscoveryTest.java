@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A real {@code consul_sd_configs} consumer discovers services registered in Roster, with the
- * shared fixture's Prometheus scrape configuration pointed at the agent, and follows
+ * Prometheus scrape configuration of {@code fixtures/prometheus-consul-sd.yml} (verbatim) pointed at the agent, and follows
  * deregistration through blocking queries.
  *
  * <p>The consumer is VictoriaMetrics' {@code vmagent} (Debian package {@code victoria-metrics}),
@@ -38,8 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConsulSdDiscoveryTest {
     private static final Path VMAGENT = Path.of("/usr/bin/vmagent");
-    private static final Path FIXTURE = Path.of(System.getProperty("user.dir")).getParent()
-            .resolveSibling("shared").resolve("fixtures/prometheus-consul-sd.yml");
+    private static final Path FIXTURE = Fixtures.path("prometheus-consul-sd.yml");
     private final HttpClient http = HttpClient.newHttpClient();
     private Agent agent;
     private Process vmagent;

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension that gives a test a fresh {@link NetHosts} and tears it down however the test
- * ends (the fixture is a {@code CloseableResource} of the test's, or the class's, extension
- * store). Tests are skipped, with the reason, where hosts cannot be made (not root, no
+ * ends (the fixture is an {@code AutoCloseable} in the test's, or the class's, extension
+ * store, which JUnit closes when that context ends). Tests are skipped, with the reason, where hosts cannot be made (not root, no
  * {@code ip netns}).
  *
  * <pre>{@code
@@ -67,8 +67,8 @@ public final class NetHostsExtension implements BeforeAllCallback, BeforeEachCal
         NetHosts h = NetHosts.create(NetHosts.defaultLogRoot());
         current = h;
         System.out.println("NetHosts " + h.runId() + ": logs in " + h.logDir());
-        // JUnit closes a CloseableResource when its context ends, whether the tests passed, failed or threw.
-        context.getStore(NS).put("hosts", (ExtensionContext.Store.CloseableResource) h::close);
+        // JUnit (5.13+) closes an AutoCloseable in the store when its context ends, whether the tests passed, failed or threw.
+        context.getStore(NS).put("hosts", h);
     }
 
     private static void assumeAvailable() {

@@ -127,10 +127,12 @@ class MultiHostTest {
         }
         // Catalog nodes carry the host addresses and consul-meta.json's node_meta.
         for (PigstyFiles.Node n : NODES) {
-            Agents.await(SOON).until(() -> servers.get(0).get("/v1/catalog/node/" + n.name()).status() == 200);
+            // The leader registers a member it sees in gossip; the agent's anti-entropy then adds its node_meta.
+            Agents.await(SOON).until(() -> servers.get(0).get("/v1/catalog/node/" + n.name() + "?stale").json()
+                    .path("Node").path("Meta").path("instance").asText().equals(n.name()));
             JsonNode node = servers.get(0).get("/v1/catalog/node/" + n.name()).json().path("Node");
             assertThat(node.path("Address").asText()).isEqualTo(n.ip());
-            assertThat(node.path("Meta").path("instance").asText()).isEqualTo(n.name());
+            assertThat(node.path("Meta").path("cluster").asText()).isEqualTo(n.server() ? "meta" : "pg-test");
         }
 
         // KV through a client agent, read on every server.
@@ -214,7 +216,8 @@ class MultiHostTest {
             // The cut-off server: no leader for writes, its own state for ?stale.
             Host.HttpResult[] last = new Host.HttpResult[1];
             Agents.await(SOON).until(() -> {
-                last[0] = Agents.kvPut(cutOff, "partition/minority", "x");
+                // Consul answers once its hold timeout (7 s) passes without a leader; curl waits up to 30 s.
+                last[0] = cutOff.http("PUT", "http://127.0.0.1:8500/v1/kv/partition/minority", "x", Duration.ofSeconds(30));
                 return last[0].status() == 500;
             });
             System.out.printf("MultiHostTest: the cut-off server answers a write with %s after %d ms%n", last[0], (System.nanoTime() - cut) / 1_000_000);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * JUnit 5 extension that gives a test a fresh {@link NetHosts} and tears it down however the test
@@ -19,10 +20,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @Test void t(NetHosts hosts) { Host a = hosts.addHost("a", "10.10.10.10"); ... }
  * }</pre>
  *
- * {@link #perClass()} shares one fixture among the tests of a class (it is closed after the last);
+ * When a test fails, the last lines of every process log of its hosts are printed, with the
+ * directory that holds the whole logs. {@link #perClass()} shares one fixture among the tests of a class (it is closed after the last);
  * {@link #hosts()} returns the current one.
  */
-public final class NetHostsExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class NetHostsExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver, TestWatcher {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NetHostsExtension.class);
     private final boolean perClass;
     private volatile NetHosts current;
@@ -84,5 +86,24 @@ public final class NetHostsExtension implements BeforeAllCallback, BeforeEachCal
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
         return hosts();
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        NetHosts h = current;
+        if (h == null) {
+            return;
+        }
+        StringBuilder b = new StringBuilder("NetHosts " + h.runId() + ": " + context.getDisplayName() + " failed; logs in " + h.logDir() + "\n");
+        for (Host host : h.hosts()) {
+            for (Host.Proc p : host.processes()) {
+                String[] lines = p.logTail().split("\n");
+                b.append("---- ").append(p).append(p.isAlive() ? "" : " (exited)").append(", last lines:\n");
+                for (int i = Math.max(0, lines.length - 15); i < lines.length; i++) {
+                    b.append("  ").append(lines[i]).append('\n');
+                }
+            }
+        }
+        System.out.print(b);
     }
 }

@@ -84,6 +84,11 @@ class MultiHostServersTest {
             Agents.await(Duration.ofSeconds(30)).until(() -> Agents.dig(h, "consul.service.consul").equals(Set.copyOf(IPS)));
         }
 
+        Host.Result members = servers.get(0).roster("members");
+        System.out.println("MultiHostServersTest: roster members on meta-1:\n" + members.out().stripTrailing());
+        assertThat(members.exit()).as(members.describe()).isZero();
+        assertThat(members.out()).contains("10.10.10.10:8301", "10.10.10.11:8301", "10.10.10.12:8301");
+
         // A write on a follower is read from every server's own state.
         Host follower = servers.stream().filter(h -> !leader.startsWith(h.ip() + ":")).findFirst().orElseThrow();
         assertThat(Agents.kvPut(follower, "multihost/before", "1").toString()).isEqualTo("200 true");

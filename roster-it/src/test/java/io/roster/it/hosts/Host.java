@@ -228,6 +228,13 @@ public final class Host {
         return start(label, cmd);
     }
 
+    /** Runs a {@code roster} CLI command (e.g. {@code members}) in this host, against its agent on 127.0.0.1:8500. */
+    public Result roster(String... args) {
+        List<String> cmd = new ArrayList<>(Launcher.javaCommand());
+        cmd.addAll(List.of(args));
+        return exec(Duration.ofSeconds(60), null, cmd);
+    }
+
     /** The processes started in this host (alive or not). */
     public List<Proc> processes() {
         return List.copyOf(procs);

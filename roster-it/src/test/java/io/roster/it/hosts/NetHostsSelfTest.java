@@ -10,12 +10,15 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fixture itself: hosts reach each other (and only each other: no default route, nothing
  * added to the root namespace), link down/up and netem act, kill -9 takes a host's whole process
- * tree, and teardown leaves no namespace or process behind, also when the test throws and when an
- * earlier run died without tearing down.
+ * tree, and teardown leaves no namespace or process behind: when the test throws, when the JVM
+ * exits or is terminated with the fixture open (shutdown hook), and when an earlier run died
+ * without tearing down (removed at the next start).
  */
 class NetHostsSelfTest {
     private static final Duration T = Duration.ofSeconds(20);
@@ -129,6 +132,36 @@ class NetHostsSelfTest {
         assertThat(NetHosts.listNamespaces()).doesNotContainAnyElementsOf(mine[0]);
         assertThat(proc[0].isAlive()).isFalse();
         assertThat(rootLinks()).isEqualTo(linksBefore);
+    }
+
+    /** A JVM that exits, or is terminated, with its fixture open: the shutdown hook tears it down. */
+    @ParameterizedTest
+    @ValueSource(strings = {"exit", "sigterm"})
+    void theShutdownHookTearsDownWhatTheJvmLeftOpen(String how) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), HookProbe.class.getName(),
+                how.equals("exit") ? "exit" : "wait", NetHosts.defaultLogRoot().toString()).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+            String line = "";
+            for (int i = 0; i < 100 && line != null && !line.startsWith("namespace "); i++) {
+                line = out.readLine();
+            }
+            assertThat(line).as("the probe's first lines").startsWith("namespace ");
+            String[] f = line.split(" ");
+            String ns = f[1];
+            String br = f[3];
+            long sleepPid = Long.parseLong(f[5]);
+            if (how.equals("sigterm")) {
+                assertThat(NetHosts.listNamespaces()).contains(ns, br);
+                Sh.must(T, List.of("kill", "-TERM", Long.toString(child.pid())));
+            }
+            assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(NetHosts.listNamespaces()).doesNotContain(ns, br);
+            assertThat(ProcessHandle.of(sleepPid).map(ProcessHandle::isAlive).orElse(false)).as("the host's process").isFalse();
+        } finally {
+            child.destroyForcibly();
+        }
     }
 
     @Test

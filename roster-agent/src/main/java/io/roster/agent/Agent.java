@@ -335,6 +335,11 @@ public final class Agent implements AutoCloseable {
         return out;
     }
 
+    /** On a client agent, the servers it talks to (server RPC addresses, preferred first); null on a server. */
+    public io.roster.agent.client.ServerList servers() {
+        return servers;
+    }
+
     /** This agent's LAN gossip member. */
     public io.roster.agent.lan.LanPool gossip() {
         return pool;

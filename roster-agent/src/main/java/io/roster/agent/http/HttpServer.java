@@ -41,6 +41,7 @@ public final class HttpServer implements AutoCloseable {
 
     private final org.eclipse.jetty.server.Server jetty;
     private final ServerConnector connector;
+    private final org.eclipse.jetty.io.ConnectionStatistics connectionStats;
     /** The same handlers without a socket, for the server RPC's {@code Forward}. */
     private final org.eclipse.jetty.server.LocalConnector localConnector;
     private final BlockingQuery blocking;
@@ -74,6 +75,8 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         connector.setAcceptQueueSize(4096);
         connector.setReuseAddress(true);
+        connectionStats = new org.eclipse.jetty.io.ConnectionStatistics();
+        connector.addBean(connectionStats);
         jetty.addConnector(connector);
         localConnector = new org.eclipse.jetty.server.LocalConnector(jetty, new HttpConnectionFactory(hc));
         localConnector.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -176,6 +179,11 @@ public final class HttpServer implements AutoCloseable {
     /** The port actually bound (useful with port 0). */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** Connections accepted on the HTTP socket ({@code client_addr}) since start; in-memory requests do not count. */
+    public long socketConnections() {
+        return connectionStats.getConnectionsTotal();
     }
 
     /** This agent's HTTP handlers without a socket (the server RPC answers forwarded requests with them). */

@@ -290,6 +290,9 @@ public final class RpcClient implements AutoCloseable {
         if (dead != null) {
             dead.shutdownNow(); // its connection failed: nothing to drain
         }
+        if (closed) {
+            return; // our own shutdown failed the call
+        }
         unreachable.log("RPC: server {} unreachable, trying another or backing off: {}", server, why);
     }
 

@@ -118,6 +118,7 @@ public final class RpcService {
         } catch (IllegalArgumentException e) {
             return "Invalid request URI";
         }
+        path = path.replaceAll("/{2,}", "/"); // empty segments must not hide a refused prefix
         if (!path.startsWith("/v1/")) {
             return "Permission denied: only /v1/ is served over the server RPC";
         }

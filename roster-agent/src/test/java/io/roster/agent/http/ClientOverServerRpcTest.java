@@ -142,8 +142,30 @@ class ClientOverServerRpcTest {
         // A client answers its own /v1/agent/*: what it forwards can never reach the server's agent endpoints.
         assertThat(io.roster.agent.rpc.RpcServiceAccess.refusal("/v1/agent/leave")).startsWith("Permission denied");
         assertThat(io.roster.agent.rpc.RpcServiceAccess.refusal("/v1/kv/%2e%2e/agent/leave")).startsWith("Invalid request URI");
+        assertThat(io.roster.agent.rpc.RpcServiceAccess.refusal("/v1//agent/self")).startsWith("Permission denied");
+        assertThat(io.roster.agent.rpc.RpcServiceAccess.refusal("/v1/%61gent/self")).startsWith("Permission denied");
+        assertThat(io.roster.agent.rpc.RpcServiceAccess.refusal("/ui/")).startsWith("Permission denied");
         assertThat(io.roster.agent.rpc.RpcServiceAccess.refusal("/v1/kv/a?recurse")).isNull();
+        assertThat(io.roster.agent.rpc.RpcServiceAccess.refusal("/v1/kv/a%2Fb")).isNull();
         assertThat(http(c).get("/v1/status/leader").text()).contains(":" + srv.config().serverPort());
+        // A hand-made RPC client asking for the server's agent endpoints is refused, and the server stays up.
+        io.roster.gossip.Member fake = new io.roster.gossip.Member("srv", "127.0.0.1", 1,
+                java.util.Map.of("role", "consul", "port", Integer.toString(srv.config().serverPort())),
+                io.roster.gossip.MemberState.ALIVE, 1);
+        try (io.roster.agent.rpc.RpcClient rpc = new io.roster.agent.rpc.RpcClient(
+                new io.roster.agent.client.ServerList(() -> List.of(fake), "dc1"))) {
+            for (String path : List.of("/v1/agent/leave", "/v1/agent/service/register", "/v1/event/fire/x")) {
+                var r = rpc.forward(new io.roster.agent.rpc.RpcProtocol.HttpRequest("PUT", path, List.of(), new byte[0]), false)
+                        .future().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.status()).as(path).isEqualTo(403);
+            }
+            var ok = rpc.forward(new io.roster.agent.rpc.RpcProtocol.HttpRequest("GET", "/v1/catalog/nodes", List.of(), new byte[0]), true)
+                    .future().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(ok.contentType()).startsWith("application/json");
+            assertThat(ok.header("X-Consul-Index")).isNotNull();
+        }
+        assertThat(srv.server().replicator().isLeader()).isTrue();
     }
 
     @Test

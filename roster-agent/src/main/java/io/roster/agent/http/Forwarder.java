@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionException;
  * query, token, body), over the server RPC ({@link RpcClient}: a server's server port, never its
  * HTTP address) to an alive server learned from gossip, which answers it with its own handlers;
  * the answer comes back (status, body, {@code X-Consul-*} headers). Asynchronous: a parked
- * blocking query holds no thread here, and a caller that goes away cancels its forwarded call.
+ * blocking query holds no thread here; a request Jetty reports as failed cancels its forwarded call.
  * With no server known, {@code 500 No known Consul servers}, as Consul answers; with none
  * reachable, {@code 500 rpc error: ...}.
  */

@@ -20,7 +20,8 @@ import org.slf4j.event.Level;
  * A server's side of the server RPC: answers client agents' {@code Forward} with this agent's own
  * HTTP handlers (in memory, no socket: {@link LocalExchange}) and {@code Dns} with its resolver.
  * Each call runs on its own virtual thread, so a parked blocking query (up to 10m plus jitter)
- * holds no platform thread; a call the client cancels drops its request.
+ * holds no platform thread. A call the client cancels closes its in-memory connection (a query
+ * already parked waits out its {@code wait}, bounded by 10m plus jitter).
  *
  * <p>Only what a client agent forwards is served: {@code /v1/} paths other than the agent's own
  * ({@code /v1/agent/*}, {@code /v1/event/*}, {@code /v1/operator/keyring}), which a server answers

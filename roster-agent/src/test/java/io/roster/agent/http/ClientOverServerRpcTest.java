@@ -118,6 +118,16 @@ class ClientOverServerRpcTest {
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.index()).isPositive();
 
+        // A large value and binary bytes survive both ways; HEAD and an error status too.
+        byte[] big = new byte[400_000];
+        new java.util.Random(7).nextBytes(big);
+        assertThat(http(c).put("/v1/kv/big", big).status()).isEqualTo(200);
+        assertThat(http(c).get("/v1/kv/big?raw").body()).isEqualTo(big);
+        assertThat(http(c).send("HEAD", "/v1/kv/cfg/a", null).status()).isEqualTo(200);
+        Http.Reply bad = http(c).put("/v1/kv/big?cas=notanumber", "x");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.text().strip()).doesNotContain("\n").doesNotContain("Exception");
+
         // DNS through the client: the server's resolver answers over RPC.
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> dig(c, "web.service.consul.").getRcode() == Rcode.NOERROR);
         Message a = dig(c, "web.service.consul.");

@@ -61,6 +61,12 @@ public final class Agent implements AutoCloseable {
     private final io.roster.agent.server.Reconciler reconciler;
     /** The servers a client agent forwards to; null on a server. */
     private final io.roster.agent.client.ServerList servers;
+    /** A client agent's server RPC (forwarding, anti-entropy, DNS); null on a server. */
+    private final io.roster.agent.rpc.RpcClient rpc;
+    /** A server's side of the server RPC, served on the Raft port (dev: on its own); null on a client. */
+    private final io.roster.agent.rpc.RpcService rpcService;
+    /** A dev agent's own gRPC server for the server RPC (no Ratis to share); else null. */
+    private final io.roster.agent.rpc.RpcServer devRpc;
     /** Null when DNS is off ({@code ports.dns = -1}). */
     private final io.roster.agent.dns.DnsServer dns;
     private final Supplier<LoadedConfig> configSource;
@@ -87,6 +93,7 @@ public final class Agent implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         int cores = Runtime.getRuntime().availableProcessors();
         this.wake = Executors.newFixedThreadPool(Math.max(2, cores), named("roster-wake"));
+        this.rpcService = config.server() ? new io.roster.agent.rpc.RpcService() : null;
         this.replicator = new io.roster.agent.metrics.MeteredReplicator(newReplicator(), metrics);
         this.server = new Server(replicator, config.sessionTtlMin(), scheduler, System::nanoTime);
         LocalState[] holder = new LocalState[1];
@@ -104,10 +111,26 @@ public final class Agent implements AutoCloseable {
                     }
                 }, System::nanoTime);
         holder[0] = local;
+        AgentConfig gossipConfig = config;
         try {
-            this.pool = new io.roster.agent.lan.LanPool(config, nodeId, scheduler, local::services,
+            this.devRpc = config.dev() ? io.roster.agent.rpc.RpcServer.start(serverAddress().substring(0, serverAddress().lastIndexOf(':')),
+                    config.serverPort(), true, rpcService.definition()) : null;
+        } catch (java.io.IOException e) {
+            replicator.close();
+            scheduler.shutdownNow();
+            wake.shutdownNow();
+            throw new java.io.UncheckedIOException("cannot bind the server RPC port " + serverAddress() + ": " + e.getMessage(), e);
+        }
+        if (devRpc != null && devRpc.port() != config.serverPort()) {
+            gossipConfig = config.toBuilder().serverPort(devRpc.port()).build(); // the port tag client agents use
+        }
+        try {
+            this.pool = new io.roster.agent.lan.LanPool(gossipConfig, nodeId, scheduler, local::services,
                     () -> store.watches().topicChanged(io.roster.agent.lan.LanPool.EVENTS_TOPIC));
         } catch (java.io.IOException e) {
+            if (devRpc != null) {
+                devRpc.close();
+            }
             replicator.close();
             scheduler.shutdownNow();
             wake.shutdownNow();
@@ -116,6 +139,7 @@ public final class Agent implements AutoCloseable {
         }
         if (config.server()) {
             this.servers = null;
+            this.rpc = null;
             this.reconciler = new io.roster.agent.server.Reconciler(server, config.datacenter(), pool::members, scheduler);
             pool.addListener(reconciler);
             this.antiEntropy = new AntiEntropy(selfNode(), local, server, scheduler, config.checkUpdateInterval(),
@@ -123,8 +147,9 @@ public final class Agent implements AutoCloseable {
         } else {
             this.reconciler = null;
             this.servers = new io.roster.agent.client.ServerList(pool::members, config.datacenter());
+            this.rpc = new io.roster.agent.rpc.RpcClient(servers);
             this.antiEntropy = new AntiEntropy(selfNode(), local,
-                    new io.roster.agent.client.RemoteCatalog(servers, config.datacenter()), scheduler,
+                    new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()), scheduler,
                     config.checkUpdateInterval(), Set.of(), Set.of(Server.SERF_HEALTH), System::nanoTime);
             pool.addListener(new io.roster.gossip.Listener() {
                 @Override
@@ -146,10 +171,14 @@ public final class Agent implements AutoCloseable {
             public java.util.concurrent.CompletableFuture<Void> leave() {
                 return Agent.this.leave();
             }
-        }, metrics, scheduler, wake, pool, servers);
-        // A client agent's store is not the catalog: its DNS asks the servers' DNS for names in the domain.
+        }, metrics, scheduler, wake, pool, rpc);
+        // A client agent's store is not the catalog: its DNS asks a server's resolver over the server RPC.
+        java.time.Duration dnsTimeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
         this.dns = config.dnsPort() < 0 ? null : config.server() ? new io.roster.agent.dns.DnsServer(config, store)
-                : new io.roster.agent.dns.DnsServer(config, store, servers::dnsServers);
+                : new io.roster.agent.dns.DnsServer(config, store, (q, tcp) -> rpc.dns(q, tcp, dnsTimeout));
+        if (rpcService != null) {
+            rpcService.bind(http.local(), io.roster.agent.dns.DnsServer.resolver(config, store));
+        }
     }
 
     /** This server's Raft address: the bind address (or the client address) and the server port. */
@@ -185,7 +214,8 @@ public final class Agent implements AutoCloseable {
         }
         try {
             io.roster.server.RaftReplicator r = new io.roster.server.RaftReplicator(store, serverAddress(), peers,
-                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join);
+                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join,
+                    rpcService == null ? List.of() : List.of(rpcService.definition()));
             r.onLeaderChange(this::leaderChanged);
             return r.start();
         } catch (java.io.IOException e) {
@@ -303,6 +333,11 @@ public final class Agent implements AutoCloseable {
             out.add(raft.substring(0, colon) + ":" + Math.min(65535, port + 1));
         }
         return out;
+    }
+
+    /** On a client agent, the servers it talks to (server RPC addresses, preferred first); null on a server. */
+    public io.roster.agent.client.ServerList servers() {
+        return servers;
     }
 
     /** This agent's LAN gossip member. */
@@ -451,6 +486,12 @@ public final class Agent implements AutoCloseable {
             dns.close();
         }
         antiEntropy.close();
+        if (rpc != null) {
+            rpc.close();
+        }
+        if (devRpc != null) {
+            devRpc.close();
+        }
         if (reconciler != null) {
             reconciler.close();
         }

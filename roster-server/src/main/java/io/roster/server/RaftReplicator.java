@@ -95,6 +95,16 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter, boolean join) throws IOException {
+        this(store, selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, List.of());
+    }
+
+    /**
+     * @param services more gRPC services to serve on the server port beside Ratis' own (the way
+     *                 Consul multiplexes its RPC with Raft on 8300): the agent's server RPC
+     */
+    public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
+                          long snapshotEvery, String datacenter, boolean join,
+                          List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
         this.join = join;
         this.store = store;
         this.selfAddress = selfAddress;
@@ -124,7 +134,8 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         // it the configuration, the log or a snapshot once it is added.
         RaftGroup serverGroup = join ? RaftGroup.valueOf(group.getGroupId()) : group;
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(serverGroup).setStateMachine(sm)
-                .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
+                .setProperties(p).setParameters(withServices(services))
+                .setOption(RaftStorage.StartupOption.RECOVER).build();
         this.clients = new RaftClient[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
             clients[i] = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
@@ -133,6 +144,21 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                     .build();
         }
         this.client = clients[0];
+    }
+
+    /** Installs {@code services} in Ratis' gRPC server (the one on the server port). */
+    private static org.apache.ratis.conf.Parameters withServices(
+            List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) {
+        org.apache.ratis.conf.Parameters params = new org.apache.ratis.conf.Parameters();
+        GrpcConfigKeys.Server.setServicesCustomizer(params, (builder, types) -> {
+            org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder b =
+                    org.apache.ratis.grpc.server.GrpcServices.Customizer.getDefaultInstance().customize(builder, types);
+            if (types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.SERVER)) {
+                services.forEach(b::addService);
+            }
+            return b;
+        });
+        return params;
     }
 
     /** Ratis settings that matter (see DESIGN.md): gRPC, linearizable reads with leader lease, auto-snapshots. */

@@ -12,6 +12,11 @@
  * (ReadIndex) against the local server before reading the local store. Snapshots are the store's
  * own snapshot format written to Ratis' snapshot directory; a lagging server installs one.
  *
+ * <p>The server port is shared: Ratis' gRPC server also carries any extra gRPC services the
+ * caller hands to {@link io.roster.server.RaftReplicator} (the agent's server RPC for client
+ * agents), installed through Ratis' services customizer; this package knows nothing of what
+ * they do.
+ *
  * <p>This package owns no HTTP and no clock-driven decisions; the agent's server package does.
  */
 package io.roster.server;

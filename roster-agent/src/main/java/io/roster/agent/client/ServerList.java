@@ -8,9 +8,11 @@ import java.util.function.Supplier;
 
 /**
  * The servers a client agent may talk to: alive gossip members of its datacenter with
- * {@code role=consul}, by their {@code http} tag ({@code host:port}). The order starts at a
- * preferred server and rotates past one that failed, so a fleet spreads over the servers and
- * sticks to a working one.
+ * {@code role=consul}, by their server RPC address: the member's gossip address (its bind or
+ * advertise address) and its {@code port} tag (the server port, 8300 by default). A server's
+ * {@code http} tag names its {@code client_addr}, meant for local callers, and is never used. The
+ * order starts at a preferred server and rotates past one that failed, so a fleet spreads over the
+ * servers and sticks to a working one.
  */
 public final class ServerList {
     private final Supplier<List<Member>> members;
@@ -22,14 +24,15 @@ public final class ServerList {
         this.datacenter = datacenter;
     }
 
-    /** The alive servers' HTTP addresses ({@code host:port}), preferred first; empty when none is known. */
+    /** The alive servers' RPC addresses ({@code host:port}, IPv6 in brackets), preferred first; empty when none is known. */
     public List<String> servers() {
         List<String> all = new ArrayList<>();
         for (Member m : members.get()) {
-            String http = m.tags().get("http");
-            if (m.status() == 1 && "consul".equals(m.tags().get("role")) && http != null && !http.isEmpty()
+            String port = m.tags().get("port");
+            if (m.status() == 1 && "consul".equals(m.tags().get("role")) && port != null && isPort(port)
                     && datacenter.equals(m.tags().getOrDefault("dc", datacenter))) {
-                all.add(http);
+                String host = m.address().contains(":") && !m.address().startsWith("[") ? "[" + m.address() + "]" : m.address();
+                all.add(host + ":" + port);
             }
         }
         all.sort(null);
@@ -44,24 +47,13 @@ public final class ServerList {
         return out;
     }
 
-    /** The alive servers' DNS addresses (their {@code http} host and {@code dns} tag), preferred first. */
-    public List<java.net.InetSocketAddress> dnsServers() {
-        List<java.net.InetSocketAddress> out = new ArrayList<>();
-        for (Member m : members.get()) {
-            String dns = m.tags().get("dns");
-            String http = m.tags().get("http");
-            if (m.status() != 1 || !"consul".equals(m.tags().get("role")) || dns == null || http == null
-                    || !datacenter.equals(m.tags().getOrDefault("dc", datacenter))) {
-                continue;
-            }
-            try {
-                String host = http.substring(0, http.lastIndexOf(':'));
-                out.add(new java.net.InetSocketAddress(host.replace("[", "").replace("]", ""), Integer.parseInt(dns)));
-            } catch (RuntimeException malformed) {
-                // a tag we cannot read: skip that server
-            }
+    private static boolean isPort(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            return p > 0 && p < 65536;
+        } catch (NumberFormatException e) {
+            return false;
         }
-        return out;
     }
 
     /** A server failed to answer: prefer the next one from now on. */

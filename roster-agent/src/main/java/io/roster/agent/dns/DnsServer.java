@@ -100,12 +100,25 @@ public final class DnsServer implements AutoCloseable {
     }
 
     /**
-     * A client agent's DNS server: names in the domain are asked of the servers' DNS
-     * ({@code serverDns}, from gossip; SERVFAIL while none is known), other names of the recursors.
+     * A client agent's DNS server: names in the domain are asked of a server ({@code servers}, over
+     * the server RPC; SERVFAIL while none answers), other names of the recursors.
      */
-    public DnsServer(AgentConfig config, Store store, java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
-        this(address(config.clientAddr()), config.dnsPort(), handler(config, store).forwardingTo(
-                new Recursor(serverDns, DnsConfig.parse(config.dnsConfig()).recursorTimeout(), true)), Options.defaults());
+    public DnsServer(AgentConfig config, Store store, ServerDns servers) {
+        this(address(config.clientAddr()), config.dnsPort(), handler(config, store).forwardingTo(servers), Options.defaults());
+    }
+
+    /**
+     * A server's resolver without a socket: what its DNS port would answer to {@code query} (the
+     * server RPC's {@code Dns} uses it, so client agents get answers even when this server's DNS
+     * is bound to 127.0.0.1 or off). Null for a message that gets no answer.
+     */
+    public static ServerDns resolver(AgentConfig config, Store store) {
+        QueryHandler handler = handler(config, store);
+        return (query, tcp) -> switch (handler.handle(query, 0, query.length, tcp)) {
+            case QueryHandler.Outcome.Answer a -> a.wire();
+            case QueryHandler.Outcome.Drop d -> null;
+            case QueryHandler.Outcome.Forward f -> handler.forward(f);
+        };
     }
 
     public DnsServer(AgentConfig config, Store store, Options options) {

@@ -53,11 +53,11 @@ final class QueryHandler {
     private final Name domain;
     private final Name altDomain;
     private final Recursor recursor;
-    /** On a client agent: the servers' DNS, asked for every name in the domain; else null. */
-    private Recursor servers;
+    /** On a client agent: the servers (over the server RPC), asked for every name in the domain; else null. */
+    private ServerDns servers;
 
     /** A client agent answers nothing in the domain itself: it asks a server's DNS. */
-    QueryHandler forwardingTo(Recursor serverDns) {
+    QueryHandler forwardingTo(ServerDns serverDns) {
         this.servers = serverDns;
         return this;
     }
@@ -173,7 +173,7 @@ final class QueryHandler {
 
     /** Asks the recursors; SERVFAIL when none answered. Blocks for up to one timeout per recursor. */
     byte[] forward(Outcome.Forward f) {
-        byte[] r = (f.toServers() ? servers : recursor).exchange(f.wire(), f.tcp());
+        byte[] r = f.toServers() ? servers.exchange(f.wire(), f.tcp()) : recursor.exchange(f.wire(), f.tcp());
         if (r == null) {
             return Responses.empty(f.request(), Rcode.SERVFAIL, recursionAvailable());
         }

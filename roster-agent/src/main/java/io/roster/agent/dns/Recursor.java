@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * TCP, and passed on (TC set) to a UDP client, which will come back over TCP. Blocking: run it on a
  * virtual thread.
  */
-final class Recursor {
+final class Recursor implements ServerDns {
     private static final Logger LOG = LoggerFactory.getLogger(Recursor.class);
 
     private final java.util.function.Supplier<List<InetSocketAddress>> upstreams;
@@ -55,7 +55,8 @@ final class Recursor {
      * The upstream answer to {@code query} (a whole DNS message) with the client's ID put back, or
      * null when no upstream answered in time.
      */
-    byte[] exchange(byte[] query, boolean tcp) {
+    @Override
+    public byte[] exchange(byte[] query, boolean tcp) {
         int clientId = (query[0] & 0xFF) << 8 | query[1] & 0xFF;
         // A fresh random ID per forwarded query, so an off-path attacker cannot guess it from the client's.
         byte[] q = query.clone();

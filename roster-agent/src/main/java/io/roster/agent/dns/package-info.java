@@ -15,6 +15,10 @@
  *       lookup into records by reading the {@link io.roster.state.Store}: healthy instances only,
  *       shuffled by weight, TTLs from {@code dns_config}; {@code Responses} puts them on the wire,
  *       trimming answers to the transport's size and setting TC.</li>
+ *   <li>On a client agent (no catalog of its own) names in the domain go to a {@link
+ *       io.roster.agent.dns.ServerDns}: a server's resolver over the server RPC, never a server's
+ *       DNS port. {@link io.roster.agent.dns.DnsServer#resolver} is that resolver without a socket,
+ *       which a server's RPC answers with.</li>
  *   <li>{@code ReadCache} keeps what the resolver read from the store until the store's last applied
  *       index moves, so a steady stream of queries does not copy instances out of the store each
  *       time; any write makes it re-read.</li>

@@ -1,52 +1,32 @@
 package io.roster.agent.http;
 
-import io.roster.agent.client.ServerList;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
+import io.roster.agent.rpc.RpcClient;
+import io.roster.agent.rpc.RpcProtocol;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A client agent's HTTP API for everything that is not its own ({@code /v1/agent/*},
  * {@code /v1/event/*}, {@code /v1/operator/keyring}): the request goes, as it came (method, path,
- * query, token, body), to an alive server learned from gossip, and the server's answer comes back
- * (status, body, {@code X-Consul-*} headers). Asynchronous: a parked blocking query holds no
- * thread here. A server that cannot be connected to is skipped for the next one; with none,
- * {@code 500 No known Consul servers}, as Consul answers.
+ * query, token, body), over the server RPC ({@link RpcClient}: a server's server port, never its
+ * HTTP address) to an alive server learned from gossip, which answers it with its own handlers;
+ * the answer comes back (status, body, {@code X-Consul-*} headers). Asynchronous: a parked
+ * blocking query holds no thread here; a request Jetty reports as failed cancels its forwarded call.
+ * With no server known, {@code 500 No known Consul servers}, as Consul answers; with none
+ * reachable, {@code 500 rpc error: ...}.
  */
 final class Forwarder implements Endpoint {
-    private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     private static final long MAX_BODY = 64L * 1024 * 1024;
-    /** Longer than the longest blocking query (10m + 10m/16). */
-    private static final Duration TIMEOUT = Duration.ofMinutes(11);
-    private static final List<String> REQUEST_HEADERS = List.of("X-Consul-Token", "Authorization", "Content-Type",
-            "X-Consul-Namespace", "X-Consul-Partition");
 
-    private final ServerList servers;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(3)).build();
+    private final RpcClient rpc;
 
-    Forwarder(ServerList servers) {
-        this.servers = servers;
+    Forwarder(RpcClient rpc) {
+        this.rpc = rpc;
     }
 
     @Override
     public void handle(Call call) {
-        List<String> list = servers.servers();
-        if (list.isEmpty()) {
-            call.error(500, "No known Consul servers");
-            return;
-        }
         String method = call.method();
         byte[] body = method.equals("GET") || method.equals("HEAD") ? new byte[0]
                 : call.body(MAX_BODY, "Request body(%d bytes) too large, max size: " + MAX_BODY + " bytes");
@@ -55,61 +35,39 @@ final class Forwarder implements Endpoint {
         if (q != null && !q.isEmpty()) {
             pathQuery += "?" + q;
         }
-        attempt(call, list, 0, method, pathQuery, body);
-    }
-
-    private void attempt(Call call, List<String> list, int i, String method, String pathQuery, byte[] body) {
-        String server = list.get(i);
-        HttpRequest.Builder b;
-        try {
-            b = HttpRequest.newBuilder(URI.create("http://" + server + pathQuery)).timeout(TIMEOUT)
-                    .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        } catch (IllegalArgumentException e) {
-            call.error(400, "Invalid request URI: " + e.getMessage());
-            return;
-        }
-        for (String h : REQUEST_HEADERS) {
+        List<String[]> headers = new ArrayList<>(2);
+        for (String h : RpcProtocol.REQUEST_HEADERS) {
             String v = call.header(h);
             if (v != null) {
-                b.header(h, v);
+                headers.add(new String[] {h, v});
             }
         }
-        http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, err) -> {
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.forward(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);
+        call.request.addFailureListener(t -> p.cancel());
+        p.future().whenComplete((r, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                if (unreachable(cause) && i + 1 < list.size()) {
-                    LOG.info("server {} unreachable ({}); forwarding {} {} to the next one", server, cause.toString(), method, call.path());
-                    servers.failed(server);
-                    attempt(call, list, i + 1, method, pathQuery, body);
-                    return;
+                String msg = cause instanceof RpcClient.RpcException ? cause.getMessage() : "rpc error: " + cause;
+                try {
+                    call.error(500, msg);
+                } catch (RuntimeException gone) {
+                    // the caller went away
                 }
-                if (unreachable(cause)) {
-                    servers.failed(server);
-                }
-                call.error(500, "rpc error: failed to reach a server: " + cause);
                 return;
             }
-            for (Map.Entry<String, List<String>> h : r.headers().map().entrySet()) {
-                String name = h.getKey();
+            for (String[] h : r.headers()) {
+                String name = h[0];
                 if (name.regionMatches(true, 0, "X-Consul-", 0, 9) || name.equalsIgnoreCase("Vary")
                         || name.equalsIgnoreCase("Allow")) {
-                    for (String v : h.getValue()) {
-                        call.response.getHeaders().add(name, v);
-                    }
+                    call.response.getHeaders().add(name, h[1]);
                 }
             }
-            String type = r.headers().firstValue("Content-Type").orElse(null);
-            byte[] out = r.body() == null ? new byte[0] : r.body();
-            if (type == null && out.length == 0) {
-                call.empty(r.statusCode());
+            if (r.contentType() == null && r.body().length == 0) {
+                call.empty(r.status());
             } else {
-                call.bytes(r.statusCode(), type == null ? "application/octet-stream" : type, out);
+                call.bytes(r.status(), r.contentType() == null ? "application/octet-stream" : r.contentType(), r.body());
             }
         });
-    }
-
-    private static boolean unreachable(Throwable t) {
-        return t instanceof ConnectException || t instanceof HttpConnectTimeoutException || t instanceof ClosedChannelException
-                || (t instanceof IOException && t.getMessage() != null && t.getMessage().contains("Connection refused"));
     }
 }

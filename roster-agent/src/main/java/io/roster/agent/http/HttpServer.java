@@ -41,16 +41,19 @@ public final class HttpServer implements AutoCloseable {
 
     private final org.eclipse.jetty.server.Server jetty;
     private final ServerConnector connector;
+    private final org.eclipse.jetty.io.ConnectionStatistics connectionStats;
+    /** The same handlers without a socket, for the server RPC's {@code Forward}. */
+    private final org.eclipse.jetty.server.LocalConnector localConnector;
     private final BlockingQuery blocking;
 
     /**
      * @param lan     this agent's gossip member ({@code /v1/agent/members}, join, events, keyring)
-     * @param servers on a client agent, the servers to forward to (every route that is not the
+     * @param rpc     on a client agent, the server RPC to forward over (every route that is not the
      *                agent's own is forwarded); null on a server or dev agent
      */
     public HttpServer(AgentConfig config, String nodeId, Server server, io.roster.agent.local.LocalState local,
                       Reloader reloader, io.roster.agent.metrics.AgentMetrics metrics, ScheduledExecutorService timer,
-                      Executor wake, io.roster.agent.lan.LanPool lan, io.roster.agent.client.ServerList servers) {
+                      Executor wake, io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 4);
         pool.setName("roster-http");
         jetty = new org.eclipse.jetty.server.Server(pool);
@@ -72,7 +75,12 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         connector.setAcceptQueueSize(4096);
         connector.setReuseAddress(true);
+        connectionStats = new org.eclipse.jetty.io.ConnectionStatistics();
+        connector.addBean(connectionStats);
         jetty.addConnector(connector);
+        localConnector = new org.eclipse.jetty.server.LocalConnector(jetty, new HttpConnectionFactory(hc));
+        localConnector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        jetty.addConnector(localConnector);
 
         blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
         HttpApi api = new HttpApi(config.datacenter(), metrics, () -> !server.replicator().leaderAddress().isEmpty());
@@ -111,8 +119,8 @@ public final class HttpServer implements AutoCloseable {
                 .route("/v1/agent/leave", Methods.PUT_POST, mine::leave)
                 .route("/v1/agent/self", Methods.GET, agent::self)
                 .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store())::handle);
-        if (servers != null) {
-            api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(servers))
+        if (rpc != null) {
+            api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(rpc))
                     .route("/", Methods.GET, HttpServer::index);
             jetty.setHandler(api);
             jetty.setErrorHandler(HttpServer::errorPage);
@@ -171,6 +179,16 @@ public final class HttpServer implements AutoCloseable {
     /** The port actually bound (useful with port 0). */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** Connections accepted on the HTTP socket ({@code client_addr}) since start; in-memory requests do not count. */
+    public long socketConnections() {
+        return connectionStats.getConnectionsTotal();
+    }
+
+    /** This agent's HTTP handlers without a socket (the server RPC answers forwarded requests with them). */
+    public LocalExchange local() {
+        return new LocalExchange(localConnector);
     }
 
     public BlockingQuery blocking() {

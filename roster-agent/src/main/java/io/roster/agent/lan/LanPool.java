@@ -91,6 +91,9 @@ public final class LanPool implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private volatile Gossip gossip;
+    /** Join retries run every RETRY_INTERVAL until one address answers: logged with a rate limit. */
+    private final io.roster.agent.util.RateLimitedLog joinFailures = new io.roster.agent.util.RateLimitedLog(LOG,
+            org.slf4j.event.Level.WARN, Duration.ofMinutes(1));
     private volatile boolean closed;
 
     /**
@@ -187,9 +190,10 @@ public final class LanPool implements AutoCloseable {
         }
         try {
             int n = join(addresses);
+            joinFailures.recovered("gossip: join retries succeeded");
             LOG.info("gossip: joined the LAN pool through {} of {}", n, addresses);
         } catch (RuntimeException e) {
-            LOG.warn("gossip: join {} failed, retrying in {}s: {}", addresses, RETRY_INTERVAL.toSeconds(), e.getMessage());
+            joinFailures.log("gossip: join {} failed, retrying every {}s: {}", addresses, RETRY_INTERVAL.toSeconds(), e.getMessage());
             if (!closed) {
                 scheduler.schedule(() -> retryJoin(addresses), RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             }

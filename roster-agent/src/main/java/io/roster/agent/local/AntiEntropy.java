@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AntiEntropy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AntiEntropy.class);
+    private final io.roster.agent.util.RateLimitedLog failures = new io.roster.agent.util.RateLimitedLog(LOG,
+            org.slf4j.event.Level.WARN, java.time.Duration.ofMinutes(1));
     /** Consul's base full-sync interval for small clusters (scaled up with cluster size there). */
     static final Duration FULL_SYNC = Duration.ofMinutes(1);
     private static final Duration REAP_EVERY = Duration.ofSeconds(5);
@@ -48,7 +50,6 @@ public final class AntiEntropy implements AutoCloseable {
     private volatile ScheduledFuture<?> fullSync;
     private volatile ScheduledFuture<?> reaper;
     private volatile boolean closed;
-    private volatile boolean failing;
 
     /**
      * @param self            this node's catalog row (ID, name, address, tagged addresses, meta)
@@ -118,22 +119,18 @@ public final class AntiEntropy implements AutoCloseable {
         pending.set(false);
         try {
             syncNow();
-            if (failing) {
-                LOG.info("anti-entropy sync succeeded again");
-                failing = false;
-            }
+            failures.recovered("anti-entropy sync succeeded again");
         } catch (Exception e) {
-            // The first failure of a streak is a warning; the retries (every second) are not news.
-            if (!failing) {
-                LOG.warn("anti-entropy sync failed (retrying every second): {}", e.toString());
-                failing = true;
-            } else {
-                LOG.debug("anti-entropy sync failed again: {}", e.toString());
-            }
+            // Retried every second: the first failure of a streak is logged, then one line a minute with a count.
+            failures.log("anti-entropy sync failed (retrying every second): {}", oneLine(e));
             if (!closed) {
                 scheduler.schedule(this::trigger, 1, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static String oneLine(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** One full comparison of local state with the catalog, fixing every difference. Runs on the scheduler thread. */

@@ -1,0 +1,14 @@
+/**
+ * The server RPC: how client agents reach servers, on the server port only (Consul's 8300), never
+ * a server's HTTP or DNS address. A gRPC service ({@link io.roster.agent.rpc.RpcProtocol},
+ * versioned binary envelopes, no protoc) served inside Ratis' gRPC server beside Raft
+ * ({@link io.roster.agent.rpc.RpcService}; a dev agent serves it on its own
+ * {@link io.roster.agent.rpc.RpcServer}), and the client side with bounded connections, threads,
+ * failover and backoff ({@link io.roster.agent.rpc.RpcClient}).
+ *
+ * <p>This package owns the transport only: what a forwarded request means is decided by the
+ * server's own HTTP handlers (run in memory through {@code http.LocalExchange}) and DNS resolver;
+ * which servers exist comes from gossip ({@code client.ServerList}). It holds no state of the
+ * catalog and must not read the store.
+ */
+package io.roster.agent.rpc;

@@ -1,13 +1,58 @@
 package io.roster.agent.http;
 
+import io.roster.agent.filter.Filter;
+import io.roster.agent.filter.FilterException;
+import io.roster.agent.filter.Schema;
 import io.roster.api.HealthCheck;
 import io.roster.api.Node;
 import java.util.List;
 import java.util.Map;
 
-/** The query filters catalog and health reads share: {@code tag} (all must match), {@code node-meta}, {@code passing}. */
+/** The query filters catalog and health reads share: {@code filter}, {@code tag} (all must match), {@code node-meta}, {@code passing}. */
 final class Filters {
     private Filters() {
+    }
+
+    /**
+     * The request's {@code ?filter=} checked against the fields of {@code type} (the element type
+     * of the answer, as its wire JSON shows it); null when there is none. 400 with Consul's
+     * {@code Failed to create boolean expression evaluator: ...} when it does not parse or names a
+     * field the type lacks.
+     */
+    static Filter filter(Call call, Class<?> type) {
+        return filter(call, Schema.of(type));
+    }
+
+    /** {@link #filter(Call, Class)} for an element whose fields are given as a schema. */
+    static Filter filter(Call call, Schema schema) {
+        String text = call.param("filter");
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Filter.compile(text, schema);
+        } catch (FilterException e) {
+            throw HttpError.badRequest(e.getMessage());
+        }
+    }
+
+    /** The items that pass {@code filter} (all of them when it is null), judged by their wire JSON. */
+    static <T> List<T> apply(Filter filter, List<T> items) {
+        return filter == null ? items : filter.apply(items, WireJson::tree);
+    }
+
+    /** The entries of {@code map} whose values pass {@code filter}, in order. */
+    static <K, V> Map<K, V> applyValues(Filter filter, Map<K, V> map) {
+        if (filter == null) {
+            return map;
+        }
+        Map<K, V> out = new java.util.LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            if (filter.test(WireJson.tree(v))) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     /** Every {@code ?tag=} value is among {@code tags} (Consul matches one tag; Roster requires all given). */

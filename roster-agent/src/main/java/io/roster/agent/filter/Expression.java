@@ -172,7 +172,7 @@ public sealed interface Expression {
                 case GT -> compare(v) > 0 && compare(v) != NONE;
                 case GE -> compare(v) >= 0 && compare(v) != NONE;
                 case CONTAINS, IN -> contains(v);
-                case MATCHES -> v.isTextual() ? regex.matcher(v.asText()).find()
+                case MATCHES -> v.isTextual() ? find(regex, v.asText())
                         : v.isArray() && anyElement(v, Op.MATCHES);
                 default -> false;
             };
@@ -239,6 +239,52 @@ public sealed interface Expression {
                 case IN, NOT_IN -> "(" + val + " " + op.text + " " + selector.raw() + ")";
                 default -> "(" + selector.raw() + " " + op.text + " " + val + ")";
             };
+        }
+    }
+
+    /** Character reads one regex search may make; Java's backtracking regex could otherwise run for ever. */
+    int MAX_REGEX_STEPS = 1_000_000;
+
+    /** {@code regex.matcher(text).find()}, refused with a {@link FilterException} past {@link #MAX_REGEX_STEPS}. */
+    static boolean find(Pattern regex, String text) {
+        return regex.matcher(new Bounded(text)).find();
+    }
+
+    /** A string whose reads are counted, so a catastrophic backtracking search is stopped. */
+    final class Bounded implements CharSequence {
+        private final String text;
+        private final int[] steps;
+
+        Bounded(String text) {
+            this(text, new int[1]);
+        }
+
+        private Bounded(String text, int[] steps) {
+            this.text = text;
+            this.steps = steps;
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (++steps[0] > MAX_REGEX_STEPS) {
+                throw new FilterException("regular expression search too long (more than " + MAX_REGEX_STEPS + " steps)");
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new Bounded(text.substring(start, end), steps);
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 

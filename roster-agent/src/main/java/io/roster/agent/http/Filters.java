@@ -38,7 +38,11 @@ final class Filters {
 
     /** The items that pass {@code filter} (all of them when it is null), judged by their wire JSON. */
     static <T> List<T> apply(Filter filter, List<T> items) {
-        return filter == null ? items : filter.apply(items, WireJson::tree);
+        try {
+            return filter == null ? items : filter.apply(items, WireJson::tree);
+        } catch (FilterException e) {
+            throw HttpError.badRequest(Filter.ERROR_PREFIX + e.getMessage());
+        }
     }
 
     /** The entries of {@code map} whose values pass {@code filter}, in order. */
@@ -47,11 +51,15 @@ final class Filters {
             return map;
         }
         Map<K, V> out = new java.util.LinkedHashMap<>();
-        map.forEach((k, v) -> {
-            if (filter.test(WireJson.tree(v))) {
-                out.put(k, v);
-            }
-        });
+        try {
+            map.forEach((k, v) -> {
+                if (filter.test(WireJson.tree(v))) {
+                    out.put(k, v);
+                }
+            });
+        } catch (FilterException e) {
+            throw HttpError.badRequest(Filter.ERROR_PREFIX + e.getMessage());
+        }
         return out;
     }
 

@@ -66,7 +66,13 @@ final class HealthEndpoint {
             throw HttpError.badRequest("Invalid check state \"" + state + "\": use any, passing, warning or critical");
         }
         Filter filter = Filters.filter(call, HealthCheck.class);
-        blocking.serve(call, ws -> store.checksInState(ws, state), (c, r) -> checksOnMatchingNodes(c, r, filter));
+        boolean byNodeMeta = !call.params("node-meta").isEmpty();
+        // With ?node-meta= the answer also depends on the nodes' meta: watch the node list too and
+        // report the higher of the two table indexes, so a node that starts matching wakes the read.
+        blocking.serve(call, ws -> {
+            Store.Read<List<HealthCheck>> checks = store.checksInState(ws, state);
+            return byNodeMeta ? new Store.Read<>(checks.value(), Math.max(checks.index(), store.nodes(ws).index())) : checks;
+        }, (c, r) -> checksOnMatchingNodes(c, r, filter));
     }
 
     /** Answers the checks whose node matches every {@code ?node-meta=} (each node read once) and that pass {@code filter}. */

@@ -200,4 +200,21 @@ class FilterApiTest {
         assertThat(gone.index()).isGreaterThan(woken.index());
         assertThat(gone.json()).isEmpty();
     }
+
+    /** {@code /v1/health/state/<s>?node-meta=} combines checks and nodes: a node that starts matching wakes it. */
+    @Test
+    void nodeMetaBlockingHealthStateWakesWhenANodeStartsMatching() {
+        register("{\"Node\":\"hs-1\",\"Address\":\"10.9.3.1\",\"NodeMeta\":{\"tier\":\"gold\"},"
+                + "\"Check\":{\"CheckID\":\"hs-1-disk\",\"Name\":\"disk\",\"Status\":\"warning\"}}");
+        register("{\"Node\":\"hs-2\",\"Address\":\"10.9.3.2\",\"NodeMeta\":{\"tier\":\"tin\"},"
+                + "\"Check\":{\"CheckID\":\"hs-2-disk\",\"Name\":\"disk\",\"Status\":\"warning\"}}");
+        String path = "/v1/health/state/warning?node-meta=tier:gold&" + f("CheckID matches \"^hs-\"");
+        Reply first = http().get(path).assertReadHeaders();
+        assertThat(texts(first.json(), "CheckID")).containsExactly("hs-1-disk");
+        CompletableFuture<Reply> parked = parkedGet(path + "&index=" + first.index() + "&wait=5s");
+        register("{\"Node\":\"hs-2\",\"Address\":\"10.9.3.2\",\"NodeMeta\":{\"tier\":\"gold\"}}");
+        Reply woken = Http.join(parked).assertReadHeaders();
+        assertThat(woken.index()).isGreaterThan(first.index());
+        assertThat(texts(woken.json(), "CheckID")).containsExactlyInAnyOrder("hs-1-disk", "hs-2-disk");
+    }
 }

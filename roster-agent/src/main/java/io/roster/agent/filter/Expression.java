@@ -207,6 +207,12 @@ public sealed interface Expression {
 
         /** Compares the leaf {@code v} with the value, coerced to the leaf's type; {@link #NONE} if it cannot be. */
         private int compare(JsonNode v) {
+            if (v.isMissingNode() || v.isNull()) {
+                // An absent field is Go's zero value: "" for a string, 0, false (Roster leaves empty
+                // fields out of some answers where Consul writes the zero value).
+                return value.isEmpty() || Boolean.FALSE.equals(parseBool(value))
+                        || (parseNumber(value) != null && parseNumber(value).signum() == 0) ? 0 : NONE;
+            }
             if (v.isTextual()) {
                 return Integer.signum(v.asText().compareTo(value));
             }

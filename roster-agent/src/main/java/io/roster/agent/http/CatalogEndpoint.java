@@ -113,7 +113,11 @@ final class CatalogEndpoint {
                 call.params("node-meta").isEmpty() ? this::allInstances : ws -> instancesOnMatchingNodes(call, ws);
         blocking.serve(call, query, (c, r) -> {
             Map<String, List<String>> out = new java.util.TreeMap<>();
-            for (CatalogService s : Filters.apply(filter, r.value())) {
+            List<CatalogService> instances = new ArrayList<>();
+            for (CatalogService s : r.value()) {
+                instances.add(s.datacenter().isEmpty() ? withDc(s) : s);
+            }
+            for (CatalogService s : Filters.apply(filter, instances)) {
                 List<String> tags = out.computeIfAbsent(s.serviceName(), k -> new ArrayList<>());
                 for (String t : s.serviceTags()) {
                     if (!tags.contains(t)) {

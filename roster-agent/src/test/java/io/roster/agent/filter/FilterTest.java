@@ -62,6 +62,18 @@ class FilterTest {
     }
 
     @Test
+    void anAbsentFieldIsGosZeroValue() {
+        JsonNode bare = el("{'Tags':[],'Meta':{},'Checks':[]}");
+        assertThat(t("Name == \"\"", bare)).isTrue();
+        assertThat(t("Name != \"\"", bare)).isFalse();
+        assertThat(t("Name == web", bare)).isFalse();
+        assertThat(t("Port == 0", bare)).isTrue();
+        assertThat(t("Enabled == false", bare)).isTrue();
+        assertThat(t("Enabled == true", bare)).isFalse();
+        assertThat(t("Name is empty", bare)).isTrue();
+    }
+
+    @Test
     void orderingComparesNumbersNumericallyAndStringsLexically() {
         assertThat(t("Port < 8081", WEB)).isTrue();
         assertThat(t("Port < 8080", WEB)).isFalse();

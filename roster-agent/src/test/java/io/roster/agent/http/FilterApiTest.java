@@ -78,6 +78,9 @@ class FilterApiTest {
     void catalogServicesFiltersInstancesThenGroupsByName() {
         JsonNode r = http().get("/v1/catalog/services?" + f("ServiceName==web")).assertReadHeaders().json();
         assertThat(Http.fieldNames(r)).containsExactly("web");
+        // Kind is left out of the JSON when empty; it still compares as Consul's "" (typical services).
+        JsonNode dc = http().get("/v1/catalog/services?" + f("Datacenter == dc1 and ServiceKind == \"\" and ServiceName == web")).json();
+        assertThat(Http.fieldNames(dc)).containsExactly("web");
         assertThat(r.get("web")).hasSize(3);
         JsonNode v2 = http().get("/v1/catalog/services?" + f("\"v2\" in ServiceTags or NodeMeta.rack == r1")).json();
         assertThat(Http.fieldNames(v2)).containsExactlyInAnyOrder("web", "db");

@@ -42,6 +42,29 @@ public record Schema(Kind kind, Map<String, Schema> fields, Schema elem) {
         return new Schema(Kind.STRUCT, Map.copyOf(fields), null);
     }
 
+    /**
+     * This struct with {@code extra} fields added where it has none of that name (fields Consul's
+     * type has and Roster's answers leave out: a filter may name them, and they read as absent).
+     */
+    public Schema withFields(Map<String, Schema> extra) {
+        if (kind != Kind.STRUCT) {
+            return this;
+        }
+        Map<String, Schema> all = new LinkedHashMap<>(extra);
+        all.putAll(fields);
+        return struct(all);
+    }
+
+    /** This struct with its field {@code name} (a struct) replaced by {@code f(field)}. */
+    public Schema withField(String name, java.util.function.UnaryOperator<Schema> f) {
+        if (kind != Kind.STRUCT || !fields.containsKey(name)) {
+            return this;
+        }
+        Map<String, Schema> all = new LinkedHashMap<>(fields);
+        all.put(name, f.apply(fields.get(name)));
+        return struct(all);
+    }
+
     /** The schema of a Jackson-serialized API type (records with {@code @JsonProperty} names). */
     public static Schema of(Class<?> type) {
         Schema s = CACHE.get(type);

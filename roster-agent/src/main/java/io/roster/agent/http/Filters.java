@@ -20,7 +20,45 @@ final class Filters {
      * field the type lacks.
      */
     static Filter filter(Call call, Class<?> type) {
-        return filter(call, Schema.of(type));
+        return filter(call, consulSchema(type));
+    }
+
+    /** Fields of Consul's types (1.16, structs.go / api) that Roster does not answer; a filter may name them. */
+    private static final Map<String, Schema> NODE_EXTRA = Map.of("PeerName", Schema.STRING, "Partition", Schema.STRING);
+    private static final Map<String, Schema> SERVICE_EXTRA = Map.of("SocketPath", Schema.STRING, "Proxy", Schema.ANY,
+            "Connect", Schema.ANY, "Locality", Schema.ANY, "PeerName", Schema.STRING, "Namespace", Schema.STRING,
+            "Partition", Schema.STRING);
+    private static final Map<String, Schema> SERVICE_NODE_EXTRA = Map.of("ServiceSocketPath", Schema.STRING,
+            "ServiceProxy", Schema.ANY, "ServiceConnect", Schema.ANY, "ServiceLocality", Schema.ANY,
+            "PeerName", Schema.STRING, "Namespace", Schema.STRING, "Partition", Schema.STRING);
+    private static final Map<String, Schema> CHECK_EXTRA = Map.of("PeerName", Schema.STRING, "Namespace", Schema.STRING,
+            "Partition", Schema.STRING);
+    private static final Map<Class<?>, Schema> SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The field set a filter is checked against: Roster's wire fields plus the Consul-only ones above. */
+    static Schema consulSchema(Class<?> type) {
+        return SCHEMAS.computeIfAbsent(type, t -> {
+            Schema s = Schema.of(t);
+            if (t == io.roster.api.Node.class) {
+                return s.withFields(NODE_EXTRA);
+            }
+            if (t == io.roster.api.NodeService.class) {
+                return s.withFields(SERVICE_EXTRA);
+            }
+            if (t == io.roster.api.CatalogService.class) {
+                return s.withFields(SERVICE_NODE_EXTRA);
+            }
+            if (t == HealthCheck.class) {
+                return s.withFields(CHECK_EXTRA);
+            }
+            if (t == io.roster.api.ServiceEntry.class) {
+                Schema checks = Schema.list(Schema.of(HealthCheck.class).withFields(CHECK_EXTRA));
+                return s.withField("Node", n -> n.withFields(NODE_EXTRA))
+                        .withField("Service", n -> n.withFields(SERVICE_EXTRA))
+                        .withField("Checks", n -> checks);
+            }
+            return s;
+        });
     }
 
     /** {@link #filter(Call, Class)} for an element whose fields are given as a schema. */

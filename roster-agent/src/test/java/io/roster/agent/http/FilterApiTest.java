@@ -143,6 +143,10 @@ class FilterApiTest {
                 .isEqualTo("Failed to create boolean expression evaluator: Selector \"Nope\" is not valid");
         assertThat(http().get("/v1/catalog/nodes?" + f("Node == ")).text()).contains("1:9 (8)");
         assertThat(http().get("/v1/catalog/nodes?filter=").status()).isEqualTo(200);
+        // Fields Consul has and Roster does not answer are valid selectors that read as absent.
+        JsonNode noProxy = http().get("/v1/health/service/web?" + f("Service.Proxy is empty and Service.PeerName == \"\"")).json();
+        assertThat(noProxy).hasSize(2);
+        assertThat(http().get("/v1/catalog/service/web?" + f("ServiceConnect.Native == true")).json()).isEmpty();
     }
 
     /** Sends a blocking GET and returns once the agent has parked it. */

@@ -32,7 +32,7 @@ final class AgentLocalEndpoint {
     }
 
     void services(Call call) {
-        call.json(local.services());
+        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.NodeService.class), local.services()));
     }
 
     void service(Call call) {
@@ -113,7 +113,7 @@ final class AgentLocalEndpoint {
     }
 
     void checks(Call call) {
-        call.json(local.checks());
+        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.HealthCheck.class), local.checks()));
     }
 
     void registerCheck(Call call) {

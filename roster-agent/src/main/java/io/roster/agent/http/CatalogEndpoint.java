@@ -82,6 +82,7 @@ final class CatalogEndpoint {
     }
 
     void nodes(Call call) {
+        io.roster.agent.filter.Filter filter = Filters.filter(call, Node.class);
         blocking.serve(call, store::nodes, (c, r) -> {
             List<Node> out = new ArrayList<>();
             for (Node n : r.value()) {
@@ -90,45 +91,86 @@ final class CatalogEndpoint {
                 }
             }
             c.meta(r.index());
+            c.json(Filters.apply(filter, out));
+        });
+    }
+
+    /**
+     * {@code /v1/catalog/services}: names and tags. With {@code ?filter=} (over the instances, as
+     * Consul's {@code ServiceNode}) or {@code ?node-meta=} the answer is built from the instances,
+     * and the reported index is the one the query watches (see {@link #instancesOnMatchingNodes}).
+     */
+    void services(Call call) {
+        io.roster.agent.filter.Filter filter = Filters.filter(call, CatalogService.class);
+        if (filter == null && call.params("node-meta").isEmpty()) {
+            blocking.serve(call, store::serviceNames, (c, r) -> {
+                c.meta(r.index());
+                c.json(r.value());
+            });
+            return;
+        }
+        java.util.function.Function<io.roster.state.WatchSet, Store.Read<List<CatalogService>>> query =
+                call.params("node-meta").isEmpty() ? this::allInstances : ws -> instancesOnMatchingNodes(call, ws);
+        blocking.serve(call, query, (c, r) -> {
+            Map<String, List<String>> out = new java.util.TreeMap<>();
+            List<CatalogService> instances = new ArrayList<>();
+            for (CatalogService s : r.value()) {
+                instances.add(s.datacenter().isEmpty() ? withDc(s) : s);
+            }
+            for (CatalogService s : Filters.apply(filter, instances)) {
+                List<String> tags = out.computeIfAbsent(s.serviceName(), k -> new ArrayList<>());
+                for (String t : s.serviceTags()) {
+                    if (!tags.contains(t)) {
+                        tags.add(t);
+                    }
+                }
+            }
+            c.meta(r.index());
             c.json(out);
         });
     }
 
-    void services(Call call) {
-        if (!call.params("node-meta").isEmpty()) {
-            // Services on nodes whose meta matches: read the instances of every service.
-            blocking.serve(call, store::nodes, (c, r) -> {
-                Map<String, List<String>> out = new java.util.TreeMap<>();
-                for (Node n : r.value()) {
-                    if (!Filters.nodeMetaMatches(c, n)) {
-                        continue;
-                    }
-                    Store.NodeInfo info = store.node(io.roster.state.WatchSet.NONE, n.node()).value();
-                    if (info == null) {
-                        continue;
-                    }
-                    for (NodeService s : info.services()) {
-                        List<String> tags = out.computeIfAbsent(s.service(), k -> new ArrayList<>());
-                        for (String t : s.tags()) {
-                            if (!tags.contains(t)) {
-                                tags.add(t);
-                            }
-                        }
-                    }
-                }
-                c.meta(store.serviceNames(io.roster.state.WatchSet.NONE).index());
-                c.json(out);
-            });
-            return;
+    /** Every service instance; the index is the highest of the name listing and of each service. */
+    private Store.Read<List<CatalogService>> allInstances(io.roster.state.WatchSet ws) {
+        Store.Read<Map<String, List<String>>> names = store.serviceNames(ws);
+        long index = names.index();
+        List<CatalogService> out = new ArrayList<>();
+        for (String name : names.value().keySet()) {
+            Store.Read<List<CatalogService>> r = store.catalogService(ws, name);
+            index = Math.max(index, r.index());
+            out.addAll(r.value());
         }
-        blocking.serve(call, store::serviceNames, (c, r) -> {
-            c.meta(r.index());
-            c.json(r.value());
-        });
+        return new Store.Read<>(out, index);
+    }
+
+    /**
+     * The instances on nodes matching {@code ?node-meta=}. It watches the node list and each
+     * matching node (its services), and reports the highest index of those: a write to a node
+     * that does not match (a service registered there) neither wakes it nor moves its index, and
+     * the index never goes down, since a node stops matching only by a node-list write.
+     */
+    private Store.Read<List<CatalogService>> instancesOnMatchingNodes(Call call, io.roster.state.WatchSet ws) {
+        Store.Read<List<Node>> nodes = store.nodes(ws);
+        long index = nodes.index();
+        List<CatalogService> out = new ArrayList<>();
+        for (Node n : nodes.value()) {
+            if (!Filters.nodeMetaMatches(call, n)) {
+                continue;
+            }
+            Store.Read<Store.NodeInfo> info = store.node(ws, n.node());
+            index = Math.max(index, info.index());
+            if (info.value() != null) {
+                for (NodeService s : info.value().services()) {
+                    out.add(CatalogService.of(info.value().node(), s));
+                }
+            }
+        }
+        return new Store.Read<>(out, index);
     }
 
     void service(Call call) {
         String name = requireName(call, "Missing service name");
+        io.roster.agent.filter.Filter filter = Filters.filter(call, CatalogService.class);
         blocking.serve(call, ws -> store.catalogService(ws, name), (c, r) -> {
             List<CatalogService> out = new ArrayList<>();
             for (CatalogService s : r.value()) {
@@ -137,7 +179,7 @@ final class CatalogEndpoint {
                 }
             }
             c.meta(r.index());
-            c.json(out);
+            c.json(Filters.apply(filter, out));
         });
     }
 
@@ -153,9 +195,13 @@ final class CatalogEndpoint {
         nodeWith(call, services -> services);
     }
 
-    /** {@code {"Node":..,"Services":..}} with the services shaped by {@code shape}; {@code null} for an unknown node. */
+    /**
+     * {@code {"Node":..,"Services":..}} with the services (those passing {@code ?filter=}) shaped by
+     * {@code shape}; {@code null} for an unknown node.
+     */
     private void nodeWith(Call call, java.util.function.Function<List<NodeService>, Object> shape) {
         String name = requireName(call, "Missing node name");
+        io.roster.agent.filter.Filter filter = Filters.filter(call, NodeService.class);
         blocking.serve(call, ws -> store.node(ws, name), (c, r) -> {
             c.meta(r.index());
             if (r.value() == null) {
@@ -164,7 +210,7 @@ final class CatalogEndpoint {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("Node", withDc(r.value().node()));
-            out.put("Services", shape.apply(r.value().services()));
+            out.put("Services", shape.apply(Filters.apply(filter, r.value().services())));
             c.json(out);
         });
     }

@@ -26,6 +26,22 @@ final class GossipEndpoint {
         this.blocking = blocking;
     }
 
+    /** The fields of a {@code /v1/agent/members} element, for {@code ?filter=} (Consul's {@code api.AgentMember}). */
+    static final io.roster.agent.filter.Schema MEMBER_SCHEMA = memberSchema();
+
+    private static io.roster.agent.filter.Schema memberSchema() {
+        Map<String, io.roster.agent.filter.Schema> f = new LinkedHashMap<>();
+        f.put("Name", io.roster.agent.filter.Schema.STRING);
+        f.put("Addr", io.roster.agent.filter.Schema.STRING);
+        f.put("Port", io.roster.agent.filter.Schema.INT);
+        f.put("Tags", io.roster.agent.filter.Schema.map(io.roster.agent.filter.Schema.STRING));
+        f.put("Status", io.roster.agent.filter.Schema.INT);
+        for (String k : List.of("ProtocolMin", "ProtocolMax", "ProtocolCur", "DelegateMin", "DelegateMax", "DelegateCur")) {
+            f.put(k, io.roster.agent.filter.Schema.INT);
+        }
+        return io.roster.agent.filter.Schema.struct(f);
+    }
+
     /** A member as {@code /v1/agent/members} shows it (serf's protocol numbers as Consul reports them). */
     static Map<String, Object> render(Member m) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -45,6 +61,7 @@ final class GossipEndpoint {
 
     /** {@code GET /v1/agent/members}: the LAN pool; {@code ?wan} lists the servers (there is no WAN pool); {@code ?segment} is ignored. */
     void members(Call call) {
+        io.roster.agent.filter.Filter filter = Filters.filter(call, MEMBER_SCHEMA);
         boolean wan = call.has("wan") && !"false".equals(call.param("wan")) && !"0".equals(call.param("wan"));
         List<Map<String, Object>> out = new ArrayList<>();
         for (Member m : pool.members()) {
@@ -53,7 +70,7 @@ final class GossipEndpoint {
             }
             out.add(render(m));
         }
-        call.json(out);
+        call.json(Filters.apply(filter, out));
     }
 
     /** {@code PUT /v1/agent/join/<address>}: joins through one agent (host or host:port, 8301 by default). */

@@ -1,5 +1,6 @@
 package io.roster.agent.http;
 
+import io.roster.agent.filter.Filter;
 import io.roster.api.HealthCheck;
 import io.roster.api.Node;
 import io.roster.api.ServiceEntry;
@@ -21,20 +22,23 @@ final class HealthEndpoint {
 
     void node(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing node name");
+        Filter filter = Filters.filter(call, HealthCheck.class);
         blocking.serve(call, ws -> store.nodeChecks(ws, name), (c, r) -> {
             c.meta(r.index());
-            c.json(r.value());
+            c.json(Filters.apply(filter, r.value()));
         });
     }
 
     void checks(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing service name");
-        blocking.serve(call, ws -> store.serviceChecks(ws, name), this::checksOnMatchingNodes);
+        Filter filter = Filters.filter(call, HealthCheck.class);
+        blocking.serve(call, ws -> store.serviceChecks(ws, name), (c, r) -> checksOnMatchingNodes(c, r, filter));
     }
 
     void service(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing service name");
         boolean passing = Filters.passingOnly(call);
+        Filter filter = Filters.filter(call, ServiceEntry.class);
         blocking.serve(call, ws -> store.serviceHealth(ws, name), (c, r) -> {
             List<ServiceEntry> out = new ArrayList<>();
             for (ServiceEntry e : r.value()) {
@@ -52,7 +56,7 @@ final class HealthEndpoint {
                 out.add(new ServiceEntry(n, e.service(), e.checks()));
             }
             c.meta(r.index());
-            c.json(out);
+            c.json(Filters.apply(filter, out));
         });
     }
 
@@ -61,11 +65,18 @@ final class HealthEndpoint {
         if (!List.of("any", HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL).contains(state)) {
             throw HttpError.badRequest("Invalid check state \"" + state + "\": use any, passing, warning or critical");
         }
-        blocking.serve(call, ws -> store.checksInState(ws, state), this::checksOnMatchingNodes);
+        Filter filter = Filters.filter(call, HealthCheck.class);
+        boolean byNodeMeta = !call.params("node-meta").isEmpty();
+        // With ?node-meta= the answer also depends on the nodes' meta: watch the node list too and
+        // report the higher of the two table indexes, so a node that starts matching wakes the read.
+        blocking.serve(call, ws -> {
+            Store.Read<List<HealthCheck>> checks = store.checksInState(ws, state);
+            return byNodeMeta ? new Store.Read<>(checks.value(), Math.max(checks.index(), store.nodes(ws).index())) : checks;
+        }, (c, r) -> checksOnMatchingNodes(c, r, filter));
     }
 
-    /** Answers the checks whose node matches every {@code ?node-meta=} (each node read once). */
-    private void checksOnMatchingNodes(Call c, Store.Read<List<HealthCheck>> r) {
+    /** Answers the checks whose node matches every {@code ?node-meta=} (each node read once) and that pass {@code filter}. */
+    private void checksOnMatchingNodes(Call c, Store.Read<List<HealthCheck>> r, Filter filter) {
         List<HealthCheck> out = new ArrayList<>();
         if (c.params("node-meta").isEmpty()) {
             out.addAll(r.value());
@@ -82,6 +93,6 @@ final class HealthEndpoint {
             }
         }
         c.meta(r.index());
-        c.json(out);
+        c.json(Filters.apply(filter, out));
     }
 }

@@ -39,6 +39,11 @@ final class WireJson {
         }
     }
 
+    /** An answer element as the JSON tree clients see (what {@code ?filter=} is evaluated against). */
+    static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
     /** Writes an empty map as {@code null}, as Go's encoding/json writes a nil map. */
     static final class EmptyMapAsNull extends JsonSerializer<Map<?, ?>> {
         @Override

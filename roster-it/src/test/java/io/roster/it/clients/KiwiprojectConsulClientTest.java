@@ -390,4 +390,34 @@ class KiwiprojectConsulClientTest {
         assertThat(seen).as("the cache published at least once").isNotEmpty();
         return seen.get(seen.size() - 1);
     }
+
+    /** {@code QueryOptions.filter} is sent as {@code ?filter=}: catalog and health answers come back filtered; a bad one is a 400. */
+    @Test
+    void filterQueryOptionFiltersCatalogAndHealthReads() {
+        var catalog = consul.catalogClient();
+        for (int i = 1; i <= 3; i++) {
+            catalog.register(ImmutableCatalogRegistration.builder().node("kiwi-f" + i).address("192.0.2.3" + i)
+                    .putNodeMeta("rack", i == 3 ? "r2" : "r1")
+                    .service(ImmutableService.builder().id("kiwi-f-" + i).service("kiwi-f").address("")
+                            .port(7000 + i).addTags(i == 1 ? "canary" : "stable").build())
+                    .build());
+        }
+        QueryOptions byTag = org.kiwiproject.consul.option.ImmutableQueryOptions.builder()
+                .filter("\"canary\" in ServiceTags").build();
+        assertThat(catalog.getService("kiwi-f", byTag).getResponse()).extracting(CatalogService::getServiceId)
+                .containsExactly("kiwi-f-1");
+        QueryOptions byMeta = org.kiwiproject.consul.option.ImmutableQueryOptions.builder()
+                .filter("Node.Meta.rack == r1 and Service.Port > 7001").build();
+        assertThat(consul.healthClient().getAllServiceInstances("kiwi-f", byMeta).getResponse())
+                .extracting(sh -> sh.getService().getId()).containsExactly("kiwi-f-2");
+        QueryOptions byName = org.kiwiproject.consul.option.ImmutableQueryOptions.builder()
+                .filter("ServiceName == \"kiwi-f\"").build();
+        assertThat(catalog.getServices(byName).getResponse()).containsOnlyKeys("kiwi-f");
+        QueryOptions bad = org.kiwiproject.consul.option.ImmutableQueryOptions.builder().filter("Nope == 1").build();
+        assertThatThrownBy(() -> catalog.getService("kiwi-f", bad)).isInstanceOf(ConsulException.class)
+                .satisfies(e -> assertThat(((ConsulException) e).getCode()).isEqualTo(400));
+        for (int i = 1; i <= 3; i++) {
+            catalog.deregister(ImmutableCatalogDeregistration.builder().node("kiwi-f" + i).build());
+        }
+    }
 }

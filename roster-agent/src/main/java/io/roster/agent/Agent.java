@@ -61,8 +61,10 @@ public final class Agent implements AutoCloseable {
     private final io.roster.agent.server.Reconciler reconciler;
     /** The servers a client agent forwards to; null on a server. */
     private final io.roster.agent.client.ServerList servers;
-    /** Null when DNS is off ({@code ports.dns = -1}). */
+    /** Null when DNS is off ({@code ports.dns = -1}); the first of {@link #dnsServers}. */
     private final io.roster.agent.dns.DnsServer dns;
+    /** One DNS server per DNS address; the ones after the first are created once its port is known. */
+    private final List<io.roster.agent.dns.DnsServer> dnsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Supplier<LoadedConfig> configSource;
     /** Services and node checks that came from configuration (reload may remove them; API ones stay). */
     private final Set<String> configServices = new LinkedHashSet<>();
@@ -81,6 +83,7 @@ public final class Agent implements AutoCloseable {
         if (config.server() && !config.dev() && config.dataDir() == null) {
             throw new IllegalArgumentException("a server needs -data-dir for its Raft log and snapshots");
         }
+        config.advertiseAddr(); // a wildcard bind finds its address now: none or several stops the agent (as Consul)
         this.config = config;
         this.configSource = configSource;
         this.scheduler = new ScheduledThreadPoolExecutor(2, named("roster-timer"));
@@ -148,15 +151,23 @@ public final class Agent implements AutoCloseable {
             }
         }, metrics, scheduler, wake, pool, servers);
         // A client agent's store is not the catalog: its DNS asks the servers' DNS for names in the domain.
-        this.dns = config.dnsPort() < 0 ? null : config.server() ? new io.roster.agent.dns.DnsServer(config, store)
-                : new io.roster.agent.dns.DnsServer(config, store, servers::dnsServers);
+        this.dns = config.dnsPort() < 0 ? null : dnsServer(config.network().dnsAddrs().get(0), config.dnsPort());
     }
 
-    /** This server's Raft address: the bind address (or the client address) and the server port. */
+    private io.roster.agent.dns.DnsServer dnsServer(String address, int port) {
+        io.roster.agent.dns.DnsServer d = new io.roster.agent.dns.DnsServer(config, store, address, port,
+                config.server() ? null : servers::dnsServers);
+        dnsServers.add(d);
+        return d;
+    }
+
+    /** This server's Raft address as others reach it: the advertise address and the server port. */
     private String serverAddress() {
-        String host = config.bindAddr() == null || config.bindAddr().isEmpty() || config.bindAddr().equals("0.0.0.0")
-                ? config.clientAddr() : config.bindAddr();
-        return host + ":" + config.serverPort();
+        return hostPort(config.advertiseAddr(), config.serverPort());
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**
@@ -185,7 +196,7 @@ public final class Agent implements AutoCloseable {
         }
         try {
             io.roster.server.RaftReplicator r = new io.roster.server.RaftReplicator(store, serverAddress(), peers,
-                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join);
+                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join, config.bindAddr());
             r.onLeaderChange(this::leaderChanged);
             return r.start();
         } catch (java.io.IOException e) {
@@ -207,12 +218,13 @@ public final class Agent implements AutoCloseable {
 
     private Node selfNode() {
         Map<String, String> tagged = new LinkedHashMap<>();
-        String addr = config.bindAddr() == null || config.bindAddr().isEmpty() || config.bindAddr().equals("0.0.0.0")
-                ? config.clientAddr() : config.bindAddr();
+        String addr = config.advertiseAddr();
+        String wan = config.advertiseAddrWan();
+        // As Consul: lan and wan always, and the _ipv4 / _ipv6 form that matches each address.
         tagged.put("lan", addr);
-        tagged.put("lan_ipv4", addr);
-        tagged.put("wan", addr);
-        tagged.put("wan_ipv4", addr);
+        tagged.put(addr.contains(":") ? "lan_ipv6" : "lan_ipv4", addr);
+        tagged.put("wan", wan);
+        tagged.put(wan.contains(":") ? "wan_ipv6" : "wan_ipv4", wan);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("consul-network-segment", "");
         meta.putAll(config.nodeMeta());
@@ -256,6 +268,10 @@ public final class Agent implements AutoCloseable {
         http.start();
         if (dns != null) {
             dns.start();
+            List<String> more = config.network().dnsAddrs();
+            for (String a : more.subList(1, more.size())) {
+                dnsServer(a, dns.port()).start();
+            }
         }
         pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses());
         if (config.dev()) {
@@ -447,9 +463,7 @@ public final class Agent implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP stop: {}", e.toString());
         }
-        if (dns != null) {
-            dns.close();
-        }
+        dnsServers.forEach(io.roster.agent.dns.DnsServer::close);
         antiEntropy.close();
         if (reconciler != null) {
             reconciler.close();

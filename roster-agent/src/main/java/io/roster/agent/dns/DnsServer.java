@@ -104,12 +104,24 @@ public final class DnsServer implements AutoCloseable {
      * ({@code serverDns}, from gossip; SERVFAIL while none is known), other names of the recursors.
      */
     public DnsServer(AgentConfig config, Store store, java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
-        this(address(config.clientAddr()), config.dnsPort(), handler(config, store).forwardingTo(
-                new Recursor(serverDns, DnsConfig.parse(config.dnsConfig()).recursorTimeout(), true)), Options.defaults());
+        this(config, store, config.network().dnsAddrs().get(0), config.dnsPort(), serverDns);
     }
 
     public DnsServer(AgentConfig config, Store store, Options options) {
-        this(address(config.clientAddr()), config.dnsPort(), handler(config, store), options);
+        this(address(config.network().dnsAddrs().get(0)), config.dnsPort(), handler(config, store), options);
+    }
+
+    /**
+     * The agent's DNS server on one of its DNS addresses ({@code addresses.dns}, else each
+     * {@code client_addr}): {@code port} is the configured one for the first address and the first
+     * server's bound port for the others.
+     *
+     * @param serverDns on a client agent, where to forward names in the domain (see above); null on a server
+     */
+    public DnsServer(AgentConfig config, Store store, String address, int port,
+                     java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
+        this(address(address), port, serverDns == null ? handler(config, store) : handler(config, store).forwardingTo(
+                new Recursor(serverDns, DnsConfig.parse(config.dnsConfig()).recursorTimeout(), true)), Options.defaults());
     }
 
     DnsServer(InetAddress bindAddress, int port, QueryHandler handler, Options options) {
@@ -139,8 +151,7 @@ public final class DnsServer implements AutoCloseable {
     }
 
     private static InetAddress address(String clientAddr) {
-        // client_addr may list several addresses separated by spaces; the first one is used.
-        String a = clientAddr == null || clientAddr.isBlank() ? "127.0.0.1" : clientAddr.trim().split("\\s+")[0];
+        String a = clientAddr == null || clientAddr.isBlank() ? "127.0.0.1" : clientAddr.trim();
         try {
             return InetAddress.getByName(a);
         } catch (IOException e) {

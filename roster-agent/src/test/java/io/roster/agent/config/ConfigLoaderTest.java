@@ -340,8 +340,14 @@ class ConfigLoaderTest {
         assertError("{\"node_meta\": {\"k\": 1}}", "node_meta.k: must be a string, not 1");
         assertError("{\"encrypt\": \"c2hvcnQ=\"}",
                 "encrypt: invalid encrypt key: must be 16, 24 or 32 bytes, base64-encoded (got 5)");
-        assertError("{\"bind_addr\": \"{{ GetPrivateIP }}\"}", "bind_addr: invalid bind address '{{ GetPrivateIP }}': "
-                + "use an IP address (go-sockaddr templates are not supported)");
+        assertError("{\"bind_addr\": \"{{ GetPrivateIPz }}\"}", "bind_addr: bind_addr: unknown function \"GetPrivateIPz\" in template"
+                + " '{{ GetPrivateIPz }}' (Roster supports GetAllInterfaces, GetDefaultInterfaces, GetPrivateInterfaces,"
+                + " GetPublicInterfaces, GetPrivateIP(s), GetPublicIP(s), GetInterfaceIP(s), include, exclude, sort, limit, offset,"
+                + " unique, attr, join)");
+        assertError("{\"bind_addr\": \"localhost\"}", "bind_addr: bind_addr: 'localhost' is not an IP address");
+        assertError("{\"advertise_addr\": \"0.0.0.0\"}", "advertise_addr: Advertise address cannot be 0.0.0.0, :: or [::]");
+        assertError("{\"bind_addr\": \"10.0.0.1 10.0.0.2\"}", "bind_addr: bind_addr cannot contain multiple addresses"
+                + " (10.0.0.1 10.0.0.2). Use 'addresses.{dns,http,https}' instead.");
         assertError("{\"dns_config\": {\"node_ttl\": \"forever\"}}", "dns_config.node_ttl: time: invalid duration \"forever\"");
         assertError("{\"dns_config\": {\"recursor_strategy\": \"fast\"}}",
                 "dns_config.recursor_strategy: must be \"sequential\" or \"random\", not \"fast\"");

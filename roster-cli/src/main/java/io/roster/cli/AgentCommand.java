@@ -154,16 +154,16 @@ final class AgentCommand implements Callable<Integer> {
             return e.file() == null && paths.isEmpty() ? 2 : 1;
         }
         AgentConfig config = loaded.agent();
-        try {
-            config.advertiseAddr(); // as Consul: bound to 0.0.0.0, the host must have exactly one private IPv4 address
-        } catch (IllegalArgumentException e) {
-            System.err.println("roster agent: " + Main.oneLine(e.getMessage()));
-            return 1;
-        }
         if (!config.dev() && config.dataDir() == null) {
             // As Consul, every agent but a dev one needs a data directory (a client keeps nothing there yet).
             System.err.println(config.server() ? "roster agent: a server needs -data-dir for its Raft log and snapshots"
                     : "roster agent: Must specify data directory using -data-dir");
+            return 1;
+        }
+        try {
+            config.advertiseAddr(); // as Consul: bound to 0.0.0.0, the host must have exactly one private IPv4 address
+        } catch (IllegalArgumentException e) {
+            System.err.println("roster agent: " + Main.oneLine(e.getMessage()));
             return 1;
         }
         Logging.setLevel(config.logLevel());

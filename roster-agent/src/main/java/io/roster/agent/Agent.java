@@ -331,6 +331,10 @@ public final class Agent implements AutoCloseable {
             if (e != null && !scheduler.isShutdown()) {
                 LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
                 scheduler.schedule(this::registerServerWhenPossible, 1, TimeUnit.SECONDS);
+            } else if (e == null) {
+                // The leader's reconciliation may have written this node from its gossip member (the
+                // LAN address for every tagged address); a sync now puts this agent's own (wan) back.
+                antiEntropy.trigger();
             }
         });
     }

@@ -109,7 +109,7 @@ public final class Main {
         try {
             for (int i = 0; i < 3; i++) {
                 List<String> args = new ArrayList<>(List.of("-server", "-node=bench-" + i, "-data-dir=" + dirs.get(i),
-                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3"));
+                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3", "-bind=127.0.0.1"));
                 raft.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
                 servers.add(AgentProcess.start(home, "1g", httpPorts.get(i), args));
             }

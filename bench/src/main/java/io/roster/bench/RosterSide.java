@@ -59,7 +59,7 @@ final class RosterSide extends SideSystem {
             List<CompletableFuture<AgentProcess>> fs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 List<String> args = new ArrayList<>(List.of("-server", "-node=side-" + i, "-data-dir=" + dirs.get(i).resolve("data"),
-                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3"));
+                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3", "-bind=127.0.0.1"));
                 raft.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
                 int port = httpPorts.get(i);
                 Path log = dirs.get(i).resolve("agent.log");

@@ -61,6 +61,7 @@ public final class Agent implements AutoCloseable {
     private final io.roster.agent.server.Reconciler reconciler;
     /** The servers a client agent forwards to; null on a server. */
     private final io.roster.agent.client.ServerList servers;
+<<<<<<< HEAD
     /** A client agent's server RPC (forwarding, anti-entropy, DNS); null on a server. */
     private final io.roster.agent.rpc.RpcClient rpc;
     /** A server's side of the server RPC, served on the Raft port (dev: on its own); null on a client. */
@@ -68,7 +69,12 @@ public final class Agent implements AutoCloseable {
     /** A dev agent's own gRPC server for the server RPC (no Ratis to share); else null. */
     private final io.roster.agent.rpc.RpcServer devRpc;
     /** Null when DNS is off ({@code ports.dns = -1}). */
+=======
+    /** Null when DNS is off ({@code ports.dns = -1}); the first of {@link #dnsServers}. */
+>>>>>>> h14-config
     private final io.roster.agent.dns.DnsServer dns;
+    /** One DNS server per DNS address; the ones after the first are created once its port is known. */
+    private final List<io.roster.agent.dns.DnsServer> dnsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Supplier<LoadedConfig> configSource;
     /** Services and node checks that came from configuration (reload may remove them; API ones stay). */
     private final Set<String> configServices = new LinkedHashSet<>();
@@ -87,6 +93,7 @@ public final class Agent implements AutoCloseable {
         if (config.server() && !config.dev() && config.dataDir() == null) {
             throw new IllegalArgumentException("a server needs -data-dir for its Raft log and snapshots");
         }
+        config.advertiseAddr(); // a wildcard bind finds its address now: none or several stops the agent (as Consul)
         this.config = config;
         this.configSource = configSource;
         this.scheduler = new ScheduledThreadPoolExecutor(2, named("roster-timer"));
@@ -171,6 +178,7 @@ public final class Agent implements AutoCloseable {
             public java.util.concurrent.CompletableFuture<Void> leave() {
                 return Agent.this.leave();
             }
+<<<<<<< HEAD
         }, metrics, scheduler, wake, pool, rpc);
         // A client agent's store is not the catalog: its DNS asks a server's resolver over the server RPC.
         java.time.Duration dnsTimeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
@@ -179,13 +187,27 @@ public final class Agent implements AutoCloseable {
         if (rpcService != null) {
             rpcService.bind(http.local(), io.roster.agent.dns.DnsServer.resolver(config, store));
         }
+=======
+        }, metrics, scheduler, wake, pool, servers);
+        // A client agent's store is not the catalog: its DNS asks the servers' DNS for names in the domain.
+        this.dns = config.dnsPort() < 0 ? null : dnsServer(config.network().dnsAddrs().get(0), config.dnsPort());
+>>>>>>> h14-config
     }
 
-    /** This server's Raft address: the bind address (or the client address) and the server port. */
+    private io.roster.agent.dns.DnsServer dnsServer(String address, int port) {
+        io.roster.agent.dns.DnsServer d = new io.roster.agent.dns.DnsServer(config, store, address, port,
+                config.server() ? null : servers::dnsServers);
+        dnsServers.add(d);
+        return d;
+    }
+
+    /** This server's Raft address as others reach it: the advertise address and the server port. */
     private String serverAddress() {
-        String host = config.bindAddr() == null || config.bindAddr().isEmpty() || config.bindAddr().equals("0.0.0.0")
-                ? config.clientAddr() : config.bindAddr();
-        return host + ":" + config.serverPort();
+        return hostPort(config.advertiseAddr(), config.serverPort());
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**
@@ -214,8 +236,12 @@ public final class Agent implements AutoCloseable {
         }
         try {
             io.roster.server.RaftReplicator r = new io.roster.server.RaftReplicator(store, serverAddress(), peers,
+<<<<<<< HEAD
                     config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join,
                     rpcService == null ? List.of() : List.of(rpcService.definition()));
+=======
+                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join, config.bindAddr());
+>>>>>>> h14-config
             r.onLeaderChange(this::leaderChanged);
             return r.start();
         } catch (java.io.IOException e) {
@@ -237,12 +263,13 @@ public final class Agent implements AutoCloseable {
 
     private Node selfNode() {
         Map<String, String> tagged = new LinkedHashMap<>();
-        String addr = config.bindAddr() == null || config.bindAddr().isEmpty() || config.bindAddr().equals("0.0.0.0")
-                ? config.clientAddr() : config.bindAddr();
+        String addr = config.advertiseAddr();
+        String wan = config.advertiseAddrWan();
+        // As Consul: lan and wan always, and the _ipv4 / _ipv6 form that matches each address.
         tagged.put("lan", addr);
-        tagged.put("lan_ipv4", addr);
-        tagged.put("wan", addr);
-        tagged.put("wan_ipv4", addr);
+        tagged.put(addr.contains(":") ? "lan_ipv6" : "lan_ipv4", addr);
+        tagged.put("wan", wan);
+        tagged.put(wan.contains(":") ? "wan_ipv6" : "wan_ipv4", wan);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("consul-network-segment", "");
         meta.putAll(config.nodeMeta());
@@ -286,6 +313,10 @@ public final class Agent implements AutoCloseable {
         http.start();
         if (dns != null) {
             dns.start();
+            List<String> more = config.network().dnsAddrs();
+            for (String a : more.subList(1, more.size())) {
+                dnsServer(a, dns.port()).start();
+            }
         }
         pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses());
         if (config.dev()) {
@@ -350,6 +381,10 @@ public final class Agent implements AutoCloseable {
             if (e != null && !scheduler.isShutdown()) {
                 LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
                 scheduler.schedule(this::registerServerWhenPossible, 1, TimeUnit.SECONDS);
+            } else if (e == null) {
+                // The leader's reconciliation may have written this node from its gossip member (the
+                // LAN address for every tagged address); a sync now puts this agent's own (wan) back.
+                antiEntropy.trigger();
             }
         });
     }
@@ -482,9 +517,7 @@ public final class Agent implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP stop: {}", e.toString());
         }
-        if (dns != null) {
-            dns.close();
-        }
+        dnsServers.forEach(io.roster.agent.dns.DnsServer::close);
         antiEntropy.close();
         if (rpc != null) {
             rpc.close();

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param datacenter      {@code -datacenter} (default {@code dc1})
  * @param dev             {@code -dev}: server + client in one process, state in memory
  * @param server          whether this agent is a server
- * @param clientAddr      {@code -client}: the address HTTP (and later DNS) bind to
+ * @param clientAddr      {@code -client}/{@code client_addr}: the first address HTTP and DNS bind to (all of them:
+ *                        {@link #network()})
  * @param httpPort        {@code -http-port} (default 8500; 0 picks a free port)
  * @param serverPort      the server RPC/Raft port advertised in {@code /v1/status} (default 8300)
  * @param logLevel        {@code -log-level}: trace, debug, info, warn, error
@@ -28,8 +29,8 @@ import java.util.regex.Pattern;
  * @param sessionTtlMin   {@code session_ttl_min}: the smallest session TTL accepted (default 10s)
  * @param txnMaxOps       {@code txn_max_req_len}-style limit: operations per transaction (default 128)
  * @param kvMaxValueSize  {@code kv_max_value_size}: largest KV value in bytes (default 512 KiB)
- * @param bindAddr        {@code -bind}/{@code bind_addr}: the address for cluster traffic (gossip, RPC);
- *                        default {@code 0.0.0.0}, or {@code 127.0.0.1} in dev mode
+ * @param bindAddr        {@code -bind}/{@code bind_addr}: the address for cluster traffic (gossip, RPC), resolved
+ *                        (templates evaluated); default {@code 0.0.0.0}, or {@code 127.0.0.1} in dev mode
  * @param dnsPort         {@code -dns-port}/{@code ports.dns} (default 8600; -1 turns DNS off, 0 picks a free port)
  * @param ui              {@code -ui}/{@code ui_config.enabled}: serve the web UI (default: on in dev mode only)
  * @param enableScriptChecks      {@code enable_script_checks}: script checks from files and the API
@@ -51,6 +52,11 @@ import java.util.regex.Pattern;
  *                        set, see {@link #gossipPort()}
  * @param configFiles     the {@code -config-file} and {@code -config-dir} paths as given, in command-line
  *                        order: a reload reads them again
+ * @param network         every address setting, resolved as Consul does ({@code bind_addr}, {@code advertise_addr},
+ *                        {@code advertise_addr_wan}, {@code client_addr}, {@code addresses.*})
+ * @param serfWanPort     {@code -serf-wan-port}/{@code ports.serf_wan}: the WAN gossip port (default 8302; -1 off);
+ *                        stored for WAN federation, not bound yet
+ * @param process         {@code -pid-file}, {@code -log-file} and its rotation settings
  */
 public record AgentConfig(String nodeName, String datacenter, boolean dev, boolean server, String clientAddr,
                           int httpPort, int serverPort, String logLevel, Path dataDir, Duration sessionTtlMin,
@@ -58,7 +64,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                           boolean enableScriptChecks, boolean enableLocalScriptChecks, Map<String, String> nodeMeta,
                           Duration checkUpdateInterval, int bootstrapExpect, List<String> retryJoin, String domain,
                           String altDomain, List<String> recursors, Map<String, Object> dnsConfig, String encrypt,
-                          int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles) {
+                          int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles,
+                          io.roster.agent.net.Network network, int serfWanPort, Process process) {
 
     /** The largest session TTL Consul accepts. */
     public static final Duration SESSION_TTL_MAX = Duration.ofHours(24);
@@ -70,8 +77,6 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
     private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final Pattern DOMAIN = Pattern.compile("([A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\\.)+");
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     /**
      * The LAN gossip port to bind: {@code serf_lan} when set; otherwise any free port in dev mode (so
@@ -87,6 +92,30 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             return 0;
         }
         return server ? Math.min(65535, serverPort + 1) : 8301;
+    }
+
+    /**
+     * The process settings a config file or flag may give.
+     *
+     * @param pidFile           {@code -pid-file}/{@code pid_file}: where the agent writes its process ID, or null
+     * @param logFile           {@code -log-file}/{@code log_file}: a file (or a directory, when it ends in
+     *                          {@code /}) to log to besides stderr, or null
+     * @param logRotateBytes    {@code -log-rotate-bytes}/{@code log_rotate_bytes}: rotate at this size (0: no size limit)
+     * @param logRotateDuration {@code -log-rotate-duration}/{@code log_rotate_duration}: rotate this often (default 24h)
+     * @param logRotateMaxFiles {@code -log-rotate-max-files}/{@code log_rotate_max_files}: rotated files kept
+     *                          (default 0: all; -1: none)
+     */
+    public record Process(Path pidFile, String logFile, long logRotateBytes, Duration logRotateDuration, int logRotateMaxFiles) {
+    }
+
+    /** {@code advertise_addr}, resolved: the address other agents reach this one at (never a wildcard). */
+    public String advertiseAddr() {
+        return network.advertiseAddr();
+    }
+
+    /** {@code advertise_addr_wan}, resolved (default: the advertise address). */
+    public String advertiseAddrWan() {
+        return network.advertiseAddrWan();
     }
 
     public static Builder builder() {
@@ -163,6 +192,20 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.raftSnapshotThreshold = raftSnapshotThreshold;
         b.serfLanPort = serfLanPort;
         b.configFiles = new ArrayList<>(configFiles);
+        // Addresses go back as written, so that a template is evaluated again.
+        b.bindAddr = network.given().bindAddr();
+        b.clientAddr = network.given().clientAddr();
+        b.advertiseAddr = network.given().advertiseAddr();
+        b.advertiseAddrWan = network.given().advertiseAddrWan();
+        b.httpAddr = network.given().httpAddr();
+        b.httpsAddr = network.given().httpsAddr();
+        b.dnsAddr = network.given().dnsAddr();
+        b.serfWanPort = serfWanPort;
+        b.pidFile = process.pidFile();
+        b.logFile = process.logFile();
+        b.logRotateBytes = process.logRotateBytes();
+        b.logRotateDuration = process.logRotateDuration();
+        b.logRotateMaxFiles = process.logRotateMaxFiles();
         return b;
     }
 
@@ -179,7 +222,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                 + ", retryJoin=" + retryJoin + ", domain=" + domain + ", altDomain=" + altDomain
                 + ", recursors=" + recursors + ", dnsConfig=" + dnsConfig + ", encrypt=" + (encrypt == null ? null : "<hidden>")
                 + ", checkOutputMaxSize=" + checkOutputMaxSize + ", raftSnapshotThreshold=" + raftSnapshotThreshold
-                + ", serfLanPort=" + serfLanPort + ", configFiles=" + configFiles + "]";
+                + ", serfLanPort=" + serfLanPort + ", configFiles=" + configFiles
+                + ", network=" + network + ", serfWanPort=" + serfWanPort + ", process=" + process + "]";
     }
 
     /** Collects settings; {@link #build()} validates them. */
@@ -188,7 +232,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private String datacenter = "dc1";
         private boolean dev;
         private boolean server;
-        private String clientAddr = "127.0.0.1";
+        private String clientAddr; // null: 127.0.0.1
         private int httpPort = 8500;
         private int serverPort = 8300;
         private String logLevel = "info";
@@ -214,6 +258,19 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private long raftSnapshotThreshold = 16_384;
         private int serfLanPort = -1; // -1: 8301 (server: server port + 1), any free port in dev mode
         private List<Path> configFiles = new ArrayList<>();
+        // Addresses (issue 14): as written; build() resolves them.
+        private String advertiseAddr;
+        private String advertiseAddrWan;
+        private String httpAddr;
+        private String httpsAddr;
+        private String dnsAddr;
+        private java.util.function.Supplier<List<io.roster.agent.net.IfAddr>> interfaces = io.roster.agent.net.Interfaces::system;
+        private int serfWanPort = 8302;
+        private Path pidFile;
+        private String logFile;
+        private long logRotateBytes;
+        private Duration logRotateDuration = Duration.ofHours(24);
+        private int logRotateMaxFiles;
 
         public Builder nodeName(String v) { nodeName = v; return this; }
         public Builder datacenter(String v) { datacenter = v; return this; }
@@ -254,6 +311,21 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder raftSnapshotThreshold(long v) { raftSnapshotThreshold = v; return this; }
         public Builder serfLanPort(int v) { serfLanPort = v; return this; }
         public Builder configFiles(List<Path> v) { configFiles = new ArrayList<>(v); return this; }
+        // Addresses and process settings (issue 14).
+        public Builder advertiseAddr(String v) { advertiseAddr = v; return this; }
+        public Builder advertiseAddrWan(String v) { advertiseAddrWan = v; return this; }
+        /** {@code addresses.http}: overrides {@code client_addr} for HTTP (space-separated, templates allowed). */
+        public Builder httpAddr(String v) { httpAddr = v; return this; }
+        public Builder httpsAddr(String v) { httpsAddr = v; return this; }
+        public Builder dnsAddr(String v) { dnsAddr = v; return this; }
+        public Builder serfWanPort(int v) { serfWanPort = v; return this; }
+        public Builder pidFile(Path v) { pidFile = v; return this; }
+        public Builder logFile(String v) { logFile = v; return this; }
+        public Builder logRotateBytes(long v) { logRotateBytes = v; return this; }
+        public Builder logRotateDuration(Duration v) { logRotateDuration = v; return this; }
+        public Builder logRotateMaxFiles(int v) { logRotateMaxFiles = v; return this; }
+        /** The interface addresses templates and detection read (the host's by default; tests give their own). */
+        public Builder interfaces(java.util.function.Supplier<List<io.roster.agent.net.IfAddr>> v) { interfaces = v; return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
         public AgentConfig build() {
@@ -280,10 +352,21 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             if (kvMaxValueSize < 1) {
                 throw new IllegalArgumentException("kv_max_value_size must be at least 1");
             }
-            String bind = bindAddr != null ? bindAddr : dev ? "127.0.0.1" : "0.0.0.0";
-            if (!isIpLiteral(bind)) {
-                throw new IllegalArgumentException("invalid bind address '" + bind
-                        + "': use an IP address (go-sockaddr templates are not supported)");
+            io.roster.agent.net.Network network = io.roster.agent.net.Addresses.resolve(new io.roster.agent.net.Network.Settings(
+                    bindAddr, advertiseAddr, advertiseAddrWan, clientAddr, httpAddr, httpsAddr, dnsAddr),
+                    dev ? "127.0.0.1" : "0.0.0.0", interfaces);
+            String bind = network.bindAddr();
+            if (serfWanPort < -1 || serfWanPort > 65535) {
+                throw new IllegalArgumentException("invalid serf_wan port " + serfWanPort + ": use -1 (off), 0 (any free port) or 1-65535");
+            }
+            if (logRotateBytes < 0) {
+                throw new IllegalArgumentException("log_rotate_bytes must not be negative");
+            }
+            if (logRotateDuration == null || logRotateDuration.compareTo(Duration.ofMinutes(1)) < 0) {
+                throw new IllegalArgumentException("log_rotate_duration must be at least 1m");
+            }
+            if (logRotateMaxFiles < -1) {
+                throw new IllegalArgumentException("log_rotate_max_files must be -1 (keep none), 0 (keep all) or more");
             }
             if (dnsPort < -1 || dnsPort > 65535) {
                 throw new IllegalArgumentException("invalid DNS port " + dnsPort + ": use -1 (off), 0 (any free port) or 1-65535");
@@ -326,27 +409,15 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             if (checkOutputMaxSize < 1) {
                 throw new IllegalArgumentException("check_output_max_size must be at least 1");
             }
-            return new AgentConfig(nodeName, datacenter, dev, server || dev, clientAddr, httpPort, serverPort,
+            String client = network.clientAddrs().isEmpty() ? "127.0.0.1" : network.clientAddrs().get(0);
+            return new AgentConfig(nodeName, datacenter, dev, server || dev, client, httpPort, serverPort,
                     logLevel.toLowerCase(Locale.ROOT), dataDir, sessionTtlMin, txnMaxOps, kvMaxValueSize,
                     bind, dnsPort, ui != null ? ui : dev, enableScriptChecks, enableLocalScriptChecks,
                     Collections.unmodifiableMap(new LinkedHashMap<>(nodeMeta)), checkUpdateInterval, bootstrapExpect,
                     List.copyOf(retryJoin), dom, alt, List.copyOf(recursors), frozen(dnsConfig),
                     encrypt == null || encrypt.isEmpty() ? null : encrypt, checkOutputMaxSize, raftSnapshotThreshold, serfLanPort,
-                    List.copyOf(configFiles));
-        }
-
-        private static boolean isIpLiteral(String s) {
-            if (IPV4.matcher(s).matches()) {
-                return true;
-            }
-            if (!IPV6.matcher(s).matches()) {
-                return false; // a host name or template: never resolve it here
-            }
-            try {
-                return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address;
-            } catch (java.io.IOException e) {
-                return false;
-            }
+                    List.copyOf(configFiles), network, serfWanPort,
+                    new Process(pidFile, logFile, logRotateBytes, logRotateDuration, logRotateMaxFiles));
         }
 
         private static void checkAddresses(String key, List<String> values) {

@@ -34,13 +34,14 @@ final class AgentCommand implements Callable<Integer> {
     boolean help;
     @Option(names = {"-dev", "--dev"}, description = "Development mode: one in-memory server bound to 127.0.0.1.")
     boolean dev;
-    @Option(names = {"-server", "--server"}, description = "Run as a server (needs Raft; not available yet).")
+    @Option(names = {"-server", "--server"}, description = "Run as a server: hold the replicated state (Raft) and answer client agents.")
     boolean server;
     @Option(names = {"-node", "--node"}, paramLabel = "NAME", description = "Node name (default: the host name).")
     String node;
     @Option(names = {"-datacenter", "--datacenter"}, paramLabel = "DC", description = "Datacenter (default: dc1).")
     String datacenter;
-    @Option(names = {"-client", "--client"}, paramLabel = "ADDR", description = "Address HTTP binds to (default: 127.0.0.1).")
+    @Option(names = {"-client", "--client"}, paramLabel = "ADDRS",
+            description = "Address(es) HTTP and DNS bind to: space-separated, or a go-sockaddr template (default: 127.0.0.1).")
     String client;
     @Option(names = {"-http-port", "--http-port"}, paramLabel = "PORT", description = "HTTP API port (default: 8500).")
     Integer httpPort;
@@ -55,7 +56,8 @@ final class AgentCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = {"-session-ttl-min", "--session-ttl-min"}, paramLabel = "DURATION", description = "Smallest session TTL accepted (default: 10s).")
     String sessionTtlMin;
-    @Option(names = {"-bind", "--bind"}, paramLabel = "ADDR", description = "Address for cluster traffic (default: 0.0.0.0; 127.0.0.1 with -dev).")
+    @Option(names = {"-bind", "--bind"}, paramLabel = "ADDR",
+            description = "Address for cluster traffic, or a go-sockaddr template (default: 0.0.0.0, advertising the host's private IPv4; 127.0.0.1 with -dev).")
     String bind;
     @Option(names = {"-dns-port", "--dns-port"}, paramLabel = "PORT", description = "DNS port (default: 8600; -1 turns DNS off).")
     Integer dnsPort;
@@ -81,6 +83,31 @@ final class AgentCommand implements Callable<Integer> {
     String domain;
     @Option(names = {"-alt-domain", "--alt-domain"}, paramLabel = "DOMAIN", description = "A second DNS domain to answer.")
     String altDomain;
+
+    // Addresses, process and log files (issue 14).
+    @Option(names = {"-advertise", "--advertise"}, paramLabel = "ADDR",
+            description = "Address other agents reach this one at, or a go-sockaddr template (default: the bind address).")
+    String advertise;
+    @Option(names = {"-advertise-wan", "--advertise-wan"}, paramLabel = "ADDR",
+            description = "WAN address for other datacenters' servers (default: the advertise address).")
+    String advertiseWan;
+    @Option(names = {"-serf-wan-port", "--serf-wan-port"}, paramLabel = "PORT", description = "WAN gossip port (default: 8302; stored, WAN not served yet).")
+    Integer serfWanPort;
+    @Option(names = {"-pid-file", "--pid-file"}, paramLabel = "FILE", description = "Write the agent's process ID to this file.")
+    Path pidFile;
+    @Option(names = {"-log-file", "--log-file"}, paramLabel = "PATH",
+            description = "Also log to this file (a directory when it ends in '/': consul.log in it).")
+    String logFile;
+    @Option(names = {"-log-rotate-bytes", "--log-rotate-bytes"}, paramLabel = "N", description = "Rotate the log file at this size (default: no limit).")
+    Long logRotateBytes;
+    @Option(names = {"-log-rotate-duration", "--log-rotate-duration"}, paramLabel = "DURATION", description = "Rotate the log file this often (default: 24h).")
+    String logRotateDuration;
+    @Option(names = {"-log-rotate-max-files", "--log-rotate-max-files"}, paramLabel = "N",
+            description = "Rotated log files to keep (default: 0, all; -1: none).")
+    Integer logRotateMaxFiles;
+    @Option(names = {"-config-format", "--config-format"}, paramLabel = "FORMAT",
+            description = "Read every config file as 'json' or 'hcl', whatever its extension.")
+    String configFormat;
 
     /** -config-file and -config-dir values, in command-line order: a later path wins, whichever flag named it (as in Consul). */
     private final List<Path> configPaths = new ArrayList<>();
@@ -120,7 +147,7 @@ final class AgentCommand implements Callable<Integer> {
         List<Path> paths = List.copyOf(configPaths);
         LoadedConfig loaded;
         try {
-            loaded = ConfigLoader.load(paths, flags);
+            loaded = ConfigLoader.load(paths, configFormat, flags);
         } catch (ConfigException e) {
             System.err.println("roster agent: " + e.getMessage());
             // With no files, only a flag can be at fault: a usage error.
@@ -133,18 +160,36 @@ final class AgentCommand implements Callable<Integer> {
                     : "roster agent: Must specify data directory using -data-dir");
             return 1;
         }
+        try {
+            config.advertiseAddr(); // as Consul: bound to 0.0.0.0, the host must have exactly one private IPv4 address
+        } catch (IllegalArgumentException e) {
+            System.err.println("roster agent: " + Main.oneLine(e.getMessage()));
+            return 1;
+        }
         Logging.setLevel(config.logLevel());
+        if (config.process().logFile() != null) {
+            try {
+                Logging.toFile(config.process());
+            } catch (RuntimeException e) {
+                System.err.println("roster agent: cannot log to " + config.process().logFile() + ": " + Main.oneLine(e.getMessage()));
+                return 1;
+            }
+        }
+        if (config.process().pidFile() != null && !writePid(config.process().pidFile())) {
+            return 1;
+        }
         // The first read is used as is; a reload (/v1/agent/reload) reads the same paths again.
         AtomicReference<LoadedConfig> first = new AtomicReference<>(loaded);
         Agent agent = new Agent(config, () -> {
             LoadedConfig f = first.getAndSet(null);
-            return f != null ? f : ConfigLoader.load(paths, flags);
+            return f != null ? f : ConfigLoader.load(paths, configFormat, flags);
         });
         try {
             agent.start();
         } catch (java.io.IOException e) {
             System.err.println("roster agent: cannot listen on " + config.clientAddr() + ":" + config.httpPort() + ": " + e.getMessage());
             agent.close();
+            deletePid(config);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -162,6 +207,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
+            deletePid(config);
             stopped.countDown();
         }, "roster-shutdown"));
         // After a graceful leave (roster leave, /v1/agent/leave) the process stops with status 0.
@@ -175,12 +221,40 @@ final class AgentCommand implements Callable<Integer> {
 
     /** The configuration these flags and files give, without starting anything (used by tests too). */
     LoadedConfig loadConfig() {
-        return ConfigLoader.load(List.copyOf(configPaths), flags());
+        return ConfigLoader.load(List.copyOf(configPaths), configFormat, flags());
+    }
+
+    /** As Consul: the PID and no newline, written before the agent serves; removed when it stops. */
+    private static boolean writePid(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+            java.nio.file.Files.writeString(file, Long.toString(ProcessHandle.current().pid()));
+            return true;
+        } catch (java.io.IOException e) {
+            System.err.println("roster agent: cannot write the PID file " + file + ": " + Main.oneLine(String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
+
+    private static void deletePid(AgentConfig config) {
+        Path f = config.process().pidFile();
+        if (f == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(f);
+        } catch (java.io.IOException ignored) {
+            // The next start overwrites it.
+        }
     }
 
     /** Sets on a builder (already holding the files' settings) only the flags that were given. */
     private UnaryOperator<AgentConfig.Builder> flags() {
         Duration ttlMin = sessionTtlMin == null ? null : parseDuration("-session-ttl-min", sessionTtlMin);
+        Duration rotateEvery = logRotateDuration == null ? null : parseDuration("-log-rotate-duration", logRotateDuration);
         return b -> {
             if (dev) {
                 b.dev(true);
@@ -247,6 +321,31 @@ final class AgentCommand implements Callable<Integer> {
             }
             if (altDomain != null) {
                 b.altDomain(altDomain);
+            }
+            // Addresses, process and log files (issue 14).
+            if (advertise != null) {
+                b.advertiseAddr(advertise);
+            }
+            if (advertiseWan != null) {
+                b.advertiseAddrWan(advertiseWan);
+            }
+            if (serfWanPort != null) {
+                b.serfWanPort(serfWanPort);
+            }
+            if (pidFile != null) {
+                b.pidFile(pidFile);
+            }
+            if (logFile != null) {
+                b.logFile(logFile);
+            }
+            if (logRotateBytes != null) {
+                b.logRotateBytes(logRotateBytes);
+            }
+            if (rotateEvery != null) {
+                b.logRotateDuration(rotateEvery);
+            }
+            if (logRotateMaxFiles != null) {
+                b.logRotateMaxFiles(logRotateMaxFiles);
             }
             return b;
         };

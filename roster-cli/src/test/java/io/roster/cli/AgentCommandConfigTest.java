@@ -174,4 +174,33 @@ class AgentCommandConfigTest {
         assertThat(l.services().get(0).name()).isEqualTo("postgres");
         assertThat(l.services().get(0).check().interval()).isEqualTo("15s");
     }
+
+    @Test
+    void addressProcessAndFormatFlags() throws IOException {
+        Path f = write("agent.conf", """
+                {"bind_addr": "10.0.0.1", "advertise_addr": "10.0.0.9", "ports": {"serf_wan": 9302}, "log_file": "/var/log/a/"}
+                """);
+        AgentConfig c = parse("-config-file", f.toString(), "-config-format=json", "-advertise", "10.0.0.7",
+                "-advertise-wan=203.0.113.7", "-client", "127.0.0.1 10.0.0.1", "-serf-wan-port=8402",
+                "-pid-file=/run/roster.pid", "-log-rotate-bytes=1000", "-log-rotate-duration=2h",
+                "-log-rotate-max-files=-1").agent();
+        assertThat(c.bindAddr()).isEqualTo("10.0.0.1");
+        assertThat(c.advertiseAddr()).isEqualTo("10.0.0.7");
+        assertThat(c.advertiseAddrWan()).isEqualTo("203.0.113.7");
+        assertThat(c.network().clientAddrs()).containsExactly("127.0.0.1", "10.0.0.1");
+        assertThat(c.serfWanPort()).isEqualTo(8402);
+        assertThat(c.process().pidFile()).isEqualTo(Path.of("/run/roster.pid"));
+        assertThat(c.process().logFile()).isEqualTo("/var/log/a/");
+        assertThat(c.process().logRotateBytes()).isEqualTo(1000);
+        assertThat(c.process().logRotateDuration()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(c.process().logRotateMaxFiles()).isEqualTo(-1);
+
+        // A .conf file is not a config file without -config-format, as in Consul.
+        Result r = run("agent", "-dev", "-config-file", f.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.lines()).containsExactly("roster agent: " + f + ": not a config file: the name must end in .json or .hcl");
+        r = run("agent", "-dev", "-advertise=0.0.0.0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.lines()).containsExactly("roster agent: Advertise address cannot be 0.0.0.0, :: or [::]");
+    }
 }

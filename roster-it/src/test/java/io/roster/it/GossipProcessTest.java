@@ -124,7 +124,8 @@ class GossipProcessTest {
         }
         for (int i = 0; i < 3; i++) {
             List<String> args = new ArrayList<>(List.of("-server", "-data-dir=" + Files.createTempDirectory("roster-gossip-data"),
-                    "-http-port=" + http[i], "-server-port=" + raft[i], "-bootstrap-expect=3", "-encrypt=" + key));
+                    "-http-port=" + http[i], "-server-port=" + raft[i], "-bootstrap-expect=3", "-encrypt=" + key,
+                    "-bind=127.0.0.1"));
             args.addAll(join);
             launch("server-" + i, args);
         }

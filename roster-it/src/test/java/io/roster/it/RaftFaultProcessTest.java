@@ -77,7 +77,7 @@ class RaftFaultProcessTest {
     private void start(int i) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/roster").toString(), "agent", "-server",
                 "-node=fault-" + i, "-data-dir=" + dirs.get(i), "-http-port=" + httpPorts.get(i), "-dns-port=-1",
-                "-server-port=" + raftPorts.get(i), "-bootstrap-expect=3", "-log-level=warn"));
+                "-server-port=" + raftPorts.get(i), "-bootstrap-expect=3", "-log-level=warn", "-bind=127.0.0.1"));
         for (int p : raftPorts) {
             cmd.add("-retry-join=127.0.0.1:" + p);
         }

@@ -56,7 +56,7 @@ class ServerClusterTest {
         }
         for (int i = 0; i < 3; i++) {
             Path dir = Files.createTempDirectory("roster-cluster-" + i);
-            configs.add(AgentConfig.builder().server(true).nodeName("server-" + i).httpPort(0).dnsPort(-1)
+            configs.add(AgentConfig.builder().server(true).bindAddr("127.0.0.1").nodeName("server-" + i).httpPort(0).dnsPort(-1)
                     .serverPort(ports.get(i)).dataDir(dir).bootstrapExpect(3).retryJoin(raft).build());
         }
         for (AgentConfig c : configs) {
@@ -203,7 +203,7 @@ class ServerClusterTest {
         assertThat(client(l).kv().put("members/before", "1".getBytes())).isTrue();
         List<String> raft = agents.stream().map(a -> a.server().replicator().peers()).findFirst().orElseThrow();
         int joinPort = freePort();
-        AgentConfig joiner = AgentConfig.builder().server(true).nodeName("server-3").httpPort(0).dnsPort(-1)
+        AgentConfig joiner = AgentConfig.builder().server(true).bindAddr("127.0.0.1").nodeName("server-3").httpPort(0).dnsPort(-1)
                 .serverPort(joinPort).dataDir(Files.createTempDirectory("roster-cluster-join")).retryJoin(raft).build();
         configs.add(joiner);
         Agent fourth = new Agent(joiner).start();
@@ -290,7 +290,7 @@ class ServerClusterTest {
         agents.set(agents.indexOf(survivor), null);
 
         int raftPort = freePort();
-        Agent fresh = new Agent(AgentConfig.builder().server(true).nodeName("recovered").httpPort(0).dnsPort(-1)
+        Agent fresh = new Agent(AgentConfig.builder().server(true).bindAddr("127.0.0.1").nodeName("recovered").httpPort(0).dnsPort(-1)
                 .serverPort(raftPort).dataDir(Files.createTempDirectory("roster-recovered")).bootstrapExpect(1)
                 .build()).start();
         agents.add(fresh);

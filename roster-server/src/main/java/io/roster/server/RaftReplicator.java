@@ -95,6 +95,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter, boolean join) throws IOException {
+<<<<<<< HEAD
         this(store, selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, List.of());
     }
 
@@ -105,6 +106,17 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter, boolean join,
                           List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
+=======
+        this(store, selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, null);
+    }
+
+    /**
+     * @param bindHost the address to listen on ({@code bind_addr}, e.g. {@code 0.0.0.0}) when it is not
+     *                 the host of {@code selfAddress} (the advertised address); null: that host
+     */
+    public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
+                          long snapshotEvery, String datacenter, boolean join, String bindHost) throws IOException {
+>>>>>>> h14-config
         this.join = join;
         this.store = store;
         this.selfAddress = selfAddress;
@@ -128,7 +140,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
                 ("roster-" + datacenter).getBytes(StandardCharsets.UTF_8))), peers);
-        RaftProperties p = properties(selfAddress, dataDir, snapshotEvery);
+        RaftProperties p = properties(selfAddress, bindHost, dataDir, snapshotEvery);
         RosterStateMachine sm = new RosterStateMachine(store, leader -> leaderListeners.forEach(Runnable::run));
         // A joining server starts with no configuration (Ratis' way to add a server): the leader sends
         // it the configuration, the log or a snapshot once it is added.
@@ -162,12 +174,13 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     }
 
     /** Ratis settings that matter (see DESIGN.md): gRPC, linearizable reads with leader lease, auto-snapshots. */
-    private static RaftProperties properties(String selfAddress, Path dataDir, long snapshotEvery) {
+    private static RaftProperties properties(String selfAddress, String bindHost, Path dataDir, long snapshotEvery) {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
         int port = Integer.parseInt(selfAddress.substring(selfAddress.lastIndexOf(':') + 1));
         GrpcConfigKeys.Server.setPort(p, port);
-        GrpcConfigKeys.Server.setHost(p, selfAddress.substring(0, selfAddress.lastIndexOf(':')));
+        String host = bindHost != null ? bindHost : selfAddress.substring(0, selfAddress.lastIndexOf(':'));
+        GrpcConfigKeys.Server.setHost(p, host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
         RaftServerConfigKeys.setStorageDir(p, List.of(dataDir.resolve("raft").toFile()));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);

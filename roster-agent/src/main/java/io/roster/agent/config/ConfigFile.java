@@ -31,9 +31,20 @@ final class ConfigFile {
     }
 
     static Map<String, Object> read(Path file) {
+        return read(file, null);
+    }
+
+    /** @param format {@code "json"} or {@code "hcl"} to read the file as that format whatever its name; null: by name */
+    static Map<String, Object> read(Path file, String format) {
         String text = text(file);
         if (text.isBlank()) {
             return new LinkedHashMap<>();
+        }
+        if ("json".equals(format)) {
+            return json(file, text);
+        }
+        if ("hcl".equals(format)) {
+            return text.stripLeading().startsWith("{") ? json(file, text) : Hcl.parse(file, text);
         }
         // Consul's HCL reader also takes JSON, and tells it by the opening brace.
         if (file.getFileName().toString().endsWith(".json") || text.stripLeading().startsWith("{")) {

@@ -56,14 +56,26 @@ public final class ConfigLoader {
      * @throws ConfigException with a one-line message naming the file and the line or field
      */
     public static LoadedConfig load(List<Path> paths, UnaryOperator<AgentConfig.Builder> flags) {
+        return load(paths, (String) null, flags);
+    }
+
+    /**
+     * As {@link #load(List, UnaryOperator)}, with {@code -config-format}: {@code "json"} or
+     * {@code "hcl"} reads every file (whatever its name ends in, in directories too) as that format;
+     * null tells the format by the extension.
+     */
+    public static LoadedConfig load(List<Path> paths, String format, UnaryOperator<AgentConfig.Builder> flags) {
+        if (format != null && !format.equals("json") && !format.equals("hcl")) {
+            throw new ConfigException(null, "-config-format must be 'hcl' or 'json', not '" + format + "'");
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         List<Sourced<ServiceDefinition>> services = new ArrayList<>();
         List<Sourced<CheckDefinition>> checks = new ArrayList<>();
         List<Decoder.Ignored> ignored = new ArrayList<>();
-        List<Path> files = expand(paths);
+        List<Path> files = expand(paths, format);
         for (Path file : files) {
             Decoder d = new Decoder(file);
-            Map<String, Object> raw = ConfigFile.read(file);
+            Map<String, Object> raw = ConfigFile.read(file, format);
             Map<String, Object> rest = new LinkedHashMap<>();
             Object service = null;
             Object serviceList = null;
@@ -114,6 +126,11 @@ public final class ConfigLoader {
 
     /** The files to read, in order; a directory gives its .json and .hcl files, sorted by name, not recursing. */
     static List<Path> expand(List<Path> paths) {
+        return expand(paths, null);
+    }
+
+    /** With a {@code -config-format}, every regular file counts, whatever its name. */
+    static List<Path> expand(List<Path> paths, String format) {
         List<Path> out = new ArrayList<>();
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
@@ -123,7 +140,7 @@ public final class ConfigLoader {
                                 if (Files.isDirectory(e)) {
                                     return;
                                 }
-                                if (ConfigFile.isConfigFile(e)) {
+                                if (format != null || ConfigFile.isConfigFile(e)) {
                                     out.add(e);
                                 } else {
                                     LOG.debug("{}: skipped: config files end in .json or .hcl", e);
@@ -134,7 +151,7 @@ public final class ConfigLoader {
                 }
             } else if (!Files.exists(p)) {
                 throw new ConfigException(p, "no such file or directory");
-            } else if (!ConfigFile.isConfigFile(p)) {
+            } else if (format == null && !ConfigFile.isConfigFile(p)) {
                 throw new ConfigException(p, "not a config file: the name must end in .json or .hcl");
             } else {
                 out.add(p);

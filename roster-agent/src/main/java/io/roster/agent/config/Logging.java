@@ -22,4 +22,27 @@ public final class Logging {
                     .setLevel(ch.qos.logback.classic.Level.toLevel(l, ch.qos.logback.classic.Level.INFO));
         }
     }
+
+    /**
+     * Adds Consul's {@code -log-file} beside stderr: the same line format, rotated by size and age
+     * ({@link RotatingFileAppender}).
+     *
+     * @throws IllegalArgumentException when the file cannot be opened
+     */
+    public static void toFile(io.roster.agent.AgentConfig.Process p) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx)) {
+            throw new IllegalArgumentException("the logging backend is not Logback");
+        }
+        java.nio.file.Path file = RotatingFileAppender.activeFile(java.nio.file.Path.of(p.logFile()), p.logFile());
+        ch.qos.logback.classic.encoder.PatternLayoutEncoder enc = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        enc.setContext(ctx);
+        enc.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} [%-5level] %logger{0}: %msg%n");
+        enc.start();
+        RotatingFileAppender a = new RotatingFileAppender(file, p.logRotateBytes(), p.logRotateDuration(), p.logRotateMaxFiles());
+        a.setContext(ctx);
+        a.setName("FILE");
+        a.setEncoder(enc);
+        a.start();
+        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(a);
+    }
 }

@@ -120,10 +120,15 @@ final class Schema {
             .used("dns", PORT)
             .used("server", integer(1, 65535))
             .ignored("https", PORT).ignored("grpc", PORT).ignored("grpc_tls", PORT)
-            .used("serf_lan", integer(0, 65535)).ignored("serf_wan", PORT)
+            .used("serf_lan", integer(0, 65535)).used("serf_wan", PORT)
             .ignored("proxy_min_port", PORT).ignored("proxy_max_port", PORT)
             .ignored("sidecar_min_port", PORT).ignored("sidecar_max_port", PORT)
             .ignored("expose_min_port", PORT).ignored("expose_max_port", PORT);
+
+    /** {@code addresses}: per-listener overrides of {@code client_addr} (space-separated, templates allowed). */
+    static final Obj ADDRESSES = new Obj()
+            .used("http", STRING).used("https", STRING).used("dns", STRING)
+            .ignored("grpc", STRING).ignored("grpc_tls", STRING);
 
     static final Obj LIMITS = new Obj()
             .used("kv_max_value_size", whole(1, Long.MAX_VALUE))
@@ -189,17 +194,26 @@ final class Schema {
             .used("alt_domain", STRING)
             .used("recursors", STRINGS)
             .used("encrypt", STRING)
+            // Addresses and process settings (issue 14).
+            .used("advertise_addr", STRING)
+            .used("advertise_addr_wan", STRING)
+            .used("addresses", ADDRESSES)
+            .used("pid_file", STRING)
+            .used("log_file", STRING)
+            .used("log_rotate_bytes", whole(0, Long.MAX_VALUE))
+            .used("log_rotate_duration", DURATION)
+            .used("log_rotate_max_files", integer(-1, Integer.MAX_VALUE))
             // Consul keys Roster accepts and ignores for now.
-            .ignored("advertise_addr", "advertise_addr_ipv4", "advertise_addr_ipv6", "advertise_addr_wan",
+            .ignored("advertise_addr_ipv4", "advertise_addr_ipv6",
                     "advertise_addr_wan_ipv4", "advertise_addr_wan_ipv6", "advertise_reconnect_timeout", "auto_config",
                     "auto_reload_config", "autopilot", "bootstrap", "cache", "cloud", "config_entries", "connect",
                     "default_query_time", "disable_anonymous_signature", "disable_coordinates", "disable_host_node_id",
                     "disable_http_unprintable_char_filter", "disable_keyring_file", "disable_remote_exec",
                     "disable_update_check", "discard_check_output", "discovery_max_stale", "enable_agent_tls_for_checks",
                     "enable_central_service_config", "enable_debug", "enable_syslog", "experiments", "gossip_lan",
-                    "gossip_wan", "leave_on_terminate", "license_path", "locality", "log_file",
-                    "log_json", "log_rotate_bytes", "log_rotate_duration", "log_rotate_max_files", "log_sublevels",
-                    "max_query_time", "node_id", "peering", "performance", "pid_file", "primary_datacenter",
+                    "gossip_wan", "leave_on_terminate", "license_path", "locality",
+                    "log_json", "log_sublevels",
+                    "max_query_time", "node_id", "peering", "performance", "primary_datacenter",
                     "primary_gateways", "primary_gateways_interval", "protocol", "raft_boltdb", "raft_logstore",
                     "raft_protocol", "raft_snapshot_interval", "raft_trailing_logs",
                     "read_replica", "non_voting_server", "reconnect_timeout", "reconnect_timeout_wan", "rejoin_after_leave",
@@ -211,7 +225,7 @@ final class Schema {
             // Ignoring these leaves the agent less protected, or listening elsewhere, than the file asks: say so.
             .warned("acl", "acl_agent_master_token", "acl_agent_token", "acl_datacenter", "acl_default_policy",
                     "acl_down_policy", "acl_enable_key_list_policy", "acl_master_token", "acl_replication_token",
-                    "acl_token", "acl_ttl", "enable_acl_replication", "addresses", "audit", "auto_encrypt", "ca_file",
+                    "acl_token", "acl_ttl", "enable_acl_replication", "audit", "auto_encrypt", "ca_file",
                     "ca_path", "cert_file", "key_file", "encrypt_verify_incoming", "encrypt_verify_outgoing",
                     "http_config", "tls", "tls_cipher_suites", "tls_min_version", "tls_prefer_server_cipher_suites",
                     "verify_incoming", "verify_incoming_https", "verify_incoming_rpc", "verify_outgoing",

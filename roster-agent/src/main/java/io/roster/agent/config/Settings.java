@@ -90,6 +90,19 @@ final class Settings {
         with(s, "alt_domain", String.class, b::altDomain);
         with(s, "recursors", List.class, v -> b.recursors((List<String>) v));
         with(s, "encrypt", String.class, b::encrypt);
+        // Addresses and process settings (issue 14).
+        with(s, "advertise_addr", String.class, b::advertiseAddr);
+        with(s, "advertise_addr_wan", String.class, b::advertiseAddrWan);
+        Map<String, Object> addresses = section(s, "addresses");
+        with(addresses, "http", String.class, b::httpAddr);
+        with(addresses, "https", String.class, b::httpsAddr);
+        with(addresses, "dns", String.class, b::dnsAddr);
+        with(ports, "serf_wan", Integer.class, b::serfWanPort);
+        with(s, "pid_file", String.class, v -> b.pidFile(Path.of(v)));
+        with(s, "log_file", String.class, b::logFile);
+        with(s, "log_rotate_bytes", Long.class, b::logRotateBytes);
+        with(s, "log_rotate_duration", String.class, v -> b.logRotateDuration(Durations.parse(v)));
+        with(s, "log_rotate_max_files", Integer.class, b::logRotateMaxFiles);
     }
 
     @SuppressWarnings("unchecked")

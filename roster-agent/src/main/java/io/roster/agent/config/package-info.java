@@ -17,6 +17,13 @@
  * calls {@code load} again with the same paths and flags, and a file broken since throws, leaving
  * the caller's current configuration in place.
  *
+ * <p>With {@code -config-format} every file is read as that format, whatever its name. Address
+ * settings are resolved by {@code build()} through {@code io.roster.agent.net} (templates evaluated
+ * there, the wildcard's advertise address detected when the agent first asks for it).
+ *
+ * <p>{@link io.roster.agent.config.Logging} applies {@code log_level} and, for {@code -log-file},
+ * adds a {@code RotatingFileAppender} (Consul's file naming and rotation by size, age and count).
+ *
  * <p>This package owns no listeners and registers nothing; the agent applies what it returns.
  */
 package io.roster.agent.config;

@@ -103,6 +103,7 @@ public final class DnsServer implements AutoCloseable {
      * A client agent's DNS server: names in the domain are asked of a server ({@code servers}, over
      * the server RPC; SERVFAIL while none answers), other names of the recursors.
      */
+<<<<<<< HEAD
     public DnsServer(AgentConfig config, Store store, ServerDns servers) {
         this(address(config.clientAddr()), config.dnsPort(), handler(config, store).forwardingTo(servers), Options.defaults());
     }
@@ -119,10 +120,27 @@ public final class DnsServer implements AutoCloseable {
             case QueryHandler.Outcome.Drop d -> null;
             case QueryHandler.Outcome.Forward f -> handler.forward(f);
         };
+=======
+    public DnsServer(AgentConfig config, Store store, java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
+        this(config, store, config.network().dnsAddrs().get(0), config.dnsPort(), serverDns);
+>>>>>>> h14-config
     }
 
     public DnsServer(AgentConfig config, Store store, Options options) {
-        this(address(config.clientAddr()), config.dnsPort(), handler(config, store), options);
+        this(address(config.network().dnsAddrs().get(0)), config.dnsPort(), handler(config, store), options);
+    }
+
+    /**
+     * The agent's DNS server on one of its DNS addresses ({@code addresses.dns}, else each
+     * {@code client_addr}): {@code port} is the configured one for the first address and the first
+     * server's bound port for the others.
+     *
+     * @param serverDns on a client agent, where to forward names in the domain (see above); null on a server
+     */
+    public DnsServer(AgentConfig config, Store store, String address, int port,
+                     java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
+        this(address(address), port, serverDns == null ? handler(config, store) : handler(config, store).forwardingTo(
+                new Recursor(serverDns, DnsConfig.parse(config.dnsConfig()).recursorTimeout(), true)), Options.defaults());
     }
 
     DnsServer(InetAddress bindAddress, int port, QueryHandler handler, Options options) {
@@ -152,8 +170,7 @@ public final class DnsServer implements AutoCloseable {
     }
 
     private static InetAddress address(String clientAddr) {
-        // client_addr may list several addresses separated by spaces; the first one is used.
-        String a = clientAddr == null || clientAddr.isBlank() ? "127.0.0.1" : clientAddr.trim().split("\\s+")[0];
+        String a = clientAddr == null || clientAddr.isBlank() ? "127.0.0.1" : clientAddr.trim();
         try {
             return InetAddress.getByName(a);
         } catch (IOException e) {

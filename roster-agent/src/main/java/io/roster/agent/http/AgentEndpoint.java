@@ -54,7 +54,24 @@ final class AgentEndpoint {
         debug.put("NodeID", nodeId);
         debug.put("DevMode", config.dev());
         debug.put("ServerMode", config.server());
-        debug.put("ClientAddrs", List.of(config.clientAddr()));
+        io.roster.agent.net.Network net = config.network();
+        debug.put("BindAddr", net.bindAddr());
+        debug.put("AdvertiseAddrLAN", net.advertiseAddr());
+        debug.put("AdvertiseAddrWAN", net.advertiseAddrWan());
+        debug.put("ClientAddrs", net.clientAddrs());
+        debug.put("HTTPAddrs", net.httpAddrs().stream().map(a -> "tcp://" + hostPort(a, config.httpPort())).toList());
+        debug.put("DNSAddrs", config.dnsPort() < 0 ? List.of() : net.dnsAddrs().stream()
+                .flatMap(a -> java.util.stream.Stream.of("tcp://" + hostPort(a, config.dnsPort()), "udp://" + hostPort(a, config.dnsPort())))
+                .toList());
+        debug.put("RPCAdvertiseAddr", "tcp://" + hostPort(net.advertiseAddr(), config.serverPort()));
+        debug.put("RPCBindAddr", "tcp://" + hostPort(net.bindAddr(), config.serverPort()));
+        debug.put("SerfPortWAN", config.serfWanPort());
+        Map<String, String> tagged = new LinkedHashMap<>();
+        tagged.put("lan", net.advertiseAddr());
+        tagged.put(net.advertiseAddr().contains(":") ? "lan_ipv6" : "lan_ipv4", net.advertiseAddr());
+        tagged.put("wan", net.advertiseAddrWan());
+        tagged.put(net.advertiseAddrWan().contains(":") ? "wan_ipv6" : "wan_ipv4", net.advertiseAddrWan());
+        debug.put("TaggedAddresses", tagged);
         debug.put("HTTPPort", config.httpPort());
         debug.put("ServerPort", config.serverPort());
         debug.put("DataDir", config.dataDir() == null ? "" : config.dataDir().toString());
@@ -112,7 +129,7 @@ final class AgentEndpoint {
         tags.put("vsn", "2");
         Map<String, Object> member = new LinkedHashMap<>();
         member.put("Name", config.nodeName());
-        member.put("Addr", config.clientAddr());
+        member.put("Addr", config.advertiseAddr());
         member.put("Port", 8301);
         member.put("Tags", tags);
         member.put("Status", 1);
@@ -124,6 +141,10 @@ final class AgentEndpoint {
         member.put("DelegateCur", 4);
 
         return member;
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     void leader(Call call) {

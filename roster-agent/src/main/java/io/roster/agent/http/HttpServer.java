@@ -17,7 +17,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The HTTP API on Jetty 12's core handler API: one connector on {@code client_addr:http_port}, the
+ * The HTTP API on Jetty 12's core handler API: one connector per HTTP address ({@code addresses.http},
+ * else every {@code client_addr}) on {@code ports.http}, the
  * route table, and plain one-line error pages (Jetty's own HTML pages never reach a client).
  */
 public final class HttpServer implements AutoCloseable {
@@ -41,9 +42,15 @@ public final class HttpServer implements AutoCloseable {
 
     private final org.eclipse.jetty.server.Server jetty;
     private final ServerConnector connector;
+<<<<<<< HEAD
     private final org.eclipse.jetty.io.ConnectionStatistics connectionStats;
     /** The same handlers without a socket, for the server RPC's {@code Forward}. */
     private final org.eclipse.jetty.server.LocalConnector localConnector;
+=======
+    /** Addresses after the first: bound on the first one's port once it is known (port 0 picks it). */
+    private final java.util.List<String> moreAddresses;
+    private final HttpConfiguration httpConfig;
+>>>>>>> h14-config
     private final BlockingQuery blocking;
 
     /**
@@ -65,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
         hc.setHttpCompliance(HttpCompliance.RFC7230);
         hc.setRequestHeaderSize(64 * 1024);
         // HTTP/1.1 as Consul serves it, plus cleartext HTTP/2 (prior knowledge or Upgrade: h2c), so
+<<<<<<< HEAD
         // one connection can carry many parked blocking queries.
         HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(hc);
         h2c.setMaxConcurrentStreams(MAX_H2_STREAMS);
@@ -77,6 +85,13 @@ public final class HttpServer implements AutoCloseable {
         connector.setReuseAddress(true);
         connectionStats = new org.eclipse.jetty.io.ConnectionStatistics();
         connector.addBean(connectionStats);
+=======
+        // one connection can carry many parked blocking queries (see connector()).
+        httpConfig = hc;
+        java.util.List<String> addrs = config.network().httpAddrs();
+        connector = connector(addrs.get(0), config.httpPort());
+        moreAddresses = addrs.subList(1, addrs.size());
+>>>>>>> h14-config
         jetty.addConnector(connector);
         localConnector = new org.eclipse.jetty.server.LocalConnector(jetty, new HttpConnectionFactory(hc));
         localConnector.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -172,8 +187,26 @@ public final class HttpServer implements AutoCloseable {
         return true;
     }
 
+    private ServerConnector connector(String host, int port) {
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(httpConfig);
+        h2c.setMaxConcurrentStreams(MAX_H2_STREAMS);
+        h2c.setStreamIdleTimeout(IDLE_TIMEOUT_MS);
+        ServerConnector c = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(httpConfig), h2c);
+        c.setHost(host);
+        c.setPort(port);
+        c.setIdleTimeout(IDLE_TIMEOUT_MS);
+        c.setAcceptQueueSize(4096);
+        c.setReuseAddress(true);
+        return c;
+    }
+
     public void start() throws Exception {
         jetty.start();
+        for (String host : moreAddresses) {
+            ServerConnector c = connector(host, port());
+            jetty.addConnector(c);
+            c.start();
+        }
     }
 
     /** The port actually bound (useful with port 0). */

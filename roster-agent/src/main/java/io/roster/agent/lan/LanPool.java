@@ -97,8 +97,8 @@ public final class LanPool implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * Binds the gossip port now ({@code bind_addr}, advertising it, or the client address when bound
-     * to the wildcard).
+     * Binds the gossip port now ({@code bind_addr}, advertising {@code advertise_addr}: the bind address,
+     * or the detected private address when bound to the wildcard).
      *
      * @param localServices this agent's services, for the event filters
      * @param eventsChanged told (on the gossip loop: return at once) when an event was kept
@@ -131,10 +131,9 @@ public final class LanPool implements AutoCloseable {
         }
     }
 
-    /** The host other agents reach this one at: the bind address, or the client address when bound to the wildcard. */
+    /** The host other agents reach this one at: the resolved advertise address. */
     public static String advertiseHost(AgentConfig config) {
-        String b = config.bindAddr();
-        return b == null || b.isEmpty() || b.equals("0.0.0.0") || b.equals("::") ? config.clientAddr() : b;
+        return config.advertiseAddr();
     }
 
     /** Adds a membership/event listener (called on the gossip loop). Add before {@link #start}. */
@@ -156,7 +155,7 @@ public final class LanPool implements AutoCloseable {
                 t.put("expect", Integer.toString(config.bootstrapExpect()));
             }
         }
-        String httpHost = config.clientAddr().equals("0.0.0.0") ? advertiseHost(config) : config.clientAddr();
+        String httpHost = config.network().reachable(config.network().httpAddrs().get(0));
         t.put("http", httpHost + ":" + httpPort);
         if (config.server() && dnsPort > 0) {
             t.put("dns", Integer.toString(dnsPort)); // Roster's own: where client agents forward DNS questions

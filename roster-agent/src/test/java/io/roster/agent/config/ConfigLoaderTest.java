@@ -340,8 +340,14 @@ class ConfigLoaderTest {
         assertError("{\"node_meta\": {\"k\": 1}}", "node_meta.k: must be a string, not 1");
         assertError("{\"encrypt\": \"c2hvcnQ=\"}",
                 "encrypt: invalid encrypt key: must be 16, 24 or 32 bytes, base64-encoded (got 5)");
-        assertError("{\"bind_addr\": \"{{ GetPrivateIP }}\"}", "bind_addr: invalid bind address '{{ GetPrivateIP }}': "
-                + "use an IP address (go-sockaddr templates are not supported)");
+        assertError("{\"bind_addr\": \"{{ GetPrivateIPz }}\"}", "bind_addr: bind_addr: unknown function \"GetPrivateIPz\" in template"
+                + " '{{ GetPrivateIPz }}' (Roster supports GetAllInterfaces, GetDefaultInterfaces, GetPrivateInterfaces,"
+                + " GetPublicInterfaces, GetPrivateIP(s), GetPublicIP(s), GetInterfaceIP(s), include, exclude, sort, limit, offset,"
+                + " unique, attr, join)");
+        assertError("{\"bind_addr\": \"localhost\"}", "bind_addr: bind_addr: 'localhost' is not an IP address");
+        assertError("{\"advertise_addr\": \"0.0.0.0\"}", "advertise_addr: Advertise address cannot be 0.0.0.0, :: or [::]");
+        assertError("{\"bind_addr\": \"10.0.0.1 10.0.0.2\"}", "bind_addr: bind_addr cannot contain multiple addresses"
+                + " (10.0.0.1 10.0.0.2). Use 'addresses.{dns,http,https}' instead.");
         assertError("{\"dns_config\": {\"node_ttl\": \"forever\"}}", "dns_config.node_ttl: time: invalid duration \"forever\"");
         assertError("{\"dns_config\": {\"recursor_strategy\": \"fast\"}}",
                 "dns_config.recursor_strategy: must be \"sequential\" or \"random\", not \"fast\"");
@@ -438,5 +444,60 @@ class ConfigLoaderTest {
         Map<String, Object> soa = (Map<String, Object>) l.agent().dnsConfig().get("soa");
         assertThatThrownBy(() -> soa.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> l.services().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void addressPortAndLogKeysAsConsulSpellsThem() throws IOException {
+        Path f = write("net.json", """
+                {
+                  "bind_addr": "127.0.0.2",
+                  "advertise_addr": "127.0.0.5",
+                  "advertise_addr_wan": "198.51.100.7",
+                  "client_addr": "127.0.0.1 127.0.0.3",
+                  "addresses": {"http": "127.0.0.4", "dns": "127.0.0.1 127.0.0.6", "https": "127.0.0.1", "grpc": "127.0.0.1"},
+                  "ports": {"http": 18500, "https": -1, "dns": 18600, "grpc": -1, "grpc_tls": -1, "serf_lan": 18301,
+                            "serf_wan": 18302, "server": 18300, "sidecar_min_port": 21000, "sidecar_max_port": 21255,
+                            "expose_min_port": 21500, "expose_max_port": 21755},
+                  "pid_file": "/run/roster/roster.pid",
+                  "log_file": "/var/log/roster/",
+                  "log_rotate_bytes": 1048576,
+                  "log_rotate_duration": "1h",
+                  "log_rotate_max_files": 3
+                }
+                """);
+        AgentConfig c = load(f);
+        assertThat(c.bindAddr()).isEqualTo("127.0.0.2");
+        assertThat(c.advertiseAddr()).isEqualTo("127.0.0.5");
+        assertThat(c.advertiseAddrWan()).isEqualTo("198.51.100.7");
+        assertThat(c.network().clientAddrs()).containsExactly("127.0.0.1", "127.0.0.3");
+        assertThat(c.network().httpAddrs()).containsExactly("127.0.0.4");
+        assertThat(c.network().dnsAddrs()).containsExactly("127.0.0.1", "127.0.0.6");
+        assertThat(c.httpPort()).isEqualTo(18500);
+        assertThat(c.dnsPort()).isEqualTo(18600);
+        assertThat(c.serverPort()).isEqualTo(18300);
+        assertThat(c.serfLanPort()).isEqualTo(18301);
+        assertThat(c.serfWanPort()).isEqualTo(18302);
+        assertThat(c.process().pidFile()).isEqualTo(Path.of("/run/roster/roster.pid"));
+        assertThat(c.process().logFile()).isEqualTo("/var/log/roster/");
+        assertThat(c.process().logRotateBytes()).isEqualTo(1048576);
+        assertThat(c.process().logRotateDuration()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.process().logRotateMaxFiles()).isEqualTo(3);
+        assertError("{\"ports\": {\"serf_wan\": 70000}}", "ports.serf_wan: 70000 is out of range (-1-65535)");
+        assertError("{\"addresses\": {\"http\": \"my-host\"}}", "addresses: addresses.http: 'my-host' is not an IP address");
+    }
+
+    @Test
+    void configFormatReadsFilesOfAnyNameAsThatFormat() throws IOException {
+        write("conf.d/10-node.conf", "{\"node_name\": \"from-json\"}");
+        write("conf.d/20-dc", "{\"datacenter\": \"east\"}");
+        Path hcl = write("agent.cfg", "node_name = \"from-hcl\"\n");
+        AgentConfig json = ConfigLoader.load(List.of(dir.resolve("conf.d")), "json", NO_FLAGS).agent();
+        assertThat(json.nodeName()).isEqualTo("from-json");
+        assertThat(json.datacenter()).isEqualTo("east");
+        assertThat(ConfigLoader.load(List.of(hcl), "hcl", NO_FLAGS).agent().nodeName()).isEqualTo("from-hcl");
+        // Without the flag such files are not config files, as in Consul.
+        assertThat(ConfigLoader.load(List.of(dir.resolve("conf.d")), NO_FLAGS).agent().nodeName()).isNotEqualTo("from-json");
+        assertThatThrownBy(() -> ConfigLoader.load(List.of(hcl), "yaml", NO_FLAGS))
+                .hasMessage("-config-format must be 'hcl' or 'json', not 'yaml'");
     }
 }

@@ -61,17 +61,13 @@ public final class Agent implements AutoCloseable {
     private final io.roster.agent.server.Reconciler reconciler;
     /** The servers a client agent forwards to; null on a server. */
     private final io.roster.agent.client.ServerList servers;
-<<<<<<< HEAD
     /** A client agent's server RPC (forwarding, anti-entropy, DNS); null on a server. */
     private final io.roster.agent.rpc.RpcClient rpc;
     /** A server's side of the server RPC, served on the Raft port (dev: on its own); null on a client. */
     private final io.roster.agent.rpc.RpcService rpcService;
     /** A dev agent's own gRPC server for the server RPC (no Ratis to share); else null. */
     private final io.roster.agent.rpc.RpcServer devRpc;
-    /** Null when DNS is off ({@code ports.dns = -1}). */
-=======
     /** Null when DNS is off ({@code ports.dns = -1}); the first of {@link #dnsServers}. */
->>>>>>> h14-config
     private final io.roster.agent.dns.DnsServer dns;
     /** One DNS server per DNS address; the ones after the first are created once its port is known. */
     private final List<io.roster.agent.dns.DnsServer> dnsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -178,25 +174,18 @@ public final class Agent implements AutoCloseable {
             public java.util.concurrent.CompletableFuture<Void> leave() {
                 return Agent.this.leave();
             }
-<<<<<<< HEAD
         }, metrics, scheduler, wake, pool, rpc);
         // A client agent's store is not the catalog: its DNS asks a server's resolver over the server RPC.
-        java.time.Duration dnsTimeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
-        this.dns = config.dnsPort() < 0 ? null : config.server() ? new io.roster.agent.dns.DnsServer(config, store)
-                : new io.roster.agent.dns.DnsServer(config, store, (q, tcp) -> rpc.dns(q, tcp, dnsTimeout));
+        this.dns = config.dnsPort() < 0 ? null : dnsServer(config.network().dnsAddrs().get(0), config.dnsPort());
         if (rpcService != null) {
             rpcService.bind(http.local(), io.roster.agent.dns.DnsServer.resolver(config, store));
         }
-=======
-        }, metrics, scheduler, wake, pool, servers);
-        // A client agent's store is not the catalog: its DNS asks the servers' DNS for names in the domain.
-        this.dns = config.dnsPort() < 0 ? null : dnsServer(config.network().dnsAddrs().get(0), config.dnsPort());
->>>>>>> h14-config
     }
 
     private io.roster.agent.dns.DnsServer dnsServer(String address, int port) {
+        java.time.Duration timeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
         io.roster.agent.dns.DnsServer d = new io.roster.agent.dns.DnsServer(config, store, address, port,
-                config.server() ? null : servers::dnsServers);
+                config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout));
         dnsServers.add(d);
         return d;
     }
@@ -236,12 +225,8 @@ public final class Agent implements AutoCloseable {
         }
         try {
             io.roster.server.RaftReplicator r = new io.roster.server.RaftReplicator(store, serverAddress(), peers,
-<<<<<<< HEAD
-                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join,
+                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join, config.bindAddr(),
                     rpcService == null ? List.of() : List.of(rpcService.definition()));
-=======
-                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join, config.bindAddr());
->>>>>>> h14-config
             r.onLeaderChange(this::leaderChanged);
             return r.start();
         } catch (java.io.IOException e) {

@@ -95,28 +95,18 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter, boolean join) throws IOException {
-<<<<<<< HEAD
-        this(store, selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, List.of());
-    }
-
-    /**
-     * @param services more gRPC services to serve on the server port beside Ratis' own (the way
-     *                 Consul multiplexes its RPC with Raft on 8300): the agent's server RPC
-     */
-    public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
-                          long snapshotEvery, String datacenter, boolean join,
-                          List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
-=======
-        this(store, selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, null);
+        this(store, selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, null, List.of());
     }
 
     /**
      * @param bindHost the address to listen on ({@code bind_addr}, e.g. {@code 0.0.0.0}) when it is not
      *                 the host of {@code selfAddress} (the advertised address); null: that host
+     * @param services more gRPC services to serve on the server port beside Ratis' own (the way
+     *                 Consul multiplexes its RPC with Raft on 8300): the agent's server RPC
      */
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
-                          long snapshotEvery, String datacenter, boolean join, String bindHost) throws IOException {
->>>>>>> h14-config
+                          long snapshotEvery, String datacenter, boolean join, String bindHost,
+                          List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
         this.join = join;
         this.store = store;
         this.selfAddress = selfAddress;

@@ -103,9 +103,8 @@ public final class DnsServer implements AutoCloseable {
      * A client agent's DNS server: names in the domain are asked of a server ({@code servers}, over
      * the server RPC; SERVFAIL while none answers), other names of the recursors.
      */
-<<<<<<< HEAD
     public DnsServer(AgentConfig config, Store store, ServerDns servers) {
-        this(address(config.clientAddr()), config.dnsPort(), handler(config, store).forwardingTo(servers), Options.defaults());
+        this(config, store, config.network().dnsAddrs().get(0), config.dnsPort(), servers);
     }
 
     /**
@@ -120,10 +119,6 @@ public final class DnsServer implements AutoCloseable {
             case QueryHandler.Outcome.Drop d -> null;
             case QueryHandler.Outcome.Forward f -> handler.forward(f);
         };
-=======
-    public DnsServer(AgentConfig config, Store store, java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
-        this(config, store, config.network().dnsAddrs().get(0), config.dnsPort(), serverDns);
->>>>>>> h14-config
     }
 
     public DnsServer(AgentConfig config, Store store, Options options) {
@@ -135,12 +130,11 @@ public final class DnsServer implements AutoCloseable {
      * {@code client_addr}): {@code port} is the configured one for the first address and the first
      * server's bound port for the others.
      *
-     * @param serverDns on a client agent, where to forward names in the domain (see above); null on a server
+     * @param servers on a client agent, the server RPC that answers names in the domain (see above); null on a server
      */
-    public DnsServer(AgentConfig config, Store store, String address, int port,
-                     java.util.function.Supplier<List<java.net.InetSocketAddress>> serverDns) {
-        this(address(address), port, serverDns == null ? handler(config, store) : handler(config, store).forwardingTo(
-                new Recursor(serverDns, DnsConfig.parse(config.dnsConfig()).recursorTimeout(), true)), Options.defaults());
+    public DnsServer(AgentConfig config, Store store, String address, int port, ServerDns servers) {
+        this(address(address), port, servers == null ? handler(config, store) : handler(config, store).forwardingTo(servers),
+                Options.defaults());
     }
 
     DnsServer(InetAddress bindAddress, int port, QueryHandler handler, Options options) {

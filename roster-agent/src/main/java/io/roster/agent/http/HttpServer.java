@@ -42,15 +42,12 @@ public final class HttpServer implements AutoCloseable {
 
     private final org.eclipse.jetty.server.Server jetty;
     private final ServerConnector connector;
-<<<<<<< HEAD
     private final org.eclipse.jetty.io.ConnectionStatistics connectionStats;
     /** The same handlers without a socket, for the server RPC's {@code Forward}. */
     private final org.eclipse.jetty.server.LocalConnector localConnector;
-=======
     /** Addresses after the first: bound on the first one's port once it is known (port 0 picks it). */
     private final java.util.List<String> moreAddresses;
     private final HttpConfiguration httpConfig;
->>>>>>> h14-config
     private final BlockingQuery blocking;
 
     /**
@@ -72,26 +69,12 @@ public final class HttpServer implements AutoCloseable {
         hc.setHttpCompliance(HttpCompliance.RFC7230);
         hc.setRequestHeaderSize(64 * 1024);
         // HTTP/1.1 as Consul serves it, plus cleartext HTTP/2 (prior knowledge or Upgrade: h2c), so
-<<<<<<< HEAD
-        // one connection can carry many parked blocking queries.
-        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(hc);
-        h2c.setMaxConcurrentStreams(MAX_H2_STREAMS);
-        h2c.setStreamIdleTimeout(IDLE_TIMEOUT_MS);
-        connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(hc), h2c);
-        connector.setHost(config.clientAddr());
-        connector.setPort(config.httpPort());
-        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
-        connector.setAcceptQueueSize(4096);
-        connector.setReuseAddress(true);
-        connectionStats = new org.eclipse.jetty.io.ConnectionStatistics();
-        connector.addBean(connectionStats);
-=======
         // one connection can carry many parked blocking queries (see connector()).
         httpConfig = hc;
+        connectionStats = new org.eclipse.jetty.io.ConnectionStatistics();
         java.util.List<String> addrs = config.network().httpAddrs();
         connector = connector(addrs.get(0), config.httpPort());
         moreAddresses = addrs.subList(1, addrs.size());
->>>>>>> h14-config
         jetty.addConnector(connector);
         localConnector = new org.eclipse.jetty.server.LocalConnector(jetty, new HttpConnectionFactory(hc));
         localConnector.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -197,6 +180,7 @@ public final class HttpServer implements AutoCloseable {
         c.setIdleTimeout(IDLE_TIMEOUT_MS);
         c.setAcceptQueueSize(4096);
         c.setReuseAddress(true);
+        c.addBean(connectionStats);
         return c;
     }
 
@@ -214,7 +198,7 @@ public final class HttpServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** Connections accepted on the HTTP socket ({@code client_addr}) since start; in-memory requests do not count. */
+    /** Connections accepted on the HTTP sockets ({@code client_addr}) since start; in-memory requests do not count. */
     public long socketConnections() {
         return connectionStats.getConnectionsTotal();
     }

@@ -124,4 +124,24 @@ class RaftMixedLoadTest {
         assertThat(reads).isPositive();
         assertThat(writes).isPositive();
     }
+
+    @Test
+    void theFirstConsistentReadAfterALeaderKillCompletesOnTheNewLeaderAndOnTheFollower() throws Exception {
+        RaftReplicator old = startCluster();
+        old.submit(set("before", "kill")).get(30, TimeUnit.SECONDS);
+        old.close();
+        servers.remove(old);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().anyMatch(RaftReplicator::isLeader));
+        RaftReplicator leader = servers.stream().filter(RaftReplicator::isLeader).findFirst().orElseThrow();
+        RaftReplicator follower = servers.stream().filter(s -> s != leader).findFirst().orElseThrow();
+        AtomicInteger stalls = new AtomicInteger();
+        AtomicLong leaderMillis = new AtomicLong();
+        AtomicLong followerMillis = new AtomicLong();
+        await(leader.readBarrier(), stalls, leaderMillis);
+        await(follower.readBarrier(), stalls, followerMillis);
+        System.out.printf("first consistent read after the leader was killed: %d ms on the new leader, %d ms on the follower%n",
+                leaderMillis.get(), followerMillis.get());
+        assertThat(stalls.get()).as("first reads that did not complete within %s", STALL).isZero();
+        assertThat(follower.store().kvGet(io.roster.state.WatchSet.NONE, "before").value()).isNotNull();
+    }
 }

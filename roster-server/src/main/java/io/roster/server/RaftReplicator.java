@@ -58,7 +58,11 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     private static final int MAX_IN_FLIGHT = Integer.getInteger("roster.raft.maxInFlight", 1);
     private static final int MAX_BATCH = 512;
-    private static final int MAX_BATCH_BYTES = 4 << 20;
+    /**
+     * Bytes of commands in one batch entry: an entry must stay under Ratis' appender byte limit
+     * ({@code raft.server.log.appender.buffer.byte-limit}, 4 MB), or replication stops on an assertion.
+     */
+    private static final int MAX_BATCH_BYTES = Chunks.PIECE_BYTES;
 
     private final Store store;
     private final String selfAddress;
@@ -294,6 +298,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     @Override
     public CompletableFuture<Object> submit(Command command) {
         byte[] encoded = CommandCodec.encode(command);
+        if (encoded.length > Chunks.PIECE_BYTES) {
+            return sendChunked(encoded);
+        }
         if (command instanceof Command.Restore || command instanceof Command.Batch) {
             return send(encoded);
         }
@@ -301,6 +308,22 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         queue.add(p);
         drain();
         return p.result;
+    }
+
+    /**
+     * A command larger than one entry may be: its pieces go one after the other (each waits for the
+     * previous to commit, so they are in order in the log); the state machine applies the whole
+     * command at the last piece's index, and that piece's result is the command's.
+     */
+    private CompletableFuture<Object> sendChunked(byte[] encoded) {
+        long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        List<byte[]> pieces = Chunks.split(encoded, id);
+        CompletableFuture<Object> f = CompletableFuture.completedFuture(null);
+        for (byte[] piece : pieces) {
+            f = f.thenCompose(previous -> previous instanceof io.roster.state.ApplyError
+                    ? CompletableFuture.completedFuture(previous) : send(piece));
+        }
+        return f;
     }
 
     private record Pending(byte[] encoded, CompletableFuture<Object> result) {
@@ -318,10 +341,14 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             }
             List<Pending> batch = new ArrayList<>();
             long bytes = 0;
-            Pending p;
-            while (batch.size() < MAX_BATCH && bytes < MAX_BATCH_BYTES && (p = queue.poll()) != null) {
-                batch.add(p);
-                bytes += p.encoded.length;
+            synchronized (queue) { // peek-then-poll by one drainer at a time: the byte bound is exact
+                Pending p;
+                while (batch.size() < MAX_BATCH && (p = queue.peek()) != null
+                        && (batch.isEmpty() || bytes + p.encoded.length + 4 <= MAX_BATCH_BYTES)) {
+                    queue.poll();
+                    batch.add(p);
+                    bytes += p.encoded.length + 4;
+                }
             }
             if (batch.isEmpty()) {
                 inFlight.decrementAndGet();

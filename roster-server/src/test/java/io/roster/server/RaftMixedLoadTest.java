@@ -144,4 +144,36 @@ class RaftMixedLoadTest {
         assertThat(stalls.get()).as("first reads that did not complete within %s", STALL).isZero();
         assertThat(follower.store().kvGet(io.roster.state.WatchSet.NONE, "before").value()).isNotNull();
     }
+
+    @Test
+    void aFiftyMegabyteSnapshotRestoreReplicatesToEveryServerInPieces() throws Exception {
+        RaftReplicator leader = startCluster();
+        RaftReplicator follower = servers.stream().filter(s -> s != leader).findFirst().orElseThrow();
+        // A state whose snapshot is over 50 MB: 400 keys of 100 KB (base64 in the snapshot).
+        Store source = new Store();
+        byte[] value = new byte[100 * 1024];
+        for (int i = 0; i < 400; i++) {
+            java.util.Arrays.fill(value, (byte) ('a' + i % 26));
+            source.apply(i + 1, new Command.Kv(KvVerb.SET, "big/" + i, value.clone(), 0, 0, null));
+        }
+        java.io.ByteArrayOutputStream snap = new java.io.ByteArrayOutputStream();
+        source.snapshot(snap);
+        byte[] snapshot = snap.toByteArray();
+        assertThat(snapshot.length).isGreaterThan(50 << 20);
+        leader.submit(set("before", "restore")).get(30, TimeUnit.SECONDS);
+        // Through a follower: the pieces are forwarded to the leader one after the other.
+        Object result = follower.submit(new Command.Restore(snapshot)).get(120, TimeUnit.SECONDS);
+        assertThat(result).isEqualTo(Boolean.TRUE);
+        // Every server applied it whole (the key written before is gone, all 400 are there), and
+        // replication goes on afterwards.
+        leader.submit(set("after", "restore")).get(30, TimeUnit.SECONDS);
+        for (RaftReplicator r : servers) {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                    r.store().kvGet(io.roster.state.WatchSet.NONE, "after").value() != null);
+            assertThat(r.store().kvGet(io.roster.state.WatchSet.NONE, "before").value()).isNull();
+            assertThat(r.store().kvList(io.roster.state.WatchSet.NONE, "big/").value()).hasSize(400);
+        }
+        assertThat(servers.stream().map(r -> r.store().stateHash()).distinct()).hasSize(1);
+        System.out.printf("restored a %d-byte snapshot on 3 servers in %d-byte pieces%n", snapshot.length, Chunks.PIECE_BYTES);
+    }
 }

@@ -43,7 +43,7 @@ roster_up() {
   done
   for ((i = 0; i < n; i++)); do wait_http "http://${ROSTER_HTTP[i]}/v1/status/leader" 60 || return 1; done
   for ((i = 0; i < 300; i++)); do
-    [ -n "$(roster_leader)" ] && return 0
+    [ -n "$(roster_leader || true)" ] && return 0
     sleep 0.1
   done
   echo "cluster: no Roster leader" >&2; return 1
@@ -53,6 +53,7 @@ roster_leader() { # prints the HTTP address of the current leader (empty if none
   local l i
   l=$(curl -sf --max-time 1 "http://${ROSTER_HTTP[0]}/v1/status/leader" | tr -d '"')
   for ((i = 0; i < ${#ROSTER_RAFT[@]}; i++)); do [ "${ROSTER_RAFT[i]}" = "$l" ] && echo "${ROSTER_HTTP[i]}"; done
+  return 0
 }
 
 etcd_up() {
@@ -79,8 +80,9 @@ etcd_leader() { # prints the client address of the etcd leader
     local st; st=$(curl -sf --max-time 1 -X POST -d '{}' "http://$a/v3/maintenance/status")
     local id lead
     id=$(sed -n 's/.*"member_id":"\([0-9]*\)".*/\1/p' <<<"$st"); lead=$(sed -n 's/.*"leader":"\([0-9]*\)".*/\1/p' <<<"$st")
-    [ -n "$id" ] && [ "$id" = "$lead" ] && { echo "$a"; return; }
+    [ -n "$id" ] && [ "$id" = "$lead" ] && { echo "$a"; return 0; }
   done
+  return 0
 }
 
 cluster_down() {

@@ -108,6 +108,10 @@ final class RosterStateMachine extends BaseStateMachine {
             }
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
+        // Only the leader's reply reaches a client: followers skip encoding results.
+        if (trx.getServerRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER) {
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ResultCodec.encode(result))));
     }
 

@@ -20,7 +20,10 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -55,7 +58,11 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     private static final int MAX_IN_FLIGHT = Integer.getInteger("roster.raft.maxInFlight", 1);
     private static final int MAX_BATCH = 512;
-    private static final int MAX_BATCH_BYTES = 4 << 20;
+    /**
+     * Bytes of commands in one batch entry: an entry must stay under Ratis' appender byte limit
+     * ({@code raft.server.log.appender.buffer.byte-limit}, 4 MB), or replication stops on an assertion.
+     */
+    private static final int MAX_BATCH_BYTES = Chunks.PIECE_BYTES;
 
     private final Store store;
     private final String selfAddress;
@@ -72,6 +79,25 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     private final List<Runnable> leaderListeners = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Identity of this server's in-process requests (writes on the leader, every read barrier):
+     * they go to the local Ratis server directly, with no client, no gRPC stream and no sliding window.
+     */
+    private final ClientId localClient = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong localCallId = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Completes callers' futures off Ratis' threads: an in-process reply arrives on the state machine
+     * updater or an RPC thread, and the HTTP rendering chained on a write or a read barrier must not
+     * run there (nor recurse through back-to-back barrier rounds).
+     */
+    private final java.util.concurrent.ExecutorService completions =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("raft-reply-", 0).factory());
+    private final java.util.concurrent.ScheduledExecutorService retryTimer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "raft-retry");
+                t.setDaemon(true);
+                return t;
+            });
     private final Object barrierLock = new Object();
     private CompletableFuture<Void> nextBarrier;
     private boolean barrierRunning;
@@ -301,6 +327,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     @Override
     public CompletableFuture<Object> submit(Command command) {
         byte[] encoded = CommandCodec.encode(command);
+        if (encoded.length > Chunks.PIECE_BYTES) {
+            return sendChunked(encoded);
+        }
         if (command instanceof Command.Restore || command instanceof Command.Batch) {
             return send(encoded);
         }
@@ -308,6 +337,22 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         queue.add(p);
         drain();
         return p.result;
+    }
+
+    /**
+     * A command larger than one entry may be: its pieces go one after the other (each waits for the
+     * previous to commit, so they are in order in the log); the state machine applies the whole
+     * command at the last piece's index, and that piece's result is the command's.
+     */
+    private CompletableFuture<Object> sendChunked(byte[] encoded) {
+        long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        List<byte[]> pieces = Chunks.split(encoded, id);
+        CompletableFuture<Object> f = CompletableFuture.completedFuture(null);
+        for (byte[] piece : pieces) {
+            f = f.thenCompose(previous -> previous instanceof io.roster.state.ApplyError
+                    ? CompletableFuture.completedFuture(previous) : send(piece));
+        }
+        return f;
     }
 
     private record Pending(byte[] encoded, CompletableFuture<Object> result) {
@@ -325,10 +370,14 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             }
             List<Pending> batch = new ArrayList<>();
             long bytes = 0;
-            Pending p;
-            while (batch.size() < MAX_BATCH && bytes < MAX_BATCH_BYTES && (p = queue.poll()) != null) {
-                batch.add(p);
-                bytes += p.encoded.length;
+            synchronized (queue) { // peek-then-poll by one drainer at a time: the byte bound is exact
+                Pending p;
+                while (batch.size() < MAX_BATCH && (p = queue.peek()) != null
+                        && (batch.isEmpty() || bytes + p.encoded.length + 4 <= MAX_BATCH_BYTES)) {
+                    queue.poll();
+                    batch.add(p);
+                    bytes += p.encoded.length + 4;
+                }
             }
             if (batch.isEmpty()) {
                 inFlight.decrementAndGet();
@@ -378,16 +427,46 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
     }
 
+    /**
+     * Sends one Raft entry. On the leader it is submitted to the local Ratis server in-process
+     * (as Apache Ozone does): no gRPC round trip to itself. Elsewhere, or if leadership moved
+     * meanwhile, a Ratis client finds the leader; those clients carry writes only (see
+     * {@link #readBarrier()} for why reads must never share their ordered streams).
+     */
     private CompletableFuture<Object> send(byte[] encoded) {
         Message m = Message.valueOf(ByteString.copyFrom(encoded));
-        RaftClient c = clients[Math.floorMod(nextClient.getAndIncrement(), CLIENTS)];
-        return c.async().send(m).handle((reply, err) -> {
+        CompletableFuture<RaftClientReply> reply = isLeader()
+                ? local(m, RaftClientRequest.writeRequestType()).thenCompose(r -> movedLeader(r) ? viaClient(m) : CompletableFuture.completedFuture(r))
+                : viaClient(m);
+        return reply.handleAsync((r, err) -> {
             if (err != null) {
                 // The client gave up finding a leader (bounded retries): Consul's answer.
                 throw new CompletionException(noLeader(err));
             }
-            return result(reply);
-        });
+            return result(r);
+        }, completions);
+    }
+
+    private CompletableFuture<RaftClientReply> viaClient(Message m) {
+        RaftClient c = clients[Math.floorMod(nextClient.getAndIncrement(), CLIENTS)];
+        return c.async().send(m);
+    }
+
+    /** True when an in-process write found this server no longer (or not yet) the leader. */
+    private static boolean movedLeader(RaftClientReply r) {
+        return !r.isSuccess() && (r.getNotLeaderException() != null || r.getException() instanceof LeaderNotReadyException);
+    }
+
+    /** Submits a request to this server's own Ratis division, in-process. */
+    private CompletableFuture<RaftClientReply> local(Message m, RaftClientRequest.Type type) {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(localClient).setServerId(selfId)
+                .setGroupId(group.getGroupId()).setCallId(localCallId.incrementAndGet()).setMessage(m).setType(type)
+                .setTimeoutMs(LEADER_WAIT.toLong(TimeUnit.MILLISECONDS)).build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static Object result(RaftClientReply reply) {
@@ -430,9 +509,20 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * One ReadIndex round serves every read that arrived before it was sent: reads arriving while a
      * round is outstanding share the next round, which starts when this one ends (so it is sent
      * after they arrived, as linearizability requires).
+     *
+     * <p>The round is a read request submitted in-process to this server's Ratis division: on the
+     * leader it is answered from the leader lease (or one heartbeat round), on a follower Ratis
+     * asks the leader for the read index over its server RPC and waits until it has applied it.
+     * It never goes through a Ratis client. Issue 15's stall came from that: the barrier used a
+     * client that also carried writes, and on the leader both went to the same server, so two
+     * independent client-side sliding windows (reads to "this server", writes to "the leader")
+     * shared one ordered gRPC stream whose single server-side window then waited for sequence
+     * numbers of the other window. Requests sat there until the client's request timeout, reset
+     * the connection and retried, while holding the one in-flight write slot and the one
+     * outstanding ReadIndex round: 45 writes/s and consistent reads without an answer.
      */
     private void runBarrier(CompletableFuture<Void> f) {
-        client.async().sendReadOnly(Message.EMPTY, selfId).whenComplete((reply, err) -> {
+        barrierRound(System.nanoTime() + LEADER_WAIT.toLong(TimeUnit.NANOSECONDS)).whenCompleteAsync((ok, err) -> {
             CompletableFuture<Void> next;
             synchronized (barrierLock) {
                 next = nextBarrier;
@@ -443,14 +533,40 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                 runBarrier(next);
             }
             if (err != null) {
-                f.completeExceptionally(noLeader(err));
-            } else if (!reply.isSuccess()) {
-                f.completeExceptionally(noLeader(reply.getException()));
+                f.completeExceptionally(err instanceof CompletionException && err.getCause() != null ? err.getCause() : err);
             } else {
                 f.complete(null);
             }
-        });
+        }, completions);
     }
+
+    /**
+     * One ReadIndex round, retried while there is no usable leader (an election, a leader that has
+     * not yet committed its first entry) until {@code deadline}, then "No cluster leader".
+     */
+    private CompletableFuture<Void> barrierRound(long deadline) {
+        return local(Message.EMPTY, RaftClientRequest.readRequestType()).handle((reply, err) -> {
+            if (err == null && reply.isSuccess()) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = err != null ? err : reply.getException();
+            if (closed || System.nanoTime() >= deadline) {
+                return CompletableFuture.<Void>failedFuture(noLeader(cause));
+            }
+            CompletableFuture<Void> retried = new CompletableFuture<>();
+            retryTimer.schedule(() -> barrierRound(deadline).whenComplete((v, e) -> {
+                if (e != null) {
+                    retried.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                } else {
+                    retried.complete(null);
+                }
+            }), BARRIER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            return retried;
+        }).thenCompose(x -> x);
+    }
+
+    /** Pause between ReadIndex attempts while no leader can answer (elections take about a second). */
+    private static final long BARRIER_RETRY_MILLIS = 20;
 
     @Override
     public boolean isLeader() {
@@ -512,5 +628,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Raft server close: {}", e.toString());
         }
+        retryTimer.shutdownNow();
+        completions.shutdown();
     }
 }

@@ -41,6 +41,8 @@ final class RosterStateMachine extends BaseStateMachine {
     private final Store store;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Consumer<RaftPeerId> leaderChanged;
+    /** Pieces of commands too large for one entry; touched only by Ratis' apply thread (and snapshot, on it). */
+    private final Chunks chunks = new Chunks();
 
     RosterStateMachine(Store store, Consumer<RaftPeerId> leaderChanged) {
         this.store = store;
@@ -60,6 +62,7 @@ final class RosterStateMachine extends BaseStateMachine {
     }
 
     private void loadLatestSnapshot() throws IOException {
+        chunks.clear();
         SingleFileSnapshotInfo snap = storage.getLatestSnapshot();
         if (snap == null) {
             return;
@@ -82,11 +85,20 @@ final class RosterStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
         Object result;
-        Command c = CommandCodec.decode(data);
         long index = entry.getIndex();
-        if (c == null) {
-            result = null; // an ignorable command this server does not know
+        Command c;
+        if (Chunks.isChunk(data)) {
+            Chunks.Outcome o = chunks.accept(index, data);
+            c = o instanceof Chunks.Whole w ? w.command() : null;
+            result = o instanceof Chunks.Failed f ? f.error() : null;
         } else {
+            if (!chunks.idle()) {
+                chunks.expire(index);
+            }
+            c = CommandCodec.decode(data);
+            result = null; // null c: an ignorable command this server does not know
+        }
+        if (c != null) {
             try {
                 result = store.apply(index, c);
             } catch (RuntimeException e) {
@@ -96,6 +108,10 @@ final class RosterStateMachine extends BaseStateMachine {
             }
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
+        // Only the leader's reply reaches a client: followers skip encoding results.
+        if (trx.getServerRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER) {
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ResultCodec.encode(result))));
     }
 
@@ -109,6 +125,11 @@ final class RosterStateMachine extends BaseStateMachine {
     public long takeSnapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() <= 0) {
+            return INVALID_INDEX;
+        }
+        if (!chunks.idle()) {
+            // A large command is half assembled: a snapshot now would lose its first pieces on a
+            // restart (the log before it is purged). Ratis asks again after the next entries.
             return INVALID_INDEX;
         }
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());

@@ -3,14 +3,20 @@
  * plugs into the state store's {@link io.roster.state.Replicator} seam, so HTTP handlers do not
  * change between dev mode and a cluster.
  *
- * <p>Theory of operation. A write is encoded by {@link io.roster.state.CommandCodec} and sent with a
- * Ratis client, which finds the leader (a follower's handler is thereby forwarded transparently).
- * The leader appends it to the segmented log on disk (fsync'd), replicates it, and every server's
+ * <p>Theory of operation. A write is encoded by {@link io.roster.state.CommandCodec}; concurrent
+ * writes are batched into one entry (at most one entry in flight per server, 2 MB per batch). On
+ * the leader the entry is submitted to the local Ratis division in-process; on a follower a Ratis
+ * client (writes only) finds the leader, so a follower's handler is forwarded transparently. The
+ * leader appends it to the segmented log on disk (fsync'd), replicates it, and every server's
  * {@link io.roster.server.RosterStateMachine} applies it in log order through
  * {@link io.roster.state.Store#apply} with the entry's index; the result travels back in the reply
- * ({@link io.roster.server.ResultCodec}). Consistent reads ask Ratis for a linearizable read
- * (ReadIndex) against the local server before reading the local store. Snapshots are the store's
- * own snapshot format written to Ratis' snapshot directory; a lagging server installs one.
+ * ({@link io.roster.server.ResultCodec}). A command larger than 2 MB (a snapshot restore) travels
+ * as pieces ({@link io.roster.server.Chunks}) applied whole at the last piece's index.
+ * Consistent reads share ReadIndex rounds, each a read request submitted in-process to this
+ * server's division (the leader answers from its lease, a follower asks the leader) before
+ * reading the local store; never through a Ratis client, whose ordered stream must not mix reads
+ * and writes (issue 15). Snapshots are the store's own snapshot format written to Ratis' snapshot
+ * directory; a lagging server installs one.
  *
  * <p>The server port is shared: Ratis' gRPC server also carries any extra gRPC services the
  * caller hands to {@link io.roster.server.RaftReplicator} (the agent's server RPC for client

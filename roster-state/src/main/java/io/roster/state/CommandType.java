@@ -19,6 +19,14 @@ public enum CommandType {
     /** Codes at or above this one are safe for an older server to skip. */
     public static final int IGNORABLE = 128;
 
+    /**
+     * Reserved, never a command type: the first byte of a piece of a command too large for one Raft
+     * entry (a snapshot restore), framed and reassembled by roster-server's state machine, which
+     * applies the whole command at the index of its last piece. (40, not the next free code: other
+     * changes were adding codes at the time; codes are never reused.)
+     */
+    public static final int CHUNK = 40;
+
     private final int code;
 
     CommandType(int code) {

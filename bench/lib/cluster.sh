@@ -1,6 +1,6 @@
 # Starts and stops local 3-server Roster clusters and 3-member etcd clusters on 127.0.0.1 with free
 # ports, for the wrk side-by-side and the soak. Source it; one place to adapt when cluster start-up
-# changes (servers today join with -bootstrap-expect N -retry-join <Raft addresses>).
+# changes (servers join as Consul's: -bootstrap-expect N -retry-join <the servers' gossip addresses>).
 #   roster_up DIR [N]   starts N servers (default 3); sets ROSTER_HTTP (array of host:port), ROSTER_PIDS
 #   etcd_up DIR [N]     starts N etcd members; sets ETCD_HTTP, ETCD_PIDS
 #   cluster_down        stops every process started here (by pid), waits for them
@@ -30,16 +30,16 @@ wait_http() { # URL SECONDS: waits until URL answers 200
 roster_up() {
   local dir="$1" n="${2:-3}" i
   local -a ports raft join
-  read -r -a ports <<<"$(free_ports $((3 * n)))"
-  for ((i = 0; i < n; i++)); do raft[i]=${ports[$((3 * i + 1))]}; join+=("-retry-join=127.0.0.1:${raft[i]}"); done
+  read -r -a ports <<<"$(free_ports $((4 * n)))"
+  for ((i = 0; i < n; i++)); do raft[i]=${ports[$((4 * i + 1))]}; join+=("-retry-join=127.0.0.1:${ports[$((4 * i + 3))]}"); done
   ROSTER_HTTP=(); ROSTER_RAFT=()
   for ((i = 0; i < n; i++)); do
     mkdir -p "$dir/roster-$i"
     ROSTER_JAVA_OPTS="${ROSTER_JAVA_OPTS:-}" "$ROSTER_HOME/bin/roster" agent -server -node="server-$i" \
-      -data-dir="$dir/roster-$i" -http-port="${ports[$((3 * i))]}" -dns-port="${ports[$((3 * i + 2))]}" \
-      -server-port="${raft[i]}" -bootstrap-expect="$n" "${join[@]}" >"$dir/roster-$i/agent.log" 2>&1 &
+      -bind=127.0.0.1 -data-dir="$dir/roster-$i" -http-port="${ports[$((4 * i))]}" -dns-port="${ports[$((4 * i + 2))]}" \
+      -server-port="${raft[i]}" -serf-lan-port="${ports[$((4 * i + 3))]}" -bootstrap-expect="$n" "${join[@]}" >"$dir/roster-$i/agent.log" 2>&1 &
     ROSTER_PIDS+=($!)
-    ROSTER_HTTP+=("127.0.0.1:${ports[$((3 * i))]}"); ROSTER_RAFT+=("127.0.0.1:${raft[i]}")
+    ROSTER_HTTP+=("127.0.0.1:${ports[$((4 * i))]}"); ROSTER_RAFT+=("127.0.0.1:${raft[i]}")
   done
   for ((i = 0; i < n; i++)); do wait_http "http://${ROSTER_HTTP[i]}/v1/status/leader" 60 || return 1; done
   for ((i = 0; i < 300; i++)); do

@@ -147,6 +147,7 @@ public final class Agent implements AutoCloseable {
                 return Agent.this.leave();
             }
         }, metrics, scheduler, wake, pool, servers);
+        http.syncChangesWith(antiEntropy::syncNow);
         // A client agent's store is not the catalog: its DNS asks the servers' DNS for names in the domain.
         this.dns = config.dnsPort() < 0 ? null : config.server() ? new io.roster.agent.dns.DnsServer(config, store)
                 : new io.roster.agent.dns.DnsServer(config, store, servers::dnsServers);
@@ -253,18 +254,29 @@ public final class Agent implements AutoCloseable {
     /** Starts serving; returns once HTTP is listening and this node is in the catalog. */
     public Agent start() throws Exception {
         applyDefinitions(configSource.get());
+        // Consul's agent is in the catalog (node, serfHealth, consul service) before its HTTP API
+        // answers, so a session created right after start finds its node. A dev agent and a
+        // server that forms its cluster alone register first; others cannot before a quorum.
+        boolean registered = false;
+        if (config.dev()) {
+            server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
+            registered = true;
+        } else if (config.server() && config.bootstrapExpect() <= 1 && config.retryJoin().isEmpty()) {
+            registered = registerAlone();
+        }
         http.start();
         if (dns != null) {
             dns.start();
         }
         pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses());
         if (config.dev()) {
-            server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
             antiEntropy.start();
             antiEntropy.syncNow();
         } else if (config.server()) {
             // A server may start before a quorum exists: register (through the leader) when one does.
-            registerServerWhenPossible();
+            if (!registered) {
+                registerServerWhenPossible();
+            }
             antiEntropy.start();
         } else {
             antiEntropy.start();
@@ -308,6 +320,30 @@ public final class Agent implements AutoCloseable {
     /** This agent's LAN gossip member. */
     public io.roster.agent.lan.LanPool gossip() {
         return pool;
+    }
+
+    /** A lone server: waits (up to 30 s) for its own election and registers itself; false if it could not. */
+    private boolean registerAlone() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int attempt = 0; attempt < 300 && System.nanoTime() < deadline; attempt++) {
+            try {
+                server.registerServer(selfNode(), config.serverPort()).get(5, TimeUnit.SECONDS);
+                return true;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                try {
+                    Thread.sleep(100); // waiting for this server's own Raft election
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        LOG.warn("this server could not register itself within 30 s; serving HTTP and retrying");
+        return false;
     }
 
     private void registerServerWhenPossible() {

@@ -254,15 +254,16 @@ public final class Agent implements AutoCloseable {
     /** Starts serving; returns once HTTP is listening and this node is in the catalog. */
     public Agent start() throws Exception {
         applyDefinitions(configSource.get());
-        // Consul's agent is in the catalog (node, serfHealth, consul service) before its HTTP API
-        // answers, so a session created right after start finds its node. A dev agent and a
-        // server that forms its cluster alone register first; others cannot before a quorum.
-        boolean registered = false;
+        // Consul's agent is in the catalog (node, serfHealth, consul service) before its catalog,
+        // KV and session routes answer, so a session created right after start finds its node.
+        // A dev agent registers before HTTP starts. A lone server cannot before its own election:
+        // until it has registered, those routes answer Consul's "No cluster leader" (as a Consul
+        // server does before it has established leadership), and clients retry.
         if (config.dev()) {
             server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
-            registered = true;
-        } else if (config.server() && config.bootstrapExpect() <= 1 && config.retryJoin().isEmpty()) {
-            registered = registerAlone();
+            registered.set(true);
+        } else if (config.server() && loneServer()) {
+            http.gateUntil(registered::get);
         }
         http.start();
         if (dns != null) {
@@ -274,9 +275,7 @@ public final class Agent implements AutoCloseable {
             antiEntropy.syncNow();
         } else if (config.server()) {
             // A server may start before a quorum exists: register (through the leader) when one does.
-            if (!registered) {
-                registerServerWhenPossible();
-            }
+            registerServerWhenPossible();
             antiEntropy.start();
         } else {
             antiEntropy.start();
@@ -322,35 +321,26 @@ public final class Agent implements AutoCloseable {
         return pool;
     }
 
-    /** A lone server: waits (up to 30 s) for its own election and registers itself; false if it could not. */
-    private boolean registerAlone() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        for (int attempt = 0; attempt < 300 && System.nanoTime() < deadline; attempt++) {
-            try {
-                server.registerServer(selfNode(), config.serverPort()).get(5, TimeUnit.SECONDS);
-                return true;
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                try {
-                    Thread.sleep(100); // waiting for this server's own Raft election
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        LOG.warn("this server could not register itself within 30 s; serving HTTP and retrying");
-        return false;
+    private final java.util.concurrent.atomic.AtomicBoolean registered = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A server that forms its cluster alone ({@code -bootstrap}/{@code -bootstrap-expect=1}, nothing to join). */
+    private boolean loneServer() {
+        return config.bootstrapExpect() <= 1 && config.retryJoin().isEmpty();
     }
 
     private void registerServerWhenPossible() {
+        if (registered.get()) {
+            return;
+        }
         server.registerServer(selfNode(), config.serverPort()).whenComplete((r, e) -> {
-            if (e != null && !scheduler.isShutdown()) {
+            if (e == null) {
+                registered.set(true);
+                return;
+            }
+            if (!scheduler.isShutdown()) {
                 LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
-                scheduler.schedule(this::registerServerWhenPossible, 1, TimeUnit.SECONDS);
+                // A lone server waits only for its own election: retry soon, so it is gated briefly.
+                scheduler.schedule(this::registerServerWhenPossible, loneServer() ? 100 : 1000, TimeUnit.MILLISECONDS);
             }
         });
     }

@@ -35,6 +35,18 @@ public final class HttpApi extends Handler.Abstract {
         this.knownLeader = knownLeader;
     }
 
+    private volatile java.util.function.BooleanSupplier ready = () -> true;
+
+    /** Routes that need an established leader answer {@code 500 No cluster leader} until {@code r} is true. */
+    public void gateUntil(java.util.function.BooleanSupplier r) {
+        this.ready = r;
+    }
+
+    private static boolean needsLeader(String path) {
+        return path.startsWith("/v1/kv") || path.startsWith("/v1/session/") || path.equals("/v1/txn")
+                || path.startsWith("/v1/catalog/") || path.startsWith("/v1/health/");
+    }
+
     /** Registers an exact path. */
     public HttpApi route(String path, Set<String> methods, Endpoint e) {
         routes.add(new Route(path, false, methods, e));
@@ -98,6 +110,9 @@ public final class HttpApi extends Handler.Abstract {
         String dc = call.param("dc");
         if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
             throw new HttpError(500, "No path to datacenter");
+        }
+        if (!ready.getAsBoolean() && needsLeader(path)) {
+            throw new HttpError(500, "No cluster leader");
         }
         call.route = found.path;
         call.rest = found.prefix ? path.substring(found.path.length()) : "";

@@ -50,6 +50,16 @@ public final class HttpServer implements AutoCloseable {
         agentLocal.syncWith(s);
     }
 
+    private HttpApi api;
+
+    /**
+     * Until {@code ready} is true, the catalog, health, KV, session and transaction routes answer
+     * {@code 500 No cluster leader} (a lone server that has not yet registered its own node).
+     */
+    public void gateUntil(java.util.function.BooleanSupplier ready) {
+        api.gateUntil(ready);
+    }
+
     /** Longer than the longest blocking query (10m + 10m/16) so parked requests are never cut. */
     private static final long IDLE_TIMEOUT_MS = 15 * 60 * 1000L;
     /** Parked queries per HTTP/2 connection; each costs a few KB, far less than a connection. */
@@ -92,6 +102,7 @@ public final class HttpServer implements AutoCloseable {
 
         blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
         HttpApi api = new HttpApi(config.datacenter(), metrics, () -> !server.replicator().leaderAddress().isEmpty());
+        this.api = api;
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
         AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())

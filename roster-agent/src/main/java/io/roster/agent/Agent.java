@@ -196,6 +196,10 @@ public final class Agent implements AutoCloseable {
 
     /** Leader duties move with the leader: session timers are re-armed (reset, as in Consul). */
     private void leaderChanged() {
+        Replicator rep = replicator; // null while the constructor is still starting Raft
+        if (rep != null && rep.isLeader()) {
+            metrics.becameLeader();
+        }
         Server s = server;
         if (s != null) {
             scheduler.execute(s::armAllTimers);
@@ -262,6 +266,7 @@ public final class Agent implements AutoCloseable {
         if (config.dev()) {
             server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
             registered.set(true);
+            metrics.becameLeader(); // a dev agent is its own leader from the start
         } else if (config.server() && loneServer()) {
             http.gateUntil(registered::get);
         }

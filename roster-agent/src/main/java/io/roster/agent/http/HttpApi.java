@@ -114,6 +114,11 @@ public final class HttpApi extends Handler.Abstract {
         if (!ready.getAsBoolean() && needsLeader(path)) {
             throw new HttpError(500, "No cluster leader");
         }
+        // Requests a server answers for the cluster (not the agent's own, not forwarded by a client).
+        if (!path.startsWith("/v1/agent/") && !path.startsWith("/v1/event/") && !found.path.equals("/v1/")
+                && path.startsWith("/v1/")) {
+            metrics.rpc(call.has("index"));
+        }
         call.route = found.path;
         call.rest = found.prefix ? path.substring(found.path.length()) : "";
         found.endpoint.handle(call);

@@ -140,7 +140,8 @@ public final class HttpServer implements AutoCloseable {
                 .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
                 .route("/v1/agent/leave", Methods.PUT_POST, mine::leave)
                 .route("/v1/agent/self", Methods.GET, agent::self)
-                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store())::handle);
+                .prefix("/v1/agent/connect/", Set.of("GET", "HEAD", "POST"), operator::connectDisabled)
+                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store()).withAutopilot(servers == null ? operator : null).withGossip(lan)::handle);
         if (servers != null) {
             api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(servers))
                     .route("/", Methods.GET, HttpServer::index);
@@ -179,6 +180,10 @@ public final class HttpServer implements AutoCloseable {
                 .prefix("/v1/config/", Methods.GET, operator::configEntries)
                 .prefix("/v1/connect/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), operator::connectDisabled)
                 .prefix("/v1/discovery-chain/", Set.of("GET", "HEAD", "POST"), operator::connectDisabled)
+                .prefix("/v1/catalog/connect/", Methods.GET, operator::emptyCatalogList)
+                .prefix("/v1/catalog/gateway-services/", Methods.GET, operator::emptyCatalogList)
+                .prefix("/v1/health/connect/", Methods.GET, operator::emptyCatalogList)
+                .prefix("/v1/health/ingress/", Methods.GET, operator::emptyCatalogList)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
                 .route("/", Methods.GET, HttpServer::index);

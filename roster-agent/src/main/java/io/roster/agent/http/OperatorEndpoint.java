@@ -130,6 +130,12 @@ final class OperatorEndpoint {
         return Math.max(0, healthyVoters - (voters / 2 + 1));
     }
 
+    /** Whether every server of the configuration is healthy (consul.autopilot.healthy); records each follower's last contact. */
+    boolean healthy() {
+        List<ServerHealth> servers = judge();
+        return !servers.isEmpty() && servers.stream().allMatch(ServerHealth::healthy);
+    }
+
     /** {@code GET /v1/operator/autopilot/health}: 200 when every server is healthy, else 429 (as Consul). */
     void autopilotHealth(Call call) {
         List<ServerHealth> servers = judge();
@@ -203,6 +209,20 @@ final class OperatorEndpoint {
     /** {@code /v1/connect/*}, {@code /v1/discovery-chain/*}: what a Consul with Connect disabled answers. */
     void connectDisabled(Call call) {
         call.error(500, CONNECT_DISABLED);
+    }
+
+    /**
+     * {@code /v1/catalog/connect/<service>}, {@code /v1/health/connect/<service>},
+     * {@code /v1/health/ingress/<service>}, {@code /v1/catalog/gateway-services/<gateway>}: Consul
+     * answers these catalog reads without Connect too; with no proxies, gateways or native
+     * services in Roster's catalog they are always empty lists.
+     */
+    void emptyCatalogList(Call call) {
+        if (call.rest().isEmpty()) {
+            throw HttpError.badRequest("Missing service name");
+        }
+        call.meta(replicator.store().lastIndex());
+        call.json(List.of());
     }
 
     /**

@@ -170,6 +170,14 @@ class UpstreamSuitesRegressionTest {
         roots.assertOneLineError(500);
         assertThat(roots.text().trim()).isEqualTo("Connect must be enabled in order to use this endpoint");
         http().get("/v1/discovery-chain/web").assertOneLineError(500);
+        http().get("/v1/agent/connect/ca/roots").assertOneLineError(500);
+        for (String path : List.of("/v1/catalog/connect/web", "/v1/health/connect/web", "/v1/health/ingress/web",
+                "/v1/catalog/gateway-services/gw")) {
+            Reply empty = http().get(path);
+            assertThat(empty.status()).as(path).isEqualTo(200);
+            assertThat(empty.json().isArray() && empty.json().isEmpty()).as(path).isTrue();
+            empty.assertReadHeaders();
+        }
 
         Reply list = http().get("/v1/config/service-defaults");
         assertThat(list.status()).isEqualTo(200);

@@ -249,6 +249,25 @@ class UpstreamSuitesRegressionTest {
             assertThat(h.get("/v1/health/node/lone").text()).contains("serfHealth");
             // The agent's own routes never wait for that.
             assertThat(h.get("/v1/agent/self").status()).isEqualTo(200);
+            // On Raft (Ratis) too, the configuration index does not move with writes.
+            long confIndex = h.get("/v1/operator/raft/configuration").json().path("Index").asLong();
+            assertThat(confIndex).isPositive();
+            for (int i = 0; i < 3; i++) {
+                assertThat(h.put("/v1/kv/lone/" + i, "x").status()).isEqualTo(200);
+            }
+            assertThat(h.get("/v1/operator/raft/configuration").json().path("Index").asLong()).isEqualTo(confIndex);
+            JsonNode self = h.get("/v1/agent/self").json().path("Stats");
+            assertThat(self.path("raft").path("latest_configuration_index").asText()).isEqualTo(Long.toString(confIndex));
+            assertThat(self.path("raft").path("state").asText()).isEqualTo("Leader");
+            assertThat(self.path("consul").path("leader_addr").asText()).isEqualTo("127.0.0.1:" + raft);
+            // Autopilot reads Ratis: the lone leader is healthy, its last index that of its log.
+            Reply health = h.get("/v1/operator/autopilot/health");
+            assertThat(health.status()).as(health.text()).isEqualTo(200);
+            JsonNode srv = health.json().path("Servers").get(0);
+            assertThat(srv.path("Leader").asBoolean()).isTrue();
+            assertThat(srv.path("Name").asText()).isEqualTo("lone");
+            assertThat(srv.path("LastIndex").asLong()).isGreaterThan(confIndex);
+            assertThat(srv.path("LastTerm").asLong()).isPositive();
         }
     }
 }

@@ -199,6 +199,9 @@ public final class Agent implements AutoCloseable {
         Replicator rep = replicator; // null while the constructor is still starting Raft
         if (rep != null && rep.isLeader()) {
             metrics.becameLeader();
+            if (config.server() && !config.dev() && !registered.get()) {
+                scheduler.execute(this::registerServerWhenPossible); // a new leader registers itself at once
+            }
         }
         Server s = server;
         if (s != null) {

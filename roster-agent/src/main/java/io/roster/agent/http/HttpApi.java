@@ -37,7 +37,10 @@ public final class HttpApi extends Handler.Abstract {
 
     private volatile java.util.function.BooleanSupplier ready = () -> true;
 
-    /** Routes that need an established leader answer {@code 500 No cluster leader} until {@code r} is true. */
+    /**
+     * Until {@code r} is true, routes that need an established leader answer
+     * {@code 500 No cluster leader} and {@code /v1/status/leader} names none.
+     */
     public void gateUntil(java.util.function.BooleanSupplier r) {
         this.ready = r;
     }
@@ -111,8 +114,15 @@ public final class HttpApi extends Handler.Abstract {
         if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
             throw new HttpError(500, "No path to datacenter");
         }
-        if (!ready.getAsBoolean() && needsLeader(path)) {
-            throw new HttpError(500, "No cluster leader");
+        if (!ready.getAsBoolean()) {
+            if (needsLeader(path)) {
+                throw new HttpError(500, "No cluster leader");
+            }
+            if (path.equals("/v1/status/leader")) {
+                // Clients wait for a leader and then write at once: name none until writes are taken.
+                call.json("");
+                return;
+            }
         }
         // Requests a server answers for the cluster (not the agent's own, not forwarded by a client).
         if (!path.startsWith("/v1/agent/") && !path.startsWith("/v1/event/") && !found.path.equals("/v1/")

@@ -54,7 +54,8 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Until {@code ready} is true, the catalog, health, KV, session and transaction routes answer
-     * {@code 500 No cluster leader} (a lone server that has not yet registered its own node).
+     * {@code 500 No cluster leader} and {@code /v1/status/leader} names no leader (a lone server
+     * that has not yet registered its own node).
      */
     public void gateUntil(java.util.function.BooleanSupplier ready) {
         api.gateUntil(ready);

@@ -230,20 +230,25 @@ class UpstreamSuitesRegressionTest {
         try (Agent a = new Agent(AgentConfig.builder().server(true).bootstrapExpect(1).nodeName("lone").httpPort(0)
                 .dnsPort(-1).serverPort(raft).serfLanPort(0).bindAddr("127.0.0.1").dataDir(dir).build()).start()) {
             Http h = new Http(a.httpAddress());
-            // node-consul's hook: retry a KV write until the server takes writes, then at once a
-            // session on the agent's own node. Before its node is registered, the write is refused
-            // as a Consul server refuses it before leadership: 500 No cluster leader.
-            Reply kv = null;
-            for (int i = 0; i < 600; i++) {
-                kv = h.put("/v1/kv/check", "ok");
-                if (kv.status() == 200) {
-                    break;
+            // python-consul's conftest (and Roster's own cluster tests) wait for /v1/status/leader and
+            // then write at once; node-consul's hook retries a KV write. Before its node is registered,
+            // a lone server names no leader and refuses writes as a Consul server does before it has
+            // established leadership (500 No cluster leader); once it names one, writes are taken.
+            String leader = "";
+            for (int i = 0; i < 600 && leader.isEmpty(); i++) {
+                Reply kv = h.put("/v1/kv/early", "x");
+                if (kv.status() != 200) {
+                    kv.assertOneLineError(500);
+                    assertThat(kv.text().trim()).isEqualTo("No cluster leader");
                 }
-                kv.assertOneLineError(500);
-                assertThat(kv.text().trim()).isEqualTo("No cluster leader");
-                Thread.sleep(50);
+                leader = h.get("/v1/status/leader").json().asText();
+                if (leader.isEmpty()) {
+                    Thread.sleep(50);
+                }
             }
-            assertThat(kv.status()).isEqualTo(200);
+            assertThat(leader).isEqualTo("127.0.0.1:" + raft);
+            Reply kv = h.put("/v1/kv/check", "ok");
+            assertThat(kv.status()).as(kv.text()).isEqualTo(200);
             Reply created = h.put("/v1/session/create", "{\"Name\":\"first\"}");
             assertThat(created.status()).as(created.text()).isEqualTo(200);
             assertThat(h.get("/v1/health/node/lone").text()).contains("serfHealth");

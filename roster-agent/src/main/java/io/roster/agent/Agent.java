@@ -175,6 +175,7 @@ public final class Agent implements AutoCloseable {
                 return Agent.this.leave();
             }
         }, metrics, scheduler, wake, pool, rpc);
+        http.syncChangesWith(antiEntropy::syncNow);
         // A client agent's store is not the catalog: its DNS asks a server's resolver over the server RPC.
         this.dns = config.dnsPort() < 0 ? null : dnsServer(config.network().dnsAddrs().get(0), config.dnsPort());
         if (rpcService != null) {
@@ -236,6 +237,13 @@ public final class Agent implements AutoCloseable {
 
     /** Leader duties move with the leader: session timers are re-armed (reset, as in Consul). */
     private void leaderChanged() {
+        Replicator rep = replicator; // null while the constructor is still starting Raft
+        if (rep != null && rep.isLeader()) {
+            metrics.becameLeader();
+            if (config.server() && !config.dev() && !registered.get()) {
+                scheduler.execute(this::registerServerWhenPossible); // a new leader registers itself at once
+            }
+        }
         Server s = server;
         if (s != null) {
             scheduler.execute(s::armAllTimers);
@@ -295,6 +303,18 @@ public final class Agent implements AutoCloseable {
     /** Starts serving; returns once HTTP is listening and this node is in the catalog. */
     public Agent start() throws Exception {
         applyDefinitions(configSource.get());
+        // Consul's agent is in the catalog (node, serfHealth, consul service) before its catalog,
+        // KV and session routes answer, so a session created right after start finds its node.
+        // A dev agent registers before HTTP starts. A lone server cannot before its own election:
+        // until it has registered, those routes answer Consul's "No cluster leader" (as a Consul
+        // server does before it has established leadership), and clients retry.
+        if (config.dev()) {
+            server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
+            registered.set(true);
+            metrics.becameLeader(); // a dev agent is its own leader from the start
+        } else if (config.server() && loneServer()) {
+            http.gateUntil(registered::get);
+        }
         http.start();
         if (dns != null) {
             dns.start();
@@ -305,7 +325,6 @@ public final class Agent implements AutoCloseable {
         }
         pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses());
         if (config.dev()) {
-            server.registerServer(selfNode(), config.serverPort()).get(10, TimeUnit.SECONDS);
             antiEntropy.start();
             antiEntropy.syncNow();
         } else if (config.server()) {
@@ -361,15 +380,29 @@ public final class Agent implements AutoCloseable {
         return pool;
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean registered = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A server that forms its cluster alone ({@code -bootstrap}/{@code -bootstrap-expect=1}, nothing to join). */
+    private boolean loneServer() {
+        return config.bootstrapExpect() <= 1 && config.retryJoin().isEmpty();
+    }
+
     private void registerServerWhenPossible() {
+        if (registered.get()) {
+            return;
+        }
         server.registerServer(selfNode(), config.serverPort()).whenComplete((r, e) -> {
-            if (e != null && !scheduler.isShutdown()) {
-                LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
-                scheduler.schedule(this::registerServerWhenPossible, 1, TimeUnit.SECONDS);
-            } else if (e == null) {
+            if (e == null) {
+                registered.set(true);
                 // The leader's reconciliation may have written this node from its gossip member (the
                 // LAN address for every tagged address); a sync now puts this agent's own (wan) back.
                 antiEntropy.trigger();
+                return;
+            }
+            if (!scheduler.isShutdown()) {
+                LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
+                // A lone server waits only for its own election: retry soon, so it is gated briefly.
+                scheduler.schedule(this::registerServerWhenPossible, loneServer() ? 100 : 1000, TimeUnit.MILLISECONDS);
             }
         });
     }

@@ -3,6 +3,7 @@ package io.roster.api;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
  * the {@code Check}/{@code Checks} of a service registration, and a {@code check}/{@code checks}
  * block of a config file. Exactly one kind is set: {@code HTTP}, {@code TCP}, {@code UDP},
  * {@code TTL}, {@code Args} (script), {@code GRPC}, or {@code AliasService}/{@code AliasNode}.
- * Durations are Go duration strings, parsed (with errors naming the field) by the check runners.
+ * Durations are Go duration strings or JSON numbers of nanoseconds ({@link GoDurationJson}), parsed (with errors naming the field) by the check runners.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CheckDefinition(
@@ -28,15 +29,15 @@ public record CheckDefinition(
         @JsonProperty("TLSServerName") String tlsServerName,
         @JsonProperty("TCP") String tcp,
         @JsonProperty("UDP") String udp,
-        @JsonProperty("TTL") String ttl,
+        @JsonProperty("TTL") @JsonDeserialize(using = GoDurationJson.class) String ttl,
         @JsonProperty("Args") @JsonAlias({"ScriptArgs"}) List<String> args,
         @JsonProperty("GRPC") String grpc,
         @JsonProperty("GRPCUseTLS") Boolean grpcUseTls,
         @JsonProperty("AliasNode") String aliasNode,
         @JsonProperty("AliasService") String aliasService,
-        @JsonProperty("Interval") String interval,
-        @JsonProperty("Timeout") String timeout,
-        @JsonProperty("DeregisterCriticalServiceAfter") String deregisterCriticalServiceAfter,
+        @JsonProperty("Interval") @JsonDeserialize(using = GoDurationJson.class) String interval,
+        @JsonProperty("Timeout") @JsonDeserialize(using = GoDurationJson.class) String timeout,
+        @JsonProperty("DeregisterCriticalServiceAfter") @JsonDeserialize(using = GoDurationJson.class) String deregisterCriticalServiceAfter,
         @JsonProperty("SuccessBeforePassing") Integer successBeforePassing,
         @JsonProperty("FailuresBeforeWarning") Integer failuresBeforeWarning,
         @JsonProperty("FailuresBeforeCritical") Integer failuresBeforeCritical) {

@@ -61,7 +61,7 @@ final class AgentCommand implements Callable<Integer> {
     String bind;
     @Option(names = {"-dns-port", "--dns-port"}, paramLabel = "PORT", description = "DNS port (default: 8600; -1 turns DNS off).")
     Integer dnsPort;
-    @Option(names = {"-ui", "--ui"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL", description = "Serve the web UI (default: on with -dev only).")
+    @Option(names = {"-ui", "--ui"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL", description = "Accepted as Consul's ui_config.enabled; Roster serves no web UI yet.")
     Boolean ui;
     @Option(names = {"-enable-script-checks", "--enable-script-checks"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
             description = "Allow script checks from config files and the HTTP API.")

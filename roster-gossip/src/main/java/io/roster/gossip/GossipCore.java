@@ -193,7 +193,13 @@ final class GossipCore {
         if (n == null || n == self) {
             return false;
         }
+        boolean wasLive = n.live();
         onDead(new Msg.Dead(n.incarnation, name, name, prune));
+        // Serf's leave intent for a member that is still alive makes it "leaving" (2), not "left":
+        // the member refutes (alive again) if it is up; if it is not, it is reaped as a left one.
+        if (wasLive && !prune && n.state == MemberState.LEFT) {
+            n.state = MemberState.LEAVING;
+        }
         return true;
     }
 
@@ -585,7 +591,7 @@ final class GossipCore {
             membershipChanged();
         }
         queueMember(n.name, a, null);
-        if (old == MemberState.FAILED || old == MemberState.LEFT) {
+        if (old == MemberState.FAILED || old == MemberState.LEFT || old == MemberState.LEAVING) {
             addToProbeOrder(n);
             listener.onJoin(n.snapshot());
         } else if (changed) {
@@ -711,7 +717,8 @@ final class GossipCore {
                 continue;
             }
             if ((n.state == MemberState.FAILED && now - n.stateChange > cfg.reconnectTimeout().toMillis())
-                    || (n.state == MemberState.LEFT && now - n.stateChange > cfg.tombstoneTimeout().toMillis())) {
+                    || ((n.state == MemberState.LEFT || n.state == MemberState.LEAVING)
+                            && now - n.stateChange > cfg.tombstoneTimeout().toMillis())) {
                 reap(n);
             }
         }

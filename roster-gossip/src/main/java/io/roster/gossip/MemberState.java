@@ -8,7 +8,10 @@ package io.roster.gossip;
 public enum MemberState {
     ALIVE(1),
     SUSPECT(1),
-    /** Only ever the local member, between {@code leave()} and the end of the leave broadcast. */
+    /**
+     * The local member between {@code leave()} and the end of the leave broadcast; or a remote
+     * member that was force-left while alive (serf's leave intent), until it refutes or is reaped.
+     */
     LEAVING(2),
     LEFT(3),
     /** Declared dead by the failure detector (memberlist's "dead"). */

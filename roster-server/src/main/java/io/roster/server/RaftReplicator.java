@@ -604,6 +604,60 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         return new ArrayList<>(addresses.values());
     }
 
+    /** The log index of the configuration in force (at least 1; Ratis numbers a bootstrap configuration -1). */
+    @Override
+    public long configurationIndex() {
+        try {
+            return Math.max(1, configuration().getLogEntryIndex());
+        } catch (IOException e) {
+            return 1;
+        }
+    }
+
+    @Override
+    public long term() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * On the leader: each follower's match index and time since its last answer (Ratis' leader
+     * info); on a follower: only itself (its applied index), the others unknown.
+     */
+    @Override
+    public List<PeerStatus> peerStatus() {
+        List<PeerStatus> out = new ArrayList<>();
+        try {
+            org.apache.ratis.server.DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+            String leader = leaderAddress();
+            Map<String, long[]> followers = new java.util.HashMap<>();
+            if (info.isLeader()) {
+                var list = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+                long[] match = info.getFollowerMatchIndices();
+                for (int i = 0; i < list.size(); i++) {
+                    var f = list.get(i);
+                    String addr = f.getId().getAddress().isEmpty()
+                            ? addressOf(RaftPeerId.valueOf(f.getId().getId())) : f.getId().getAddress();
+                    followers.put(addr, new long[] {f.getLastRpcElapsedTimeMs() * 1_000_000L, i < match.length ? match[i] : -1});
+                }
+            }
+            for (RaftPeer p : configuration().getCurrentPeers()) {
+                String addr = p.getAddress() == null ? addressOf(p.getId()) : p.getAddress();
+                boolean self = p.getId().equals(selfId);
+                long[] f = followers.get(addr);
+                long contact = self && info.isLeader() ? 0 : f != null ? f[0] : -1;
+                long index = self ? info.getLastAppliedIndex() : f != null ? f[1] : -1;
+                out.add(new PeerStatus(addr, addr.equals(leader), true, contact, index));
+            }
+        } catch (IOException e) {
+            // not started: nothing known
+        }
+        return out;
+    }
+
     public String selfAddress() {
         return selfAddress;
     }

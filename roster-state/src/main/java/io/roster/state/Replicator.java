@@ -48,6 +48,43 @@ public interface Replicator extends AutoCloseable {
                 + " \"" + addressOrId + "\" was not found in the Raft configuration");
     }
 
+    /**
+     * The Raft index of the configuration in force ({@code Index} of
+     * {@code /v1/operator/raft/configuration}): it moves only when the set of servers changes,
+     * not with every write. A single in-memory server has its bootstrap configuration, index 1,
+     * as a dev Consul reports.
+     */
+    default long configurationIndex() {
+        return 1;
+    }
+
+    /** The current Raft term (1 for a single in-memory server). */
+    default long term() {
+        return 1;
+    }
+
+    /**
+     * One server's replication as this server sees it, for autopilot's health:
+     * {@code lastContactNanos} is -1 when unknown, 0 for the leader itself.
+     */
+    record PeerStatus(String address, boolean leader, boolean voter, long lastContactNanos, long lastIndex) {
+    }
+
+    /**
+     * What this server knows of every server's replication. The leader knows its followers'
+     * match index and time since their last answer; a follower knows only itself. A single
+     * in-memory server is its own leader, always up to date.
+     */
+    default java.util.List<PeerStatus> peerStatus() {
+        java.util.List<PeerStatus> out = new java.util.ArrayList<>();
+        String leader = leaderAddress();
+        for (String p : peers()) {
+            boolean isLeader = p.equals(leader);
+            out.add(new PeerStatus(p, isLeader, true, isLeader ? 0 : -1, store().lastIndex()));
+        }
+        return out;
+    }
+
     /** Stops replicating (a cluster server leaves its Raft group's transport and closes its log). */
     @Override
     default void close() {

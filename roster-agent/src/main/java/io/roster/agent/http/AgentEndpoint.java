@@ -24,6 +24,16 @@ final class AgentEndpoint {
         return this;
     }
 
+    private io.roster.agent.local.LocalState local;
+    private io.roster.state.Replicator replicator;
+
+    /** Where {@code Stats.agent} counts and {@code Stats.consul}/{@code Stats.raft} come from. */
+    AgentEndpoint withState(io.roster.agent.local.LocalState l, io.roster.state.Replicator r) {
+        this.local = l;
+        this.replicator = r;
+        return this;
+    }
+
     AgentEndpoint withPeers(java.util.function.Supplier<List<String>> p) {
         this.peers = p;
         return this;
@@ -90,15 +100,11 @@ final class AgentEndpoint {
         runtime.put("threads", Integer.toString(Thread.activeCount()));
         runtime.put("heap_used_bytes", Long.toString(rt.totalMemory() - rt.freeMemory()));
         runtime.put("version", "java " + Runtime.version());
-        Map<String, Object> agent = new LinkedHashMap<>();
-        agent.put("check_monitors", "0");
-        agent.put("check_ttls", "0");
-        agent.put("checks", "0");
-        agent.put("services", "0");
         Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("agent", agent);
+        stats.put("agent", agentStats());
         stats.put("runtime", runtime);
         stats.put("build", Map.of("prerelease", "", "revision", Version.REVISION, "version", Version.CONSUL_API));
+        stats.putAll(serverStats());
 
         Map<String, Object> self = new LinkedHashMap<>();
         self.put("Config", cfg);
@@ -107,8 +113,83 @@ final class AgentEndpoint {
         self.put("Member", member);
         self.put("Stats", stats);
         self.put("Meta", Map.of());
-        self.put("xDS", Map.of("SupportedProxies", Map.of(), "Port", -1, "Ports", Map.of("Plaintext", -1, "TLS", -1)));
+        // No "xDS": Consul omits it when the agent runs no xDS server, and Roster has none (no Connect).
         call.json(self);
+    }
+
+    /**
+     * {@code Stats.agent}: this agent's real counts, as Consul's {@code Agent.Stats} (all values
+     * strings): script checks ({@code check_monitors}), TTL checks, all checks, services.
+     */
+    Map<String, Object> agentStats() {
+        int monitors = 0;
+        int ttls = 0;
+        int checks = 0;
+        int services = 0;
+        if (local != null) {
+            Map<String, io.roster.api.HealthCheck> all = local.checks();
+            checks = all.size();
+            for (io.roster.api.HealthCheck c : all.values()) {
+                if ("script".equals(c.type())) {
+                    monitors++;
+                } else if ("ttl".equals(c.type())) {
+                    ttls++;
+                }
+            }
+            services = local.services().size();
+        }
+        Map<String, Object> agent = new LinkedHashMap<>();
+        agent.put("check_monitors", Integer.toString(monitors));
+        agent.put("check_ttls", Integer.toString(ttls));
+        agent.put("checks", Integer.toString(checks));
+        agent.put("services", Integer.toString(services));
+        return agent;
+    }
+
+    /**
+     * {@code Stats.consul} (and {@code Stats.raft} on a server), with Consul's keys: a server
+     * reports {@code server}, {@code leader}, {@code leader_addr}, {@code bootstrap},
+     * {@code known_datacenters}; a client reports {@code server} and {@code known_servers}.
+     */
+    Map<String, Object> serverStats() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> consul = new LinkedHashMap<>();
+        if (config.server() || config.dev()) {
+            io.roster.state.Replicator r = replicator;
+            consul.put("bootstrap", Boolean.toString(config.dev() || config.bootstrapExpect() == 1));
+            consul.put("known_datacenters", "1");
+            consul.put("leader", Boolean.toString(r != null && r.isLeader()));
+            consul.put("leader_addr", leader.get());
+            consul.put("server", "true");
+            out.put("consul", consul);
+            if (r != null) {
+                Map<String, Object> raft = new LinkedHashMap<>();
+                List<String> peers = r.peers();
+                long applied = r.store().lastIndex();
+                raft.put("applied_index", Long.toString(applied));
+                raft.put("commit_index", Long.toString(applied));
+                raft.put("last_log_index", Long.toString(applied));
+                raft.put("latest_configuration_index", Long.toString(r.configurationIndex()));
+                raft.put("num_peers", Integer.toString(Math.max(0, peers.size() - 1)));
+                raft.put("protocol_version", "3");
+                raft.put("state", r.isLeader() ? "Leader" : r.leaderAddress().isEmpty() ? "Candidate" : "Follower");
+                raft.put("term", Long.toString(r.term()));
+                out.put("raft", raft);
+            }
+        } else {
+            int servers = 0;
+            if (lan != null) {
+                for (io.roster.gossip.Member m : lan.members()) {
+                    if ("consul".equals(m.tags().get("role")) && m.status() == 1) {
+                        servers++;
+                    }
+                }
+            }
+            consul.put("known_servers", Integer.toString(servers));
+            consul.put("server", "false");
+            out.put("consul", consul);
+        }
+        return out;
     }
 
     /** This agent as its gossip member shows it (a static stand-in before the member starts). */

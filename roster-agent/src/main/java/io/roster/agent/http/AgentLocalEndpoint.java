@@ -25,6 +25,33 @@ final class AgentLocalEndpoint {
     private final BlockingQuery blocking;
     private final HttpServer.Reloader reloader;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentLocalEndpoint.class);
+    private volatile HttpServer.SyncChanges sync = () -> { };
+    private final java.util.concurrent.atomic.AtomicLong lastSyncWarning = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+
+    /** What carries a change into the catalog before the answer (anti-entropy's full sync). */
+    void syncWith(HttpServer.SyncChanges s) {
+        this.sync = s;
+    }
+
+    /**
+     * Consul's {@code syncChanges}: a registration, deregistration, TTL update or maintenance
+     * change is synced to the catalog before the HTTP answer, so a catalog or health read right
+     * after sees it. A failure is logged (at most once a minute) and left to anti-entropy's
+     * retries: the local change stands, as in Consul.
+     */
+    private void syncChanges() {
+        try {
+            sync.sync();
+        } catch (Exception e) {
+            long now = System.nanoTime();
+            long last = lastSyncWarning.get();
+            if ((last == Long.MIN_VALUE || now - last > 60_000_000_000L) && lastSyncWarning.compareAndSet(last, now)) {
+                LOG.warn("failed to sync changes (anti-entropy retries): {}", e.toString());
+            }
+        }
+    }
+
     AgentLocalEndpoint(LocalState local, BlockingQuery blocking, HttpServer.Reloader reloader) {
         this.local = local;
         this.blocking = blocking;
@@ -69,12 +96,13 @@ final class AgentLocalEndpoint {
     }
 
     /** Runs a registration; an invalid definition is a one-line 400 and changes nothing. */
-    private static void register(Call call, Runnable registration) {
+    private void register(Call call, Runnable registration) {
         try {
             registration.run();
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());
         }
+        syncChanges();
         call.empty(200);
     }
 
@@ -83,6 +111,7 @@ final class AgentLocalEndpoint {
         if (!local.removeService(id)) {
             throw new HttpError(404, "Unknown service ID \"" + id + "\". Ensure that the service ID is passed, not the service name.");
         }
+        syncChanges();
         call.empty(200);
     }
 
@@ -92,11 +121,13 @@ final class AgentLocalEndpoint {
         if (!local.serviceMaintenance(id, enable, call.param("reason"))) {
             throw new HttpError(404, "Unknown service ID \"" + id + "\". Ensure that the service ID is passed, not the service name.");
         }
+        syncChanges();
         call.empty(200);
     }
 
     void nodeMaintenance(Call call) {
         local.nodeMaintenance(enableParam(call), call.param("reason"));
+        syncChanges();
         call.empty(200);
     }
 
@@ -126,6 +157,7 @@ final class AgentLocalEndpoint {
         if (!local.removeCheck(id)) {
             throw new HttpError(404, "Unknown check ID \"" + id + "\". Ensure that the check ID is passed, not the check name.");
         }
+        syncChanges();
         call.empty(200);
     }
 
@@ -161,6 +193,7 @@ final class AgentLocalEndpoint {
         if (!local.ttlUpdate(id, status, output == null ? "" : output)) {
             throw new HttpError(500, "CheckID \"" + id + "\" does not have associated TTL");
         }
+        syncChanges();
         call.empty(200);
     }
 

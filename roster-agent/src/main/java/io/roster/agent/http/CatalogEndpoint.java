@@ -34,6 +34,7 @@ final class CatalogEndpoint {
         if (r == null || r.node() == null || r.node().isEmpty()) {
             throw HttpError.badRequest("Must provide node");
         }
+        requireOwnDatacenter(r.datacenter());
         boolean skip = r.skipNodeUpdate() != null && r.skipNodeUpdate();
         if (!skip && (r.address() == null || r.address().isEmpty())) {
             throw HttpError.badRequest("Must provide address if SkipNodeUpdate is not set");
@@ -73,8 +74,20 @@ final class CatalogEndpoint {
         if (d == null || d.node() == null || d.node().isEmpty()) {
             throw HttpError.badRequest("Must provide node");
         }
+        requireOwnDatacenter(d.datacenter());
         server.catalog(new Command.CatalogDeregister(d.node(), d.serviceId(), d.checkId()))
                 .whenComplete((res, err) -> Writes.answer(call, res, err));
+    }
+
+    /**
+     * A {@code Datacenter} in a register/deregister body routes the write as Consul's RPC layer
+     * does: empty means this datacenter; any other is {@code 500 No path to datacenter} (Roster
+     * has no WAN federation yet), never a silent local write.
+     */
+    private void requireOwnDatacenter(String dc) {
+        if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
+            throw new HttpError(500, "No path to datacenter");
+        }
     }
 
     void datacenters(Call call) {

@@ -21,9 +21,18 @@ final class GossipEndpoint {
     private final LanPool pool;
     private final BlockingQuery blocking;
 
-    GossipEndpoint(LanPool pool, BlockingQuery blocking) {
+    private final io.roster.agent.AgentConfig config;
+
+    GossipEndpoint(LanPool pool, BlockingQuery blocking, io.roster.agent.AgentConfig config) {
         this.pool = pool;
         this.blocking = blocking;
+        this.config = config;
+    }
+
+    private static boolean wan(Call call) {
+        // Consul: any non-empty value of ?wan asks for the WAN pool.
+        String v = call.param("wan");
+        return v != null && !v.isEmpty();
     }
 
     /** The fields of a {@code /v1/agent/members} element, for {@code ?filter=} (Consul's {@code api.AgentMember}). */
@@ -59,25 +68,60 @@ final class GossipEndpoint {
         return out;
     }
 
-    /** {@code GET /v1/agent/members}: the LAN pool; {@code ?wan} lists the servers (there is no WAN pool); {@code ?segment} is ignored. */
+    /**
+     * {@code GET /v1/agent/members}: the LAN pool. With {@code ?wan}, what a single datacenter's
+     * WAN pool holds: its servers, named {@code <node>.<datacenter>} as Consul names WAN members
+     * (Roster has no separate WAN gossip yet, so a client agent, which has no WAN pool, lists none).
+     * {@code ?segment} is ignored.
+     */
     void members(Call call) {
         io.roster.agent.filter.Filter filter = Filters.filter(call, MEMBER_SCHEMA);
-        boolean wan = call.has("wan") && !"false".equals(call.param("wan")) && !"0".equals(call.param("wan"));
+        boolean wan = wan(call);
+        if (wan && call.param("segment") != null && !call.param("segment").isEmpty() && !"_all".equals(call.param("segment"))) {
+            throw HttpError.badRequest("Cannot provide a segment with wan=true");
+        }
         List<Map<String, Object>> out = new ArrayList<>();
+        if (wan && !config.server()) {
+            call.json(out);
+            return;
+        }
         for (Member m : pool.members()) {
             if (wan && !"consul".equals(m.tags().get("role"))) {
                 continue;
             }
-            out.add(render(m));
+            Map<String, Object> r = render(m);
+            if (wan) {
+                r.put("Name", m.name() + "." + m.tags().getOrDefault("dc", config.datacenter()));
+            }
+            out.add(r);
         }
         call.json(Filters.apply(filter, out));
     }
 
-    /** {@code PUT /v1/agent/join/<address>}: joins through one agent (host or host:port, 8301 by default). */
+    /**
+     * {@code PUT /v1/agent/join/<address>}: joins through one agent (host or host:port, 8301 by
+     * default). With {@code ?wan}: a client agent answers Consul's {@code Must be a server to join
+     * WAN cluster}; a server of this single datacenter is already the only member of its WAN pool,
+     * so joining its own address succeeds and any other address is refused (no WAN federation yet).
+     */
     void join(Call call) {
         String addr = call.rest();
         if (addr.isEmpty()) {
             throw HttpError.badRequest("Missing address to join");
+        }
+        if (wan(call)) {
+            if (!config.server()) {
+                call.error(500, "Must be a server to join WAN cluster");
+                return;
+            }
+            String host = addr.startsWith("[") ? addr.substring(1, Math.max(1, addr.indexOf(']')))
+                    : addr.contains(":") ? addr.substring(0, addr.lastIndexOf(':')) : addr;
+            if (isSelf(host)) {
+                call.empty(200);
+                return;
+            }
+            call.error(500, "Error joining address '" + addr + "': WAN federation is not supported by Roster yet");
+            return;
         }
         try {
             pool.join(List.of(addr));
@@ -86,6 +130,16 @@ final class GossipEndpoint {
             return;
         }
         call.empty(200);
+    }
+
+    private boolean isSelf(String host) {
+        for (Member m : pool.members()) {
+            if (m.name().equals(config.nodeName()) && m.address().equals(host)) {
+                return true;
+            }
+        }
+        return host.equals(config.bindAddr()) || host.equals(config.clientAddr())
+                || (host.equals("localhost") && config.clientAddr().startsWith("127."));
     }
 
     /** {@code PUT /v1/agent/force-leave/<node>[?prune]}. */

@@ -35,6 +35,21 @@ public final class HttpApi extends Handler.Abstract {
         this.knownLeader = knownLeader;
     }
 
+    private volatile java.util.function.BooleanSupplier ready = () -> true;
+
+    /**
+     * Until {@code r} is true, routes that need an established leader answer
+     * {@code 500 No cluster leader} and {@code /v1/status/leader} names none.
+     */
+    public void gateUntil(java.util.function.BooleanSupplier r) {
+        this.ready = r;
+    }
+
+    private static boolean needsLeader(String path) {
+        return path.startsWith("/v1/kv") || path.startsWith("/v1/session/") || path.equals("/v1/txn")
+                || path.startsWith("/v1/catalog/") || path.startsWith("/v1/health/");
+    }
+
     /** Registers an exact path. */
     public HttpApi route(String path, Set<String> methods, Endpoint e) {
         routes.add(new Route(path, false, methods, e));
@@ -98,6 +113,21 @@ public final class HttpApi extends Handler.Abstract {
         String dc = call.param("dc");
         if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
             throw new HttpError(500, "No path to datacenter");
+        }
+        if (!ready.getAsBoolean()) {
+            if (needsLeader(path)) {
+                throw new HttpError(500, "No cluster leader");
+            }
+            if (path.equals("/v1/status/leader")) {
+                // Clients wait for a leader and then write at once: name none until writes are taken.
+                call.json("");
+                return;
+            }
+        }
+        // Requests a server answers for the cluster (not the agent's own, not forwarded by a client).
+        if (!path.startsWith("/v1/agent/") && !path.startsWith("/v1/event/") && !found.path.equals("/v1/")
+                && path.startsWith("/v1/")) {
+            metrics.rpc(call.has("index"));
         }
         call.route = found.path;
         call.rest = found.prefix ? path.substring(found.path.length()) : "";

@@ -35,6 +35,33 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    /** Carries this agent's local changes into the catalog now (anti-entropy's full sync). */
+    @FunctionalInterface
+    public interface SyncChanges {
+        void sync() throws Exception;
+    }
+
+    private AgentLocalEndpoint agentLocal;
+
+    /**
+     * Makes the agent's register/deregister/TTL/maintenance endpoints sync the change before they
+     * answer, as Consul's do (without it they answer at once and anti-entropy follows).
+     */
+    public void syncChangesWith(SyncChanges s) {
+        agentLocal.syncWith(s);
+    }
+
+    private HttpApi api;
+
+    /**
+     * Until {@code ready} is true, the catalog, health, KV, session and transaction routes answer
+     * {@code 500 No cluster leader} and {@code /v1/status/leader} names no leader (a lone server
+     * that has not yet registered its own node).
+     */
+    public void gateUntil(java.util.function.BooleanSupplier ready) {
+        api.gateUntil(ready);
+    }
+
     /** Longer than the longest blocking query (10m + 10m/16) so parked requests are never cut. */
     private static final long IDLE_TIMEOUT_MS = 15 * 60 * 1000L;
     /** Parked queries per HTTP/2 connection; each costs a few KB, far less than a connection. */
@@ -82,15 +109,19 @@ public final class HttpServer implements AutoCloseable {
 
         blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
         HttpApi api = new HttpApi(config.datacenter(), metrics, () -> !server.replicator().leaderAddress().isEmpty());
+        this.api = api;
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
         AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())
-                .withPeers(() -> server.replicator().peers()).withGossip(lan);
+                .withPeers(() -> server.replicator().peers()).withGossip(lan)
+                .withState(local, server.replicator());
         CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
         SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
         AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
-        GossipEndpoint gossip = new GossipEndpoint(lan, blocking);
+        this.agentLocal = mine;
+        OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
+        GossipEndpoint gossip = new GossipEndpoint(lan, blocking, config);
         // The agent's own routes first: a client agent answers these itself and forwards the rest.
         api.route("/v1/agent/members", Methods.GET, gossip::members)
                 .prefix("/v1/agent/join/", Methods.PUT, gossip::join)
@@ -116,7 +147,8 @@ public final class HttpServer implements AutoCloseable {
                 .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
                 .route("/v1/agent/leave", Methods.PUT_POST, mine::leave)
                 .route("/v1/agent/self", Methods.GET, agent::self)
-                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store())::handle);
+                .prefix("/v1/agent/connect/", Set.of("GET", "HEAD", "POST"), operator::connectDisabled)
+                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store()).withAutopilot(rpc == null ? operator : null).withGossip(lan)::handle);
         if (rpc != null) {
             api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(rpc))
                     .route("/", Methods.GET, HttpServer::index);
@@ -149,6 +181,16 @@ public final class HttpServer implements AutoCloseable {
                 .route("/v1/snapshot", Methods.KV, snapshots::handle)
                 .route("/v1/operator/raft/configuration", Methods.GET, snapshots::raftConfiguration)
                 .route("/v1/operator/raft/peer", Methods.DELETE, snapshots::removePeer)
+                .route("/v1/operator/autopilot/configuration", Methods.GET, operator::autopilotConfiguration)
+                .route("/v1/operator/autopilot/health", Methods.GET, operator::autopilotHealth)
+                .route("/v1/operator/autopilot/state", Methods.GET, operator::autopilotState)
+                .prefix("/v1/config/", Methods.GET, operator::configEntries)
+                .prefix("/v1/connect/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), operator::connectDisabled)
+                .prefix("/v1/discovery-chain/", Set.of("GET", "HEAD", "POST"), operator::connectDisabled)
+                .prefix("/v1/catalog/connect/", Methods.GET, operator::emptyCatalogList)
+                .prefix("/v1/catalog/gateway-services/", Methods.GET, operator::emptyCatalogList)
+                .prefix("/v1/health/connect/", Methods.GET, operator::emptyCatalogList)
+                .prefix("/v1/health/ingress/", Methods.GET, operator::emptyCatalogList)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
                 .route("/", Methods.GET, HttpServer::index);

@@ -85,7 +85,7 @@ final class SnapshotEndpoint {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Servers", servers);
-        out.put("Index", store.lastIndex());
+        out.put("Index", server.replicator().configurationIndex());
         call.json(out);
     }
 

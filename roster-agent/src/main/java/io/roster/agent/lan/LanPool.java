@@ -199,6 +199,12 @@ public final class LanPool implements AutoCloseable {
         }
     }
 
+    /** The gossip member's counters since it started, or null before it starts. */
+    public io.roster.gossip.GossipStats stats() {
+        Gossip g = gossip;
+        return g == null ? null : g.stats();
+    }
+
     /** Adds the default LAN port to an address given as a bare host. */
     public static String withPort(String address, int defaultPort) {
         String a = address.trim();

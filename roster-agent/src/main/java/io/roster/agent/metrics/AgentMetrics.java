@@ -22,6 +22,34 @@ import java.util.function.Supplier;
  */
 public final class AgentMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConsulMetrics consul = new ConsulMetrics();
+
+    public AgentMetrics() {
+        for (String c : new String[] {"consul.raft.apply", "consul.raft.state.leader", "consul.rpc.request", "consul.rpc.query"}) {
+            consul.declareCounter(c);
+        }
+        for (String t : new String[] {"consul.raft.commitTime", "consul.kvs.apply", "consul.txn.apply", "consul.catalog.register"}) {
+            consul.declareSummary(t);
+        }
+    }
+
+    /** The metrics under Consul's own names (see {@link ConsulMetrics}). */
+    public ConsulMetrics consul() {
+        return consul;
+    }
+
+    /** Counts one request a server answers ({@code consul.rpc.request}) and, if blocking, {@code consul.rpc.query}. */
+    public void rpc(boolean blocking) {
+        consul.incr("consul.rpc.request");
+        if (blocking) {
+            consul.incr("consul.rpc.query");
+        }
+    }
+
+    /** This server became the Raft leader ({@code consul.raft.state.leader}). */
+    public void becameLeader() {
+        consul.incr("consul.raft.state.leader");
+    }
 
     /** Records one answered HTTP request. */
     public void http(String route, String method, int status, long nanos) {
@@ -32,6 +60,12 @@ public final class AgentMetrics {
 
     /** Records the time from submitting a command to its applied result. */
     public void apply(String commandType, long nanos) {
+        consul.incr("consul.raft.apply");
+        consul.measure("consul.raft.commitTime", nanos);
+        String name = ConsulMetrics.applyName(commandType);
+        if (name != null) {
+            consul.measure(name, nanos);
+        }
         Timer.builder("roster.raft.apply").description("Time to replicate and apply a command, by type")
                 .tag("type", commandType).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -49,7 +83,7 @@ public final class AgentMetrics {
 
     /** The Prometheus text exposition format. */
     public String prometheus() {
-        return registry.scrape();
+        return registry.scrape() + consul.prometheus();
     }
 
     /** Consul's {@code /v1/agent/metrics} JSON: Timestamp, Gauges, Points, Counters, Samples. */
@@ -81,6 +115,7 @@ public final class AgentMetrics {
                 }
             }
         }
+        consul.addJson(gauges, counters, samples);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Timestamp", Instant.now().toString());
         out.put("Gauges", gauges);

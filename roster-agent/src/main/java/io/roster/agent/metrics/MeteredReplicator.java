@@ -48,6 +48,21 @@ public final class MeteredReplicator implements Replicator {
     }
 
     @Override
+    public long configurationIndex() {
+        return inner.configurationIndex();
+    }
+
+    @Override
+    public long term() {
+        return inner.term();
+    }
+
+    @Override
+    public java.util.List<PeerStatus> peerStatus() {
+        return inner.peerStatus();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

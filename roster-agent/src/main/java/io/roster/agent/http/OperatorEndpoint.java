@@ -1,0 +1,250 @@
+package io.roster.agent.http;
+
+import io.roster.agent.lan.LanPool;
+import io.roster.api.Durations;
+import io.roster.gossip.Member;
+import io.roster.state.Replicator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code /v1/operator/autopilot/configuration|health|state}, answered from the Raft state this
+ * server sees (its configuration, the leader's view of each follower's match index and last
+ * contact, the gossip status of each server); and the routes of a Consul with Connect disabled:
+ * {@code /v1/connect/*} and {@code /v1/discovery-chain/*} answer {@code 500 Connect must be enabled
+ * in order to use this endpoint}, {@code GET /v1/config/<kind>} lists no entries.
+ */
+final class OperatorEndpoint {
+    /** Consul's autopilot defaults (Roster does not let them be changed yet). */
+    static final Duration LAST_CONTACT_THRESHOLD = Duration.ofMillis(200);
+    static final long MAX_TRAILING_LOGS = 250;
+    static final Duration STABILIZATION = Duration.ofSeconds(10);
+
+    /** Config entry kinds of Consul 1.16 ({@code structs.AllConfigEntryKinds}). */
+    static final Set<String> CONFIG_KINDS = Set.of("service-defaults", "proxy-defaults", "service-router",
+            "service-splitter", "service-resolver", "ingress-gateway", "terminating-gateway", "service-intentions",
+            "mesh", "exported-services", "sameness-group", "api-gateway", "bound-api-gateway", "inline-certificate",
+            "http-route", "tcp-route", "jwt-provider");
+
+    static final String CONNECT_DISABLED = "Connect must be enabled in order to use this endpoint";
+
+    private final Replicator replicator;
+    private final LanPool lan;
+    private final String version;
+    /** When this agent first saw each server healthy (Consul's StableSince). */
+    private final Map<String, Instant> stableSince = new java.util.concurrent.ConcurrentHashMap<>();
+
+    OperatorEndpoint(Replicator replicator, LanPool lan, String version) {
+        this.replicator = replicator;
+        this.lan = lan;
+        this.version = version;
+    }
+
+    void autopilotConfiguration(Call call) {
+        long idx = replicator.configurationIndex();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("CleanupDeadServers", true);
+        out.put("LastContactThreshold", Durations.format(LAST_CONTACT_THRESHOLD));
+        out.put("MaxTrailingLogs", MAX_TRAILING_LOGS);
+        out.put("MinQuorum", 0);
+        out.put("ServerStabilizationTime", Durations.format(STABILIZATION));
+        out.put("RedundancyZoneTag", "");
+        out.put("DisableUpgradeMigration", false);
+        out.put("UpgradeVersionTag", "");
+        out.put("CreateIndex", idx);
+        out.put("ModifyIndex", idx);
+        call.json(out);
+    }
+
+    /** One server as autopilot judges it. */
+    private record ServerHealth(String id, String name, String address, String serfStatus, boolean leader,
+                                boolean voter, long lastContactNanos, long lastIndex, long lastTerm, boolean healthy,
+                                Instant stableSince) {
+    }
+
+    private List<ServerHealth> judge() {
+        List<Replicator.PeerStatus> peers = replicator.peerStatus();
+        long leaderIndex = 0;
+        for (Replicator.PeerStatus p : peers) {
+            if (p.leader()) {
+                leaderIndex = p.lastIndex();
+            }
+        }
+        long term = replicator.term();
+        boolean known = !replicator.leaderAddress().isEmpty();
+        List<ServerHealth> out = new ArrayList<>();
+        for (Replicator.PeerStatus p : peers) {
+            Member m = member(p.address());
+            String serf = m == null ? "none" : switch (m.status()) {
+                case 1 -> "alive";
+                case 2 -> "leaving";
+                case 3 -> "left";
+                default -> "failed";
+            };
+            boolean contactOk = p.leader() || (p.lastContactNanos() >= 0 && p.lastContactNanos() <= LAST_CONTACT_THRESHOLD.toNanos());
+            boolean indexOk = p.lastIndex() >= 0 && leaderIndex - p.lastIndex() <= MAX_TRAILING_LOGS;
+            boolean healthy = known && "alive".equals(serf) && contactOk && indexOk;
+            Instant since = healthy ? stableSince.computeIfAbsent(p.address(), a -> Instant.now()) : null;
+            if (!healthy) {
+                stableSince.remove(p.address());
+            }
+            out.add(new ServerHealth(p.address().replace(':', '_'), m == null ? p.address() : m.name(), p.address(), serf,
+                    p.leader(), p.voter(), Math.max(0, p.lastContactNanos()), Math.max(0, p.lastIndex()), term, healthy,
+                    since == null ? Instant.EPOCH : since));
+        }
+        return out;
+    }
+
+    /** The gossip member at a Raft address: same host, its {@code port} tag the Raft port. */
+    private Member member(String raftAddress) {
+        if (lan == null) {
+            return null;
+        }
+        int colon = raftAddress.lastIndexOf(':');
+        String host = colon < 0 ? raftAddress : raftAddress.substring(0, colon);
+        String port = colon < 0 ? "" : raftAddress.substring(colon + 1);
+        for (Member m : lan.members()) {
+            if (m.address().equals(host) && port.equals(m.tags().get("port")) && "consul".equals(m.tags().get("role"))) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static int failureTolerance(List<ServerHealth> servers) {
+        int voters = 0;
+        int healthyVoters = 0;
+        for (ServerHealth s : servers) {
+            if (s.voter()) {
+                voters++;
+                if (s.healthy()) {
+                    healthyVoters++;
+                }
+            }
+        }
+        return Math.max(0, healthyVoters - (voters / 2 + 1));
+    }
+
+    /** Whether every server of the configuration is healthy (consul.autopilot.healthy); records each follower's last contact. */
+    boolean healthy() {
+        List<ServerHealth> servers = judge();
+        return !servers.isEmpty() && servers.stream().allMatch(ServerHealth::healthy);
+    }
+
+    /** {@code GET /v1/operator/autopilot/health}: 200 when every server is healthy, else 429 (as Consul). */
+    void autopilotHealth(Call call) {
+        List<ServerHealth> servers = judge();
+        boolean healthy = !servers.isEmpty() && servers.stream().allMatch(ServerHealth::healthy);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (ServerHealth s : servers) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ID", s.id());
+            m.put("Name", s.name());
+            m.put("Address", s.address());
+            m.put("SerfStatus", s.serfStatus());
+            m.put("Version", version);
+            m.put("Leader", s.leader());
+            m.put("LastContact", Durations.format(Duration.ofNanos(s.lastContactNanos())));
+            m.put("LastTerm", s.lastTerm());
+            m.put("LastIndex", s.lastIndex());
+            m.put("Healthy", s.healthy());
+            m.put("Voter", s.voter());
+            m.put("StableSince", s.stableSince().toString());
+            list.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Healthy", healthy);
+        out.put("FailureTolerance", failureTolerance(servers));
+        out.put("Servers", list);
+        call.jsonBytes(healthy ? 200 : 429, WireJson.write(out));
+    }
+
+    /** {@code GET /v1/operator/autopilot/state}: the same judgement in Consul's state shape. */
+    void autopilotState(Call call) {
+        List<ServerHealth> servers = judge();
+        boolean healthy = !servers.isEmpty() && servers.stream().allMatch(ServerHealth::healthy);
+        Map<String, Object> byId = new LinkedHashMap<>();
+        List<String> voters = new ArrayList<>();
+        String leader = "";
+        for (ServerHealth s : servers) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ID", s.id());
+            m.put("Name", s.name());
+            m.put("Address", s.address());
+            m.put("NodeStatus", s.serfStatus());
+            m.put("Version", version);
+            m.put("LastContact", Durations.format(Duration.ofNanos(s.lastContactNanos())));
+            m.put("LastTerm", s.lastTerm());
+            m.put("LastIndex", s.lastIndex());
+            m.put("Healthy", s.healthy());
+            m.put("StableSince", s.stableSince().toString());
+            m.put("ReadReplica", false);
+            m.put("Status", s.leader() ? "leader" : s.voter() ? "voter" : "non-voter");
+            m.put("Meta", Map.of());
+            m.put("NodeType", "voter");
+            byId.put(s.id(), m);
+            if (s.voter()) {
+                voters.add(s.id());
+            }
+            if (s.leader()) {
+                leader = s.id();
+            }
+        }
+        int tolerance = failureTolerance(servers);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Healthy", healthy);
+        out.put("FailureTolerance", tolerance);
+        out.put("OptimisticFailureTolerance", Math.max(0, voters.size() - (voters.size() / 2 + 1)));
+        out.put("Servers", byId);
+        out.put("Leader", leader);
+        out.put("Voters", voters);
+        call.json(out);
+    }
+
+    /** {@code /v1/connect/*}, {@code /v1/discovery-chain/*}: what a Consul with Connect disabled answers. */
+    void connectDisabled(Call call) {
+        call.error(500, CONNECT_DISABLED);
+    }
+
+    /**
+     * {@code /v1/catalog/connect/<service>}, {@code /v1/health/connect/<service>},
+     * {@code /v1/health/ingress/<service>}, {@code /v1/catalog/gateway-services/<gateway>}: Consul
+     * answers these catalog reads without Connect too; with no proxies, gateways or native
+     * services in Roster's catalog they are always empty lists.
+     */
+    void emptyCatalogList(Call call) {
+        if (call.rest().isEmpty()) {
+            throw HttpError.badRequest("Missing service name");
+        }
+        call.meta(replicator.store().lastIndex());
+        call.json(List.of());
+    }
+
+    /**
+     * {@code GET /v1/config/<kind>} lists the kind's entries (none: Roster stores no config entries),
+     * {@code GET /v1/config/<kind>/<name>} is Consul's 404; an unknown kind is a 400.
+     */
+    void configEntries(Call call) {
+        String rest = call.rest();
+        int slash = rest.indexOf('/');
+        String kind = slash < 0 ? rest : rest.substring(0, slash);
+        String name = slash < 0 ? "" : rest.substring(slash + 1);
+        if (kind.isEmpty()) {
+            throw HttpError.badRequest("Must provide either a kind or both kind and name");
+        }
+        if (!CONFIG_KINDS.contains(kind)) {
+            throw HttpError.badRequest("invalid config entry kind: " + kind);
+        }
+        call.meta(replicator.store().lastIndex());
+        if (!name.isEmpty()) {
+            call.error(404, "Config entry not found for \"" + kind + "\" / \"" + name + "\"");
+            return;
+        }
+        call.json(List.of());
+    }
+}

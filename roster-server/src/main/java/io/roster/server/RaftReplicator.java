@@ -61,6 +61,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     private final String selfAddress;
     private final Map<RaftPeerId, String> addresses = new LinkedHashMap<>();
     private final boolean join;
+    /** Servers found through gossip: no static group; see {@link #discovering}. */
+    private final boolean discovering;
+    private final RaftProperties properties;
     private volatile boolean closed;
     private final RaftPeerId selfId;
     private final RaftGroup group;
@@ -95,17 +98,37 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter, boolean join) throws IOException {
+        this(store, peerId(selfAddress), selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, false);
+    }
+
+    /**
+     * A server whose Raft group is not configured statically but found (servers discovered through
+     * gossip): the Raft server listens at once with no group, or with the group recovered from
+     * {@code dataDir}; {@link #bootstrap} creates the group on the first servers, and a leader
+     * adds later ones with {@link #addVoter}.
+     *
+     * @param selfId this server's Raft peer ID (the agent's node ID)
+     */
+    public static RaftReplicator discovering(Store store, String selfId, String selfAddress, Path dataDir,
+                                             long snapshotEvery, String datacenter) throws IOException {
+        return new RaftReplicator(store, RaftPeerId.valueOf(selfId), selfAddress, List.of(selfAddress), dataDir,
+                snapshotEvery, datacenter, false, true);
+    }
+
+    private RaftReplicator(Store store, RaftPeerId selfId, String selfAddress, List<String> peerAddresses, Path dataDir,
+                           long snapshotEvery, String datacenter, boolean join, boolean discovering) throws IOException {
         this.join = join;
         this.store = store;
         this.selfAddress = selfAddress;
+        this.selfId = selfId;
+        this.discovering = discovering;
         List<RaftPeer> peers = new ArrayList<>();
         for (String a : peerAddresses) {
-            RaftPeerId id = peerId(a);
+            RaftPeerId id = a.equals(selfAddress) ? selfId : peerId(a);
             if (addresses.put(id, a) == null) {
                 peers.add(RaftPeer.newBuilder().setId(id).setAddress(a).build());
             }
         }
-        this.selfId = peerId(selfAddress);
         if (join) {
             if (addresses.remove(selfId) != null) {
                 peers.removeIf(x -> x.getId().equals(selfId));
@@ -119,12 +142,18 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
                 ("roster-" + datacenter).getBytes(StandardCharsets.UTF_8))), peers);
         RaftProperties p = properties(selfAddress, dataDir, snapshotEvery);
+        this.properties = p;
         RosterStateMachine sm = new RosterStateMachine(store, leader -> leaderListeners.forEach(Runnable::run));
         // A joining server starts with no configuration (Ratis' way to add a server): the leader sends
-        // it the configuration, the log or a snapshot once it is added.
-        RaftGroup serverGroup = join ? RaftGroup.valueOf(group.getGroupId()) : group;
-        this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(serverGroup).setStateMachine(sm)
-                .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER).build();
+        // it the configuration, the log or a snapshot once it is added. A discovering server starts with
+        // no group at all (Ratis recovers one found in the storage directory).
+        RaftServer.Builder builder = RaftServer.newBuilder().setServerId(selfId).setStateMachine(sm)
+                .setProperties(p).setOption(RaftStorage.StartupOption.RECOVER);
+        if (!discovering) {
+            builder.setGroup(join ? RaftGroup.valueOf(group.getGroupId()) : group);
+        }
+        this.server = builder.build();
+        // A discovering server's clients know only this server: its replies name the leader and the peers.
         this.clients = new RaftClient[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
             clients[i] = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
@@ -166,7 +195,12 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
 
     public RaftReplicator start() throws IOException {
         server.start();
-        LOG.info("Raft server {} started; group {} with peers {}", selfId, group.getGroupId(), addresses.values());
+        if (discovering) {
+            LOG.info("Raft server {} listening on {}; {}", selfId, selfAddress,
+                    hasGroup() ? "recovered Raft data of group " + group.getGroupId() : "no Raft group yet");
+        } else {
+            LOG.info("Raft server {} started; group {} with peers {}", selfId, group.getGroupId(), addresses.values());
+        }
         if (join) {
             Thread.ofVirtual().name("raft-join").start(this::joinUntilAdded);
         }
@@ -222,6 +256,126 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         String s = id.toString();
         int i = s.lastIndexOf('_');
         return i < 0 ? s : s.substring(0, i) + ":" + s.substring(i + 1);
+    }
+
+    /** Whether this server holds the datacenter's Raft group (recovered from its data, bootstrapped, or added by a leader). */
+    public boolean hasGroup() {
+        try {
+            for (RaftGroupId id : server.getGroupIds()) {
+                if (id.equals(group.getGroupId())) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            // not started
+        }
+        return false;
+    }
+
+    /** The current Raft configuration as this server knows it: peer ID to address, in order; empty without a group. */
+    @Override
+    public Map<String, String> peerIds() {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            for (RaftPeer p : configuration().getCurrentPeers()) {
+                out.put(p.getId().toString(), p.getAddress() == null ? addressOf(p.getId()) : p.getAddress());
+            }
+        } catch (IOException e) {
+            // no group yet
+        }
+        return out;
+    }
+
+    /** A short-lived client that can reach these servers' group-management service; no retries. */
+    private RaftClient adminClient(List<RaftPeer> peers) {
+        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(RaftGroup.valueOf(group.getGroupId(), peers))
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
+    }
+
+    private static RaftPeer peer(String id, String address) {
+        return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(id)).setAddress(address).build();
+    }
+
+    /**
+     * Whether the server {@code id} at {@code address} holds this datacenter's Raft group (it asks
+     * that server). Throws when the server does not answer.
+     */
+    public boolean holdsGroup(String id, String address) throws IOException {
+        RaftPeer p = peer(id, address);
+        try (RaftClient c = adminClient(List.of(p))) {
+            return c.getGroupManagementApi(p.getId()).list().getGroupIds().contains(group.getGroupId());
+        }
+    }
+
+    /**
+     * Creates the Raft group with {@code servers} (peer ID to address, this server included) as its
+     * initial configuration, by adding it on each of them, this server last. All or nothing: a
+     * server that refuses (it already holds the group: another server bootstrapped first) or does
+     * not answer makes this call remove the group again from those that took it, and throw. A
+     * server holds at most one copy of the group (Ratis refuses a second add), so two different
+     * initial configurations can never both be complete.
+     */
+    public void bootstrap(Map<String, String> servers) throws IOException {
+        if (!servers.containsKey(selfId.toString())) {
+            throw new IllegalArgumentException("this server " + selfId + " is not among " + servers);
+        }
+        List<RaftPeer> peers = new ArrayList<>();
+        servers.forEach((id, a) -> peers.add(peer(id, a)));
+        RaftGroup initial = RaftGroup.valueOf(group.getGroupId(), peers);
+        List<RaftPeer> order = new ArrayList<>(peers);
+        order.sort(java.util.Comparator.comparing((RaftPeer x) -> x.getId().equals(selfId)));
+        List<RaftPeer> added = new ArrayList<>();
+        try (RaftClient c = adminClient(peers)) {
+            for (RaftPeer p : order) {
+                try {
+                    RaftClientReply r = c.getGroupManagementApi(p.getId()).add(initial, true);
+                    if (!r.isSuccess()) {
+                        throw r.getException() == null ? new IOException("refused") : r.getException();
+                    }
+                    added.add(p);
+                } catch (IOException | RuntimeException e) {
+                    for (RaftPeer undo : added) {
+                        try {
+                            c.getGroupManagementApi(undo.getId()).remove(group.getGroupId(), true, false);
+                        } catch (IOException | RuntimeException again) {
+                            LOG.warn("bootstrap: could not remove the half-created group from {} ({}): {}", undo.getId(),
+                                    undo.getAddress(), again.getMessage());
+                        }
+                    }
+                    throw new IOException("server " + p.getId() + " (" + p.getAddress() + ") did not take the new group: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+        LOG.info("bootstrapped Raft group {} with {}", group.getGroupId(), servers);
+    }
+
+    /**
+     * On the leader: makes the server {@code id} at {@code address} a voter. A server without the
+     * group is first given it, empty (the way Ratis adds a server): this leader then sends it the
+     * configuration and the log or a snapshot.
+     */
+    public void addVoter(String id, String address) throws IOException {
+        RaftPeer p = peer(id, address);
+        if (configuration().getCurrentPeers().stream().anyMatch(x -> x.getId().equals(p.getId()))) {
+            return;
+        }
+        try (RaftClient c = adminClient(List.of(p))) {
+            if (!c.getGroupManagementApi(p.getId()).list().getGroupIds().contains(group.getGroupId())) {
+                RaftClientReply r = c.getGroupManagementApi(p.getId()).add(RaftGroup.valueOf(group.getGroupId()), true);
+                if (!r.isSuccess()) {
+                    throw r.getException() == null ? new IOException("group add refused") : r.getException();
+                }
+            }
+        }
+        RaftClientReply reply = client.admin().setConfiguration(
+                org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(List.of(p))
+                        .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.ADD).build());
+        if (!reply.isSuccess()) {
+            throw reply.getException() == null ? new IOException("configuration change refused") : reply.getException();
+        }
+        LOG.info("added Raft voter {} ({})", id, address);
     }
 
     /**
@@ -436,7 +590,11 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     public String leaderAddress() {
         try {
             RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
-            return leader == null ? "" : addresses.getOrDefault(leader, addressOf(leader));
+            if (leader == null) {
+                return "";
+            }
+            RaftPeer p = configuration().getCurrentPeers().stream().filter(x -> x.getId().equals(leader)).findFirst().orElse(null);
+            return p != null && p.getAddress() != null ? p.getAddress() : addresses.getOrDefault(leader, addressOf(leader));
         } catch (IOException e) {
             return "";
         }

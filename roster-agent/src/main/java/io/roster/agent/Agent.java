@@ -344,6 +344,11 @@ public final class Agent implements AutoCloseable {
         return out;
     }
 
+    /** A server's Raft bootstrap and autopilot; null in dev mode and on client agents. */
+    public io.roster.agent.server.RaftMembership raftMembership() {
+        return raftMembership;
+    }
+
     /** This node's ID (gossip {@code id} tag, catalog {@code ID}, Raft peer ID). */
     public String nodeId() {
         return nodeId;
@@ -468,11 +473,13 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * A graceful leave, as {@code consul leave}: a server of a cluster first removes itself from
-     * the Raft configuration (so the others' quorum no longer counts it); then the listeners of
-     * {@link #onLeft} are told, shortly after, so the HTTP answer still goes out.
+     * A graceful leave, as {@code consul leave}: the gossip leave first (so the leader's autopilot,
+     * which adds every alive server, no longer counts this one), then a server of a cluster removes
+     * itself from the Raft configuration (so the others' quorum no longer counts it); then the
+     * listeners of {@link #onLeft} are told, shortly after, so the HTTP answer still goes out.
      */
     public java.util.concurrent.CompletableFuture<Void> leave() {
+        pool.leave();
         java.util.concurrent.CompletableFuture<Void> raft = java.util.concurrent.CompletableFuture.completedFuture(null);
         List<String> peers = config.dev() ? List.of() : replicator.peers();
         if (peers.size() > 1 && peers.contains(serverAddress())) {
@@ -482,7 +489,6 @@ public final class Agent implements AutoCloseable {
             if (err != null) {
                 LOG.warn("leave: could not leave the Raft configuration: {}", err.toString());
             }
-            pool.leave();
             LOG.info("graceful leave done; stopping");
             scheduler.schedule(() -> leftListeners.forEach(Runnable::run), 200, TimeUnit.MILLISECONDS);
             return null;

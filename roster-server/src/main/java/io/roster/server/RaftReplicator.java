@@ -288,7 +288,10 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
 
     /** A short-lived client that can reach these servers' group-management service; no retries. */
     private RaftClient adminClient(List<RaftPeer> peers) {
-        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(RaftGroup.valueOf(group.getGroupId(), peers))
+        // Adding a group creates its storage and starts it: allow more than Ratis' 3 s on a busy machine.
+        RaftProperties p = new RaftProperties(properties);
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(15, TimeUnit.SECONDS));
+        return RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(group.getGroupId(), peers))
                 .setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 
@@ -334,6 +337,11 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                     }
                     added.add(p);
                 } catch (IOException | RuntimeException e) {
+                    // A server that already holds the group keeps it (it is another bootstrap's, or a cluster's);
+                    // one whose answer was lost (a timeout) may have taken ours: undo it there too.
+                    if (!alreadyExists(e)) {
+                        added.add(p);
+                    }
                     for (RaftPeer undo : added) {
                         try {
                             c.getGroupManagementApi(undo.getId()).remove(group.getGroupId(), true, false);
@@ -348,6 +356,17 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             }
         }
         LOG.info("bootstrapped Raft group {} with {}", group.getGroupId(), servers);
+    }
+
+    /** Whether a group add failed because the server already holds the group. */
+    private static boolean alreadyExists(Throwable t) {
+        Throwable c = t;
+        for (int i = 0; i < 10 && c != null; i++, c = c.getCause()) {
+            if (c instanceof org.apache.ratis.protocol.exceptions.AlreadyExistsException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

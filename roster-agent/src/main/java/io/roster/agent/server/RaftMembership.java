@@ -62,7 +62,7 @@ public final class RaftMembership implements Listener, AutoCloseable {
     private volatile boolean closed;
     /** Not before this (System.nanoTime): the pause after a failed bootstrap. */
     private long notBefore;
-    private String lastProblem = "";
+    private volatile String lastProblem = "";
 
     /**
      * @param expect         {@code bootstrap_expect} (0: none)
@@ -233,6 +233,11 @@ public final class RaftMembership implements Listener, AutoCloseable {
         } else if (!p.isEmpty()) {
             LOG.warn(p);
         }
+    }
+
+    /** The problem last logged (empty: none), for diagnostics and tests. */
+    public String problem() {
+        return lastProblem;
     }
 
     @Override

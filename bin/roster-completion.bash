@@ -295,8 +295,8 @@ function _picocli_roster_agent() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks'"
-  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-config-file' '--config-file' '-config-dir' '--config-dir'"
+  local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks' '-bootstrap' '--bootstrap'"
+  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-config-file' '--config-file' '-config-dir' '--config-dir'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -344,6 +344,18 @@ function _picocli_roster_agent() {
       return
       ;;
     '-retry-join'|'--retry-join')
+      return
+      ;;
+    '-join'|'--join')
+      return
+      ;;
+    '-retry-interval'|'--retry-interval')
+      return
+      ;;
+    '-retry-max'|'--retry-max')
+      return
+      ;;
+    '-node-id'|'--node-id')
       return
       ;;
     '-encrypt'|'--encrypt')

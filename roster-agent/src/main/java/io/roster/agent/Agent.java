@@ -220,7 +220,7 @@ public final class Agent implements AutoCloseable {
         }
         try {
             io.roster.server.RaftReplicator r = io.roster.server.RaftReplicator.discovering(store, nodeId, serverAddress(),
-                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter());
+                    config.bindAddr(), config.dataDir(), config.raftSnapshotThreshold(), config.datacenter());
             r.onLeaderChange(this::leaderChanged);
             raft = r;
             return r.start();

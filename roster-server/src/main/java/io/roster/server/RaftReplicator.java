@@ -98,7 +98,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter, boolean join) throws IOException {
-        this(store, peerId(selfAddress), selfAddress, peerAddresses, dataDir, snapshotEvery, datacenter, join, false);
+        this(store, peerId(selfAddress), selfAddress, null, peerAddresses, dataDir, snapshotEvery, datacenter, join, false);
     }
 
     /**
@@ -107,15 +107,17 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * {@code dataDir}; {@link #bootstrap} creates the group on the first servers, and a leader
      * adds later ones with {@link #addVoter}.
      *
-     * @param selfId this server's Raft peer ID (the agent's node ID)
+     * @param selfId      this server's Raft peer ID (the agent's node ID)
+     * @param selfAddress the address other servers reach this one at ({@code host:port})
+     * @param bindHost    the address to listen on ({@code 0.0.0.0} for all), or null: the host of {@code selfAddress}
      */
-    public static RaftReplicator discovering(Store store, String selfId, String selfAddress, Path dataDir,
+    public static RaftReplicator discovering(Store store, String selfId, String selfAddress, String bindHost, Path dataDir,
                                              long snapshotEvery, String datacenter) throws IOException {
-        return new RaftReplicator(store, RaftPeerId.valueOf(selfId), selfAddress, List.of(selfAddress), dataDir,
+        return new RaftReplicator(store, RaftPeerId.valueOf(selfId), selfAddress, bindHost, List.of(selfAddress), dataDir,
                 snapshotEvery, datacenter, false, true);
     }
 
-    private RaftReplicator(Store store, RaftPeerId selfId, String selfAddress, List<String> peerAddresses, Path dataDir,
+    private RaftReplicator(Store store, RaftPeerId selfId, String selfAddress, String bindHost, List<String> peerAddresses, Path dataDir,
                            long snapshotEvery, String datacenter, boolean join, boolean discovering) throws IOException {
         this.join = join;
         this.store = store;
@@ -141,7 +143,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
                 ("roster-" + datacenter).getBytes(StandardCharsets.UTF_8))), peers);
-        RaftProperties p = properties(selfAddress, dataDir, snapshotEvery);
+        RaftProperties p = properties(selfAddress, bindHost, dataDir, snapshotEvery);
         this.properties = p;
         RosterStateMachine sm = new RosterStateMachine(store, leader -> leaderListeners.forEach(Runnable::run));
         // A joining server starts with no configuration (Ratis' way to add a server): the leader sends
@@ -165,12 +167,13 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     }
 
     /** Ratis settings that matter (see DESIGN.md): gRPC, linearizable reads with leader lease, auto-snapshots. */
-    private static RaftProperties properties(String selfAddress, Path dataDir, long snapshotEvery) {
+    private static RaftProperties properties(String selfAddress, String bindHost, Path dataDir, long snapshotEvery) {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
         int port = Integer.parseInt(selfAddress.substring(selfAddress.lastIndexOf(':') + 1));
         GrpcConfigKeys.Server.setPort(p, port);
-        GrpcConfigKeys.Server.setHost(p, selfAddress.substring(0, selfAddress.lastIndexOf(':')));
+        GrpcConfigKeys.Server.setHost(p, bindHost != null && !bindHost.isEmpty() ? bindHost
+                : selfAddress.substring(0, selfAddress.lastIndexOf(':')).replace("[", "").replace("]", ""));
         RaftServerConfigKeys.setStorageDir(p, List.of(dataDir.resolve("raft").toFile()));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
@@ -379,8 +382,18 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         if (configuration().getCurrentPeers().stream().anyMatch(x -> x.getId().equals(p.getId()))) {
             return;
         }
+        java.util.Set<RaftPeerId> ours = new java.util.HashSet<>();
+        configuration().getCurrentPeers().forEach(x -> ours.add(x.getId()));
         try (RaftClient c = adminClient(List.of(p))) {
-            if (!c.getGroupManagementApi(p.getId()).list().getGroupIds().contains(group.getGroupId())) {
+            if (c.getGroupManagementApi(p.getId()).list().getGroupIds().contains(group.getGroupId())) {
+                // It holds the group already: ours (a restart, a server removed earlier) or another cluster's
+                // (bootstrapped apart): never pull a server out of another cluster.
+                var theirs = c.getGroupManagementApi(p.getId()).info(group.getGroupId()).getGroup().getPeers();
+                if (!theirs.isEmpty() && theirs.stream().noneMatch(x -> ours.contains(x.getId()))) {
+                    throw new IOException("it holds the Raft group of another cluster (peers "
+                            + theirs.stream().map(x -> x.getId().toString()).toList() + ")");
+                }
+            } else {
                 RaftClientReply r = c.getGroupManagementApi(p.getId()).add(RaftGroup.valueOf(group.getGroupId()), true);
                 if (!r.isSuccess()) {
                     throw r.getException() == null ? new IOException("group add refused") : r.getException();
@@ -523,6 +536,10 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     }
 
     private CompletableFuture<Object> send(byte[] encoded) {
+        if (discovering && !hasGroup()) {
+            // Not in a cluster yet (the bootstrap or the leader is adding this server): wait, as for a leader.
+            return groupReady().thenCompose(v -> send(encoded));
+        }
         Message m = Message.valueOf(ByteString.copyFrom(encoded));
         RaftClient c = clients[Math.floorMod(nextClient.getAndIncrement(), CLIENTS)];
         return c.async().send(m).handle((reply, err) -> {
@@ -532,6 +549,23 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             }
             return result(reply);
         });
+    }
+
+    /** Completes once this server holds the group; fails with "No cluster leader" after {@link #LEADER_WAIT}. */
+    private CompletableFuture<Void> groupReady() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        pollGroup(f, System.nanoTime() + LEADER_WAIT.toLong(TimeUnit.NANOSECONDS));
+        return f;
+    }
+
+    private void pollGroup(CompletableFuture<Void> f, long deadline) {
+        if (hasGroup()) {
+            f.complete(null);
+        } else if (closed || System.nanoTime() - deadline > 0) {
+            f.completeExceptionally(noLeader(new IOException("this server is not in a Raft cluster yet")));
+        } else {
+            CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> pollGroup(f, deadline));
+        }
     }
 
     private static Object result(RaftClientReply reply) {

@@ -54,7 +54,7 @@ class RaftDiscoveryTest {
             addresses.add("127.0.0.1:" + freePort());
             dirs.add(Files.createTempDirectory("roster-raft-disc-" + i));
         }
-        RaftReplicator r = RaftReplicator.discovering(new Store(), ids.get(i), addresses.get(i), dirs.get(i), 10_000, "dc1").start();
+        RaftReplicator r = RaftReplicator.discovering(new Store(), ids.get(i), addresses.get(i), i == 0 ? "0.0.0.0" : null, dirs.get(i), 10_000, "dc1").start();
         if (i == servers.size()) {
             servers.add(r);
         } else {

@@ -295,6 +295,7 @@ public final class Agent implements AutoCloseable {
         }
         pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses(), () -> {
             LOG.error("agent: max join retry exhausted (retry_max = {}), exiting", config.membership().retryMax());
+            joinExhausted = true;
             leftListeners.forEach(Runnable::run);
         });
         if (!config.membership().startJoin().isEmpty()) {
@@ -342,6 +343,13 @@ public final class Agent implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private volatile boolean joinExhausted;
+
+    /** Whether the agent stopped because {@code retry_join} failed {@code retry_max} times (the process exits with 1). */
+    public boolean joinExhausted() {
+        return joinExhausted;
     }
 
     /** A server's Raft bootstrap and autopilot; null in dev mode and on client agents. */

@@ -192,7 +192,7 @@ final class AgentCommand implements Callable<Integer> {
             stopped.countDown();
         });
         stopped.await();
-        return 0;
+        return agent.joinExhausted() ? 1 : 0;
     }
 
     /** On {@code signal}: a graceful leave first when {@code leave} (bounded by the leave's own timeouts), then stop. */

@@ -585,6 +585,10 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     @Override
     public CompletableFuture<Void> readBarrier() {
+        if (discovering && !hasGroup()) {
+            // Not in a cluster yet: a Ratis read now could only fail (or hang), and the shared round with it.
+            return groupReady().thenCompose(v -> readBarrier());
+        }
         CompletableFuture<Void> f;
         boolean start = false;
         synchronized (barrierLock) {
@@ -610,7 +614,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * after they arrived, as linearizability requires).
      */
     private void runBarrier(CompletableFuture<Void> f) {
-        client.async().sendReadOnly(Message.EMPTY, selfId).whenComplete((reply, err) -> {
+        // Bounded, so that one call that never answers cannot hold every later read.
+        client.async().sendReadOnly(Message.EMPTY, selfId).orTimeout(2 * LEADER_WAIT.toLong(TimeUnit.MILLISECONDS),
+                TimeUnit.MILLISECONDS).whenComplete((reply, err) -> {
             CompletableFuture<Void> next;
             synchronized (barrierLock) {
                 next = nextBarrier;

@@ -346,6 +346,18 @@ function _picocli_roster_agent() {
     '-retry-join'|'--retry-join')
       return
       ;;
+    '-join'|'--join')
+      return
+      ;;
+    '-retry-interval'|'--retry-interval')
+      return
+      ;;
+    '-retry-max'|'--retry-max')
+      return
+      ;;
+    '-node-id'|'--node-id')
+      return
+      ;;
     '-encrypt'|'--encrypt')
       return
       ;;

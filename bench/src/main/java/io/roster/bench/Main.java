@@ -99,9 +99,11 @@ public final class Main {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + Runtime.version());
         List<Integer> raft = new ArrayList<>();
         List<Integer> httpPorts = new ArrayList<>();
+        List<Integer> serf = new ArrayList<>(); // LAN gossip ports: what servers name in -retry-join
         List<Path> dirs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             raft.add(AgentProcess.freePort());
+            serf.add(AgentProcess.freePort());
             httpPorts.add(AgentProcess.freePort());
             dirs.add(java.nio.file.Files.createTempDirectory("roster-bench-raft-" + i));
         }
@@ -109,8 +111,9 @@ public final class Main {
         try {
             for (int i = 0; i < 3; i++) {
                 List<String> args = new ArrayList<>(List.of("-server", "-node=bench-" + i, "-data-dir=" + dirs.get(i),
-                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3", "-bind=127.0.0.1"));
-                raft.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
+                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i),
+                        "-serf-lan-port=" + serf.get(i), "-bootstrap-expect=3", "-bind=127.0.0.1"));
+                serf.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
                 servers.add(AgentProcess.start(home, "1g", httpPorts.get(i), args));
             }
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

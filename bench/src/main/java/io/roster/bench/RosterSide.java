@@ -42,13 +42,15 @@ final class RosterSide extends SideSystem {
         this.bases = agents.stream().map(AgentProcess::base).toList();
     }
 
-    /** Starts 3 servers that find each other with {@code -retry-join} and waits until all know the leader. */
+    /** Starts 3 servers that find each other through gossip ({@code -retry-join} gossip ports) and waits until all know the leader. */
     static RosterSide cluster(Env env) throws Exception {
         List<Integer> raft = new ArrayList<>();
         List<Integer> httpPorts = new ArrayList<>();
+        List<Integer> serf = new ArrayList<>(); // LAN gossip ports: what servers name in -retry-join
         List<Path> dirs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             raft.add(Procs.freePort());
+            serf.add(Procs.freePort());
             httpPorts.add(Procs.freePort());
             dirs.add(env.dir("roster-" + i));
         }
@@ -59,8 +61,9 @@ final class RosterSide extends SideSystem {
             List<CompletableFuture<AgentProcess>> fs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 List<String> args = new ArrayList<>(List.of("-server", "-node=side-" + i, "-data-dir=" + dirs.get(i).resolve("data"),
-                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i), "-bootstrap-expect=3", "-bind=127.0.0.1"));
-                raft.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
+                        "-http-port=" + httpPorts.get(i), "-server-port=" + raft.get(i),
+                        "-serf-lan-port=" + serf.get(i), "-bootstrap-expect=3", "-bind=127.0.0.1"));
+                serf.forEach(p -> args.add("-retry-join=127.0.0.1:" + p));
                 int port = httpPorts.get(i);
                 Path log = dirs.get(i).resolve("agent.log");
                 fs.add(CompletableFuture.supplyAsync(() -> {

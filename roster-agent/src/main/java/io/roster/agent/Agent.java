@@ -44,7 +44,12 @@ public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     private final AgentConfig config;
-    private final String nodeId = UUID.randomUUID().toString();
+    /** This node's ID: {@code node_id}, or the one kept in {@code <data_dir>/node-id} (generated on first start). */
+    private final String nodeId;
+    /** The Raft replicator of a server (null in dev mode and on client agents). */
+    private io.roster.server.RaftReplicator raft;
+    /** Bootstrap and autopilot of a server's Raft cluster from gossip (null in dev mode and on client agents). */
+    private final io.roster.agent.server.RaftMembership raftMembership;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService wake;
     private final Store store = new Store();
@@ -92,6 +97,7 @@ public final class Agent implements AutoCloseable {
         config.advertiseAddr(); // a wildcard bind finds its address now: none or several stops the agent (as Consul)
         this.config = config;
         this.configSource = configSource;
+        this.nodeId = nodeId(config);
         this.scheduler = new ScheduledThreadPoolExecutor(2, named("roster-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -145,10 +151,20 @@ public final class Agent implements AutoCloseable {
             this.rpc = null;
             this.reconciler = new io.roster.agent.server.Reconciler(server, config.datacenter(), pool::members, scheduler);
             pool.addListener(reconciler);
+            if (raft != null) {
+                boolean alone = config.membership().bootstrap()
+                        || config.bootstrapExpect() == 0 && config.retryJoin().isEmpty() && config.membership().startJoin().isEmpty();
+                this.raftMembership = new io.roster.agent.server.RaftMembership(raft, pool::members, config.datacenter(), nodeId,
+                        config.bootstrapExpect(), alone, scheduler);
+                pool.addListener(raftMembership);
+            } else {
+                this.raftMembership = null;
+            }
             this.antiEntropy = new AntiEntropy(selfNode(), local, server, scheduler, config.checkUpdateInterval(),
                     Set.of("consul"), Set.of(Server.SERF_HEALTH), System::nanoTime);
         } else {
             this.reconciler = null;
+            this.raftMembership = null;
             this.servers = new io.roster.agent.client.ServerList(pool::members, config.datacenter());
             this.rpc = new io.roster.agent.rpc.RpcClient(servers);
             this.antiEntropy = new AntiEntropy(selfNode(), local,
@@ -201,34 +217,54 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Dev mode: one in-memory server. Server mode: Apache Ratis, with the group formed statically
-     * from this server and {@code -retry-join} (server addresses, port 8300 when omitted) until
-     * gossip discovers servers; {@code -bootstrap-expect}, when given, must match that count.
+     * This node's ID: {@code node_id} when set; otherwise the one in {@code <data_dir>/node-id}, written
+     * there (a random UUID) on first start, as Consul does; random per run without a data directory.
+     */
+    static String nodeId(AgentConfig config) {
+        if (config.membership().nodeId() != null) {
+            return config.membership().nodeId();
+        }
+        if (config.dev() || config.dataDir() == null) {
+            return UUID.randomUUID().toString();
+        }
+        java.nio.file.Path file = config.dataDir().resolve("node-id");
+        try {
+            if (java.nio.file.Files.exists(file)) {
+                String id = java.nio.file.Files.readString(file).trim().toLowerCase(java.util.Locale.ROOT);
+                try {
+                    UUID.fromString(id);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("invalid node ID in " + file + ": '" + id + "' is not a UUID");
+                }
+                return id;
+            }
+            String id = UUID.randomUUID().toString();
+            java.nio.file.Files.createDirectories(config.dataDir());
+            java.nio.file.Path tmp = config.dataDir().resolve("node-id.tmp");
+            java.nio.file.Files.writeString(tmp, id);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return id;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot keep the node ID in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Dev mode: one in-memory server. Server mode: Apache Ratis, listening on the server port at
+     * once, with the Raft group recovered from the data directory or, on a new server, created or
+     * received later through {@link io.roster.agent.server.RaftMembership} (servers found by gossip).
      */
     private Replicator newReplicator() {
         if (config.dev() || !config.server()) {
             // A client agent's store only backs its local watches; it is never served as the catalog.
             return new LocalReplicator(store, serverAddress());
         }
-        List<String> peers = new ArrayList<>();
-        peers.add(serverAddress());
-        for (String j : config.retryJoin()) {
-            String a = j.contains(":") ? j : j + ":8300";
-            if (!peers.contains(a)) {
-                peers.add(a);
-            }
-        }
-        // A server with -retry-join but no -bootstrap-expect joins a running cluster: the leader adds it.
-        boolean join = config.bootstrapExpect() == 0 && peers.size() > 1;
-        if (config.bootstrapExpect() > 0 && config.bootstrapExpect() != peers.size()) {
-            throw new IllegalArgumentException("-bootstrap-expect=" + config.bootstrapExpect() + " but this server and -retry-join name "
-                    + peers.size() + " servers " + peers);
-        }
         try {
-            io.roster.server.RaftReplicator r = new io.roster.server.RaftReplicator(store, serverAddress(), peers,
-                    config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(), join, config.bindAddr(),
+            io.roster.server.RaftReplicator r = io.roster.server.RaftReplicator.discovering(store, nodeId, serverAddress(),
+                    config.bindAddr(), config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(),
                     rpcService == null ? List.of() : List.of(rpcService.definition()));
             r.onLeaderChange(this::leaderChanged);
+            raft = r;
             return r.start();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot start Raft in " + config.dataDir() + ": " + e.getMessage(), e);
@@ -323,7 +359,20 @@ public final class Agent implements AutoCloseable {
                 dnsServer(a, dns.port()).start();
             }
         }
-        pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses());
+        pool.start(http.port(), dns == null ? -1 : dns.port(), gossipJoinAddresses(), () -> {
+            LOG.error("agent: max join retry exhausted (retry_max = {}), exiting", config.membership().retryMax());
+            joinExhausted = true;
+            leftListeners.forEach(Runnable::run);
+        });
+        if (!config.membership().startJoin().isEmpty()) {
+            // -join / start_join: once, now; no address answering stops the agent (as Consul's).
+            try {
+                int n = pool.join(config.membership().startJoin());
+                LOG.info("gossip: joined {} of {} (start_join)", n, config.membership().startJoin());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Error joining address(es) " + config.membership().startJoin() + ": " + e.getMessage(), e);
+            }
+        }
         if (config.dev()) {
             antiEntropy.start();
             antiEntropy.syncNow();
@@ -344,10 +393,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Where to join the LAN pool. A client agent's {@code -retry-join} entries are gossip addresses
-     * (port 8301 when omitted). A server's entries name Raft addresses (port 8300 when omitted, as
-     * they always have), and the server gossip-joins each at the next port ({@code host:raft+1},
-     * Consul's 8300/8301 layout, and where a server binds gossip unless {@code serf_lan} is set).
+     * Where to join the LAN pool: {@code retry_join} entries are gossip addresses on every agent,
+     * servers included (port 8301 when omitted, as Consul); this agent's own address is skipped.
      */
     private List<String> gossipJoinAddresses() {
         List<String> out = new ArrayList<>();
@@ -355,17 +402,10 @@ public final class Agent implements AutoCloseable {
             return out;
         }
         for (String j : config.retryJoin()) {
-            if (!config.server()) {
-                out.add(io.roster.agent.lan.LanPool.withPort(j, io.roster.agent.lan.LanPool.DEFAULT_PORT));
-                continue;
+            String a = io.roster.agent.lan.LanPool.withPort(j, io.roster.agent.lan.LanPool.DEFAULT_PORT);
+            if (!a.equals(pool.address()) && !out.contains(a)) {
+                out.add(a);
             }
-            String raft = io.roster.agent.lan.LanPool.withPort(j, 8300);
-            if (raft.equals(serverAddress())) {
-                continue;
-            }
-            int colon = raft.lastIndexOf(':');
-            int port = Integer.parseInt(raft.substring(colon + 1));
-            out.add(raft.substring(0, colon) + ":" + Math.min(65535, port + 1));
         }
         return out;
     }
@@ -373,6 +413,23 @@ public final class Agent implements AutoCloseable {
     /** On a client agent, the servers it talks to (server RPC addresses, preferred first); null on a server. */
     public io.roster.agent.client.ServerList servers() {
         return servers;
+    }
+
+    private volatile boolean joinExhausted;
+
+    /** Whether the agent stopped because {@code retry_join} failed {@code retry_max} times (the process exits with 1). */
+    public boolean joinExhausted() {
+        return joinExhausted;
+    }
+
+    /** A server's Raft bootstrap and autopilot; null in dev mode and on client agents. */
+    public io.roster.agent.server.RaftMembership raftMembership() {
+        return raftMembership;
+    }
+
+    /** This node's ID (gossip {@code id} tag, catalog {@code ID}, Raft peer ID). */
+    public String nodeId() {
+        return nodeId;
     }
 
     /** This agent's LAN gossip member. */
@@ -391,6 +448,13 @@ public final class Agent implements AutoCloseable {
         if (registered.get()) {
             return;
         }
+        registerServerWhenPossible(true);
+    }
+
+    private void registerServerWhenPossible(boolean first) {
+        if (registered.get()) {
+            return;
+        }
         server.registerServer(selfNode(), config.serverPort()).whenComplete((r, e) -> {
             if (e == null) {
                 registered.set(true);
@@ -400,9 +464,13 @@ public final class Agent implements AutoCloseable {
                 return;
             }
             if (!scheduler.isShutdown()) {
-                LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
+                if (first) {
+                    LOG.info("waiting for a cluster leader to register this server: {}", e.getMessage());
+                } else {
+                    LOG.debug("still waiting for a cluster leader to register this server: {}", e.getMessage());
+                }
                 // A lone server waits only for its own election: retry soon, so it is gated briefly.
-                scheduler.schedule(this::registerServerWhenPossible, loneServer() ? 100 : 1000, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> registerServerWhenPossible(false), loneServer() ? 100 : 1000, TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -504,11 +572,13 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * A graceful leave, as {@code consul leave}: a server of a cluster first removes itself from
-     * the Raft configuration (so the others' quorum no longer counts it); then the listeners of
-     * {@link #onLeft} are told, shortly after, so the HTTP answer still goes out.
+     * A graceful leave, as {@code consul leave}: the gossip leave first (so the leader's autopilot,
+     * which adds every alive server, no longer counts this one), then a server of a cluster removes
+     * itself from the Raft configuration (so the others' quorum no longer counts it); then the
+     * listeners of {@link #onLeft} are told, shortly after, so the HTTP answer still goes out.
      */
     public java.util.concurrent.CompletableFuture<Void> leave() {
+        pool.leave();
         java.util.concurrent.CompletableFuture<Void> raft = java.util.concurrent.CompletableFuture.completedFuture(null);
         List<String> peers = config.dev() ? List.of() : replicator.peers();
         if (peers.size() > 1 && peers.contains(serverAddress())) {
@@ -518,7 +588,6 @@ public final class Agent implements AutoCloseable {
             if (err != null) {
                 LOG.warn("leave: could not leave the Raft configuration: {}", err.toString());
             }
-            pool.leave();
             LOG.info("graceful leave done; stopping");
             scheduler.schedule(() -> leftListeners.forEach(Runnable::run), 200, TimeUnit.MILLISECONDS);
             return null;
@@ -545,6 +614,9 @@ public final class Agent implements AutoCloseable {
         }
         if (reconciler != null) {
             reconciler.close();
+        }
+        if (raftMembership != null) {
+            raftMembership.close();
         }
         pool.close();
         runners.close();

@@ -57,6 +57,7 @@ import java.util.regex.Pattern;
  * @param serfWanPort     {@code -serf-wan-port}/{@code ports.serf_wan}: the WAN gossip port (default 8302; -1 off);
  *                        stored for WAN federation, not bound yet
  * @param process         {@code -pid-file}, {@code -log-file} and its rotation settings
+ * @param membership      how this agent joins the pool and the Raft cluster, and how it leaves ({@link Membership})
  */
 public record AgentConfig(String nodeName, String datacenter, boolean dev, boolean server, String clientAddr,
                           int httpPort, int serverPort, String logLevel, Path dataDir, Duration sessionTtlMin,
@@ -65,7 +66,27 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                           Duration checkUpdateInterval, int bootstrapExpect, List<String> retryJoin, String domain,
                           String altDomain, List<String> recursors, Map<String, Object> dnsConfig, String encrypt,
                           int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles,
-                          io.roster.agent.net.Network network, int serfWanPort, Process process) {
+                          io.roster.agent.net.Network network, int serfWanPort, Process process,
+                          Membership membership) {
+
+    /**
+     * Joining and leaving, as Consul's keys of the same names.
+     *
+     * @param nodeId        {@code -node-id}/{@code node_id}: this node's ID (a UUID), or null: the one kept in
+     *                      {@code <data_dir>/node-id}, generated on first start
+     * @param startJoin     {@code -join}/{@code start_join}: gossip addresses joined once at start; the agent
+     *                      stops when none answers
+     * @param retryInterval {@code retry_interval}: the wait between {@code retry_join} attempts (default 30s)
+     * @param retryMax      {@code retry_max}: attempts before the agent gives up and stops (0: retry forever)
+     * @param bootstrap     {@code -bootstrap}/{@code bootstrap}: this server elects itself alone
+     * @param leaveOnTerminate     {@code leave_on_terminate}: SIGTERM leaves the cluster gracefully first
+     *                      (default: false on servers, true on client agents)
+     * @param skipLeaveOnInterrupt {@code skip_leave_on_interrupt}: SIGINT (Ctrl-C) stops without leaving
+     *                      (default: true on servers, false on client agents)
+     */
+    public record Membership(String nodeId, List<String> startJoin, Duration retryInterval, int retryMax, boolean bootstrap,
+                             boolean leaveOnTerminate, boolean skipLeaveOnInterrupt) {
+    }
 
     /** The largest session TTL Consul accepts. */
     public static final Duration SESSION_TTL_MAX = Duration.ofHours(24);
@@ -77,6 +98,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
     private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final Pattern DOMAIN = Pattern.compile("([A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\\.)+");
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /**
      * The LAN gossip port to bind: {@code serf_lan} when set; otherwise any free port in dev mode (so
@@ -206,6 +228,13 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.logRotateBytes = process.logRotateBytes();
         b.logRotateDuration = process.logRotateDuration();
         b.logRotateMaxFiles = process.logRotateMaxFiles();
+        b.nodeId = membership.nodeId();
+        b.startJoin = new ArrayList<>(membership.startJoin());
+        b.retryInterval = membership.retryInterval();
+        b.retryMax = membership.retryMax();
+        b.bootstrap = membership.bootstrap();
+        b.leaveOnTerminate = membership.leaveOnTerminate();
+        b.skipLeaveOnInterrupt = membership.skipLeaveOnInterrupt();
         return b;
     }
 
@@ -223,7 +252,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                 + ", recursors=" + recursors + ", dnsConfig=" + dnsConfig + ", encrypt=" + (encrypt == null ? null : "<hidden>")
                 + ", checkOutputMaxSize=" + checkOutputMaxSize + ", raftSnapshotThreshold=" + raftSnapshotThreshold
                 + ", serfLanPort=" + serfLanPort + ", configFiles=" + configFiles
-                + ", network=" + network + ", serfWanPort=" + serfWanPort + ", process=" + process + "]";
+                + ", network=" + network + ", serfWanPort=" + serfWanPort + ", process=" + process
+                + ", membership=" + membership + "]";
     }
 
     /** Collects settings; {@link #build()} validates them. */
@@ -271,6 +301,14 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private long logRotateBytes;
         private Duration logRotateDuration = Duration.ofHours(24);
         private int logRotateMaxFiles;
+        // Membership (joining, bootstrapping, leaving)
+        private String nodeId;
+        private List<String> startJoin = new ArrayList<>();
+        private Duration retryInterval = Duration.ofSeconds(30);
+        private int retryMax;
+        private boolean bootstrap;
+        private Boolean leaveOnTerminate; // null: false on servers, true on client agents
+        private Boolean skipLeaveOnInterrupt; // null: true on servers, false on client agents
 
         public Builder nodeName(String v) { nodeName = v; return this; }
         public Builder datacenter(String v) { datacenter = v; return this; }
@@ -326,6 +364,16 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder logRotateMaxFiles(int v) { logRotateMaxFiles = v; return this; }
         /** The interface addresses templates and detection read (the host's by default; tests give their own). */
         public Builder interfaces(java.util.function.Supplier<List<io.roster.agent.net.IfAddr>> v) { interfaces = v; return this; }
+        public Builder nodeId(String v) { nodeId = v; return this; }
+        /** Replaces the start-join addresses. */
+        public Builder startJoin(List<String> v) { startJoin = new ArrayList<>(v); return this; }
+        /** Appends start-join addresses, as each {@code -join} flag does. */
+        public Builder addStartJoin(Collection<String> v) { startJoin.addAll(v); return this; }
+        public Builder retryInterval(Duration v) { retryInterval = v; return this; }
+        public Builder retryMax(int v) { retryMax = v; return this; }
+        public Builder bootstrap(boolean v) { bootstrap = v; return this; }
+        public Builder leaveOnTerminate(boolean v) { leaveOnTerminate = v; return this; }
+        public Builder skipLeaveOnInterrupt(boolean v) { skipLeaveOnInterrupt = v; return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
         public AgentConfig build() {
@@ -391,6 +439,24 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                 throw new IllegalArgumentException("bootstrap_expect > 0 requires server mode (-server)");
             }
             checkAddresses("retry_join", retryJoin);
+            checkAddresses("start_join", startJoin);
+            if (bootstrap && bootstrapExpect > 0) {
+                throw new IllegalArgumentException("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
+            }
+            if (bootstrap && !server && !dev) {
+                throw new IllegalArgumentException("'bootstrap = true' requires server mode (-server)");
+            }
+            if (retryInterval == null || retryInterval.isNegative() || retryInterval.isZero()) {
+                throw new IllegalArgumentException("retry_interval must be positive");
+            }
+            if (retryMax < 0) {
+                throw new IllegalArgumentException("retry_max must not be negative");
+            }
+            String id = nodeId == null || nodeId.isEmpty() ? null : nodeId.toLowerCase(Locale.ROOT);
+            if (id != null && !UUID.matcher(id).matches()) {
+                throw new IllegalArgumentException("invalid node_id '" + nodeId + "': must be a UUID (8-4-4-4-12 hex digits)");
+            }
+            boolean isServer = server || dev;
             checkAddresses("recursors", recursors);
             String dom = fqdn("domain", domain);
             String alt = altDomain == null || altDomain.isEmpty() ? null : fqdn("alt_domain", altDomain);
@@ -417,7 +483,10 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     List.copyOf(retryJoin), dom, alt, List.copyOf(recursors), frozen(dnsConfig),
                     encrypt == null || encrypt.isEmpty() ? null : encrypt, checkOutputMaxSize, raftSnapshotThreshold, serfLanPort,
                     List.copyOf(configFiles), network, serfWanPort,
-                    new Process(pidFile, logFile, logRotateBytes, logRotateDuration, logRotateMaxFiles));
+                    new Process(pidFile, logFile, logRotateBytes, logRotateDuration, logRotateMaxFiles),
+                    new Membership(id, List.copyOf(startJoin), retryInterval, retryMax, bootstrap,
+                    leaveOnTerminate != null ? leaveOnTerminate : !isServer,
+                    skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer));
         }
 
         private static void checkAddresses(String key, List<String> values) {

@@ -34,7 +34,7 @@ final class AgentCommand implements Callable<Integer> {
     boolean help;
     @Option(names = {"-dev", "--dev"}, description = "Development mode: one in-memory server bound to 127.0.0.1.")
     boolean dev;
-    @Option(names = {"-server", "--server"}, description = "Run as a server: hold the replicated state (Raft) and answer client agents.")
+    @Option(names = {"-server", "--server"}, description = "Run as a server: hold the replicated state (Raft) on the server port; needs -data-dir.")
     boolean server;
     @Option(names = {"-node", "--node"}, paramLabel = "NAME", description = "Node name (default: the host name).")
     String node;
@@ -73,8 +73,22 @@ final class AgentCommand implements Callable<Integer> {
     List<String> nodeMeta = new ArrayList<>();
     @Option(names = {"-bootstrap-expect", "--bootstrap-expect"}, paramLabel = "N", description = "Servers to wait for before electing a leader (server mode).")
     Integer bootstrapExpect;
-    @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "ADDR", description = "Agent to join, retried until it answers (repeatable).")
+    @Option(names = {"-retry-join", "--retry-join"}, paramLabel = "ADDR",
+            description = "Gossip address (host[:port], port 8301) of an agent to join, retried until one answers (repeatable).")
     List<String> retryJoin = new ArrayList<>();
+    // membership: joining, bootstrapping, leaving
+    @Option(names = {"-join", "--join"}, paramLabel = "ADDR",
+            description = "Gossip address (host[:port], port 8301) of an agent to join at start; the agent stops if none answers (repeatable).")
+    List<String> startJoin = new ArrayList<>();
+    @Option(names = {"-retry-interval", "--retry-interval"}, paramLabel = "DURATION", description = "Time between -retry-join attempts (default: 30s).")
+    String retryInterval;
+    @Option(names = {"-retry-max", "--retry-max"}, paramLabel = "N", description = "-retry-join attempts before giving up (default: 0, forever).")
+    Integer retryMax;
+    @Option(names = {"-bootstrap", "--bootstrap"}, description = "Server mode: elect this server alone (a one-server cluster).")
+    boolean bootstrap;
+    @Option(names = {"-node-id", "--node-id"}, paramLabel = "UUID",
+            description = "This node's ID (default: generated once and kept in <data-dir>/node-id).")
+    String nodeId;
     @Option(names = {"-encrypt", "--encrypt"}, paramLabel = "KEY", description = "Gossip encryption key, base64 (16, 24 or 32 bytes).")
     String encrypt;
     @Option(names = {"-recursor", "--recursor"}, paramLabel = "ADDR", description = "Upstream DNS server for names outside the domain (repeatable).")
@@ -191,6 +205,10 @@ final class AgentCommand implements Callable<Integer> {
             agent.close();
             deletePid(config);
             return 1;
+        } catch (IllegalStateException e) {
+            System.err.println("roster agent: " + e.getMessage()); // -join / start_join: no address answered
+            agent.close();
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         running = true;
@@ -210,13 +228,39 @@ final class AgentCommand implements Callable<Integer> {
             deletePid(config);
             stopped.countDown();
         }, "roster-shutdown"));
+        // As Consul: SIGINT leaves gracefully unless skip_leave_on_interrupt (servers' default), SIGTERM only
+        // with leave_on_terminate (client agents' default); otherwise the agent just stops (others see it fail).
+        handleStop("INT", !config.membership().skipLeaveOnInterrupt(), agent, stopped);
+        handleStop("TERM", config.membership().leaveOnTerminate(), agent, stopped);
         // After a graceful leave (roster leave, /v1/agent/leave) the process stops with status 0.
         agent.onLeft(() -> {
             agent.close();
             stopped.countDown();
         });
         stopped.await();
-        return 0;
+        return agent.joinExhausted() ? 1 : 0;
+    }
+
+    /** On {@code signal}: a graceful leave first when {@code leave} (bounded by the leave's own timeouts), then stop. */
+    private static void handleStop(String signal, boolean leave, Agent agent, CountDownLatch stopped) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), sig -> Thread.ofPlatform().name("roster-sig" + signal.toLowerCase()).start(() -> {
+                if (leave) {
+                    System.err.println("roster agent: caught SIG" + signal + ", leaving the cluster gracefully");
+                    try {
+                        agent.leave().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        System.err.println("roster agent: graceful leave did not finish: " + e.getMessage());
+                    }
+                } else {
+                    System.err.println("roster agent: caught SIG" + signal + ", stopping without leaving");
+                }
+                agent.close();
+                stopped.countDown();
+            }));
+        } catch (IllegalArgumentException unsupported) {
+            // This platform does not let us handle it: the shutdown hook still stops the agent.
+        }
     }
 
     /** The configuration these flags and files give, without starting anything (used by tests too). */
@@ -255,6 +299,7 @@ final class AgentCommand implements Callable<Integer> {
     private UnaryOperator<AgentConfig.Builder> flags() {
         Duration ttlMin = sessionTtlMin == null ? null : parseDuration("-session-ttl-min", sessionTtlMin);
         Duration rotateEvery = logRotateDuration == null ? null : parseDuration("-log-rotate-duration", logRotateDuration);
+        Duration retryIntervalValue = retryInterval == null ? null : parseDuration("-retry-interval", retryInterval);
         return b -> {
             if (dev) {
                 b.dev(true);
@@ -312,6 +357,19 @@ final class AgentCommand implements Callable<Integer> {
                 b.bootstrapExpect(bootstrapExpect);
             }
             b.addRetryJoin(retryJoin);
+            b.addStartJoin(startJoin);
+            if (retryIntervalValue != null) {
+                b.retryInterval(retryIntervalValue);
+            }
+            if (retryMax != null) {
+                b.retryMax(retryMax);
+            }
+            if (bootstrap) {
+                b.bootstrap(true);
+            }
+            if (nodeId != null) {
+                b.nodeId(nodeId);
+            }
             b.addRecursors(recursors);
             if (encrypt != null) {
                 b.encrypt(encrypt);

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * graceful leave of the other client removes its node from the catalog.
  *
  * <p>Servers use the default gossip port rule (Raft port + 1) and join each other through their
- * {@code -retry-join} Raft addresses; clients join the first server's gossip port.
+ * {@code -retry-join} gossip addresses (server port + 1); clients join the first server's gossip port.
  */
 class GossipProcessTest {
     private static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
@@ -120,7 +120,7 @@ class GossipProcessTest {
         int[] serf = {freePort(), freePort()};
         List<String> join = new ArrayList<>();
         for (int p : raft) {
-            join.add("-retry-join=127.0.0.1:" + p);
+            join.add("-retry-join=127.0.0.1:" + (p + 1)); // gossip addresses: a server's gossip port is its server port + 1
         }
         for (int i = 0; i < 3; i++) {
             List<String> args = new ArrayList<>(List.of("-server", "-data-dir=" + Files.createTempDirectory("roster-gossip-data"),

@@ -37,6 +37,7 @@ class RaftFaultProcessTest {
     private final List<Process> procs = new ArrayList<>(List.of(new Process[0]));
     private final List<Integer> httpPorts = new ArrayList<>();
     private final List<Integer> raftPorts = new ArrayList<>();
+    private final List<Integer> serfPorts = new ArrayList<>();
     private final List<Path> dirs = new ArrayList<>();
 
     @AfterEach
@@ -58,6 +59,7 @@ class RaftFaultProcessTest {
         for (int i = 0; i < 3; i++) {
             httpPorts.add(freePort());
             raftPorts.add(freePort());
+            serfPorts.add(freePort());
             dirs.add(Files.createTempDirectory("roster-fault-" + i));
             procs.add(null);
         }
@@ -77,9 +79,9 @@ class RaftFaultProcessTest {
     private void start(int i) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/roster").toString(), "agent", "-server",
                 "-node=fault-" + i, "-data-dir=" + dirs.get(i), "-http-port=" + httpPorts.get(i), "-dns-port=-1",
-                "-server-port=" + raftPorts.get(i), "-bootstrap-expect=3", "-log-level=warn", "-bind=127.0.0.1"));
-        for (int p : raftPorts) {
-            cmd.add("-retry-join=127.0.0.1:" + p);
+                "-server-port=" + raftPorts.get(i), "-serf-lan-port=" + serfPorts.get(i), "-bootstrap-expect=3", "-log-level=warn", "-bind=127.0.0.1"));
+        for (int p : serfPorts) {
+            cmd.add("-retry-join=127.0.0.1:" + p); // gossip addresses: servers learn each other's Raft address from gossip
         }
         cmd.addAll(extraFlags);
         Path log = dirs.get(i).resolve("agent-" + System.nanoTime() + ".log");

@@ -46,18 +46,21 @@ class ServerClusterTest {
         }
     }
 
+    /** LAN gossip addresses of the servers started so far: servers name these in retry_join, as in Consul. */
+    private final List<String> gossip = new ArrayList<>();
+
     private void startCluster() throws Exception {
-        List<String> raft = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
+        List<Integer> serf = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            int p = freePort();
-            ports.add(p);
-            raft.add("127.0.0.1:" + p);
+            ports.add(freePort());
+            serf.add(freePort());
+            gossip.add("127.0.0.1:" + serf.get(i));
         }
         for (int i = 0; i < 3; i++) {
             Path dir = Files.createTempDirectory("roster-cluster-" + i);
-            configs.add(AgentConfig.builder().server(true).bindAddr("127.0.0.1").nodeName("server-" + i).httpPort(0).dnsPort(-1)
-                    .serverPort(ports.get(i)).dataDir(dir).bootstrapExpect(3).retryJoin(raft).build());
+            configs.add(AgentConfig.builder().server(true).nodeName("server-" + i).httpPort(0).dnsPort(-1).bindAddr("127.0.0.1")
+                    .serverPort(ports.get(i)).serfLanPort(serf.get(i)).dataDir(dir).bootstrapExpect(3).retryJoin(gossip).build());
         }
         for (AgentConfig c : configs) {
             agents.add(new Agent(c).start());
@@ -193,7 +196,7 @@ class ServerClusterTest {
 
     /**
      * Runtime membership: a fourth server joins a running cluster (no -bootstrap-expect, -retry-join
-     * names the others), a dead server is removed by DELETE /v1/operator/raft/peer, and a server
+     * names the others' gossip addresses; the leader adds it), a dead server is removed by DELETE /v1/operator/raft/peer, and a server
      * leaves gracefully; after each change the cluster keeps its quorum with the servers that remain.
      */
     @Test
@@ -201,10 +204,10 @@ class ServerClusterTest {
         startCluster();
         Agent l = leader();
         assertThat(client(l).kv().put("members/before", "1".getBytes())).isTrue();
-        List<String> raft = agents.stream().map(a -> a.server().replicator().peers()).findFirst().orElseThrow();
         int joinPort = freePort();
-        AgentConfig joiner = AgentConfig.builder().server(true).bindAddr("127.0.0.1").nodeName("server-3").httpPort(0).dnsPort(-1)
-                .serverPort(joinPort).dataDir(Files.createTempDirectory("roster-cluster-join")).retryJoin(raft).build();
+        AgentConfig joiner = AgentConfig.builder().server(true).nodeName("server-3").httpPort(0).dnsPort(-1).bindAddr("127.0.0.1")
+                .serverPort(joinPort).serfLanPort(freePort()).dataDir(Files.createTempDirectory("roster-cluster-join"))
+                .retryJoin(gossip).build();
         configs.add(joiner);
         Agent fourth = new Agent(joiner).start();
         agents.add(fourth);

@@ -68,6 +68,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     private final String selfAddress;
     private final Map<RaftPeerId, String> addresses = new LinkedHashMap<>();
     private final boolean join;
+    /** Servers found through gossip: no static group; see {@link #discovering}. */
+    private final boolean discovering;
+    private final RaftProperties properties;
     private volatile boolean closed;
     private final RaftPeerId selfId;
     private final RaftGroup group;
@@ -133,17 +136,44 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     public RaftReplicator(Store store, String selfAddress, List<String> peerAddresses, Path dataDir,
                           long snapshotEvery, String datacenter, boolean join, String bindHost,
                           List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
+        this(store, peerId(selfAddress), selfAddress, bindHost, peerAddresses, dataDir, snapshotEvery, datacenter, join, false,
+                services);
+    }
+
+    /**
+     * A server whose Raft group is not configured statically but found (servers discovered through
+     * gossip): the Raft server listens at once with no group, or with the group recovered from
+     * {@code dataDir}; {@link #bootstrap} creates the group on the first servers, and a leader
+     * adds later ones with {@link #addVoter}.
+     *
+     * @param selfId      this server's Raft peer ID (the agent's node ID)
+     * @param selfAddress the address other servers reach this one at ({@code host:port})
+     * @param bindHost    the address to listen on ({@code 0.0.0.0} for all), or null: the host of {@code selfAddress}
+     * @param services    more gRPC services to serve on the server port (see above)
+     */
+    public static RaftReplicator discovering(Store store, String selfId, String selfAddress, String bindHost, Path dataDir,
+                                             long snapshotEvery, String datacenter,
+                                             List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services)
+            throws IOException {
+        return new RaftReplicator(store, RaftPeerId.valueOf(selfId), selfAddress, bindHost, List.of(selfAddress), dataDir,
+                snapshotEvery, datacenter, false, true, services);
+    }
+
+    private RaftReplicator(Store store, RaftPeerId selfId, String selfAddress, String bindHost, List<String> peerAddresses, Path dataDir,
+                           long snapshotEvery, String datacenter, boolean join, boolean discovering,
+                           List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
         this.join = join;
         this.store = store;
         this.selfAddress = selfAddress;
+        this.selfId = selfId;
+        this.discovering = discovering;
         List<RaftPeer> peers = new ArrayList<>();
         for (String a : peerAddresses) {
-            RaftPeerId id = peerId(a);
+            RaftPeerId id = a.equals(selfAddress) ? selfId : peerId(a);
             if (addresses.put(id, a) == null) {
                 peers.add(RaftPeer.newBuilder().setId(id).setAddress(a).build());
             }
         }
-        this.selfId = peerId(selfAddress);
         if (join) {
             if (addresses.remove(selfId) != null) {
                 peers.removeIf(x -> x.getId().equals(selfId));
@@ -157,13 +187,18 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
                 ("roster-" + datacenter).getBytes(StandardCharsets.UTF_8))), peers);
         RaftProperties p = properties(selfAddress, bindHost, dataDir, snapshotEvery);
+        this.properties = p;
         RosterStateMachine sm = new RosterStateMachine(store, leader -> leaderListeners.forEach(Runnable::run));
         // A joining server starts with no configuration (Ratis' way to add a server): the leader sends
-        // it the configuration, the log or a snapshot once it is added.
-        RaftGroup serverGroup = join ? RaftGroup.valueOf(group.getGroupId()) : group;
-        this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(serverGroup).setStateMachine(sm)
-                .setProperties(p).setParameters(withServices(services))
-                .setOption(RaftStorage.StartupOption.RECOVER).build();
+        // it the configuration, the log or a snapshot once it is added. A discovering server starts with
+        // no group at all (Ratis recovers one found in the storage directory).
+        RaftServer.Builder builder = RaftServer.newBuilder().setServerId(selfId).setStateMachine(sm)
+                .setProperties(p).setParameters(withServices(services)).setOption(RaftStorage.StartupOption.RECOVER);
+        if (!discovering) {
+            builder.setGroup(join ? RaftGroup.valueOf(group.getGroupId()) : group);
+        }
+        this.server = builder.build();
+        // A discovering server's clients know only this server: its replies name the leader and the peers.
         this.clients = new RaftClient[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
             clients[i] = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
@@ -221,7 +256,12 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
 
     public RaftReplicator start() throws IOException {
         server.start();
-        LOG.info("Raft server {} started; group {} with peers {}", selfId, group.getGroupId(), addresses.values());
+        if (discovering) {
+            LOG.info("Raft server {} listening on {}; {}", selfId, selfAddress,
+                    hasGroup() ? "recovered Raft data of group " + group.getGroupId() : "no Raft group yet");
+        } else {
+            LOG.info("Raft server {} started; group {} with peers {}", selfId, group.getGroupId(), addresses.values());
+        }
         if (join) {
             Thread.ofVirtual().name("raft-join").start(this::joinUntilAdded);
         }
@@ -277,6 +317,155 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         String s = id.toString();
         int i = s.lastIndexOf('_');
         return i < 0 ? s : s.substring(0, i) + ":" + s.substring(i + 1);
+    }
+
+    /** Whether this server holds the datacenter's Raft group (recovered from its data, bootstrapped, or added by a leader). */
+    public boolean hasGroup() {
+        try {
+            for (RaftGroupId id : server.getGroupIds()) {
+                if (id.equals(group.getGroupId())) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            // not started
+        }
+        return false;
+    }
+
+    /** The current Raft configuration as this server knows it: peer ID to address, in order; empty without a group. */
+    @Override
+    public Map<String, String> peerIds() {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            for (RaftPeer p : configuration().getCurrentPeers()) {
+                out.put(p.getId().toString(), p.getAddress() == null ? addressOf(p.getId()) : p.getAddress());
+            }
+        } catch (IOException e) {
+            // no group yet
+        }
+        return out;
+    }
+
+    /** A short-lived client that can reach these servers' group-management service; no retries. */
+    private RaftClient adminClient(List<RaftPeer> peers) {
+        // Adding a group creates its storage and starts it: allow more than Ratis' 3 s on a busy machine.
+        RaftProperties p = new RaftProperties(properties);
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(15, TimeUnit.SECONDS));
+        return RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(group.getGroupId(), peers))
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
+    }
+
+    private static RaftPeer peer(String id, String address) {
+        return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(id)).setAddress(address).build();
+    }
+
+    /**
+     * Whether the server {@code id} at {@code address} holds this datacenter's Raft group (it asks
+     * that server). Throws when the server does not answer.
+     */
+    public boolean holdsGroup(String id, String address) throws IOException {
+        RaftPeer p = peer(id, address);
+        try (RaftClient c = adminClient(List.of(p))) {
+            return c.getGroupManagementApi(p.getId()).list().getGroupIds().contains(group.getGroupId());
+        }
+    }
+
+    /**
+     * Creates the Raft group with {@code servers} (peer ID to address, this server included) as its
+     * initial configuration, by adding it on each of them, this server last. All or nothing: a
+     * server that refuses (it already holds the group: another server bootstrapped first) or does
+     * not answer makes this call remove the group again from those that took it, and throw. A
+     * server holds at most one copy of the group (Ratis refuses a second add), so two different
+     * initial configurations can never both be complete.
+     */
+    public void bootstrap(Map<String, String> servers) throws IOException {
+        if (!servers.containsKey(selfId.toString())) {
+            throw new IllegalArgumentException("this server " + selfId + " is not among " + servers);
+        }
+        List<RaftPeer> peers = new ArrayList<>();
+        servers.forEach((id, a) -> peers.add(peer(id, a)));
+        RaftGroup initial = RaftGroup.valueOf(group.getGroupId(), peers);
+        List<RaftPeer> order = new ArrayList<>(peers);
+        order.sort(java.util.Comparator.comparing((RaftPeer x) -> x.getId().equals(selfId)));
+        List<RaftPeer> added = new ArrayList<>();
+        try (RaftClient c = adminClient(peers)) {
+            for (RaftPeer p : order) {
+                try {
+                    RaftClientReply r = c.getGroupManagementApi(p.getId()).add(initial, true);
+                    if (!r.isSuccess()) {
+                        throw r.getException() == null ? new IOException("refused") : r.getException();
+                    }
+                    added.add(p);
+                } catch (IOException | RuntimeException e) {
+                    // A server that already holds the group keeps it (it is another bootstrap's, or a cluster's);
+                    // one whose answer was lost (a timeout) may have taken ours: undo it there too.
+                    if (!alreadyExists(e)) {
+                        added.add(p);
+                    }
+                    for (RaftPeer undo : added) {
+                        try {
+                            c.getGroupManagementApi(undo.getId()).remove(group.getGroupId(), true, false);
+                        } catch (IOException | RuntimeException again) {
+                            LOG.warn("bootstrap: could not remove the half-created group from {} ({}): {}", undo.getId(),
+                                    undo.getAddress(), again.getMessage());
+                        }
+                    }
+                    throw new IOException("server " + p.getId() + " (" + p.getAddress() + ") did not take the new group: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+        LOG.info("bootstrapped Raft group {} with {}", group.getGroupId(), servers);
+    }
+
+    /** Whether a group add failed because the server already holds the group. */
+    private static boolean alreadyExists(Throwable t) {
+        Throwable c = t;
+        for (int i = 0; i < 10 && c != null; i++, c = c.getCause()) {
+            if (c instanceof org.apache.ratis.protocol.exceptions.AlreadyExistsException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * On the leader: makes the server {@code id} at {@code address} a voter. A server without the
+     * group is first given it, empty (the way Ratis adds a server): this leader then sends it the
+     * configuration and the log or a snapshot.
+     */
+    public void addVoter(String id, String address) throws IOException {
+        RaftPeer p = peer(id, address);
+        if (configuration().getCurrentPeers().stream().anyMatch(x -> x.getId().equals(p.getId()))) {
+            return;
+        }
+        java.util.Set<RaftPeerId> ours = new java.util.HashSet<>();
+        configuration().getCurrentPeers().forEach(x -> ours.add(x.getId()));
+        try (RaftClient c = adminClient(List.of(p))) {
+            if (c.getGroupManagementApi(p.getId()).list().getGroupIds().contains(group.getGroupId())) {
+                // It holds the group already: ours (a restart, a server removed earlier) or another cluster's
+                // (bootstrapped apart): never pull a server out of another cluster.
+                var theirs = c.getGroupManagementApi(p.getId()).info(group.getGroupId()).getGroup().getPeers();
+                if (!theirs.isEmpty() && theirs.stream().noneMatch(x -> ours.contains(x.getId()))) {
+                    throw new IOException("it holds the Raft group of another cluster (peers "
+                            + theirs.stream().map(x -> x.getId().toString()).toList() + ")");
+                }
+            } else {
+                RaftClientReply r = c.getGroupManagementApi(p.getId()).add(RaftGroup.valueOf(group.getGroupId()), true);
+                if (!r.isSuccess()) {
+                    throw r.getException() == null ? new IOException("group add refused") : r.getException();
+                }
+            }
+        }
+        RaftClientReply reply = client.admin().setConfiguration(
+                org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(List.of(p))
+                        .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.ADD).build());
+        if (!reply.isSuccess()) {
+            throw reply.getException() == null ? new IOException("configuration change refused") : reply.getException();
+        }
+        LOG.info("added Raft voter {} ({})", id, address);
     }
 
     /**
@@ -434,6 +623,10 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * {@link #readBarrier()} for why reads must never share their ordered streams).
      */
     private CompletableFuture<Object> send(byte[] encoded) {
+        if (discovering && !hasGroup()) {
+            // Not in a cluster yet (the bootstrap or the leader is adding this server): wait, as for a leader.
+            return groupReady().thenCompose(v -> send(encoded));
+        }
         Message m = Message.valueOf(ByteString.copyFrom(encoded));
         CompletableFuture<RaftClientReply> reply = isLeader()
                 ? local(m, RaftClientRequest.writeRequestType()).thenCompose(r -> movedLeader(r) ? viaClient(m) : CompletableFuture.completedFuture(r))
@@ -469,6 +662,23 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
     }
 
+    /** Completes once this server holds the group; fails with "No cluster leader" after {@link #LEADER_WAIT}. */
+    private CompletableFuture<Void> groupReady() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        pollGroup(f, System.nanoTime() + LEADER_WAIT.toLong(TimeUnit.NANOSECONDS));
+        return f;
+    }
+
+    private void pollGroup(CompletableFuture<Void> f, long deadline) {
+        if (hasGroup()) {
+            f.complete(null);
+        } else if (closed || System.nanoTime() - deadline > 0) {
+            f.completeExceptionally(noLeader(new IOException("this server is not in a Raft cluster yet")));
+        } else {
+            CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> pollGroup(f, deadline));
+        }
+    }
+
     private static Object result(RaftClientReply reply) {
         if (!reply.isSuccess()) {
             throw new CompletionException(noLeader(reply.getException()));
@@ -486,6 +696,10 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      */
     @Override
     public CompletableFuture<Void> readBarrier() {
+        if (discovering && !hasGroup()) {
+            // Not in a cluster yet: a Ratis read now could only fail (or hang), and the shared round with it.
+            return groupReady().thenCompose(v -> readBarrier());
+        }
         CompletableFuture<Void> f;
         boolean start = false;
         synchronized (barrierLock) {
@@ -522,7 +736,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * outstanding ReadIndex round: 45 writes/s and consistent reads without an answer.
      */
     private void runBarrier(CompletableFuture<Void> f) {
-        barrierRound(System.nanoTime() + LEADER_WAIT.toLong(TimeUnit.NANOSECONDS)).whenCompleteAsync((ok, err) -> {
+        // Bounded, so that one call that never answers cannot hold every later read.
+        barrierRound(System.nanoTime() + LEADER_WAIT.toLong(TimeUnit.NANOSECONDS))
+                .orTimeout(2 * LEADER_WAIT.toLong(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS).whenCompleteAsync((ok, err) -> {
             CompletableFuture<Void> next;
             synchronized (barrierLock) {
                 next = nextBarrier;
@@ -581,7 +797,11 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     public String leaderAddress() {
         try {
             RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
-            return leader == null ? "" : addresses.getOrDefault(leader, addressOf(leader));
+            if (leader == null) {
+                return "";
+            }
+            RaftPeer p = configuration().getCurrentPeers().stream().filter(x -> x.getId().equals(leader)).findFirst().orElse(null);
+            return p != null && p.getAddress() != null ? p.getAddress() : addresses.getOrDefault(leader, addressOf(leader));
         } catch (IOException e) {
             return "";
         }

@@ -23,6 +23,14 @@
  * agents), installed through Ratis' services customizer; this package knows nothing of what
  * they do.
  *
+ * <p>Membership. A replicator made with {@link io.roster.server.RaftReplicator#discovering} (what
+ * the agent uses) listens at once with no Raft group, or with the group Ratis recovers from the
+ * data directory; {@code bootstrap} adds the initial group on every chosen server (all or nothing:
+ * a server holds the group at most once), and the leader's {@code addVoter} gives a new server the
+ * empty group and adds it (Ratis setConfiguration). Peer IDs are the agents' node IDs. Deciding
+ * when and with whom is the agent's ({@code io.roster.agent.server.RaftMembership}): this package
+ * knows nothing of gossip.
+ *
  * <p>This package owns no HTTP and no clock-driven decisions; the agent's server package does.
  */
 package io.roster.server;

@@ -32,6 +32,16 @@ public interface Replicator extends AutoCloseable {
     }
 
     /**
+     * The servers of the Raft configuration: peer ID to address ({@code host:port}), in order. IDs
+     * default to the address with {@code _} for {@code :}.
+     */
+    default java.util.Map<String, String> peerIds() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        peers().forEach(p -> out.put(p.replace(':', '_'), p));
+        return out;
+    }
+
+    /**
      * Removes a server from the Raft configuration, by address or ID
      * ({@code DELETE /v1/operator/raft/peer}). A single in-memory server has only itself.
      */

@@ -176,6 +176,14 @@ final class Schema {
             .used("server", BOOL)
             .used("bootstrap_expect", COUNT)
             .used("retry_join", STRINGS)
+            // membership: joining, bootstrapping, leaving
+            .used("start_join", STRINGS)
+            .used("retry_interval", DURATION)
+            .used("retry_max", COUNT)
+            .used("bootstrap", BOOL)
+            .used("node_id", STRING)
+            .used("leave_on_terminate", BOOL)
+            .used("skip_leave_on_interrupt", BOOL)
             .used("ui", BOOL)
             .used("ui_config", UI_CONFIG)
             .used("enable_script_checks", BOOL)
@@ -206,21 +214,20 @@ final class Schema {
             // Consul keys Roster accepts and ignores for now.
             .ignored("advertise_addr_ipv4", "advertise_addr_ipv6",
                     "advertise_addr_wan_ipv4", "advertise_addr_wan_ipv6", "advertise_reconnect_timeout", "auto_config",
-                    "auto_reload_config", "autopilot", "bootstrap", "cache", "cloud", "config_entries", "connect",
+                    "auto_reload_config", "autopilot", "cache", "cloud", "config_entries", "connect",
                     "default_query_time", "disable_anonymous_signature", "disable_coordinates", "disable_host_node_id",
                     "disable_http_unprintable_char_filter", "disable_keyring_file", "disable_remote_exec",
                     "disable_update_check", "discard_check_output", "discovery_max_stale", "enable_agent_tls_for_checks",
                     "enable_central_service_config", "enable_debug", "enable_syslog", "experiments", "gossip_lan",
-                    "gossip_wan", "leave_on_terminate", "license_path", "locality",
+                    "gossip_wan", "license_path", "locality",
                     "log_json", "log_sublevels",
-                    "max_query_time", "node_id", "peering", "performance", "primary_datacenter",
+                    "max_query_time", "peering", "performance", "primary_datacenter",
                     "primary_gateways", "primary_gateways_interval", "protocol", "raft_boltdb", "raft_logstore",
                     "raft_protocol", "raft_snapshot_interval", "raft_trailing_logs",
                     "read_replica", "non_voting_server", "reconnect_timeout", "reconnect_timeout_wan", "rejoin_after_leave",
-                    "reporting", "retry_interval", "retry_interval_wan", "retry_join_wan", "retry_max", "retry_max_wan",
+                    "reporting", "retry_interval_wan", "retry_join_wan", "retry_max_wan",
                     "rpc", "segment", "segments", "partition", "serf_lan", "serf_lan_allowed_cidrs", "serf_wan",
-                    "serf_wan_allowed_cidrs", "server_name", "skip_leave_on_interrupt", "snapshot_agent", "start_join",
-                    "start_join_wan", "syslog_facility", "tagged_addresses", "telemetry", "translate_wan_addrs",
+                    "serf_wan_allowed_cidrs", "server_name", "snapshot_agent", "start_join_wan", "syslog_facility", "tagged_addresses", "telemetry", "translate_wan_addrs",
                     "ui_content_path", "ui_dir", "unix_sockets", "use_streaming_backend", "watches", "xds")
             // Ignoring these leaves the agent less protected, or listening elsewhere, than the file asks: say so.
             .warned("acl", "acl_agent_master_token", "acl_agent_token", "acl_datacenter", "acl_default_policy",

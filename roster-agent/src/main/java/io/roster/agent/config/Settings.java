@@ -66,6 +66,14 @@ final class Settings {
         with(s, "server", Boolean.class, b::server);
         with(s, "bootstrap_expect", Integer.class, b::bootstrapExpect);
         with(s, "retry_join", List.class, v -> b.retryJoin((List<String>) v));
+        // membership: joining, bootstrapping, leaving
+        with(s, "start_join", List.class, v -> b.startJoin((List<String>) v));
+        with(s, "retry_interval", String.class, v -> b.retryInterval(Durations.parse(v)));
+        with(s, "retry_max", Integer.class, b::retryMax);
+        with(s, "bootstrap", Boolean.class, b::bootstrap);
+        with(s, "node_id", String.class, b::nodeId);
+        with(s, "leave_on_terminate", Boolean.class, b::leaveOnTerminate);
+        with(s, "skip_leave_on_interrupt", Boolean.class, b::skipLeaveOnInterrupt);
         with(s, "ui", Boolean.class, b::ui);
         with(section(s, "ui_config"), "enabled", Boolean.class, b::ui);
         with(s, "enable_script_checks", Boolean.class, b::enableScriptChecks);

@@ -70,15 +70,26 @@ final class SnapshotEndpoint {
         });
     }
 
+    /**
+     * {@code GET /v1/operator/raft/configuration}: as Consul, {@code ID} is the server's node ID (its
+     * Raft peer ID), {@code Node} its node name (from the catalog, by ID) and {@code Address} its
+     * server address.
+     */
     void raftConfiguration(Call call) {
         String leader = server.replicator().leaderAddress();
+        Map<String, String> names = new java.util.HashMap<>();
+        for (io.roster.api.Node n : store.nodes(io.roster.state.WatchSet.NONE).value()) {
+            if (n.id() != null && !n.id().isEmpty()) {
+                names.put(n.id(), n.node());
+            }
+        }
         List<Map<String, Object>> servers = new java.util.ArrayList<>();
-        for (String peer : server.replicator().peers()) {
+        for (Map.Entry<String, String> peer : server.replicator().peerIds().entrySet()) {
             Map<String, Object> s = new LinkedHashMap<>();
-            s.put("ID", peer.replace(':', '_'));
-            s.put("Node", peer);
-            s.put("Address", peer);
-            s.put("Leader", peer.equals(leader));
+            s.put("ID", peer.getKey());
+            s.put("Node", names.getOrDefault(peer.getKey(), peer.getValue()));
+            s.put("Address", peer.getValue());
+            s.put("Leader", peer.getValue().equals(leader));
             s.put("Voter", true);
             s.put("ProtocolVersion", "3");
             servers.add(s);

@@ -38,8 +38,6 @@ public final class LanPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LanPool.class);
     /** Consul keeps the last 256 user events per agent. */
     public static final int EVENTS_KEPT = 256;
-    /** How often {@code -retry-join} is tried again until one address answers (Consul's retry_interval is 30s). */
-    public static final Duration RETRY_INTERVAL = Duration.ofSeconds(5);
     /** The watch topic {@code /v1/event/list} blocks on. */
     public static final String EVENTS_TOPIC = "gossip/events";
     /** Default LAN gossip port for addresses given without one. */
@@ -154,6 +152,9 @@ public final class LanPool implements AutoCloseable {
             if (config.bootstrapExpect() > 0) {
                 t.put("expect", Integer.toString(config.bootstrapExpect()));
             }
+            if (config.membership().bootstrap()) {
+                t.put("bootstrap", "1");
+            }
         }
         String httpHost = config.network().reachable(config.network().httpAddrs().get(0));
         t.put("http", httpHost + ":" + httpPort);
@@ -167,8 +168,12 @@ public final class LanPool implements AutoCloseable {
         return t;
     }
 
-    /** Starts the member with its tags, then (in the background) joins {@code joinAddresses} until one answers. */
-    public void start(int httpPort, int dnsPort, List<String> joinAddresses) throws IOException {
+    /**
+     * Starts the member with its tags, then (in the background) joins {@code joinAddresses} until one
+     * answers: every {@code retry_interval}, at most {@code retry_max} times (0: for ever), after
+     * which {@code gaveUp} runs (the agent stops, as Consul's does).
+     */
+    public void start(int httpPort, int dnsPort, List<String> joinAddresses, Runnable gaveUp) throws IOException {
         GossipConfig.Builder b = GossipConfig.lan(config.nodeName()).toBuilder().tags(tags(httpPort, dnsPort))
                 .userEventSizeLimit(1024);
         if (config.encrypt() != null) {
@@ -179,22 +184,36 @@ public final class LanPool implements AutoCloseable {
         gossip = g;
         LOG.info("gossip: LAN member {} on {} (encrypted: {})", config.nodeName(), g.address(), config.encrypt() != null);
         if (!joinAddresses.isEmpty()) {
-            scheduler.execute(() -> retryJoin(joinAddresses));
+            scheduler.execute(() -> retryJoin(joinAddresses, 1, gaveUp));
         }
     }
 
-    private void retryJoin(List<String> addresses) {
+    /** Starts the member with its tags and joins {@code joinAddresses} until one answers, for ever. */
+    public void start(int httpPort, int dnsPort, List<String> joinAddresses) throws IOException {
+        start(httpPort, dnsPort, joinAddresses, () -> { });
+    }
+
+    private void retryJoin(List<String> addresses, int attempt, Runnable gaveUp) {
         if (closed) {
             return;
         }
+        Duration interval = config.membership().retryInterval();
+        int max = config.membership().retryMax();
         try {
             int n = join(addresses);
             joinFailures.recovered("gossip: join retries succeeded");
             LOG.info("gossip: joined the LAN pool through {} of {}", n, addresses);
         } catch (RuntimeException e) {
-            joinFailures.log("gossip: join {} failed, retrying every {}s: {}", addresses, RETRY_INTERVAL.toSeconds(), e.getMessage());
+            if (max > 0 && attempt >= max) {
+                LOG.error("gossip: join {} failed {} times (retry_max), giving up: {}", addresses, attempt, e.getMessage());
+                gaveUp.run();
+                return;
+            }
+            // One line per attempt, at most one per retry_interval (30 s by default): not a flood.
+            joinFailures.log("gossip: join {} failed (attempt {}), retrying in {}: {}", addresses, attempt,
+                    io.roster.api.Durations.format(interval), e.getMessage());
             if (!closed) {
-                scheduler.schedule(() -> retryJoin(addresses), RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> retryJoin(addresses, attempt + 1, gaveUp), interval.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
     }

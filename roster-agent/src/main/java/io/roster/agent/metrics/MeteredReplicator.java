@@ -43,6 +43,11 @@ public final class MeteredReplicator implements Replicator {
     }
 
     @Override
+    public java.util.Map<String, String> peerIds() {
+        return inner.peerIds();
+    }
+
+    @Override
     public CompletableFuture<Void> removePeer(String addressOrId) {
         return inner.removePeer(addressOrId);
     }

@@ -177,7 +177,9 @@ public final class Reconciler implements Listener, AutoCloseable {
             tagged.putIfAbsent("wan", m.address());
             tagged.putIfAbsent("wan_ipv4", m.address());
             node = new Node(id.isEmpty() ? null : id, m.name(), m.address(), datacenter, tagged, meta, 0, 0);
-            skipNode = false;
+            // A node first seen here is created only if still absent when the write applies: the agent's own
+            // registration (with its node_meta) may land between this read and this write, and must win.
+            skipNode = info == null;
         }
         NodeService consul = null;
         if (server) {

@@ -6,7 +6,9 @@
  * session TTL expiry, tombstone reaping, session IDs), so the store's apply stays deterministic.
  * Leader duties run only while {@link io.roster.state.Replicator#isLeader()} is true, among them
  * the {@link io.roster.agent.server.Reconciler} that turns LAN gossip members into catalog nodes
- * with a {@code serfHealth} check. This package owns no HTTP; handlers in
+ * with a {@code serfHealth} check, and the {@link io.roster.agent.server.RaftMembership} that
+ * bootstraps Raft from the servers gossip knows ({@code bootstrap_expect}) and, on the leader, adds
+ * later servers as voters. This package owns no HTTP; handlers in
  * {@code io.roster.agent.http} call it.
  */
 package io.roster.agent.server;

@@ -212,17 +212,19 @@ class ClientOverServerRpcTest {
     @Test
     void clientFailsOverWhenItsServerDies() throws Exception {
         List<Integer> ports = new ArrayList<>();
-        List<String> raft = new ArrayList<>();
+        List<Integer> serf = new ArrayList<>();
+        List<String> gossip = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            int p = freePort();
-            ports.add(p);
-            raft.add("127.0.0.1:" + p);
+            ports.add(freePort());
+            serf.add(freePort());
+            gossip.add("127.0.0.1:" + serf.get(i)); // servers join each other's gossip addresses, as Consul's
         }
         List<Agent> servers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Path dir = Files.createTempDirectory("roster-rpc-srv" + i);
             servers.add(start(AgentConfig.builder().server(true).nodeName("s" + i).bindAddr("127.0.0.1").clientAddr("127.0.0.1")
-                    .serverPort(ports.get(i)).httpPort(0).dnsPort(-1).dataDir(dir).bootstrapExpect(3).retryJoin(raft).build()));
+                    .serverPort(ports.get(i)).serfLanPort(serf.get(i)).httpPort(0).dnsPort(-1).dataDir(dir).bootstrapExpect(3)
+                    .retryJoin(gossip).build()));
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().anyMatch(s -> s.server().replicator().isLeader()));
         Agent c = client("c1", List.of(servers.get(0).gossip().address()), UnaryOperator.identity());

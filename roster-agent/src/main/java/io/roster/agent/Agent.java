@@ -157,6 +157,7 @@ public final class Agent implements AutoCloseable {
                 this.raftMembership = new io.roster.agent.server.RaftMembership(raft, pool::members, config.datacenter(), nodeId,
                         config.bootstrapExpect(), alone, scheduler);
                 pool.addListener(raftMembership);
+                io.roster.agent.metrics.LeaderContact.start(metrics.consul(), replicator, scheduler, java.time.Duration.ofMillis(500));
             } else {
                 this.raftMembership = null;
             }

@@ -157,6 +157,7 @@ public final class Agent implements AutoCloseable {
                 this.raftMembership = new io.roster.agent.server.RaftMembership(raft, pool::members, config.datacenter(), nodeId,
                         config.bootstrapExpect(), alone, scheduler);
                 pool.addListener(raftMembership);
+                io.roster.agent.metrics.LeaderContact.start(metrics.consul(), replicator, scheduler, java.time.Duration.ofMillis(500));
             } else {
                 this.raftMembership = null;
             }
@@ -339,6 +340,15 @@ public final class Agent implements AutoCloseable {
     /** Starts serving; returns once HTTP is listening and this node is in the catalog. */
     public Agent start() throws Exception {
         applyDefinitions(configSource.get());
+        if (!config.dev() && config.dataDir() != null) {
+            // API registrations survive a restart (Consul's data_dir services/ and checks/).
+            io.roster.agent.local.LocalPersistence kept = new io.roster.agent.local.LocalPersistence(config.dataDir());
+            int n = local.restore(kept, LOG);
+            local.persistTo(kept);
+            if (n > 0) {
+                LOG.info("restored {} services and checks registered through the API from {}", n, config.dataDir());
+            }
+        }
         // Consul's agent is in the catalog (node, serfHealth, consul service) before its catalog,
         // KV and session routes answer, so a session created right after start finds its node.
         // A dev agent registers before HTTP starts. A lone server cannot before its own election:

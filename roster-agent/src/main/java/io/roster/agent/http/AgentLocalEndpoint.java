@@ -84,7 +84,7 @@ final class AgentLocalEndpoint {
     void registerService(Call call) {
         ServiceDefinition def = body(call, ServiceDefinition.class);
         boolean replace = call.has("replace-existing-checks") && !"false".equals(call.param("replace-existing-checks"));
-        register(call, () -> local.addService(def, replace));
+        register(call, () -> local.registerService(def, replace));
     }
 
     private static <T> T body(Call call, Class<T> type) {
@@ -149,7 +149,7 @@ final class AgentLocalEndpoint {
 
     void registerCheck(Call call) {
         CheckDefinition def = body(call, CheckDefinition.class);
-        register(call, () -> local.addCheck(def));
+        register(call, () -> local.registerCheck(def));
     }
 
     void deregisterCheck(Call call) {

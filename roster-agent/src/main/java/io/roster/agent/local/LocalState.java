@@ -38,6 +38,7 @@ public final class LocalState {
     private final LongSupplier nanoClock;
     private final TreeMap<String, NodeService> services = new TreeMap<>();
     private final TreeMap<String, LocalCheck> checks = new TreeMap<>();
+    private volatile LocalPersistence persistence;
 
     /** A check of this agent: its definition (null for maintenance checks), current state, and when it went critical. */
     public record LocalCheck(CheckDefinition definition, HealthCheck check, long criticalSinceNanos,
@@ -52,6 +53,55 @@ public final class LocalState {
         this.watches = watches;
         this.onChange = onChange;
         this.nanoClock = nanoClock;
+    }
+
+    /** Keeps API registrations in {@code data_dir} from now on (agents without one never call this). */
+    public void persistTo(LocalPersistence p) {
+        this.persistence = p;
+    }
+
+    /** {@code /v1/agent/service/register}: {@link #addService} and, with a data_dir, kept for restarts. */
+    public NodeService registerService(ServiceDefinition def, boolean replaceExistingChecks) {
+        NodeService svc = addService(def, replaceExistingChecks);
+        LocalPersistence p = persistence;
+        if (p != null) {
+            p.saveService(def);
+        }
+        return svc;
+    }
+
+    /** {@code /v1/agent/check/register}: {@link #addCheck} and, with a data_dir, kept for restarts. */
+    public void registerCheck(CheckDefinition def) {
+        CheckDefinition c = addCheck(def);
+        LocalPersistence p = persistence;
+        if (p != null) {
+            p.saveCheck(c);
+        }
+    }
+
+    /**
+     * Adds what {@link LocalPersistence} kept (services first, then checks); a definition that is no
+     * longer valid (a check of a service that is gone) is skipped with a warning. Returns how many.
+     */
+    public int restore(LocalPersistence p, org.slf4j.Logger log) {
+        int n = 0;
+        for (ServiceDefinition d : p.loadServices()) {
+            try {
+                addService(d, false);
+                n++;
+            } catch (IllegalArgumentException e) {
+                log.warn("skipping persisted service {}: {}", d.effectiveId(), e.getMessage());
+            }
+        }
+        for (CheckDefinition c : p.loadChecks()) {
+            try {
+                addCheck(c);
+                n++;
+            } catch (IllegalArgumentException e) {
+                log.warn("skipping persisted check {}: {}", c.id(), e.getMessage());
+            }
+        }
+        return n;
     }
 
     public static String serviceTopic(String id) {
@@ -122,6 +172,10 @@ public final class LocalState {
         if (services.remove(id) == null) {
             return false;
         }
+        LocalPersistence p = persistence;
+        if (p != null) {
+            p.deleteService(id);
+        }
         for (LocalCheck lc : new ArrayList<>(checks.values())) {
             if (lc.check().serviceId().equals(id)) {
                 removeCheckLocked(lc.check().checkId());
@@ -172,7 +226,7 @@ public final class LocalState {
      *
      * @throws IllegalArgumentException with a one-line reason when invalid
      */
-    public void addCheck(CheckDefinition def) {
+    public CheckDefinition addCheck(CheckDefinition def) {
         if (def.name() == null || def.name().isEmpty()) {
             throw new IllegalArgumentException("Missing check name");
         }
@@ -185,6 +239,7 @@ public final class LocalState {
             }
             addCheckLocked(c);
             changed(c.serviceId());
+            return c;
         }
     }
 
@@ -237,6 +292,10 @@ public final class LocalState {
 
     private void removeCheckLocked(String id) {
         LocalCheck lc = checks.remove(id);
+        LocalPersistence p = persistence;
+        if (lc != null && p != null) {
+            p.deleteCheck(id);
+        }
         if (lc != null && lc.definition() != null) {
             runners.stop(id);
         }

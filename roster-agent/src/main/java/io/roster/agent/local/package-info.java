@@ -6,7 +6,9 @@
  *
  * <p>Owns: {@link io.roster.agent.local.LocalState} (services, checks, maintenance, content
  * hashes) and {@link io.roster.agent.local.AntiEntropy} (sync on change, periodic full sync,
- * rate-limited output updates, reaping of services critical for too long). It talks to the catalog
+ * rate-limited output updates, reaping of services critical for too long), and
+ * {@link io.roster.agent.local.LocalPersistence} (API registrations kept in {@code data_dir}
+ * across restarts). It talks to the catalog
  * only through {@link io.roster.agent.server.Server}.
  */
 package io.roster.agent.local;

@@ -449,6 +449,11 @@ public final class Agent implements AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicBoolean registered = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Whether a server has registered its own node (a lone server's catalog, KV and session routes answer from then on). */
+    public boolean registered() {
+        return registered.get();
+    }
+
     /** A server that forms its cluster alone ({@code -bootstrap}/{@code -bootstrap-expect=1}, nothing to join). */
     private boolean loneServer() {
         return config.bootstrapExpect() <= 1 && config.retryJoin().isEmpty();

@@ -67,7 +67,7 @@ class PersistedRegistrationsTest {
         Path dir = Files.createTempDirectory("roster-persist-client");
         Agent srv = start(AgentConfig.builder().server(true).nodeName("srv").bindAddr("127.0.0.1").clientAddr("127.0.0.1")
                 .serverPort(freePort()).serfLanPort(freePort()).httpPort(0).dnsPort(-1).dataDir(srvDir).bootstrapExpect(1).build());
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> srv.server().replicator().isLeader());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> srv.server().replicator().isLeader() && srv.registered());
 
         Agent c = client(srv, dir);
         Http h = new Http(c.httpAddress());

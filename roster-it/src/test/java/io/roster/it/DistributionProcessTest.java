@@ -31,9 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class DistributionProcessTest {
     private static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
-    private static final Path FIXTURES = fixtures();
-    private static final Path PIGSTY = FIXTURES.resolve("pigsty");
-    private static final Path SVC = FIXTURES.resolve("svc-postgres.json");
+    private static final Path PIGSTY = Fixtures.path("pigsty");
+    private static final Path SVC = Fixtures.path("svc-postgres.json");
     private final HttpClient http = HttpClient.newHttpClient();
     private Process agent;
 
@@ -45,17 +44,6 @@ class DistributionProcessTest {
                 agent.destroyForcibly();
             }
         }
-    }
-
-    /** shared/fixtures beside the checkout (CI), or beside a folder above it (a git worktree under wt/). */
-    private static Path fixtures() {
-        for (Path p = HOME; p != null; p = p.getParent()) {
-            Path f = p.resolveSibling("shared").resolve("fixtures");
-            if (Files.isDirectory(f)) {
-                return f;
-            }
-        }
-        return HOME.resolveSibling("shared").resolve("fixtures");
     }
 
     private static int freePort() throws IOException {

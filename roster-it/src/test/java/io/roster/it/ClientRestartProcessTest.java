@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.api.Json;
 import io.roster.api.RosterClient;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,33 +35,6 @@ class ClientRestartProcessTest {
     void stop() {
         for (Process p : procs) {
             p.destroyForcibly();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A port p with p + 1 free for TCP and UDP too (the server port, its gossip port next to it). */
-    private static int freePairBase() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            int p = freePort();
-            if (p < 65535 && free(p + 1)) {
-                return p;
-            }
-        }
-        throw new IOException("no free port pair");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket t = new ServerSocket(); DatagramSocket u = new DatagramSocket(null)) {
-            t.bind(new InetSocketAddress("0.0.0.0", port));
-            u.bind(new InetSocketAddress("0.0.0.0", port));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -101,10 +71,10 @@ class ClientRestartProcessTest {
 
     @Test
     void killedClientComesBackWithItsServices() throws Exception {
-        int srvHttp = freePort();
-        int cliHttp = freePort();
-        int srvPort = freePairBase();
-        int cliSerf = freePort();
+        int srvHttp = Ports.free();
+        int cliHttp = Ports.free();
+        int srvPort = Ports.freePair();
+        int cliSerf = Ports.free();
         Path work = Files.createTempDirectory("roster-client-restart");
         launch("server-0", work.resolve("server.log"), List.of("-server", "-data-dir=" + work.resolve("server-data"),
                 "-http-port=" + srvHttp, "-server-port=" + srvPort, "-bootstrap-expect=1"));

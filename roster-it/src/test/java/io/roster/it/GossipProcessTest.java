@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.api.Json;
 import io.roster.api.RosterClient;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,33 +41,6 @@ class GossipProcessTest {
     void stop() {
         for (Process p : procs) {
             p.destroyForcibly();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A port p with p + 1 free for TCP and UDP too (a server's Raft port, its gossip port next to it). */
-    private static int freePairBase() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            int p = freePort();
-            if (p < 65535 && free(p + 1)) {
-                return p;
-            }
-        }
-        throw new IOException("no free port pair");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket t = new ServerSocket(); DatagramSocket u = new DatagramSocket(null)) {
-            t.bind(new InetSocketAddress("0.0.0.0", port));
-            u.bind(new InetSocketAddress("0.0.0.0", port));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -112,12 +82,12 @@ class GossipProcessTest {
         int[] http = new int[5];
         int[] raft = new int[3];
         for (int i = 0; i < 5; i++) {
-            http[i] = freePort();
+            http[i] = Ports.free();
         }
         for (int i = 0; i < 3; i++) {
-            raft[i] = freePairBase();
+            raft[i] = Ports.freePair();
         }
-        int[] serf = {freePort(), freePort()};
+        int[] serf = {Ports.free(), Ports.free()};
         List<String> join = new ArrayList<>();
         for (int p : raft) {
             join.add("-retry-join=127.0.0.1:" + (p + 1)); // gossip addresses: a server's gossip port is its server port + 1
@@ -156,7 +126,7 @@ class GossipProcessTest {
                 .until(() -> serfStatus(http[2], "client-1").equals("passing"));
 
         // An agent with another key cannot join, and says why.
-        int strangerHttp = freePort();
+        int strangerHttp = Ports.free();
         Process stranger = launch("stranger", List.of("-data-dir=" + Files.createTempDirectory("roster-gossip-data"), "-http-port=" + strangerHttp, "-bind=127.0.0.1", "-serf-lan-port=0",
                 "-encrypt=" + Base64.getEncoder().encodeToString(new byte[32])));
         Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(strangerHttp, "/v1/agent/members").size() == 1);

@@ -1,14 +1,13 @@
 package io.roster.it;
 
+import static io.roster.it.LocalHttp.get;
+import static io.roster.it.LocalHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.api.Json;
 import io.roster.api.RosterClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class GossipProcessTest {
     private static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> procs = new ArrayList<>();
 
     @AfterEach
@@ -52,18 +50,6 @@ class GossipProcessTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
         procs.add(p);
         return p;
-    }
-
-    private static HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
-        return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode get(int port, String path) throws Exception {
-        HttpResponse<String> r = send(port, "GET", path, null);
-        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-        return Json.mapper().readTree(r.body());
     }
 
     private static String serfStatus(int port, String node) throws Exception {

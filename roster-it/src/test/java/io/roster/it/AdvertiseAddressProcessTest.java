@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.api.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,12 +40,6 @@ class AdvertiseAddressProcessTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private HttpResponse<String> call(String host, int port, String method, String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
@@ -67,9 +60,9 @@ class AdvertiseAddressProcessTest {
 
     @Test
     void aServerBoundToTheWildcardAdvertisesItsAdvertiseAddress() throws Exception {
-        int httpPort = freePort();
-        int raft = freePort();
-        int serf = freePort();
+        int httpPort = Ports.free();
+        int raft = Ports.free();
+        int serf = Ports.free();
         Path log = start("-server", "-node=adv-server", "-data-dir=" + Files.createTempDirectory("roster-adv"),
                 "-bootstrap-expect=1", "-bind=0.0.0.0", "-advertise=127.0.0.5", "-advertise-wan=127.0.0.9",
                 "-client=127.0.0.1 127.0.0.3", "-http-port=" + httpPort, "-server-port=" + raft, "-serf-lan-port=" + serf,
@@ -114,8 +107,8 @@ class AdvertiseAddressProcessTest {
 
     @Test
     void aDevAgentBindsGossipOnBindAddrAndAdvertisesAnother() throws Exception {
-        int httpPort = freePort();
-        int serf = freePort();
+        int httpPort = Ports.free();
+        int serf = Ports.free();
         Path log = start("-dev", "-node=adv-dev", "-bind=127.0.0.2", "-advertise=127.0.0.5", "-http-port=" + httpPort,
                 "-serf-lan-port=" + serf, "-dns-port=-1");
         Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -139,7 +132,7 @@ class AdvertiseAddressProcessTest {
         // (What a wildcard bind detects depends on the host: AddressesTest covers it. A template that
         // yields two addresses for bind_addr is refused the same way on every host.)
         Path log = start("-dev", "-bind={{ GetAllInterfaces | include \"flag\" \"loopback\" | join \"address\" \" \" }}",
-                "-http-port=" + freePort(), "-dns-port=-1");
+                "-http-port=" + Ports.free(), "-dns-port=-1");
         Process p = procs.get(procs.size() - 1);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2); // a bad flag, and no config file: a usage error

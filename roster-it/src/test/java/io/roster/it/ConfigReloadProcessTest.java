@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.api.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,12 +38,6 @@ class ConfigReloadProcessTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private HttpResponse<String> call(int port, String method, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -65,7 +58,7 @@ class ConfigReloadProcessTest {
         assertThat(FIXTURE).exists();
         Path dir = Files.createTempDirectory("roster-conf");
         Files.copy(FIXTURE, dir.resolve("svc-postgres.json"));
-        int port = freePort();
+        int port = Ports.free();
         Path log = dir.resolveSibling(dir.getFileName() + ".log");
         agent = new ProcessBuilder(HOME.resolve("bin/roster").toString(), "agent", "-dev", "-http-port=" + port,
                 "-config-dir=" + dir, "-node=conf-node").redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -111,7 +104,7 @@ class ConfigReloadProcessTest {
         Path dir = Files.createTempDirectory("roster-conf-bad");
         Files.writeString(dir.resolve("bad.json"), "{\"node_name\": \"x\", \"no_such_key\": 1}");
         Path out = dir.resolveSibling(dir.getFileName() + ".out");
-        agent = new ProcessBuilder(HOME.resolve("bin/roster").toString(), "agent", "-dev", "-http-port=" + freePort(),
+        agent = new ProcessBuilder(HOME.resolve("bin/roster").toString(), "agent", "-dev", "-http-port=" + Ports.free(),
                 "-config-dir=" + dir).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertThat(agent.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(agent.exitValue()).isEqualTo(1);

@@ -8,7 +8,6 @@ import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
 import io.roster.api.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,12 +52,6 @@ class ConsulSdDiscoveryTest {
         }
         if (agent != null) {
             agent.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
@@ -113,7 +106,7 @@ class ConsulSdDiscoveryTest {
                 .replace("refresh_interval: 5s", "refresh_interval: 1s");
         Path cfg = dir.resolve("prometheus.yml");
         Files.writeString(cfg, config);
-        int promPort = freePort();
+        int promPort = Ports.free();
         // vmagent polls Consul every consulSDCheckInterval (its blocking queries wait up to that long);
         // refresh_interval is Prometheus-only, hence strictParse=false. Nothing is written anywhere.
         List<String> cmd = new ArrayList<>(List.of(VMAGENT.toString(), "-promscrape.config=" + cfg,

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.api.QueryOptions;
 import io.roster.api.RosterClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +27,6 @@ class DevAgentProcessTest {
         started.forEach(Process::destroyForcibly);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private Process roster(Path out, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(HOME.resolve("bin/roster").toString());
@@ -45,7 +38,7 @@ class DevAgentProcessTest {
 
     @Test
     void devAgentServesKvAndStopsCleanlyOnSigterm() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Path log = Files.createTempFile("roster-it", ".log");
         long t0 = System.nanoTime();
         Process p = roster(log, "agent", "-dev", "-http-port=" + port, "-node", "it-node");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.api.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,12 +42,6 @@ class DistributionProcessTest {
             if (!agent.waitFor(15, TimeUnit.SECONDS)) {
                 agent.destroyForcibly();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
@@ -105,9 +98,9 @@ class DistributionProcessTest {
         Files.writeString(conf.resolve("consul-server.json"), "{\"server\": true, \"bootstrap_expect\": 1}");
         Files.copy(PIGSTY.resolve("consul-meta.json"), conf.resolve("consul-meta.json"));
         Files.copy(PIGSTY.resolve("consul-ui.json"), conf.resolve("consul-ui.json"));
-        int httpPort = freePort();
-        Files.writeString(conf.resolve("ports.json"), "{\"ports\": {\"http\": " + httpPort + ", \"dns\": " + freePort()
-                + ", \"server\": " + freePort() + ", \"serf_lan\": " + freePort() + "}}");
+        int httpPort = Ports.free();
+        Files.writeString(conf.resolve("ports.json"), "{\"ports\": {\"http\": " + httpPort + ", \"dns\": " + Ports.free()
+                + ", \"server\": " + Ports.free() + ", \"serf_lan\": " + Ports.free() + "}}");
 
         Path agentOut = work.resolve("agent.out");
         Path agentErr = work.resolve("agent.err");

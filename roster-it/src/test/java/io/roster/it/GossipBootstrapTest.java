@@ -9,7 +9,6 @@ import io.roster.agent.config.LoadedConfig;
 import io.roster.api.QueryOptions;
 import io.roster.api.RosterClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,19 +40,13 @@ class GossipBootstrapTest {
         });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static RosterClient client(Agent a) {
         return RosterClient.create(a.httpAddress());
     }
 
     private static AgentConfig.Builder server(String name, Path dir, int serf, List<String> join) throws IOException {
         return AgentConfig.builder().server(true).nodeName(name).httpPort(0).dnsPort(-1).bindAddr("127.0.0.1")
-                .serverPort(freePort()).serfLanPort(serf).dataDir(dir).retryJoin(join).retryInterval(Duration.ofMillis(500));
+                .serverPort(Ports.free()).serfLanPort(serf).dataDir(dir).retryJoin(join).retryInterval(Duration.ofMillis(500));
     }
 
     private Agent start(AgentConfig c) throws Exception {
@@ -70,7 +63,7 @@ class GossipBootstrapTest {
 
     @Test
     void bootstrapExpectTwoWithThreeServersFormsOneClusterAndLaterServersBecomeVoters() throws Exception {
-        List<Integer> serf = List.of(freePort(), freePort(), freePort());
+        List<Integer> serf = List.of(Ports.free(), Ports.free(), Ports.free());
         List<String> join = serf.stream().map(p -> "127.0.0.1:" + p).toList();
         List<Path> dirs = new ArrayList<>();
         List<AgentConfig> configs = new ArrayList<>();
@@ -111,7 +104,7 @@ class GossipBootstrapTest {
 
         // A fourth server with only retry_join (no bootstrap_expect) is added by the leader, as a voter.
         Path fourthDir = Files.createTempDirectory("roster-gb-3");
-        Agent fourth = start(server("gb-3", fourthDir, freePort(), List.of(join.get(1))).build());
+        Agent fourth = start(server("gb-3", fourthDir, Ports.free(), List.of(join.get(1))).build());
         Set<String> four = agents.stream().map(Agent::nodeId).collect(Collectors.toSet());
         Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
                 assertThat(raftIds(agents.get(0))).isEqualTo(four));
@@ -143,7 +136,7 @@ class GossipBootstrapTest {
         String nodeId = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
         Files.writeString(file, "{\"server\": true, \"bootstrap\": true, \"node_name\": \"alone\", \"node_id\": \"" + nodeId + "\","
                 + " \"data_dir\": \"" + dir.resolve("data") + "\", \"bind_addr\": \"127.0.0.1\","
-                + " \"ports\": {\"http\": 0, \"dns\": -1, \"server\": " + freePort() + ", \"serf_lan\": " + freePort() + "},"
+                + " \"ports\": {\"http\": 0, \"dns\": -1, \"server\": " + Ports.free() + ", \"serf_lan\": " + Ports.free() + "},"
                 + " \"node_meta\": {\"pg_cluster\": \"pg-meta\", \"rack\": \"r1\"}, \"retry_join\": [\"127.0.0.1:1\"]}");
         LoadedConfig loaded = ConfigLoader.load(List.of(file), UnaryOperator.identity());
         assertThat(loaded.agent().membership().bootstrap()).isTrue();
@@ -166,7 +159,7 @@ class GossipBootstrapTest {
         // A client agent keeps its node ID across a restart (data_dir/node-id), and the catalog shows it.
         Path clientDir = Files.createTempDirectory("roster-gb-client");
         AgentConfig cc = AgentConfig.builder().nodeName("gb-client").httpPort(0).dnsPort(-1).bindAddr("127.0.0.1")
-                .serfLanPort(freePort()).dataDir(clientDir).retryJoin(List.of(alone.gossip().address())).build();
+                .serfLanPort(Ports.free()).dataDir(clientDir).retryJoin(List.of(alone.gossip().address())).build();
         assertThat(cc.membership().leaveOnTerminate()).isTrue();
         assertThat(cc.membership().skipLeaveOnInterrupt()).isFalse();
         assertThat(loaded.agent().membership().leaveOnTerminate()).isFalse();
@@ -184,8 +177,8 @@ class GossipBootstrapTest {
 
     @Test
     void serversWithDifferentExpectValuesDoNotBootstrap() throws Exception {
-        int serfA = freePort();
-        int serfB = freePort();
+        int serfA = Ports.free();
+        int serfB = Ports.free();
         List<String> join = List.of("127.0.0.1:" + serfA, "127.0.0.1:" + serfB);
         Agent a = start(server("mm-a", Files.createTempDirectory("roster-gb-mm"), serfA, join).bootstrapExpect(2).build());
         Agent b = start(server("mm-b", Files.createTempDirectory("roster-gb-mm"), serfB, join).bootstrapExpect(3).build());

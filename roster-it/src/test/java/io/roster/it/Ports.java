@@ -4,28 +4,49 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Free local ports for the agent processes a test starts. */
+/**
+ * Free local ports for the agents a test starts. Ports are handed out from 20000-32767, below Linux's
+ * ephemeral range (32768-60999): a port the OS picked with bind(0) and that a test closed to give to an
+ * agent can be taken, before the agent binds it, by any outgoing connection on the machine; a port
+ * below that range cannot. Each JVM walks the range from its own offset, so two test JVMs rarely meet,
+ * and every port is checked free for TCP and UDP (gossip binds both) before it is handed out.
+ */
 public final class Ports {
+    private static final int LOW = 20000;
+    private static final int HIGH = 32767;
+    private static final AtomicInteger NEXT = new AtomicInteger(
+            LOW + (int) ((ProcessHandle.current().pid() * 7919L) % (HIGH - LOW)));
+
     private Ports() {
     }
 
-    /** A TCP port free right now (the OS picks it). */
+    /** A port free right now for TCP and UDP on every address, never handed out before by this JVM. */
     public static int free() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A port p with p + 1 free for TCP and UDP too (a server port, and its gossip port next to it). */
-    public static int freePair() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            int p = free();
-            if (p < 65535 && freeForTcpAndUdp(p + 1)) {
+        for (int i = 0; i < HIGH - LOW; i++) {
+            int p = next();
+            if (freeForTcpAndUdp(p)) {
                 return p;
             }
         }
-        throw new IOException("no free port pair");
+        throw new IOException("no free port in " + LOW + "-" + HIGH);
+    }
+
+    /** A port p with p + 1 free too (a server port, and its gossip port next to it). */
+    public static int freePair() throws IOException {
+        for (int i = 0; i < HIGH - LOW; i++) {
+            int p = next();
+            if (p < HIGH && freeForTcpAndUdp(p) && freeForTcpAndUdp(p + 1)) {
+                NEXT.incrementAndGet();
+                return p;
+            }
+        }
+        throw new IOException("no free port pair in " + LOW + "-" + HIGH);
+    }
+
+    private static int next() {
+        return NEXT.getAndUpdate(p -> p >= HIGH ? LOW : p + 1);
     }
 
     private static boolean freeForTcpAndUdp(int port) {

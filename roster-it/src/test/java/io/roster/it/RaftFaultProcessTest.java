@@ -7,7 +7,6 @@ import io.roster.api.RosterClient;
 import io.roster.api.TxnOp;
 import io.roster.api.TxnResponse;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,17 +48,11 @@ class RaftFaultProcessTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private void startCluster() throws Exception {
         for (int i = 0; i < 3; i++) {
-            httpPorts.add(freePort());
-            raftPorts.add(freePort());
-            serfPorts.add(freePort());
+            httpPorts.add(Ports.free());
+            raftPorts.add(Ports.free());
+            serfPorts.add(Ports.free());
             dirs.add(Files.createTempDirectory("roster-fault-" + i));
             procs.add(null);
         }

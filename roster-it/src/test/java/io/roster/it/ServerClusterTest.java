@@ -9,7 +9,6 @@ import io.roster.api.QueryOptions;
 import io.roster.api.RosterClient;
 import io.roster.api.RosterException;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,12 +39,6 @@ class ServerClusterTest {
         });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** LAN gossip addresses of the servers started so far: servers name these in retry_join, as in Consul. */
     private final List<String> gossip = new ArrayList<>();
 
@@ -53,8 +46,8 @@ class ServerClusterTest {
         List<Integer> ports = new ArrayList<>();
         List<Integer> serf = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ports.add(freePort());
-            serf.add(freePort());
+            ports.add(Ports.free());
+            serf.add(Ports.free());
             gossip.add("127.0.0.1:" + serf.get(i));
         }
         for (int i = 0; i < 3; i++) {
@@ -204,9 +197,9 @@ class ServerClusterTest {
         startCluster();
         Agent l = leader();
         assertThat(client(l).kv().put("members/before", "1".getBytes())).isTrue();
-        int joinPort = freePort();
+        int joinPort = Ports.free();
         AgentConfig joiner = AgentConfig.builder().server(true).nodeName("server-3").httpPort(0).dnsPort(-1).bindAddr("127.0.0.1")
-                .serverPort(joinPort).serfLanPort(freePort()).dataDir(Files.createTempDirectory("roster-cluster-join"))
+                .serverPort(joinPort).serfLanPort(Ports.free()).dataDir(Files.createTempDirectory("roster-cluster-join"))
                 .retryJoin(gossip).build();
         configs.add(joiner);
         Agent fourth = new Agent(joiner).start();
@@ -292,7 +285,7 @@ class ServerClusterTest {
         survivor.close();
         agents.set(agents.indexOf(survivor), null);
 
-        int raftPort = freePort();
+        int raftPort = Ports.free();
         Agent fresh = new Agent(AgentConfig.builder().server(true).bindAddr("127.0.0.1").nodeName("recovered").httpPort(0).dnsPort(-1)
                 .serverPort(raftPort).dataDir(Files.createTempDirectory("roster-recovered")).bootstrapExpect(1)
                 .build()).start();

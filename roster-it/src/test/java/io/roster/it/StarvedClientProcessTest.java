@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,12 +51,6 @@ class StarvedClientProcessTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static int fds(long pid) {
         String[] l = Path.of("/proc/" + pid + "/fd").toFile().list();
         return l == null ? -1 : l.length;
@@ -96,7 +89,7 @@ class StarvedClientProcessTest {
 
     @Test
     void clientWithAnUnreachableServerHoldsConstantResourcesAndLogsBounded() throws Exception {
-        int deadServerPort = freePort(); // nothing listens there: every connection is refused
+        int deadServerPort = Ports.free(); // nothing listens there: every connection is refused
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("role", "consul");
         tags.put("dc", "dc1");
@@ -106,8 +99,8 @@ class StarvedClientProcessTest {
                 UdpTcpTransport.bind("127.0.0.1", 0), new Listener() { });
         ghost.start();
 
-        int http = freePort();
-        int dns = freePort();
+        int http = Ports.free();
+        int dns = Ports.free();
         Path dir = Files.createTempDirectory("roster-starved");
         Path log = dir.resolve("agent.log");
         proc = new ProcessBuilder(HOME.resolve("bin/roster").toString(), "agent", "-node=starved", "-log-level=info",

@@ -1,5 +1,6 @@
 package io.roster.it.clients;
 
+import io.roster.it.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,12 +89,6 @@ class PatroniFailoverTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static java.util.Optional<ProcessHandle> postmaster(Path dataDir) {
         try {
             Path pid = dataDir.resolve("postmaster.pid");
@@ -124,7 +118,7 @@ class PatroniFailoverTest {
     private List<Node> writeConfigs(Path dir, String dcsBlock) throws IOException, InterruptedException {
         List<Node> nodes = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            Node n = new Node("pg" + i, freePort(), freePort(), dir.resolve("pg" + i + ".yml"), dir.resolve("data" + i));
+            Node n = new Node("pg" + i, Ports.free(), Ports.free(), dir.resolve("pg" + i + ".yml"), dir.resolve("data" + i));
             String yml = """
                     scope: %s
                     namespace: /service/
@@ -281,7 +275,7 @@ class PatroniFailoverTest {
 
     @Test
     void patroniFailsOverOnRosterAndOnEtcd() throws Exception {
-        int dnsPort = freePort();
+        int dnsPort = Ports.free();
         agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).dnsPort(dnsPort).nodeName("patroni-host").build()).start();
         String roster = "http://127.0.0.1:" + agent.httpPort();
         Path dir = Files.createTempDirectory("roster-patroni");
@@ -345,8 +339,8 @@ class PatroniFailoverTest {
         dataDirs.clear();
         agent = null;
         Path edir = Files.createTempDirectory("roster-patroni-etcd");
-        int client = freePort();
-        int peer = freePort();
+        int client = Ports.free();
+        int peer = Ports.free();
         Process etcd = new ProcessBuilder(ETCD.toString(), "--data-dir", edir.resolve("etcd").toString(), "--name", "e1",
                 "--listen-client-urls", "http://127.0.0.1:" + client, "--advertise-client-urls", "http://127.0.0.1:" + client,
                 "--listen-peer-urls", "http://127.0.0.1:" + peer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,

@@ -614,29 +614,27 @@ public final class Agent implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            http.close();
-        } catch (Exception e) {
-            LOG.warn("HTTP stop: {}", e.toString());
-        }
-        dnsServers.forEach(io.roster.agent.dns.DnsServer::close);
-        antiEntropy.close();
+        // Each part is stopped even when an earlier one fails, so that a failed stop never leaves a
+        // port bound (a restarted agent in the same process binds the same ports again).
+        stopQuietly("HTTP", http::close);
+        dnsServers.forEach(d -> stopQuietly("DNS", d::close));
+        stopQuietly("anti-entropy", antiEntropy::close);
         if (rpc != null) {
-            rpc.close();
+            stopQuietly("server RPC", rpc::close);
         }
         if (devRpc != null) {
-            devRpc.close();
+            stopQuietly("dev RPC", devRpc::close);
         }
         if (reconciler != null) {
-            reconciler.close();
+            stopQuietly("reconciler", reconciler::close);
         }
         if (raftMembership != null) {
-            raftMembership.close();
+            stopQuietly("Raft membership", raftMembership::close);
         }
-        pool.close();
-        runners.close();
-        server.close();
-        replicator.close();
+        stopQuietly("gossip", pool::close);
+        stopQuietly("check runners", runners::close);
+        stopQuietly("state server", server::close);
+        stopQuietly("replicator", replicator::close);
         scheduler.shutdownNow();
         wake.shutdownNow();
         try {
@@ -645,5 +643,17 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         LOG.info("Roster agent stopped");
+    }
+
+    private interface Stop {
+        void run() throws Exception;
+    }
+
+    private static void stopQuietly(String what, Stop stop) {
+        try {
+            stop.run();
+        } catch (Exception e) {
+            LOG.warn("{} stop: {}", what, e.toString());
+        }
     }
 }

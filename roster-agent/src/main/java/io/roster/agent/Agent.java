@@ -95,6 +95,23 @@ public final class Agent implements AutoCloseable {
             throw new IllegalArgumentException("a server needs -data-dir for its Raft log and snapshots");
         }
         config.advertiseAddr(); // a wildcard bind finds its address now: none or several stops the agent (as Consul)
+        this.rpcService = config.server() ? new io.roster.agent.rpc.RpcService() : null;
+        io.roster.agent.rpc.RpcServer dev = null;
+        if (config.dev()) {
+            String wanted = hostPort(config.advertiseAddr(), config.serverPort());
+            try {
+                dev = io.roster.agent.rpc.RpcServer.start(wanted.substring(0, wanted.lastIndexOf(':')),
+                        config.serverPort(), true, rpcService.definition());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot bind the server RPC port " + wanted + ": " + e.getMessage(), e);
+            }
+            if (dev.port() != config.serverPort()) {
+                // Another process has the port (tests run several dev agents): the port actually bound is
+                // the one the catalog's "consul" service, /v1/status/* and the gossip tags name.
+                config = config.toBuilder().serverPort(dev.port()).build();
+            }
+        }
+        this.devRpc = dev;
         this.config = config;
         this.configSource = configSource;
         this.nodeId = nodeId(config);
@@ -102,7 +119,6 @@ public final class Agent implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         int cores = Runtime.getRuntime().availableProcessors();
         this.wake = Executors.newFixedThreadPool(Math.max(2, cores), named("roster-wake"));
-        this.rpcService = config.server() ? new io.roster.agent.rpc.RpcService() : null;
         this.replicator = new io.roster.agent.metrics.MeteredReplicator(newReplicator(), metrics);
         this.server = new Server(replicator, config.sessionTtlMin(), scheduler, System::nanoTime);
         LocalState[] holder = new LocalState[1];
@@ -120,21 +136,8 @@ public final class Agent implements AutoCloseable {
                     }
                 }, System::nanoTime);
         holder[0] = local;
-        AgentConfig gossipConfig = config;
         try {
-            this.devRpc = config.dev() ? io.roster.agent.rpc.RpcServer.start(serverAddress().substring(0, serverAddress().lastIndexOf(':')),
-                    config.serverPort(), true, rpcService.definition()) : null;
-        } catch (java.io.IOException e) {
-            replicator.close();
-            scheduler.shutdownNow();
-            wake.shutdownNow();
-            throw new java.io.UncheckedIOException("cannot bind the server RPC port " + serverAddress() + ": " + e.getMessage(), e);
-        }
-        if (devRpc != null && devRpc.port() != config.serverPort()) {
-            gossipConfig = config.toBuilder().serverPort(devRpc.port()).build(); // the port tag client agents use
-        }
-        try {
-            this.pool = new io.roster.agent.lan.LanPool(gossipConfig, nodeId, scheduler, local::services,
+            this.pool = new io.roster.agent.lan.LanPool(config, nodeId, scheduler, local::services,
                     () -> store.watches().topicChanged(io.roster.agent.lan.LanPool.EVENTS_TOPIC));
         } catch (java.io.IOException e) {
             if (devRpc != null) {

@@ -38,7 +38,9 @@ class CatalogHealthApiTest {
         assertThat(texts(nodes, "Node")).contains("test-node");
         JsonNode consul = http().get("/v1/catalog/service/consul").json();
         assertThat(consul).hasSize(1);
-        assertThat(consul.get(0).get("ServicePort").asInt()).isEqualTo(8300);
+        // The server RPC port, the one /v1/status/leader names (8300 unless another process had it).
+        String leader = http().get("/v1/status/leader").json().asText();
+        assertThat(consul.get(0).get("ServicePort").asInt()).isEqualTo(Integer.parseInt(leader.substring(leader.lastIndexOf(':') + 1)));
         JsonNode checks = http().get("/v1/health/node/test-node").json();
         JsonNode serf = null;
         for (JsonNode c : checks) {

@@ -321,8 +321,12 @@ class KiwiprojectConsulClientTest {
         assertThat(node.getServices()).containsKey("kiwi-db-1");
         catalog.deregister(ImmutableCatalogDeregistration.builder().node("kiwi-ext").build());
         assertThat(catalog.getNodes().getResponse()).extracting(n -> n.getNode()).doesNotContain("kiwi-ext");
+        // The "consul" service is the server's RPC port, the one /v1/status/leader names (8300 unless
+        // that port was taken on this machine when the dev agent started).
+        String leader = consul.statusClient().getLeader();
+        int serverPort = Integer.parseInt(leader.substring(leader.lastIndexOf(':') + 1));
         List<CatalogService> consulService = catalog.getService("consul").getResponse();
-        assertThat(consulService).singleElement().satisfies(cs -> assertThat(cs.getServicePort()).isEqualTo(8300));
+        assertThat(consulService).singleElement().satisfies(cs -> assertThat(cs.getServicePort()).isEqualTo(serverPort));
     }
 
     @Test

@@ -435,6 +435,14 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
         return agent().dns() == null ? -1 : agent().dns().port();
     }
 
+    /**
+     * How many blocking queries ({@code ?index=}) are parked in the agents right now: shows that a
+     * client under test really long-polls rather than polling in a loop.
+     */
+    public long blockingQueries() {
+        return running().stream().mapToLong(a -> a.http().blocking().parked()).sum();
+    }
+
     /** How long the last {@link #start()} took, until every agent answered; null before a start. */
     public Duration startTime() {
         return startTime;

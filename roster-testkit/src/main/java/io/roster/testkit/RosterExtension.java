@@ -261,8 +261,8 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
         } else {
             startCluster();
         }
-        startTime = Duration.ofNanos(System.nanoTime() - t0);
         client = RosterClient.create(agent().httpAddress());
+        startTime = Duration.ofNanos(System.nanoTime() - t0);
         LOG.info("roster-testkit: {} started in {} ms, HTTP at {}",
                 servers == 0 ? "dev agent" : servers + "-server cluster", startTime.toMillis(), agent().httpAddress());
         return this;

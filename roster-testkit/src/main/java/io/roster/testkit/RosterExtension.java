@@ -159,9 +159,6 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        if (fromAnnotation) {
-            findAnnotation(context.getRequiredTestClass()).ifPresent(this::apply);
-        }
         startFor(context);
     }
 
@@ -225,6 +222,9 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
 
     private void startFor(ExtensionContext context) throws Exception {
         if (agents.isEmpty()) {
+            if (fromAnnotation && context.getTestClass().isPresent()) {
+                findAnnotation(context.getTestClass().get()).ifPresent(this::apply);
+            }
             start();
             owner = context.getUniqueId();
         }

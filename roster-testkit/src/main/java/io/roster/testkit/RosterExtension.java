@@ -95,6 +95,8 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
 
     private final List<Agent> agents = new ArrayList<>();
     private final List<Path> dataDirs = new ArrayList<>();
+    /** Indexes into {@link #agents} of cluster servers a test has stopped with {@link #stop(int)}. */
+    private final Set<Integer> stopped = new HashSet<>();
     private RosterClient client;
     private Duration startTime;
     /** The unique ID of the JUnit node whose end stops the agents; null when started outside JUnit. */
@@ -279,6 +281,7 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
             }
         }
         agents.clear();
+        stopped.clear();
         deleteDataDirs();
         client = null;
         owner = null;
@@ -387,14 +390,61 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
         return running().get(0);
     }
 
-    /** Every agent, in start order (one for a dev agent). */
+    /** Every agent, in start order (one for a dev agent); a server stopped with {@link #stop(int)} keeps its place. */
     public List<Agent> agents() {
         return Collections.unmodifiableList(running());
     }
 
+    /**
+     * Stops server {@code i} of a cluster as a crash would (no leave; its data directory stays), so
+     * that a test can watch the others carry on. {@link #leader()} and {@link #reset()} skip it until
+     * {@link #restart(int)}; {@link #client()} keeps talking to server 0, so after {@code stop(0)} use
+     * {@link #client(Agent)} with another server.
+     */
+    public synchronized void stop(int i) {
+        Agent a = running().get(i);
+        if (servers == 0) {
+            throw new IllegalStateException("roster-testkit: stop(i) is for cluster servers; close() stops a dev agent");
+        }
+        stopped.add(i);
+        a.close();
+    }
+
+    /** Starts stopped server {@code i} again from its data directory, on the same ports, and returns it. */
+    public synchronized Agent restart(int i) throws Exception {
+        if (!stopped.contains(i)) {
+            throw new IllegalStateException("roster-testkit: server " + i + " is not stopped");
+        }
+        Agent a = new Agent(agents.get(i).config());
+        agents.set(i, a);
+        try {
+            a.start();
+        } catch (Exception | Error e) {
+            a.close();
+            throw e;
+        }
+        stopped.remove(i);
+        return a;
+    }
+
+    /** The agents not stopped with {@link #stop(int)}. */
+    private List<Agent> live() {
+        List<Agent> out = new ArrayList<>();
+        List<Agent> all = running();
+        for (int i = 0; i < all.size(); i++) {
+            if (!stopped.contains(i)) {
+                out.add(all.get(i));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("roster-testkit: every server is stopped");
+        }
+        return out;
+    }
+
     /** The cluster's current Raft leader (the dev agent in dev mode); waits up to 60 s for an election. */
     public Agent leader() {
-        List<Agent> all = running();
+        List<Agent> all = live();
         if (servers == 0) {
             return all.get(0);
         }
@@ -453,17 +503,18 @@ public final class RosterExtension implements BeforeAllCallback, AfterAllCallbac
      * session, deregisters every service and check registered with an agent (the agents' own
      * {@code consul} service and {@code serfHealth} stay), and deregisters every catalog node that
      * is not one of the agents. Returns once the catalog lists only {@code consul} (at most 10 s).
-     * Prepared queries, events and ACL state are not touched.
+     * Prepared queries, events and ACL state are not touched. Stopped servers are skipped.
      */
-    public void reset() {
-        List<Agent> all = running();
+    public synchronized void reset() {
+        List<Agent> all = live();
+        RosterClient client = client(all.get(0));
         client.kv().deleteTree("");
         for (SessionEntry s : client.session().list(QueryOptions.DEFAULT).value()) {
             client.session().destroy(s.id());
         }
         Set<String> ours = new HashSet<>();
+        running().forEach(a -> ours.add(a.config().nodeName()));
         for (Agent a : all) {
-            ours.add(a.config().nodeName());
             RosterClient c = client(a);
             for (String id : c.agent().services().keySet()) {
                 if (!id.equals("consul")) {

@@ -8,8 +8,10 @@ import io.roster.api.QueryOptions;
 import io.roster.api.RosterClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** A real three-server Raft cluster in this JVM, started and stopped by the extension outside JUnit's callbacks too. */
@@ -38,6 +40,17 @@ class ClusterExtensionTest {
             roster.client(follower).kv().put("tk/other", "x".getBytes());
             roster.reset();
             assertThat(roster.client(leader).kv().keys("", null, QueryOptions.DEFAULT.withConsistent()).value()).isEmpty();
+
+            // A crashed leader: the other two elect a new one and take writes; the old one comes back and catches up.
+            int down = roster.agents().indexOf(leader);
+            roster.stop(down);
+            Agent survivor = roster.agents().get((down + 1) % 3);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> roster.client(survivor).kv().put("tk/after-failover", "1".getBytes()));
+            assertThat(roster.leader()).isNotSameAs(leader);
+            Agent back = roster.restart(down);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(roster.client(back).kv().get("tk/after-failover", QueryOptions.DEFAULT.withStale()).value()).isPresent());
         }
         assertThat(dirs).noneMatch(Files::exists);
     }

@@ -54,4 +54,14 @@ class ClusterExtensionTest {
         }
         assertThat(dirs).noneMatch(Files::exists);
     }
+
+    @Test
+    void aLoneServerBootstrapsItself() throws Exception {
+        try (RosterExtension roster = RosterExtension.cluster(1).withoutDns().start()) {
+            assertThat(roster.leader()).isSameAs(roster.agent());
+            assertThat(roster.client().kv().put("tk/lone", "1".getBytes())).isTrue();
+            assertThat(roster.client().kv().get("tk/lone", QueryOptions.DEFAULT.withConsistent()).value()).isPresent();
+            assertThat(roster.client().status().peers()).hasSize(1);
+        }
+    }
 }

@@ -1,15 +1,14 @@
 package io.roster.cli;
 
 import io.roster.agent.Agent;
-import io.roster.agent.AgentConfig;
 import io.roster.api.RosterClient;
+import io.roster.testkit.RosterExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -19,8 +18,9 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real dev agent (in-process, HTTP on a free port, session TTLs down to 1s) for a test class,
- * which the commands under test find through {@code ROSTER_HTTP_ADDR}: before each test the
+ * The testkit's dev agent ({@link RosterExtension}: in-process, HTTP on a free port, session TTLs
+ * down to 1s) for a test class, which the commands under test find through
+ * {@code ROSTER_HTTP_ADDR}; what this class adds is the commands' environment: before each test the
  * commands' environment is replaced by {@link #env} (empty but for this address and SHELL), so
  * that the machine's own CONSUL_* variables cannot leak in.
  *
@@ -30,23 +30,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  */
 final class DevAgent implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
-    private Agent agent;
-    private RosterClient client;
+    private final RosterExtension roster = RosterExtension.dev().nodeName("cli-test-node").withoutDns();
     /** The environment the commands see in this test; tests may add to it. */
     final Map<String, String> env = new HashMap<>();
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).dnsPort(-1).nodeName("cli-test-node")
-                .sessionTtlMin(Duration.ofSeconds(1)).build()).start();
-        client = RosterClient.create(address());
+        roster.beforeAll(context);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (agent != null) {
-            agent.close();
-        }
+        roster.afterAll(context);
     }
 
     @Override
@@ -62,16 +57,16 @@ final class DevAgent implements BeforeAllCallback, AfterAllCallback, BeforeEachC
     }
 
     Agent agent() {
-        return agent;
+        return roster.agent();
     }
 
     /** {@code 127.0.0.1:port}. */
     String address() {
-        return "127.0.0.1:" + agent.httpPort();
+        return roster.httpAddress();
     }
 
     RosterClient client() {
-        return client;
+        return roster.client();
     }
 
     /** A raw PUT with a JSON body (for set-up through endpoints the typed client has no method for); returns the body. */

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roster.agent.Agent;
-import io.roster.agent.AgentConfig;
 import io.roster.api.Json;
+import io.roster.testkit.RosterExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real {@code consul_sd_configs} consumer discovers services registered in Roster, with the
@@ -39,7 +39,9 @@ class ConsulSdDiscoveryTest {
     private static final Path VMAGENT = Path.of("/usr/bin/vmagent");
     private static final Path FIXTURE = Fixtures.path("prometheus-consul-sd.yml");
     private final HttpClient http = HttpClient.newHttpClient();
-    private Agent agent;
+    /** A fresh dev agent for the test, stopped after {@link #stop()} has stopped vmagent. */
+    @RegisterExtension
+    final RosterExtension roster = RosterExtension.dev().nodeName("prom-node").withoutDns();
     private Process vmagent;
 
     @AfterEach
@@ -50,13 +52,10 @@ class ConsulSdDiscoveryTest {
                 vmagent.destroyForcibly();
             }
         }
-        if (agent != null) {
-            agent.close();
-        }
     }
 
     private String put(String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(agent.httpAddress() + path))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(roster.httpUri().resolve(path))
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("%s -> %s", path, r.body()).isEqualTo(200);
         return r.body();
@@ -91,8 +90,7 @@ class ConsulSdDiscoveryTest {
         assertThat(VMAGENT).as("CI must install victoria-metrics").isExecutable();
         assertThat(FIXTURE).exists();
 
-        agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).dnsPort(-1).nodeName("prom-node").build()).start();
-        int agentPort = agent.httpPort();
+        int agentPort = roster.httpPort();
         // Two exporters with the tags the fixture's "pg" job asks for, one without, and a pushgateway.
         put("/v1/agent/service/register", "{\"Name\":\"pg-exporter\",\"ID\":\"pg-exp-1\",\"Port\":9630,\"Address\":\"127.0.0.1\","
                 + "\"Tags\":[\"pg\",\"exporter\"],\"Meta\":{\"cluster\":\"pg-test\"}}");

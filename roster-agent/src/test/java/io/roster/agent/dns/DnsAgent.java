@@ -18,6 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real dev agent with DNS on a free port (UDP and TCP on 127.0.0.1), started before a test class
  * and stopped after, plus helpers that write catalog entries straight through the server.
+ * It stays in roster-agent beside {@code TestAgent} rather than using roster-testkit's
+ * {@code RosterExtension}, which depends on roster-agent (see {@code TestAgent}).
  */
 final class DnsAgent implements BeforeAllCallback, AfterAllCallback {
     private final UnaryOperator<AgentConfig.Builder> customize;

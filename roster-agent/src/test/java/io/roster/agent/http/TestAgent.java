@@ -19,6 +19,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * <p>The agent accepts session TTLs down to one second so TTL expiry can be observed quickly.
+ *
+ * <p>This is roster-agent's counterpart of the testkit's {@code RosterExtension.dev()}, which every
+ * other module's tests use: roster-testkit depends on roster-agent, so roster-agent's own tests
+ * cannot depend on it. Ports are the agent's own (port 0, bound by the agent itself).
  */
 final class TestAgent implements BeforeAllCallback, AfterAllCallback {
     private final UnaryOperator<AgentConfig.Builder> customize;

@@ -22,6 +22,7 @@ import com.ecwid.consul.v1.kv.model.GetValue;
 import com.ecwid.consul.v1.kv.model.PutParams;
 import com.ecwid.consul.v1.session.model.NewSession;
 import com.ecwid.consul.v1.session.model.Session;
+import io.roster.testkit.RosterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,16 +41,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @SuppressWarnings("deprecation") // the deprecated health/catalog overloads are the ones applications call most
 class EcwidConsulApiTest {
+    /** The agent's node name, as the client sees it in the catalog. */
+    static final String NODE = "it-node";
+
     @RegisterExtension
-    static final InProcessRoster ROSTER = new InProcessRoster();
+    static final RosterExtension ROSTER = RosterExtension.dev().nodeName(NODE).withoutDns();
 
     private static ConsulClient client() {
-        return new ConsulClient("127.0.0.1", ROSTER.port());
+        return new ConsulClient("127.0.0.1", ROSTER.httpPort());
     }
 
     /** Waits until more blocking queries than {@code before} are parked in the agent. */
     private static void awaitParked(long before) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> ROSTER.parked() > before);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ROSTER.blockingQueries() > before);
     }
 
     @Test
@@ -140,11 +144,11 @@ class EcwidConsulApiTest {
         Session info = c.getSessionInfo(s1, QueryParams.DEFAULT).getValue();
         assertThat(info.getId()).isEqualTo(s1);
         assertThat(info.getName()).isEqualTo("ecwid-lock");
-        assertThat(info.getNode()).isEqualTo(InProcessRoster.NODE);
+        assertThat(info.getNode()).isEqualTo(NODE);
         assertThat(info.getTtl()).isEqualTo("10s");
         assertThat(info.getBehavior()).isEqualTo(Session.Behavior.RELEASE);
         assertThat(c.getSessionList(QueryParams.DEFAULT).getValue()).extracting(Session::getId).contains(s1, s2);
-        assertThat(c.getSessionNode(InProcessRoster.NODE, QueryParams.DEFAULT).getValue())
+        assertThat(c.getSessionNode(NODE, QueryParams.DEFAULT).getValue())
                 .extracting(Session::getId).contains(s1, s2);
         assertThat(c.renewSession(s1, QueryParams.DEFAULT).getValue().getId()).isEqualTo(s1);
 
@@ -188,7 +192,7 @@ class EcwidConsulApiTest {
         ConsulClient c = client();
         c.setKVValue("ecwid/watch/k", "before");
         long index = c.getKVValue("ecwid/watch/k").getConsulIndex();
-        long parked = ROSTER.parked();
+        long parked = ROSTER.blockingQueries();
         CompletableFuture<Response<GetValue>> watch = CompletableFuture.supplyAsync(
                 () -> c.getKVValue("ecwid/watch/k", new QueryParams(30, index)));
         awaitParked(parked);
@@ -238,7 +242,7 @@ class EcwidConsulApiTest {
         assertThat(hs.getService().getPort()).isEqualTo(8080);
         assertThat(hs.getService().getTags()).containsExactly("primary", "v1");
         assertThat(hs.getService().getMeta()).containsEntry("version", "1.2");
-        assertThat(hs.getNode().getNode()).isEqualTo(InProcessRoster.NODE);
+        assertThat(hs.getNode().getNode()).isEqualTo(NODE);
         assertThat(hs.getChecks()).extracting(Check::getCheckId).contains("serfHealth", "service:ecwid-web-1");
         assertThat(hs.getChecks()).filteredOn(ch -> ch.getCheckId().equals("service:ecwid-web-1"))
                 .singleElement().satisfies(ch -> {
@@ -298,7 +302,7 @@ class EcwidConsulApiTest {
 
         Response<List<HealthService>> first = c.getHealthServices("ecwid-api", true, QueryParams.DEFAULT);
         assertThat(first.getValue()).isEmpty();
-        long parked = ROSTER.parked();
+        long parked = ROSTER.blockingQueries();
         CompletableFuture<Response<List<HealthService>>> watch = CompletableFuture.supplyAsync(
                 () -> c.getHealthServices("ecwid-api", true, new QueryParams(30, first.getConsulIndex())));
         awaitParked(parked);
@@ -319,9 +323,9 @@ class EcwidConsulApiTest {
         Response<Map<String, List<String>>> services = c.getCatalogServices(QueryParams.DEFAULT);
         assertThat(services.getValue()).containsKey("consul");
         assertThat(c.getCatalogNodes(QueryParams.DEFAULT).getValue())
-                .extracting(com.ecwid.consul.v1.catalog.model.Node::getNode).contains(InProcessRoster.NODE);
+                .extracting(com.ecwid.consul.v1.catalog.model.Node::getNode).contains(NODE);
 
-        long parked = ROSTER.parked();
+        long parked = ROSTER.blockingQueries();
         CompletableFuture<Response<Map<String, List<String>>>> watch = CompletableFuture.supplyAsync(
                 () -> c.getCatalogServices(new QueryParams(30, services.getConsulIndex())));
         awaitParked(parked);
@@ -368,10 +372,10 @@ class EcwidConsulApiTest {
         ConsulClient c = client();
         Self self = c.getAgentSelf().getValue();
         assertThat(self.getConfig().getDatacenter()).isEqualTo("dc1");
-        assertThat(self.getConfig().getNodeName()).isEqualTo(InProcessRoster.NODE);
+        assertThat(self.getConfig().getNodeName()).isEqualTo(NODE);
         assertThat(self.getConfig().isServer()).isTrue();
-        assertThat(self.getMember().getName()).isEqualTo(InProcessRoster.NODE);
-        assertThat(c.getAgentMembers().getValue()).extracting(m -> m.getName()).containsExactly(InProcessRoster.NODE);
+        assertThat(self.getMember().getName()).isEqualTo(NODE);
+        assertThat(c.getAgentMembers().getValue()).extracting(m -> m.getName()).containsExactly(NODE);
         assertThat(c.getStatusLeader().getValue()).isNotBlank();
         assertThat(c.getStatusPeers().getValue()).containsExactly(c.getStatusLeader().getValue());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.common.net.HostAndPort;
+import io.roster.testkit.RosterExtension;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -57,8 +58,11 @@ import org.kiwiproject.consul.option.QueryOptions;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KiwiprojectConsulClientTest {
+    /** The agent's node name, as the client sees it in the catalog. */
+    static final String NODE = "it-node";
+
     @RegisterExtension
-    static final InProcessRoster ROSTER = new InProcessRoster();
+    static final RosterExtension ROSTER = RosterExtension.dev().nodeName(NODE).withoutDns();
 
     /**
      * The caches' blocking wait: longer than any wait for a change below (10 s), so a change can only
@@ -72,7 +76,7 @@ class KiwiprojectConsulClientTest {
     static void connect() {
         // build() pings /v1/agent/self, so this already proves the agent answers it in a shape the client accepts.
         // The read timeout must exceed the caches' wait, as kiwiproject's docs ask (it refuses otherwise).
-        consul = Consul.builder().withHostAndPort(HostAndPort.fromParts("127.0.0.1", ROSTER.port()))
+        consul = Consul.builder().withHostAndPort(HostAndPort.fromParts("127.0.0.1", ROSTER.httpPort()))
                 .withReadTimeoutMillis(30_000).build();
     }
 
@@ -180,7 +184,7 @@ class KiwiprojectConsulClientTest {
         SessionInfo info = sessions.getSessionInfo(s1).orElseThrow();
         assertThat(info.getId()).isEqualTo(s1);
         assertThat(info.getName()).contains("kiwi-lock");
-        assertThat(info.getNode()).isEqualTo(InProcessRoster.NODE);
+        assertThat(info.getNode()).isEqualTo(NODE);
         assertThat(info.getTtl()).contains("10s");
         assertThat(info.getBehavior()).isEqualTo("release");
         assertThat(sessions.listSessions()).extracting(SessionInfo::getId).contains(s1, s2);
@@ -229,7 +233,7 @@ class KiwiprojectConsulClientTest {
         assertThat(sh.getService().getId()).isEqualTo("kiwi-web-1");
         assertThat(sh.getService().getPort()).isEqualTo(8081);
         assertThat(sh.getService().getTags()).containsExactly("blue");
-        assertThat(sh.getNode().getNode()).isEqualTo(InProcessRoster.NODE);
+        assertThat(sh.getNode().getNode()).isEqualTo(NODE);
         assertThat(sh.getChecks()).extracting(HealthCheck::getCheckId).contains("service:kiwi-web-1");
 
         agent.warn("kiwi-web-1", "slow");
@@ -264,7 +268,7 @@ class KiwiprojectConsulClientTest {
         AgentClient agent = consul.agentClient();
         agent.register(ttlService("kiwi-hash-1", "kiwi-hash", 7001, "v1"));
         String hash = agent.getService("kiwi-hash-1", QueryOptions.BLANK).getResponse().getContentHash();
-        long parked = ROSTER.parked();
+        long parked = ROSTER.blockingQueries();
         CompletableFuture<ConsulResponse<FullService>> watch = CompletableFuture.supplyAsync(() -> {
             try {
                 return agent.getService("kiwi-hash-1", QueryOptions.blockSeconds(5, hash).build());
@@ -272,7 +276,7 @@ class KiwiprojectConsulClientTest {
                 throw new IllegalStateException(e);
             }
         });
-        await().atMost(Duration.ofSeconds(5)).until(() -> ROSTER.parked() > parked);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ROSTER.blockingQueries() > parked);
         assertThat(watch).isNotDone();
         agent.register(ttlService("kiwi-hash-1", "kiwi-hash", 7001, "v2"));
         FullService changed = watch.get(10, TimeUnit.SECONDS).getResponse();
@@ -284,24 +288,24 @@ class KiwiprojectConsulClientTest {
     @Test
     void agentSelfStatusAndCatalog() throws Exception {
         Agent self = consul.agentClient().getAgent();
-        assertThat(self.getConfig().getNodeName()).isEqualTo(InProcessRoster.NODE);
+        assertThat(self.getConfig().getNodeName()).isEqualTo(NODE);
         assertThat(self.getConfig().getDatacenter()).isEqualTo("dc1");
-        assertThat(self.getMember().getName()).isEqualTo(InProcessRoster.NODE);
+        assertThat(self.getMember().getName()).isEqualTo(NODE);
         assertThat(consul.agentClient().getMembers()).hasSize(1);
         assertThat(consul.statusClient().getLeader()).isNotBlank();
         assertThat(consul.statusClient().getPeers()).hasSize(1);
 
         var catalog = consul.catalogClient();
         assertThat(catalog.getDatacenters()).containsExactly("dc1");
-        assertThat(catalog.getNodes().getResponse()).extracting(n -> n.getNode()).contains(InProcessRoster.NODE);
+        assertThat(catalog.getNodes().getResponse()).extracting(n -> n.getNode()).contains(NODE);
         ConsulResponse<Map<String, List<String>>> services = catalog.getServices();
         assertThat(services.getResponse()).containsKey("consul");
 
         // A blocking catalog read waits in the agent until a service appears.
-        long parked = ROSTER.parked();
+        long parked = ROSTER.blockingQueries();
         CompletableFuture<ConsulResponse<Map<String, List<String>>>> watch = CompletableFuture.supplyAsync(() ->
                 catalog.getServices(QueryOptions.blockSeconds(10, services.getIndex()).build()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> ROSTER.parked() > parked);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ROSTER.blockingQueries() > parked);
         catalog.register(ImmutableCatalogRegistration.builder().node("kiwi-ext").address("192.0.2.20")
                 .service(ImmutableService.builder().id("kiwi-db-1").service("kiwi-db").address("")
                         .port(5432).addTags("primary").build())
@@ -342,7 +346,7 @@ class KiwiprojectConsulClientTest {
 
             // Idle, the cache waits in the agent (a blocking query with the index it was given)
             // instead of re-polling and re-publishing.
-            await().atMost(Duration.ofSeconds(5)).until(() -> ROSTER.parked() >= 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ROSTER.blockingQueries() >= 1);
             int before = seen.size();
             await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> seen.size() == before);
 

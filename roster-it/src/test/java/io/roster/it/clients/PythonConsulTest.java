@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.roster.testkit.RosterExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class PythonConsulTest {
             "blocking_index_semantics", "agent_catalog_health");
 
     @RegisterExtension
-    static final InProcessRoster ROSTER = new InProcessRoster();
+    static final RosterExtension ROSTER = RosterExtension.dev().nodeName("it-node").withoutDns(); // the node python_consul_checks.py expects
 
     private static Path script;
 
@@ -76,7 +77,7 @@ class PythonConsulTest {
     }
 
     private static Run check(String name) throws IOException, InterruptedException {
-        return run(List.of(PYTHON.toString(), script.toString(), Integer.toString(ROSTER.port()), name), 60);
+        return run(List.of(PYTHON.toString(), script.toString(), Integer.toString(ROSTER.httpPort()), name), 60);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.api.Json;
+import io.roster.testkit.RosterExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +57,7 @@ import org.springframework.context.event.EventListener;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpringCloudConsulTest {
     @RegisterExtension
-    static final InProcessRoster ROSTER = new InProcessRoster();
+    static final RosterExtension ROSTER = RosterExtension.dev().withoutDns();
 
     private static final String APP = "roster-demo";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -110,7 +111,7 @@ class SpringCloudConsulTest {
                 "spring.main.register-shutdown-hook=false",
                 "spring.config.import=consul:",
                 "spring.cloud.consul.host=127.0.0.1",
-                "spring.cloud.consul.port=" + ROSTER.port(),
+                "spring.cloud.consul.port=" + ROSTER.httpPort(),
                 // The config watch keeps its default wait (55s): a KV change must wake the parked query.
                 "spring.cloud.consul.config.watch.delay=200",
                 "spring.cloud.consul.discovery.instance-id=" + instanceId,
@@ -156,7 +157,7 @@ class SpringCloudConsulTest {
     }
 
     private static String agentUrl(String path) {
-        return "http://127.0.0.1:" + ROSTER.port() + path;
+        return "http://127.0.0.1:" + ROSTER.httpPort() + path;
     }
 
     private static int port(ConfigurableApplicationContext ctx) {

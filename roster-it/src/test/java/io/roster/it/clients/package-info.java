@@ -4,7 +4,7 @@
  * python-consul in a subprocess (Patroni's usage), and real Patroni 3.0 managing PostgreSQL 15
  * ({@code PatroniFailoverTest}, which starts its own dev agent with DNS and, for comparison, etcd).
  * The other suites start one in-process dev agent
- * ({@link io.roster.it.clients.InProcessRoster}) and drive it only through the client under test;
+ * (the testkit's {@link io.roster.testkit.RosterExtension}) and drive it only through the client under test;
  * raw HTTP appears only where a test must show exactly what goes on the wire.
  *
  * <p>When a client trips over Roster, the fix goes into Roster (never a workaround here), with a

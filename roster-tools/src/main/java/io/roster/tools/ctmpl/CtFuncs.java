@@ -44,11 +44,11 @@ public final class CtFuncs {
             data.remove(d);
         }
 
-        boolean has(Dependency d) {
+        public boolean has(Dependency d) {
             return data.containsKey(d);
         }
 
-        Object recall(Dependency d) {
+        public Object recall(Dependency d) {
             Box b = data.get(d);
             return b == null ? null : b.value();
         }

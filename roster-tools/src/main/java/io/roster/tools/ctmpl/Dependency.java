@@ -144,6 +144,27 @@ public sealed interface Dependency {
         }
     }
 
+    /** envexec's {@code -service}: the catalog's instances of a service (envconsul reads the catalog, not health). */
+    record CatalogServiceInstances(String name, String tag, String dc) implements Dependency {
+        @Override
+        public String describe() {
+            return "catalog.service(" + (tag == null ? "" : tag + ".") + name + (dc == null ? "" : "@" + dc) + ")";
+        }
+
+        @Override
+        public Fetched fetch(RosterClient client, long index, Duration wait) {
+            QueryResult<List<io.roster.api.CatalogService>> r = client.catalog().service(name, tag == null ? List.of() : List.of(tag),
+                    Map.of(), opts(index, wait, dc));
+            List<Struct> list = new ArrayList<>();
+            for (io.roster.api.CatalogService s : r.value()) {
+                list.add(new Struct("CatalogService").put("ServiceID", s.serviceId()).put("ServiceName", s.serviceName())
+                        .put("ServiceAddress", s.serviceAddress() == null ? "" : s.serviceAddress())
+                        .put("ServiceTags", new ServiceTags(s.serviceTags())).put("ServicePort", (long) s.servicePort()));
+            }
+            return new Fetched(list, r.index(), false);
+        }
+    }
+
     /** {@code nodes}: every node of the catalog. */
     record CatalogNodes(String dc) implements Dependency {
         @Override

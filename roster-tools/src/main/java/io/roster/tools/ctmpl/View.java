@@ -11,12 +11,12 @@ import java.util.function.Consumer;
  * backoff step, never a flood; after the configured number of attempts the view gives up and
  * reports the error as fatal (0 attempts: retry forever).
  */
-final class View {
+public final class View {
     /** How long one blocking query may park on the agent (consul-template's default, 1 minute). */
     static final Duration BLOCK = Duration.ofMinutes(1);
 
     /** consul-template's {@code retry} block: attempts (0 = forever), first backoff, ceiling. */
-    record Retry(int attempts, Duration backoff, Duration maxBackoff) {
+    public record Retry(int attempts, Duration backoff, Duration maxBackoff) {
         static final Retry DEFAULT = new Retry(12, Duration.ofMillis(250), Duration.ofMinutes(1));
 
         Duration delay(int attempt) {
@@ -36,7 +36,7 @@ final class View {
     private volatile boolean stopped;
     private Thread thread;
 
-    View(Dependency dependency, RosterClient client, CtFuncs.Brain brain, Consumer<Dependency> onChange,
+    public View(Dependency dependency, RosterClient client, CtFuncs.Brain brain, Consumer<Dependency> onChange,
          Consumer<String> onFatal, Retry retry, boolean once, Log log) {
         this.dependency = dependency;
         this.client = client;
@@ -48,11 +48,11 @@ final class View {
         this.log = log;
     }
 
-    void start() {
+    public void start() {
         thread = Thread.ofVirtual().name("view-" + dependency.describe()).start(this::loop);
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
         if (thread != null) {
             thread.interrupt();
@@ -115,7 +115,7 @@ final class View {
         }
     }
 
-    static String oneLine(Throwable e) {
+    public static String oneLine(Throwable e) {
         Throwable t = e;
         String m = t.getMessage();
         while ((m == null || m.isBlank()) && t.getCause() != null) {

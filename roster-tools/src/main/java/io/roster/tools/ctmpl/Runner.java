@@ -170,7 +170,7 @@ public final class Runner {
     private int loop() throws IOException, InterruptedException {
         while (!stopped) {
             long now = System.nanoTime();
-            Set<String> commands = new LinkedHashSet<>();
+            Map<String, Duration> commands = new LinkedHashMap<>();
             boolean anyChanged = false;
             for (Managed m : managed) {
                 if (m.dirty && m.deadline() <= now) {
@@ -232,7 +232,7 @@ public final class Runner {
     }
 
     /** Renders one template; returns true when its destination changed. */
-    private boolean render(Managed m, Set<String> commands) throws IOException {
+    private boolean render(Managed m, Map<String, Duration> commands) throws IOException {
         CtFuncs.Render r = new CtFuncs.Render();
         holders.get(m)[0] = r;
         String text = m.template.execute(null);
@@ -256,7 +256,7 @@ public final class Runner {
         write(dest, text, m.spec);
         options.log().info("(runner) rendered \"" + (m.spec.source() == null ? "(contents)" : m.spec.source()) + "\" => \"" + dest + "\"");
         if (m.spec.command() != null && !m.spec.command().isBlank()) {
-            commands.add(m.spec.command());
+            commands.putIfAbsent(m.spec.command(), m.spec.commandTimeout() == null ? Duration.ofSeconds(30) : m.spec.commandTimeout());
         }
         return true;
     }
@@ -325,19 +325,21 @@ public final class Runner {
         });
     }
 
-    private void runCommands(Set<String> commands) throws InterruptedException {
-        for (String c : commands) {
+    /** Runs each distinct command once (two templates with one command: one run), each bounded by its timeout. */
+    private void runCommands(Map<String, Duration> commands) throws InterruptedException {
+        for (Map.Entry<String, Duration> e : commands.entrySet()) {
+            String c = e.getKey();
             options.log().info("(runner) executing command \"" + c + "\"");
             try {
                 Child ch = Child.start(List.of(c), Map.of(), false, false);
-                if (!ch.waitFor(Duration.ofSeconds(30))) {
-                    options.log().error("(runner) command \"" + c + "\" timed out after 30s; killing it");
+                if (!ch.waitFor(e.getValue())) {
+                    options.log().error("(runner) command \"" + c + "\" timed out after " + Log.goDuration(e.getValue()) + "; killing it");
                     ch.stop("SIGTERM", Duration.ofSeconds(5));
                 } else if (ch.exitCode() != 0) {
                     options.log().error("(runner) command \"" + c + "\" failed: exit status " + ch.exitCode());
                 }
-            } catch (IOException e) {
-                options.log().error("(runner) command \"" + c + "\": " + e.getMessage());
+            } catch (IOException ex) {
+                options.log().error("(runner) command \"" + c + "\": " + ex.getMessage());
             }
         }
     }

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Three real Debian Pushgateways behind the proxy; one is killed and brought back. */
 class ShardProxyTest {
     private static final Path PUSHGATEWAY = Path.of("/usr/bin/prometheus-pushgateway");
+    private static final Path VMAGENT = Path.of("/usr/bin/vmagent");
     private static final int JOBS = 60;
 
     @RegisterExtension
@@ -38,11 +39,18 @@ class ShardProxyTest {
     private final Process[] gateways = new Process[3];
     private final int[] ports = new int[3];
     private ShardProxy proxy;
+    private Process vmagent;
 
     @AfterEach
     void stop() throws InterruptedException {
         if (proxy != null) {
             proxy.close();
+        }
+        if (vmagent != null) {
+            vmagent.destroy();
+            if (!vmagent.waitFor(10, TimeUnit.SECONDS)) {
+                vmagent.destroyForcibly();
+            }
         }
         for (Process p : gateways) {
             if (p != null) {
@@ -69,7 +77,9 @@ class ShardProxyTest {
     }
 
     private Process startGateway(int port) throws IOException {
-        return new ProcessBuilder(PUSHGATEWAY.toString(), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
+        return new ProcessBuilder(PUSHGATEWAY.toString(), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn",
+                // Debian's build persists to /var/lib/prometheus/pushgateway.data by default: shared by all three, and left behind.
+                "--persistence.file=")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
@@ -89,7 +99,9 @@ class ShardProxyTest {
             String metrics = send("GET", ports[g], "/metrics", null).body();
             for (int j = 0; j < JOBS; j++) {
                 if (metrics.contains("job=\"job" + j + "\"")) {
-                    assertThat(where.put("job" + j, g)).as("job%d is on one gateway only", j).isNull();
+                    Integer old = where.put("job" + j, g);
+                    String lines = String.join("\n", metrics.lines().filter(l -> l.contains("job=\"job")).limit(8).toList());
+                    assertThat(old).as("job%d is on one gateway only (also on %s; gateway %d has:\n%s) ports %s ring %s", j, old, g, lines, java.util.Arrays.toString(ports), proxy.members()).isNull();
                 }
             }
         }
@@ -129,6 +141,8 @@ class ShardProxyTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> proxy.members().size() == 3);
         assertThat(send("GET", proxy.port(), "/-/healthy", null).statusCode()).isEqualTo(200);
 
+        scrapeDiscoversTheGateways(servers);
+
         pushAll();
         Map<String, Integer> before = holders();
         assertThat(before).hasSize(JOBS);
@@ -162,6 +176,36 @@ class ShardProxyTest {
         String own = send("GET", proxy.port(), "/metrics", null).body();
         assertThat(own).contains("roster_shard_proxy_ring_members 3").contains("roster_shard_proxy_responses_total{code=\"200\"} " + (2 * JOBS));
         assertThat(send("GET", proxy.port(), "/metrics/job/job1", null).body()).startsWith("nextUrl:http://127.0.0.1:");
+    }
+
+    /** The seeds' {@code consul_sd_configs} job for service pushgateway, run by a real vmagent, finds the proxy's registrations. */
+    private void scrapeDiscoversTheGateways(List<String> servers) throws Exception {
+        if (!Files.isExecutable(VMAGENT)) {
+            assertThat("true".equals(System.getenv("CI"))).as("CI must install victoria-metrics").isFalse();
+            return;
+        }
+        Path dir = Files.createTempDirectory("to-vmagent");
+        Path cfg = dir.resolve("prometheus.yml");
+        Files.writeString(cfg, "scrape_configs:\n  - job_name: pushgateway\n    consul_sd_configs:\n      - server: " + AGENT.address()
+                + "\n        services:\n          - pushgateway\n");
+        int port = freePort();
+        vmagent = new ProcessBuilder(VMAGENT.toString(), "-promscrape.config=" + cfg, "-promscrape.consulSDCheckInterval=1s",
+                "-remoteWrite.url=http://127.0.0.1:1/api/v1/write", "-remoteWrite.tmpDataPath=" + dir.resolve("data"),
+                "-httpListenAddr=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(dir.resolve("vmagent.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            List<String> found = new ArrayList<>();
+            try {
+                String body = send("GET", port, "/api/v1/targets", null).body();
+                for (com.fasterxml.jackson.databind.JsonNode t : io.roster.api.Json.mapper().readTree(body).at("/data/activeTargets")) {
+                    if ("pushgateway".equals(t.at("/labels/job").asText())) {
+                        found.add(t.at("/discoveredLabels/__address__").asText());
+                    }
+                }
+            } catch (IOException notYet) {
+                // vmagent is not listening yet
+            }
+            assertThat(found).containsExactlyInAnyOrderElementsOf(servers);
+        });
     }
 
     @Test

@@ -177,6 +177,33 @@ class TemplateCommandTest {
     }
 
     @Test
+    void twoTemplatesWithOneCommandRunItOncePerChange() throws Exception {
+        AGENT.kv("shared/v", "1");
+        Path a = file("a.ctmpl", "a={{key \"shared/v\"}}");
+        Path b = file("b.ctmpl", "b={{key \"shared/v\"}}");
+        Path log = dir.resolve("reloads.log");
+        String cmd = "echo reload >> " + log;
+        Runner r = runner(List.of(
+                new Runner.Spec(a.toString(), null, dir.resolve("a.out").toString(), cmd, null, null, false, null, null, null),
+                new Runner.Spec(b.toString(), null, dir.resolve("b.out").toString(), cmd, null, null, true, null, null, null)),
+                Runner.Wait.parse("50ms:1s"), null);
+        CompletableFuture<Integer> run = background(r);
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(log) && Files.readAllLines(log).size() == 1
+                    && Files.exists(dir.resolve("b.out")));
+            AGENT.kv("shared/v", "2");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(dir.resolve("a.out")).equals("a=2")
+                    && Files.readString(dir.resolve("b.out")).equals("b=2"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.readAllLines(log).size() >= 2);
+            assertThat(Files.readAllLines(log)).containsExactly("reload", "reload");
+            assertThat(Files.readString(dir.resolve("b.out.bak"))).as("backup = true keeps the previous file").isEqualTo("b=1");
+        } finally {
+            r.stop();
+            assertThat(run.get(20, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    @Test
     void execChildGetsTheReloadSignalOnChange() throws Exception {
         AGENT.kv("exec/v", "1");
         Path in = file("e.ctmpl", "{{key \"exec/v\"}}");

@@ -57,6 +57,39 @@ class TemplateTest {
     }
 
     @Test
+    void goDocumentedExamples() {
+        // Examples from Go's text/template documentation, with the output it documents.
+        assertThat(run("{{\"output\"}}", null)).isEqualTo("output");
+        assertThat(run("{{`\"output\"`}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{printf \"%q\" \"output\"}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{\"output\" | printf \"%q\"}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{printf \"%q\" (print \"out\" \"put\")}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{\"put\" | printf \"%s%s\" \"out\" | printf \"%q\"}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{with \"output\"}}{{printf \"%q\" .}}{{end}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{with $x := \"output\" | printf \"%q\"}}{{$x}}{{end}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{with $x := \"output\"}}{{printf \"%q\" $x}}{{end}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{with $x := \"output\"}}{{$x | printf \"%q\"}}{{end}}", null)).isEqualTo("\"output\"");
+        assertThat(run("{{23 -}} < {{- 45}}", null)).isEqualTo("23<45");
+    }
+
+    @Test
+    void moreGoSemantics() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("M", Map.of("k", "v"));
+        d.put("L", List.of(1L, 2L, 3L));
+        d.put("S", "hello");
+        assertThat(run("{{index .M \"k\"}} {{len .M}} {{len .S}} {{slice .S 1 3}} {{slice .L 1}}", d)).isEqualTo("v 1 5 el [2 3]");
+        assertThat(run("{{printf \"%5.2f|%-4d|%x|%v|%t\" 3.14159 7 255 .L true}}", d)).isEqualTo(" 3.14|7   |ff|[1 2 3]|true");
+        assertThat(run("{{with .Nope}}x{{else with .S}}{{.}}{{end}}", d)).isEqualTo("hello");
+        assertThat(run("{{if and .S (eq (len .L) 3)}}yes{{end}} {{lt 1 2}} {{ge 2.5 2.5}} {{ne \"a\" \"b\"}}", d)).isEqualTo("yes true true true");
+        assertThat(run("{{block \"b\" .S}}[{{.}}]{{end}}", d)).isEqualTo("[hello]");
+        assertThat(run("{{range $i, $v := .L}}{{if $i}},{{end}}{{$v}}{{end}}", d)).isEqualTo("1,2,3");
+        assertThat(run("{{/* only a comment */}}", d)).isEmpty();
+        assertThat(run("{{print 1 2 \"a\" \"b\" 3}} {{println \"x\"}}", d)).isEqualTo("1 2ab3 x\n");
+        assertThat(run("{{1.0}} {{2.50}} {{1e21}} {{0.00001}}", d)).isEqualTo("1 2.5 1e+21 1e-05");
+    }
+
+    @Test
     void errorsCarryLineAndColumn() {
         assertThatThrownBy(() -> run("line1\n  {{ nosuch }}", null))
                 .hasMessage("template: t:2:6: function \"nosuch\" not defined");

@@ -77,6 +77,46 @@ class TemplateCommandTest {
         assertThat(Files.readString(out)).isEqualTo(resource("services.out"));
     }
 
+    /** Renders {@code template} once and returns the file. */
+    private String renderOnce(String name, String template) throws IOException {
+        Path in = file(name + ".ctmpl", template);
+        Path out = dir.resolve(name + ".out");
+        Tools.Result r = Tools.run(new TemplateCommand(), "-once", "-template", in + ":" + out);
+        assertThat(r.code()).as(r.err()).isZero();
+        return Files.readString(out);
+    }
+
+    /** consul-template's docs/templating-language.md: each example's template, and the output it documents. */
+    @Test
+    void consulTemplateDocumentedExamples() throws IOException {
+        AGENT.kv("config/admin/port", "1234");
+        AGENT.kv("config/maxconns", "5");
+        AGENT.kv("config/minconns", "2");
+        AGENT.kv("groups/elasticsearch/es1", "1");
+        AGENT.kv("groups/elasticsearch/es2", "1");
+        AGENT.kv("groups/elasticsearch/es3", "1");
+        AGENT.kv("services/elasticsearch/check_elasticsearch", "x");
+        assertThat(renderOnce("explode-json", "{{ tree \"config\" | explode | toJSON }}"))
+                .isEqualTo("{\"admin\":{\"port\":\"1234\"},\"maxconns\":\"5\",\"minconns\":\"2\"}");
+        assertThat(renderOnce("explode-pretty", "{{ tree \"config\" | explode | toJSONPretty }}"))
+                .isEqualTo("{\n  \"admin\": {\n    \"port\": \"1234\"\n  },\n  \"maxconns\": \"5\",\n  \"minconns\": \"2\"\n}");
+        assertThat(renderOnce("explode-yaml", "{{ tree \"config\" | explode | toYAML }}"))
+                .isEqualTo("admin:\n  port: \"1234\"\nmaxconns: \"5\"\nminconns: \"2\"");
+        assertThat(renderOnce("bykey", "{{ range $key, $pairs := tree \"groups\" | byKey }}{{ $key }}:\n"
+                + "{{ range $pair := $pairs }}  {{ .Key }}={{ .Value }}\n{{ end }}{{ end }}"))
+                .isEqualTo("elasticsearch:\n  es1=1\n  es2=1\n  es3=1\n");
+        assertThat(renderOnce("loop", "{{ range $i := loop 5 8 }}\nstanza-{{ $i }}{{ end }}"))
+                .isEqualTo("\nstanza-5\nstanza-6\nstanza-7");
+        assertThat(renderOnce("tree", "{{ range tree \"config\" }}\n{{ .Key }}:{{ .Value }}{{ end }}"))
+                .isEqualTo("\nadmin/port:1234\nmaxconns:5\nminconns:2");
+        assertThat(renderOnce("service", "{{ range service \"web\" }}\nserver {{ .Name }} {{ .Address }}:{{ .Port }}{{ end }}"))
+                .isEqualTo("\nserver web 10.0.1.10:8080\nserver web 10.0.1.11:8080\nserver web 10.0.1.12:8080");
+        assertThat(renderOnce("any", "{{ range service \"web|any\" }}{{ .ID }}={{ .Status }} {{ end }}"))
+                .isEqualTo("web1=passing web2=passing web3=passing ");
+        assertThat(renderOnce("tagged", "{{ range service \"canary.web\" }}{{ .Node }}{{ if .Tags.Contains \"canary\" }} canary{{ end }}{{ end }}"))
+                .isEqualTo("nyc_web_03 canary");
+    }
+
     @Test
     void dryPrintsInsteadOfWriting() throws IOException {
         AGENT.kv("greeting", "hello");

@@ -43,7 +43,7 @@ needs_build() {
   [ -f "$jar" ] || return 0
   [ -d "$ROSTER_HOME/roster-cli/target/lib" ] || return 0
   [ "$ROSTER_HOME/pom.xml" -nt "$jar" ] && return 0
-  for m in roster-api roster-gossip roster-state roster-server roster-agent roster-cli; do
+  for m in roster-api roster-gossip roster-state roster-server roster-agent roster-tools roster-cli; do
     [ -n "$(find "$ROSTER_HOME/$m/pom.xml" "$ROSTER_HOME/$m/src/main" -newer "$jar" -print -quit 2>/dev/null)" ] && return 0
   done
   return 1

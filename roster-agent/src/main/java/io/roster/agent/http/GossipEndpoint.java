@@ -193,7 +193,7 @@ final class GossipEndpoint {
             long index = events.isEmpty() ? 1 : events.getLast().index();
             return new Store.Read<>(events, index == 0 ? 1 : index);
         }, (c, r) -> {
-            c.response.getHeaders().put("X-Consul-Index", Long.toUnsignedString(r.index()));
+            c.responseHeaders().put("X-Consul-Index", Long.toUnsignedString(r.index()));
             c.json(r.value());
         });
     }
@@ -201,23 +201,37 @@ final class GossipEndpoint {
     private record KeyRequest(@JsonProperty("Key") String key) {
     }
 
-    /** {@code /v1/operator/keyring}: GET lists, POST installs, PUT uses, DELETE removes. */
-    void keyring(Call call) {
+    /** {@code GET /v1/operator/keyring}: the keys of the LAN pool and how many members hold each. */
+    void keyringList(Call call) {
+        call.json(pool.keyring());
+    }
+
+    /** {@code POST /v1/operator/keyring}: installs a key on every member. */
+    void keyringInstall(Call call) {
+        keyringChange(call, pool::installKey);
+    }
+
+    /** {@code PUT /v1/operator/keyring}: makes an installed key the one used to encrypt. */
+    void keyringUse(Call call) {
+        keyringChange(call, pool::useKey);
+    }
+
+    /** {@code DELETE /v1/operator/keyring}: removes a key that is not in use. */
+    void keyringRemove(Call call) {
+        keyringChange(call, pool::removeKey);
+    }
+
+    private interface KeyChange {
+        void apply(String key) throws GossipException;
+    }
+
+    private void keyringChange(Call call, KeyChange change) {
         try {
-            if (call.method().equals("GET") || call.method().equals("HEAD")) {
-                call.json(pool.keyring());
-                return;
-            }
             KeyRequest r = call.json(KeyRequest.class, 64 * 1024);
             if (r == null || r.key() == null || r.key().isEmpty()) {
                 throw HttpError.badRequest("Request decode failed: missing Key");
             }
-            switch (call.method()) {
-                case "POST" -> pool.installKey(r.key());
-                case "PUT" -> pool.useKey(r.key());
-                case "DELETE" -> pool.removeKey(r.key());
-                default -> throw new HttpError(405, "method " + call.method() + " not allowed");
-            }
+            change.apply(r.key());
             call.empty(200);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());

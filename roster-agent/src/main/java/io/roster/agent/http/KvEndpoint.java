@@ -12,7 +12,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** {@code /v1/kv/<key>}: GET (single, {@code recurse}, {@code keys}, {@code raw}), PUT and DELETE, as Consul documents them. */
-final class KvEndpoint implements Endpoint {
+final class KvEndpoint {
     private final Server server;
     private final Store store;
     private final BlockingQuery blocking;
@@ -25,17 +25,8 @@ final class KvEndpoint implements Endpoint {
         this.maxValueSize = maxValueSize;
     }
 
-    @Override
-    public void handle(Call call) {
-        switch (call.method()) {
-            case "GET", "HEAD" -> get(call);
-            case "PUT", "POST" -> put(call);
-            case "DELETE" -> delete(call);
-            default -> throw new HttpError(405, "method " + call.method() + " not allowed");
-        }
-    }
-
-    private void get(Call call) {
+    /** {@code GET /v1/kv/<key>}: one key, {@code ?recurse}, {@code ?keys}, {@code ?raw}. */
+    void get(Call call) {
         String key = call.rest();
         if (call.has("keys")) {
             String sep = call.param("separator");
@@ -97,7 +88,8 @@ final class KvEndpoint implements Endpoint {
         };
     }
 
-    private void put(Call call) {
+    /** {@code PUT /v1/kv/<key>}: set, {@code ?cas}, {@code ?acquire}, {@code ?release}, {@code ?flags}. */
+    void put(Call call) {
         String key = call.rest();
         if (key.isEmpty()) {
             throw HttpError.badRequest("Missing key name");
@@ -134,7 +126,8 @@ final class KvEndpoint implements Endpoint {
         submit(call, new Command.Kv(verb, key, value.length == 0 ? null : value, flags, cas, session));
     }
 
-    private void delete(Call call) {
+    /** {@code DELETE /v1/kv/<key>}: one key, {@code ?recurse}, {@code ?cas}. */
+    void delete(Call call) {
         String key = call.rest();
         KvVerb verb;
         long cas = call.longParam("cas", 0, "Invalid CAS index");

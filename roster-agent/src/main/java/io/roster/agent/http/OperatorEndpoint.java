@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
+ * {@code /v1/operator/raft/configuration} and {@code /v1/operator/raft/peer};
  * {@code /v1/operator/autopilot/configuration|health|state}, answered from the Raft state this
  * server sees (its configuration, the leader's view of each follower's match index and last
  * contact, the gossip status of each server); and the routes of a Consul with Connect disabled:
@@ -246,5 +247,53 @@ final class OperatorEndpoint {
             return;
         }
         call.json(List.of());
+    }
+
+    /**
+     * {@code GET /v1/operator/raft/configuration}: as Consul, {@code ID} is the server's node ID (its
+     * Raft peer ID), {@code Node} its node name (from the catalog, by ID) and {@code Address} its
+     * server address.
+     */
+    void raftConfiguration(Call call) {
+        String leader = replicator.leaderAddress();
+        Map<String, String> names = new java.util.HashMap<>();
+        for (io.roster.api.Node n : replicator.store().nodes(io.roster.state.WatchSet.NONE).value()) {
+            if (n.id() != null && !n.id().isEmpty()) {
+                names.put(n.id(), n.node());
+            }
+        }
+        List<Map<String, Object>> servers = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> peer : replicator.peerIds().entrySet()) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("ID", peer.getKey());
+            s.put("Node", names.getOrDefault(peer.getKey(), peer.getValue()));
+            s.put("Address", peer.getValue());
+            s.put("Leader", peer.getValue().equals(leader));
+            s.put("Voter", true);
+            s.put("ProtocolVersion", "3");
+            servers.add(s);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Servers", servers);
+        out.put("Index", replicator.configurationIndex());
+        call.json(out);
+    }
+
+    /** {@code DELETE /v1/operator/raft/peer?address=|?id=}: removes a server from the Raft configuration. */
+    void removePeer(Call call) {
+        String id = call.param("id");
+        String address = call.param("address");
+        String target = id != null && !id.isEmpty() ? id : address;
+        if (target == null || target.isEmpty()) {
+            throw HttpError.badRequest("Must specify either ?id with the server's ID or ?address with IP:port of peer to remove");
+        }
+        replicator.removePeer(target).whenComplete((ok, err) -> {
+            if (err == null) {
+                call.empty(200);
+                return;
+            }
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            call.error(500, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        });
     }
 }

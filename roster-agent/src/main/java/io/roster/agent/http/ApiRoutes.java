@@ -5,7 +5,7 @@ import static io.roster.agent.http.Route.Scope.CLUSTER;
 
 import io.roster.agent.AgentConfig;
 import io.roster.agent.metrics.AgentMetrics;
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,7 +38,7 @@ final class ApiRoutes {
      * @param rpc on a client agent, the server RPC that cluster routes are forwarded over; null on
      *            a server or dev agent
      */
-    static Built build(AgentConfig config, String nodeId, Server server, io.roster.agent.local.LocalState local,
+    static Built build(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
                        HttpServer.Reloader reloader, AgentMetrics metrics, BlockingQuery blocking,
                        io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc) {
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());

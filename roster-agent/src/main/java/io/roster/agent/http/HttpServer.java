@@ -1,7 +1,7 @@
 package io.roster.agent.http;
 
 import io.roster.agent.AgentConfig;
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +80,7 @@ public final class HttpServer implements AutoCloseable {
      * @param rpc     on a client agent, the server RPC to forward over (every route that is not the
      *                agent's own is forwarded); null on a server or dev agent
      */
-    public HttpServer(AgentConfig config, String nodeId, Server server, io.roster.agent.local.LocalState local,
+    public HttpServer(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
                       Reloader reloader, io.roster.agent.metrics.AgentMetrics metrics, ScheduledExecutorService timer,
                       Executor wake, io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 4);

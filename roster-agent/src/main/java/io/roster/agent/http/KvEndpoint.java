@@ -1,6 +1,6 @@
 package io.roster.agent.http;
 
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.KvPair;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
@@ -13,12 +13,12 @@ import java.util.function.Predicate;
 
 /** {@code /v1/kv/<key>}: GET (single, {@code recurse}, {@code keys}, {@code raw}), PUT and DELETE, as Consul documents them. */
 final class KvEndpoint {
-    private final Server server;
+    private final StateServer server;
     private final Store store;
     private final BlockingQuery blocking;
     private final long maxValueSize;
 
-    KvEndpoint(Server server, BlockingQuery blocking, long maxValueSize) {
+    KvEndpoint(StateServer server, BlockingQuery blocking, long maxValueSize) {
         this.server = server;
         this.store = server.store();
         this.blocking = blocking;

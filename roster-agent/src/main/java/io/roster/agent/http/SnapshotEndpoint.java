@@ -1,6 +1,6 @@
 package io.roster.agent.http;
 
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.state.Command;
 import io.roster.state.Store;
 import java.io.ByteArrayInputStream;
@@ -15,10 +15,10 @@ import java.io.IOException;
 final class SnapshotEndpoint {
     /** The largest snapshot accepted for restore. */
     private static final long MAX_SNAPSHOT = 256L * 1024 * 1024;
-    private final Server server;
+    private final StateServer server;
     private final Store store;
 
-    SnapshotEndpoint(Server server) {
+    SnapshotEndpoint(StateServer server) {
         this.server = server;
         this.store = server.store();
     }

@@ -189,7 +189,7 @@ final class AgentEndpoint {
         if (lan != null) {
             for (io.roster.gossip.Member m : lan.members()) {
                 if (m.name().equals(config.nodeName())) {
-                    return GossipEndpoint.render(m);
+                    return MembersEndpoint.render(m);
                 }
             }
         }

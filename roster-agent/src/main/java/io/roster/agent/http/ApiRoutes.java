@@ -52,7 +52,10 @@ final class ApiRoutes {
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
         AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
         OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
-        GossipEndpoint gossip = new GossipEndpoint(lan, blocking, config);
+        MembersEndpoint members = new MembersEndpoint(lan, config);
+        EventEndpoint events = new EventEndpoint(lan, blocking);
+        ConnectEndpoint connect = new ConnectEndpoint(server.store());
+        ConfigEndpoint configEntries = new ConfigEndpoint(server.store());
         MetricsEndpoint agentMetrics = new MetricsEndpoint(metrics, blocking, server.store())
                 .withAutopilot(rpc == null ? operator : null).withGossip(lan);
 
@@ -60,9 +63,9 @@ final class ApiRoutes {
                 // The agent's own: every agent answers these itself, a client agent too.
                 .add(GET, "/v1/agent/self", Acl.of("agent:read"), AGENT, agent::self)
                 .add(GET, "/v1/agent/metrics", Acl.of("agent:read"), AGENT, agentMetrics::handle)
-                .add(GET, "/v1/agent/members", Acl.of("node:read"), AGENT, gossip::members)
-                .add(PUT, "/v1/agent/join/{address...}", Acl.of("agent:write"), AGENT, gossip::join)
-                .add(PUT, "/v1/agent/force-leave/{node...}", Acl.of("operator:write"), AGENT, gossip::forceLeave)
+                .add(GET, "/v1/agent/members", Acl.of("node:read"), AGENT, members::members)
+                .add(PUT, "/v1/agent/join/{address...}", Acl.of("agent:write"), AGENT, members::join)
+                .add(PUT, "/v1/agent/force-leave/{node...}", Acl.of("operator:write"), AGENT, members::forceLeave)
                 .add(PUT_POST, "/v1/agent/leave", Acl.of("agent:write"), AGENT, mine::leave)
                 .add(PUT_POST, "/v1/agent/reload", Acl.of("agent:write"), AGENT, mine::reload)
                 .add(PUT_POST, "/v1/agent/maintenance", Acl.of("node:write"), AGENT, mine::nodeMaintenance)
@@ -80,13 +83,13 @@ final class ApiRoutes {
                 .add(PUT_POST, "/v1/agent/check/update/{check_id...}", Acl.of("node:write", "service:write"), AGENT, mine::update)
                 .add(GET, "/v1/agent/health/service/id/{service_id...}", Acl.of("service:read"), AGENT, mine::healthById)
                 .add(GET, "/v1/agent/health/service/name/{service...}", Acl.of("service:read"), AGENT, mine::healthByName)
-                .add(Set.of("GET", "HEAD", "POST"), "/v1/agent/connect/{rest...}", Acl.of("service:write"), AGENT, operator::connectDisabled)
-                .add(PUT, "/v1/event/fire/{name...}", Acl.of("event:write"), AGENT, gossip::fire)
-                .add(GET, "/v1/event/list", Acl.of("event:read"), AGENT, gossip::list)
-                .add(GET, "/v1/operator/keyring", Acl.of("keyring:read"), AGENT, gossip::keyringList)
-                .add(POST, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, gossip::keyringInstall)
-                .add(PUT, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, gossip::keyringUse)
-                .add(DELETE, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, gossip::keyringRemove)
+                .add(Set.of("GET", "HEAD", "POST"), "/v1/agent/connect/{rest...}", Acl.of("service:write"), AGENT, connect::connectDisabled)
+                .add(PUT, "/v1/event/fire/{name...}", Acl.of("event:write"), AGENT, events::fire)
+                .add(GET, "/v1/event/list", Acl.of("event:read"), AGENT, events::list)
+                .add(GET, "/v1/operator/keyring", Acl.of("keyring:read"), AGENT, operator::keyringList)
+                .add(POST, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, operator::keyringInstall)
+                .add(PUT, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, operator::keyringUse)
+                .add(DELETE, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, operator::keyringRemove)
                 .add(GET, "/", Acl.none(), AGENT, ApiRoutes::index)
                 // The cluster's: servers answer these; a client agent forwards them.
                 .add(GET, "/v1/kv", Acl.of("key:read"), CLUSTER, kv::get)
@@ -110,14 +113,14 @@ final class ApiRoutes {
                 .add(GET, "/v1/catalog/service/{service...}", Acl.of("node:read", "service:read"), CLUSTER, catalog::service)
                 .add(GET, "/v1/catalog/node/{node...}", Acl.of("node:read", "service:read"), CLUSTER, catalog::node)
                 .add(GET, "/v1/catalog/node-services/{node...}", Acl.of("node:read", "service:read"), CLUSTER, catalog::nodeServices)
-                .add(GET, "/v1/catalog/connect/{service...}", Acl.of("node:read", "service:read"), CLUSTER, operator::emptyCatalogList)
-                .add(GET, "/v1/catalog/gateway-services/{gateway...}", Acl.of("service:read"), CLUSTER, operator::emptyCatalogList)
+                .add(GET, "/v1/catalog/connect/{service...}", Acl.of("node:read", "service:read"), CLUSTER, connect::emptyCatalogList)
+                .add(GET, "/v1/catalog/gateway-services/{gateway...}", Acl.of("service:read"), CLUSTER, connect::emptyCatalogList)
                 .add(GET, "/v1/health/node/{node...}", Acl.of("node:read", "service:read"), CLUSTER, health::node)
                 .add(GET, "/v1/health/checks/{service...}", Acl.of("node:read", "service:read"), CLUSTER, health::checks)
                 .add(GET, "/v1/health/service/{service...}", Acl.of("node:read", "service:read"), CLUSTER, health::service)
                 .add(GET, "/v1/health/state/{state...}", Acl.of("node:read", "service:read"), CLUSTER, health::state)
-                .add(GET, "/v1/health/connect/{service...}", Acl.of("node:read", "service:read"), CLUSTER, operator::emptyCatalogList)
-                .add(GET, "/v1/health/ingress/{service...}", Acl.of("node:read", "service:read"), CLUSTER, operator::emptyCatalogList)
+                .add(GET, "/v1/health/connect/{service...}", Acl.of("node:read", "service:read"), CLUSTER, connect::emptyCatalogList)
+                .add(GET, "/v1/health/ingress/{service...}", Acl.of("node:read", "service:read"), CLUSTER, connect::emptyCatalogList)
                 .add(GET, "/v1/snapshot", Acl.management(), CLUSTER, snapshots::save)
                 .add(PUT_POST, "/v1/snapshot", Acl.management(), CLUSTER, snapshots::restore)
                 .add(GET, "/v1/operator/raft/configuration", Acl.of("operator:read"), CLUSTER, operator::raftConfiguration)
@@ -125,9 +128,9 @@ final class ApiRoutes {
                 .add(GET, "/v1/operator/autopilot/configuration", Acl.of("operator:read"), CLUSTER, operator::autopilotConfiguration)
                 .add(GET, "/v1/operator/autopilot/health", Acl.of("operator:read"), CLUSTER, operator::autopilotHealth)
                 .add(GET, "/v1/operator/autopilot/state", Acl.of("operator:read"), CLUSTER, operator::autopilotState)
-                .add(GET, "/v1/config/{kind...}", Acl.of("service:read"), CLUSTER, operator::configEntries)
-                .add(Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), "/v1/connect/{rest...}", Acl.of("intention:read"), CLUSTER, operator::connectDisabled)
-                .add(Set.of("GET", "HEAD", "POST"), "/v1/discovery-chain/{service...}", Acl.of("service:read"), CLUSTER, operator::connectDisabled)
+                .add(GET, "/v1/config/{kind...}", Acl.of("service:read"), CLUSTER, configEntries::configEntries)
+                .add(Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), "/v1/connect/{rest...}", Acl.of("intention:read"), CLUSTER, connect::connectDisabled)
+                .add(Set.of("GET", "HEAD", "POST"), "/v1/discovery-chain/{service...}", Acl.of("service:read"), CLUSTER, connect::connectDisabled)
                 .add(GET, "/v1/status/leader", Acl.none(), CLUSTER, status::leader)
                 .add(GET, "/v1/status/peers", Acl.none(), CLUSTER, status::peers);
         Forwarder forwarder = rpc == null ? null : new Forwarder(rpc);

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    /** A handler failure a client can repeat at will: logged with its stack once per interval. */
+    private final io.roster.agent.util.RateLimitedLog failures = new io.roster.agent.util.RateLimitedLog(
+            LOG, org.slf4j.event.Level.WARN, java.time.Duration.ofSeconds(30));
 
     private final RouteTable table;
     private final BooleanSupplier knownLeader;
@@ -75,7 +78,7 @@ public final class HttpApi extends Handler.Abstract {
         } catch (HttpError e) {
             call.error(e.status(), e.getMessage());
         } catch (Throwable t) {
-            LOG.warn("{} {} failed", req.method(), m.route().path(), t);
+            failures.log("{} {} failed", req.method(), m.route().path(), t);
             call.error(500, "Internal error: " + t.getClass().getSimpleName()
                     + (t.getMessage() == null ? "" : ": " + Call.oneLine(t.getMessage())));
         }

@@ -5,7 +5,7 @@ import io.roster.agent.config.LoadedConfig;
 import io.roster.agent.http.HttpServer;
 import io.roster.agent.local.AntiEntropy;
 import io.roster.agent.local.LocalState;
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.CheckDefinition;
 import io.roster.api.HealthCheck;
 import io.roster.api.Node;
@@ -55,7 +55,7 @@ public final class Agent implements AutoCloseable {
     private final Store store = new Store();
     private final io.roster.agent.metrics.AgentMetrics metrics = new io.roster.agent.metrics.AgentMetrics();
     private final Replicator replicator;
-    private volatile Server server;
+    private volatile StateServer server;
     private final CheckRunners runners;
     private final LocalState local;
     private final AntiEntropy antiEntropy;
@@ -120,7 +120,7 @@ public final class Agent implements AutoCloseable {
         int cores = Runtime.getRuntime().availableProcessors();
         this.wake = Executors.newFixedThreadPool(Math.max(2, cores), named("roster-wake"));
         this.replicator = new io.roster.agent.metrics.MeteredReplicator(newReplicator(), metrics);
-        this.server = new Server(replicator, config.sessionTtlMin(), scheduler, System::nanoTime);
+        this.server = new StateServer(replicator, config.sessionTtlMin(), scheduler, System::nanoTime);
         LocalState[] holder = new LocalState[1];
         AntiEntropy[] ae = new AntiEntropy[1];
         this.runners = new CheckRunners(scheduler, (id, status, output) -> {
@@ -165,7 +165,7 @@ public final class Agent implements AutoCloseable {
                 this.raftMembership = null;
             }
             this.antiEntropy = new AntiEntropy(selfNode(), local, server, scheduler, config.checkUpdateInterval(),
-                    Set.of("consul"), Set.of(Server.SERF_HEALTH), System::nanoTime);
+                    Set.of("consul"), Set.of(StateServer.SERF_HEALTH), System::nanoTime);
         } else {
             this.reconciler = null;
             this.raftMembership = null;
@@ -173,7 +173,7 @@ public final class Agent implements AutoCloseable {
             this.rpc = new io.roster.agent.rpc.RpcClient(servers);
             this.antiEntropy = new AntiEntropy(selfNode(), local,
                     new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()), scheduler,
-                    config.checkUpdateInterval(), Set.of(), Set.of(Server.SERF_HEALTH), System::nanoTime);
+                    config.checkUpdateInterval(), Set.of(), Set.of(StateServer.SERF_HEALTH), System::nanoTime);
             pool.addListener(new io.roster.gossip.Listener() {
                 @Override
                 public void onJoin(io.roster.gossip.Member m) {
@@ -284,7 +284,7 @@ public final class Agent implements AutoCloseable {
                 scheduler.execute(this::registerServerWhenPossible); // a new leader registers itself at once
             }
         }
-        Server s = server;
+        StateServer s = server;
         if (s != null) {
             scheduler.execute(s::armAllTimers);
         }
@@ -560,7 +560,7 @@ public final class Agent implements AutoCloseable {
         return store;
     }
 
-    public Server server() {
+    public StateServer server() {
         return server;
     }
 

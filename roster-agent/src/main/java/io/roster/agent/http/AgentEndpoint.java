@@ -7,15 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /v1/agent/self} and {@code /v1/status/*}: who this agent is and who leads. */
+/** {@code /v1/agent/self}: who this agent is. */
 final class AgentEndpoint {
     private final AgentConfig config;
     private final String nodeId;
     private final java.util.function.Supplier<String> leader;
 
-    private java.util.function.Supplier<List<String>> peers = List::of;
-
-    /** Where {@code /v1/status/peers} comes from. */
     private io.roster.agent.lan.LanPool lan;
 
     /** The gossip member {@code Member} of {@code /v1/agent/self} is read from. */
@@ -31,11 +28,6 @@ final class AgentEndpoint {
     AgentEndpoint withState(io.roster.agent.local.LocalState l, io.roster.state.Replicator r) {
         this.local = l;
         this.replicator = r;
-        return this;
-    }
-
-    AgentEndpoint withPeers(java.util.function.Supplier<List<String>> p) {
-        this.peers = p;
         return this;
     }
 
@@ -197,7 +189,7 @@ final class AgentEndpoint {
         if (lan != null) {
             for (io.roster.gossip.Member m : lan.members()) {
                 if (m.name().equals(config.nodeName())) {
-                    return GossipEndpoint.render(m);
+                    return MembersEndpoint.render(m);
                 }
             }
         }
@@ -226,13 +218,5 @@ final class AgentEndpoint {
 
     private static String hostPort(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    void leader(Call call) {
-        call.json(leader.get());
-    }
-
-    void peers(Call call) {
-        call.json(peers.get());
     }
 }

@@ -73,7 +73,7 @@ final class AgentLocalEndpoint {
                 return;
             }
             String hash = BlockingQuery.hashString(r.index());
-            c.response.getHeaders().put("X-Consul-ContentHash", hash);
+            c.responseHeaders().put("X-Consul-ContentHash", hash);
             Map<String, Object> out = io.roster.api.Json.mapper().convertValue(r.value(),
                     new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
             out.put("ContentHash", hash);

@@ -2,86 +2,88 @@ package io.roster.agent.http;
 
 import io.roster.api.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.PreEncodedHttpField;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
 /**
- * One HTTP exchange: the decoded path and query of the request, and the ways to answer it exactly
- * once (now, or later from another thread for blocking queries and replicated writes).
+ * One exchange: the immutable request ({@link ApiRequest}: decoded path, the route's path
+ * parameters, query, headers, body, token) and the ways to answer it exactly once (now, or later
+ * from another thread for blocking queries and replicated writes), to whichever {@link Responder}
+ * it came from. The router builds it once the route is known and never changes it.
  */
 public final class Call {
-    private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
-    private static final HttpField TEXT_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    static final String JSON = "application/json";
+    static final String TEXT = "text/plain; charset=utf-8";
     private static final HttpField KNOWN_LEADER = new PreEncodedHttpField("X-Consul-KnownLeader", "true");
     private static final HttpField NO_KNOWN_LEADER = new PreEncodedHttpField("X-Consul-KnownLeader", "false");
     private static final HttpField LAST_CONTACT = new PreEncodedHttpField("X-Consul-LastContact", "0");
 
-    final Request request;
-    final Response response;
-    private final Callback callback;
-    private final String path;
-    private final Map<String, List<String>> query;
+    private final ApiRequest request;
+    private final Responder out;
+    private final String tail;
+    private final BooleanSupplier knownLeader;
     private final AtomicBoolean answered = new AtomicBoolean();
-    /** The part of the path after the route's prefix (e.g. the key of {@code /v1/kv/<key>}). */
-    String rest = "";
-    /** The route pattern that matched, for metrics and logs. */
-    String route = "";
-    /** Whether a leader is known now ({@code X-Consul-KnownLeader}); null means always. */
-    java.util.function.BooleanSupplier knownLeader;
-    /** Told once, when the call is answered (metrics). */
-    java.util.function.IntConsumer onAnswer;
+    /** Told once, when the call is answered (metrics); set by decorators before the handler runs. */
+    private volatile IntConsumer onAnswer;
+    private volatile boolean bodyRead;
 
-    Call(Request request, Response response, Callback callback) {
+    /**
+     * @param route        the matched route (its tail parameter is {@link #rest()}), or null before matching
+     * @param knownLeader  whether a leader is known now ({@code X-Consul-KnownLeader})
+     */
+    Call(ApiRequest request, Responder out, Route route, BooleanSupplier knownLeader) {
         this.request = request;
-        this.response = response;
-        this.callback = callback;
-        this.path = decodePath(request.getHttpURI().getPath());
-        this.query = parseQuery(request.getHttpURI().getQuery());
+        this.out = out;
+        this.knownLeader = knownLeader;
+        String name = route == null ? null : route.pattern().tailName();
+        this.tail = name == null ? "" : request.params().getOrDefault(name, "");
+    }
+
+    /** The request, as sent (immutable). */
+    public ApiRequest request() {
+        return request;
     }
 
     public String method() {
-        return request.getMethod();
+        return request.method();
     }
 
     /** The percent-decoded path; {@code %2F} becomes {@code /} as in Consul. */
     public String path() {
-        return path;
+        return request.path();
     }
 
-    /** What follows the route's prefix, decoded (a KV key, a session ID, a node name). */
+    /** The route's {@code {name...}} tail, decoded (a KV key, a session ID, a node name); {@code ""} for none. */
     public String rest() {
-        return rest;
+        return tail;
+    }
+
+    /** A path parameter of the route ({@code {name}} or {@code {name...}}), or null. */
+    public String pathParam(String name) {
+        return request.params().get(name);
     }
 
     /** Whether a query parameter is present, with any value (Consul's presence flags: {@code ?recurse}, {@code ?stale=1}). */
     public boolean has(String name) {
-        return query.containsKey(name);
+        return request.query().containsKey(name);
     }
 
     /** The first value of a query parameter, or {@code null} when absent ({@code ""} when present without value). */
     public String param(String name) {
-        List<String> v = query.get(name);
+        List<String> v = request.query().get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
     /** Every value of a repeated query parameter. */
     public List<String> params(String name) {
-        return query.getOrDefault(name, List.of());
+        return request.query().getOrDefault(name, List.of());
     }
 
     /** An unsigned integer query parameter, or {@code dflt} when absent; 400 with {@code message} when malformed. */
@@ -98,7 +100,23 @@ public final class Call {
     }
 
     public String header(String name) {
-        return request.getHeaders().get(name);
+        return request.header(name);
+    }
+
+    /** The answer's headers (set them before answering). */
+    public HttpFields.Mutable responseHeaders() {
+        return out.headers();
+    }
+
+    /** Runs {@code r} when the caller goes away before the answer (cancels forwarded or parked work). */
+    public void onCancel(Runnable r) {
+        out.onCancel(r);
+    }
+
+    /** Adds a listener told the status once the call is answered (a decorator's, before the handler runs). */
+    void onAnswer(IntConsumer l) {
+        IntConsumer prev = onAnswer;
+        onAnswer = prev == null ? l : prev.andThen(l);
     }
 
     /**
@@ -107,19 +125,7 @@ public final class Call {
      */
     public byte[] body(long max, String tooLarge) {
         bodyRead = true;
-        long declared = request.getLength();
-        if (declared > max) {
-            throw new HttpError(413, tooLarge.replace("%d", Long.toString(declared)));
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-            if (bytes.length > max) {
-                throw new HttpError(413, tooLarge.replace("%d", "more than " + max));
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw HttpError.badRequest("Failed to read request body: " + e.getMessage());
-        }
+        return request.body().read(max, tooLarge);
     }
 
     /** Parses the body as JSON into {@code type}; 400 {@code Request decode failed: ...} when malformed. */
@@ -137,34 +143,35 @@ public final class Call {
 
     /** Sets {@code X-Consul-Index} (at least 1), {@code X-Consul-KnownLeader} and {@code X-Consul-LastContact}. */
     public void meta(long index) {
-        response.getHeaders().put("X-Consul-Index", Long.toString(Math.max(1, index)));
-        response.getHeaders().put(knownLeader == null || knownLeader.getAsBoolean() ? KNOWN_LEADER : NO_KNOWN_LEADER);
-        response.getHeaders().put(LAST_CONTACT);
+        HttpFields.Mutable h = out.headers();
+        h.put("X-Consul-Index", Long.toString(Math.max(1, index)));
+        h.put(knownLeader == null || knownLeader.getAsBoolean() ? KNOWN_LEADER : NO_KNOWN_LEADER);
+        h.put(LAST_CONTACT);
     }
 
     /** Answers 200 with {@code value} as JSON. */
     public void json(Object value) {
-        send(200, JSON_TYPE, ByteBuffer.wrap(WireJson.write(value)));
+        send(200, JSON, ByteBuffer.wrap(WireJson.write(value)));
     }
 
     /** Answers with a pre-serialized JSON body. */
     public void jsonBytes(int status, byte[] body) {
-        send(status, JSON_TYPE, ByteBuffer.wrap(body));
+        send(status, JSON, ByteBuffer.wrap(body));
     }
 
     /** Answers raw bytes with the given content type. */
     public void bytes(int status, String contentType, byte[] body) {
-        send(status, new HttpField(HttpHeader.CONTENT_TYPE, contentType), ByteBuffer.wrap(body));
+        send(status, contentType, ByteBuffer.wrap(body));
     }
 
     /** Answers raw bytes as {@code text/plain}. */
     public void raw(int status, byte[] body) {
-        send(status, TEXT_TYPE, ByteBuffer.wrap(body == null ? new byte[0] : body));
+        send(status, TEXT, ByteBuffer.wrap(body == null ? new byte[0] : body));
     }
 
     /** Answers {@code status} with a one-line text message. */
     public void error(int status, String message) {
-        send(status, TEXT_TYPE, ByteBuffer.wrap((oneLine(message) + "\n").getBytes(StandardCharsets.UTF_8)));
+        send(status, TEXT, ByteBuffer.wrap((oneLine(message) + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Answers {@code status} with no body. */
@@ -172,32 +179,20 @@ public final class Call {
         send(status, null, null);
     }
 
-    private volatile boolean bodyRead;
-
     /** Whether this call has been answered. */
     public boolean isAnswered() {
         return answered.get();
     }
 
-    private void send(int status, HttpField type, ByteBuffer body) {
+    private void send(int status, String type, ByteBuffer body) {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
-        response.setStatus(status);
-        if (status >= 400 && !bodyRead && request.getLength() != 0
-                && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
-            // An error before the request body was read: Jetty may close the connection instead of
-            // reading the rest, and a client that reuses it would see it die under its next request
-            // ("header parser received no bytes"). Say so, so it opens a new connection.
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        IntConsumer l = onAnswer;
+        if (l != null) {
+            l.accept(status);
         }
-        if (onAnswer != null) {
-            onAnswer.accept(status);
-        }
-        if (type != null) {
-            response.getHeaders().put(type);
-        }
-        response.write(true, body == null ? ByteBuffer.allocate(0) : body, callback);
+        out.send(status, type, body == null ? ByteBuffer.allocate(0) : body, status >= 400 && !bodyRead);
     }
 
     static String oneLine(String s) {
@@ -207,66 +202,5 @@ public final class Call {
         int nl = s.indexOf('\n');
         String line = nl >= 0 ? s.substring(0, nl) : s;
         return line.strip();
-    }
-
-    private static String decodePath(String raw) {
-        if (raw == null) {
-            return "/";
-        }
-        if (raw.indexOf('%') < 0) {
-            return raw;
-        }
-        return percentDecode(raw, false);
-    }
-
-    /** Decodes percent escapes (and {@code +} as space when {@code plus}); 400 when the bytes are not UTF-8. */
-    static String percentDecode(String s, boolean plus) {
-        byte[] out = new byte[s.length()];
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && isHex(s.charAt(i + 1)) && isHex(s.charAt(i + 2))) {
-                out[n++] = (byte) Integer.parseInt(s.substring(i + 1, i + 3), 16);
-                i += 2;
-            } else if (c == '+' && plus) {
-                out[n++] = ' ';
-            } else if (c < 0x80) {
-                out[n++] = (byte) c;
-            } else {
-                byte[] enc = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (n + enc.length > out.length) {
-                    out = java.util.Arrays.copyOf(out, out.length * 2 + enc.length);
-                }
-                System.arraycopy(enc, 0, out, n, enc.length);
-                n += enc.length;
-            }
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(out, 0, n)).toString();
-        } catch (CharacterCodingException e) {
-            throw HttpError.badRequest("Invalid URL encoding: not valid UTF-8");
-        }
-    }
-
-    private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    private static Map<String, List<String>> parseQuery(String raw) {
-        Map<String, List<String>> q = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String part : raw.split("&")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            String k = percentDecode(eq < 0 ? part : part.substring(0, eq), true);
-            String v = eq < 0 ? "" : percentDecode(part.substring(eq + 1), true);
-            q.computeIfAbsent(k, x -> new ArrayList<>(1)).add(v);
-        }
-        return q;
     }
 }

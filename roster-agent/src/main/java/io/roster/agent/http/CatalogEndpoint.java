@@ -1,6 +1,6 @@
 package io.roster.agent.http;
 
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.CatalogDeregistration;
 import io.roster.api.CatalogRegistration;
 import io.roster.api.CatalogService;
@@ -17,12 +17,12 @@ import java.util.Map;
 /** {@code /v1/catalog/*}: register, deregister, datacenters, nodes, services, service, node, node-services. */
 final class CatalogEndpoint {
     private static final long MAX_BODY = 1024 * 1024;
-    private final Server server;
+    private final StateServer server;
     private final Store store;
     private final BlockingQuery blocking;
     private final String datacenter;
 
-    CatalogEndpoint(Server server, BlockingQuery blocking, String datacenter) {
+    CatalogEndpoint(StateServer server, BlockingQuery blocking, String datacenter) {
         this.server = server;
         this.store = server.store();
         this.blocking = blocking;

@@ -30,11 +30,7 @@ final class Forwarder implements Endpoint {
         String method = call.method();
         byte[] body = method.equals("GET") || method.equals("HEAD") ? new byte[0]
                 : call.body(MAX_BODY, "Request body(%d bytes) too large, max size: " + MAX_BODY + " bytes");
-        String pathQuery = call.request.getHttpURI().getPath();
-        String q = call.request.getHttpURI().getQuery();
-        if (q != null && !q.isEmpty()) {
-            pathQuery += "?" + q;
-        }
+        String pathQuery = call.request().pathQuery();
         List<String[]> headers = new ArrayList<>(2);
         for (String h : RpcProtocol.REQUEST_HEADERS) {
             String v = call.header(h);
@@ -44,7 +40,7 @@ final class Forwarder implements Endpoint {
         }
         boolean read = method.equals("GET") || method.equals("HEAD");
         RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.forward(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);
-        call.request.addFailureListener(t -> p.cancel());
+        call.onCancel(p::cancel);
         p.future().whenComplete((r, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
@@ -60,7 +56,7 @@ final class Forwarder implements Endpoint {
                 String name = h[0];
                 if (name.regionMatches(true, 0, "X-Consul-", 0, 9) || name.equalsIgnoreCase("Vary")
                         || name.equalsIgnoreCase("Allow")) {
-                    call.response.getHeaders().add(name, h[1]);
+                    call.responseHeaders().add(name, h[1]);
                 }
             }
             if (r.contentType() == null && r.body().length == 0) {

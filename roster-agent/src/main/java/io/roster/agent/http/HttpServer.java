@@ -1,9 +1,8 @@
 package io.roster.agent.http;
 
 import io.roster.agent.AgentConfig;
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpCompliance;
@@ -41,7 +40,7 @@ public final class HttpServer implements AutoCloseable {
         void sync() throws Exception;
     }
 
-    private AgentLocalEndpoint agentLocal;
+    private final AgentLocalEndpoint agentLocal;
 
     /**
      * Makes the agent's register/deregister/TTL/maintenance endpoints sync the change before they
@@ -51,7 +50,8 @@ public final class HttpServer implements AutoCloseable {
         agentLocal.syncWith(s);
     }
 
-    private HttpApi api;
+    private final HttpApi api;
+    private final java.util.concurrent.atomic.AtomicReference<java.util.function.BooleanSupplier> gate;
 
     /**
      * Until {@code ready} is true, the catalog, health, KV, session and transaction routes answer
@@ -59,7 +59,7 @@ public final class HttpServer implements AutoCloseable {
      * that has not yet registered its own node).
      */
     public void gateUntil(java.util.function.BooleanSupplier ready) {
-        api.gateUntil(ready);
+        gate.set(ready);
     }
 
     /** Longer than the longest blocking query (10m + 10m/16) so parked requests are never cut. */
@@ -70,8 +70,6 @@ public final class HttpServer implements AutoCloseable {
     private final org.eclipse.jetty.server.Server jetty;
     private final ServerConnector connector;
     private final org.eclipse.jetty.io.ConnectionStatistics connectionStats;
-    /** The same handlers without a socket, for the server RPC's {@code Forward}. */
-    private final org.eclipse.jetty.server.LocalConnector localConnector;
     /** Addresses after the first: bound on the first one's port once it is known (port 0 picks it). */
     private final java.util.List<String> moreAddresses;
     private final HttpConfiguration httpConfig;
@@ -82,7 +80,7 @@ public final class HttpServer implements AutoCloseable {
      * @param rpc     on a client agent, the server RPC to forward over (every route that is not the
      *                agent's own is forwarded); null on a server or dev agent
      */
-    public HttpServer(AgentConfig config, String nodeId, Server server, io.roster.agent.local.LocalState local,
+    public HttpServer(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
                       Reloader reloader, io.roster.agent.metrics.AgentMetrics metrics, ScheduledExecutorService timer,
                       Executor wake, io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 4);
@@ -103,104 +101,20 @@ public final class HttpServer implements AutoCloseable {
         connector = connector(addrs.get(0), config.httpPort());
         moreAddresses = addrs.subList(1, addrs.size());
         jetty.addConnector(connector);
-        localConnector = new org.eclipse.jetty.server.LocalConnector(jetty, new HttpConnectionFactory(hc));
-        localConnector.setIdleTimeout(IDLE_TIMEOUT_MS);
-        jetty.addConnector(localConnector);
 
         blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
-        HttpApi api = new HttpApi(config.datacenter(), metrics, () -> !server.replicator().leaderAddress().isEmpty());
-        this.api = api;
-        KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
-        SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
-        AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())
-                .withPeers(() -> server.replicator().peers()).withGossip(lan)
-                .withState(local, server.replicator());
-        CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
-        SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
-        HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
-        AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
-        this.agentLocal = mine;
-        OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
-        GossipEndpoint gossip = new GossipEndpoint(lan, blocking, config);
-        // The agent's own routes first: a client agent answers these itself and forwards the rest.
-        api.route("/v1/agent/members", Methods.GET, gossip::members)
-                .prefix("/v1/agent/join/", Methods.PUT, gossip::join)
-                .prefix("/v1/agent/force-leave/", Methods.PUT, gossip::forceLeave)
-                .prefix("/v1/event/fire/", Methods.PUT, gossip::fire)
-                .route("/v1/event/list", Methods.GET, gossip::list)
-                .route("/v1/operator/keyring", Methods.KV, gossip::keyring)
-                .route("/v1/agent/services", Methods.GET, mine::services)
-                .route("/v1/agent/service/register", Methods.PUT_POST, mine::registerService)
-                .prefix("/v1/agent/service/deregister/", Methods.PUT_POST, mine::deregisterService)
-                .prefix("/v1/agent/service/maintenance/", Methods.PUT_POST, mine::serviceMaintenance)
-                .prefix("/v1/agent/service/", Methods.GET, mine::service)
-                .route("/v1/agent/maintenance", Methods.PUT_POST, mine::nodeMaintenance)
-                .route("/v1/agent/checks", Methods.GET, mine::checks)
-                .route("/v1/agent/check/register", Methods.PUT_POST, mine::registerCheck)
-                .prefix("/v1/agent/check/deregister/", Methods.PUT_POST, mine::deregisterCheck)
-                .prefix("/v1/agent/check/pass/", Methods.PUT_POST, mine::pass)
-                .prefix("/v1/agent/check/warn/", Methods.PUT_POST, mine::warn)
-                .prefix("/v1/agent/check/fail/", Methods.PUT_POST, mine::fail)
-                .prefix("/v1/agent/check/update/", Methods.PUT_POST, mine::update)
-                .prefix("/v1/agent/health/service/id/", Methods.GET, mine::healthById)
-                .prefix("/v1/agent/health/service/name/", Methods.GET, mine::healthByName)
-                .route("/v1/agent/reload", Methods.PUT_POST, mine::reload)
-                .route("/v1/agent/leave", Methods.PUT_POST, mine::leave)
-                .route("/v1/agent/self", Methods.GET, agent::self)
-                .prefix("/v1/agent/connect/", Set.of("GET", "HEAD", "POST"), operator::connectDisabled)
-                .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store()).withAutopilot(rpc == null ? operator : null).withGossip(lan)::handle);
-        if (rpc != null) {
-            api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(rpc))
-                    .route("/", Methods.GET, HttpServer::index);
-            jetty.setHandler(api);
-            jetty.setErrorHandler(HttpServer::errorPage);
-            jetty.setStopTimeout(1500);
-            return;
-        }
-        api.prefix("/v1/kv/", Methods.KV, kv)
-                .route("/v1/kv", Methods.KV, kv)
-                .route("/v1/txn", Methods.PUT_POST, new TxnEndpoint(server, config.txnMaxOps(), config.kvMaxValueSize()))
-                .route("/v1/session/create", Methods.PUT_POST, sessions::create)
-                .prefix("/v1/session/destroy/", Methods.PUT_POST, sessions::destroy)
-                .prefix("/v1/session/info/", Methods.GET, sessions::info)
-                .prefix("/v1/session/node/", Methods.GET, sessions::node)
-                .route("/v1/session/list", Methods.GET, sessions::list)
-                .prefix("/v1/session/renew/", Methods.PUT_POST, sessions::renew)
-                .route("/v1/catalog/register", Methods.PUT_POST, catalog::register)
-                .route("/v1/catalog/deregister", Methods.PUT_POST, catalog::deregister)
-                .route("/v1/catalog/datacenters", Methods.GET, catalog::datacenters)
-                .route("/v1/catalog/nodes", Methods.GET, catalog::nodes)
-                .route("/v1/catalog/services", Methods.GET, catalog::services)
-                .prefix("/v1/catalog/service/", Methods.GET, catalog::service)
-                .prefix("/v1/catalog/node/", Methods.GET, catalog::node)
-                .prefix("/v1/catalog/node-services/", Methods.GET, catalog::nodeServices)
-                .prefix("/v1/health/node/", Methods.GET, health::node)
-                .prefix("/v1/health/checks/", Methods.GET, health::checks)
-                .prefix("/v1/health/service/", Methods.GET, health::service)
-                .prefix("/v1/health/state/", Methods.GET, health::state)
-                .route("/v1/snapshot", Methods.KV, snapshots::handle)
-                .route("/v1/operator/raft/configuration", Methods.GET, snapshots::raftConfiguration)
-                .route("/v1/operator/raft/peer", Methods.DELETE, snapshots::removePeer)
-                .route("/v1/operator/autopilot/configuration", Methods.GET, operator::autopilotConfiguration)
-                .route("/v1/operator/autopilot/health", Methods.GET, operator::autopilotHealth)
-                .route("/v1/operator/autopilot/state", Methods.GET, operator::autopilotState)
-                .prefix("/v1/config/", Methods.GET, operator::configEntries)
-                .prefix("/v1/connect/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), operator::connectDisabled)
-                .prefix("/v1/discovery-chain/", Set.of("GET", "HEAD", "POST"), operator::connectDisabled)
-                .prefix("/v1/catalog/connect/", Methods.GET, operator::emptyCatalogList)
-                .prefix("/v1/catalog/gateway-services/", Methods.GET, operator::emptyCatalogList)
-                .prefix("/v1/health/connect/", Methods.GET, operator::emptyCatalogList)
-                .prefix("/v1/health/ingress/", Methods.GET, operator::emptyCatalogList)
-                .route("/v1/status/leader", Methods.GET, agent::leader)
-                .route("/v1/status/peers", Methods.GET, agent::peers)
-                .route("/", Methods.GET, HttpServer::index);
+        ApiRoutes.Built routes = ApiRoutes.build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc);
+        this.agentLocal = routes.agentLocal();
+        this.gate = routes.gate();
+        this.api = new HttpApi(routes.table(), () -> !server.replicator().leaderAddress().isEmpty(), metrics);
         jetty.setHandler(api);
         jetty.setErrorHandler(HttpServer::errorPage);
         jetty.setStopTimeout(1500);
     }
 
-    private static void index(Call call) {
-        call.raw(200, ("Roster agent: Consul-compatible HTTP API at /v1/ (try /v1/agent/self)\n").getBytes(StandardCharsets.UTF_8));
+    /** The route table (decorators attached), for the server RPC and the docs test. */
+    public RouteTable routes() {
+        return api.table();
     }
 
     /** Jetty's own errors (bad request lines, oversized headers) as one plain line. */
@@ -245,9 +159,9 @@ public final class HttpServer implements AutoCloseable {
         return connectionStats.getConnectionsTotal();
     }
 
-    /** This agent's HTTP handlers without a socket (the server RPC answers forwarded requests with them). */
+    /** This agent's route table without a socket (the server RPC answers forwarded requests with it). */
     public LocalExchange local() {
-        return new LocalExchange(localConnector);
+        return new LocalExchange(api);
     }
 
     public BlockingQuery blocking() {

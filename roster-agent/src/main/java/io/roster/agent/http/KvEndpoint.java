@@ -1,6 +1,6 @@
 package io.roster.agent.http;
 
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.KvPair;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
@@ -12,30 +12,21 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** {@code /v1/kv/<key>}: GET (single, {@code recurse}, {@code keys}, {@code raw}), PUT and DELETE, as Consul documents them. */
-final class KvEndpoint implements Endpoint {
-    private final Server server;
+final class KvEndpoint {
+    private final StateServer server;
     private final Store store;
     private final BlockingQuery blocking;
     private final long maxValueSize;
 
-    KvEndpoint(Server server, BlockingQuery blocking, long maxValueSize) {
+    KvEndpoint(StateServer server, BlockingQuery blocking, long maxValueSize) {
         this.server = server;
         this.store = server.store();
         this.blocking = blocking;
         this.maxValueSize = maxValueSize;
     }
 
-    @Override
-    public void handle(Call call) {
-        switch (call.method()) {
-            case "GET", "HEAD" -> get(call);
-            case "PUT", "POST" -> put(call);
-            case "DELETE" -> delete(call);
-            default -> throw new HttpError(405, "method " + call.method() + " not allowed");
-        }
-    }
-
-    private void get(Call call) {
+    /** {@code GET /v1/kv/<key>}: one key, {@code ?recurse}, {@code ?keys}, {@code ?raw}. */
+    void get(Call call) {
         String key = call.rest();
         if (call.has("keys")) {
             String sep = call.param("separator");
@@ -97,7 +88,8 @@ final class KvEndpoint implements Endpoint {
         };
     }
 
-    private void put(Call call) {
+    /** {@code PUT /v1/kv/<key>}: set, {@code ?cas}, {@code ?acquire}, {@code ?release}, {@code ?flags}. */
+    void put(Call call) {
         String key = call.rest();
         if (key.isEmpty()) {
             throw HttpError.badRequest("Missing key name");
@@ -134,7 +126,8 @@ final class KvEndpoint implements Endpoint {
         submit(call, new Command.Kv(verb, key, value.length == 0 ? null : value, flags, cas, session));
     }
 
-    private void delete(Call call) {
+    /** {@code DELETE /v1/kv/<key>}: one key, {@code ?recurse}, {@code ?cas}. */
+    void delete(Call call) {
         String key = call.rest();
         KvVerb verb;
         long cas = call.longParam("cas", 0, "Invalid CAS index");

@@ -1,7 +1,9 @@
 package io.roster.agent.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.roster.agent.lan.LanPool;
 import io.roster.api.Durations;
+import io.roster.gossip.GossipException;
 import io.roster.gossip.Member;
 import io.roster.state.Replicator;
 import java.time.Duration;
@@ -10,28 +12,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
+ * {@code /v1/operator/raft/configuration} and {@code /v1/operator/raft/peer};
+ * {@code /v1/operator/keyring} (this agent's LAN pool keys; every agent answers it itself);
  * {@code /v1/operator/autopilot/configuration|health|state}, answered from the Raft state this
  * server sees (its configuration, the leader's view of each follower's match index and last
- * contact, the gossip status of each server); and the routes of a Consul with Connect disabled:
- * {@code /v1/connect/*} and {@code /v1/discovery-chain/*} answer {@code 500 Connect must be enabled
- * in order to use this endpoint}, {@code GET /v1/config/<kind>} lists no entries.
+ * contact, the gossip status of each server).
  */
 final class OperatorEndpoint {
     /** Consul's autopilot defaults (Roster does not let them be changed yet). */
     static final Duration LAST_CONTACT_THRESHOLD = Duration.ofMillis(200);
     static final long MAX_TRAILING_LOGS = 250;
     static final Duration STABILIZATION = Duration.ofSeconds(10);
-
-    /** Config entry kinds of Consul 1.16 ({@code structs.AllConfigEntryKinds}). */
-    static final Set<String> CONFIG_KINDS = Set.of("service-defaults", "proxy-defaults", "service-router",
-            "service-splitter", "service-resolver", "ingress-gateway", "terminating-gateway", "service-intentions",
-            "mesh", "exported-services", "sameness-group", "api-gateway", "bound-api-gateway", "inline-certificate",
-            "http-route", "tcp-route", "jwt-provider");
-
-    static final String CONNECT_DISABLED = "Connect must be enabled in order to use this endpoint";
 
     private final Replicator replicator;
     private final LanPool lan;
@@ -206,45 +199,93 @@ final class OperatorEndpoint {
         call.json(out);
     }
 
-    /** {@code /v1/connect/*}, {@code /v1/discovery-chain/*}: what a Consul with Connect disabled answers. */
-    void connectDisabled(Call call) {
-        call.error(500, CONNECT_DISABLED);
+    /**
+     * {@code GET /v1/operator/raft/configuration}: as Consul, {@code ID} is the server's node ID (its
+     * Raft peer ID), {@code Node} its node name (from the catalog, by ID) and {@code Address} its
+     * server address.
+     */
+    void raftConfiguration(Call call) {
+        String leader = replicator.leaderAddress();
+        Map<String, String> names = new java.util.HashMap<>();
+        for (io.roster.api.Node n : replicator.store().nodes(io.roster.state.WatchSet.NONE).value()) {
+            if (n.id() != null && !n.id().isEmpty()) {
+                names.put(n.id(), n.node());
+            }
+        }
+        List<Map<String, Object>> servers = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> peer : replicator.peerIds().entrySet()) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("ID", peer.getKey());
+            s.put("Node", names.getOrDefault(peer.getKey(), peer.getValue()));
+            s.put("Address", peer.getValue());
+            s.put("Leader", peer.getValue().equals(leader));
+            s.put("Voter", true);
+            s.put("ProtocolVersion", "3");
+            servers.add(s);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Servers", servers);
+        out.put("Index", replicator.configurationIndex());
+        call.json(out);
     }
 
-    /**
-     * {@code /v1/catalog/connect/<service>}, {@code /v1/health/connect/<service>},
-     * {@code /v1/health/ingress/<service>}, {@code /v1/catalog/gateway-services/<gateway>}: Consul
-     * answers these catalog reads without Connect too; with no proxies, gateways or native
-     * services in Roster's catalog they are always empty lists.
-     */
-    void emptyCatalogList(Call call) {
-        if (call.rest().isEmpty()) {
-            throw HttpError.badRequest("Missing service name");
+    /** {@code DELETE /v1/operator/raft/peer?address=|?id=}: removes a server from the Raft configuration. */
+    void removePeer(Call call) {
+        String id = call.param("id");
+        String address = call.param("address");
+        String target = id != null && !id.isEmpty() ? id : address;
+        if (target == null || target.isEmpty()) {
+            throw HttpError.badRequest("Must specify either ?id with the server's ID or ?address with IP:port of peer to remove");
         }
-        call.meta(replicator.store().lastIndex());
-        call.json(List.of());
+        replicator.removePeer(target).whenComplete((ok, err) -> {
+            if (err == null) {
+                call.empty(200);
+                return;
+            }
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            call.error(500, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        });
     }
 
-    /**
-     * {@code GET /v1/config/<kind>} lists the kind's entries (none: Roster stores no config entries),
-     * {@code GET /v1/config/<kind>/<name>} is Consul's 404; an unknown kind is a 400.
-     */
-    void configEntries(Call call) {
-        String rest = call.rest();
-        int slash = rest.indexOf('/');
-        String kind = slash < 0 ? rest : rest.substring(0, slash);
-        String name = slash < 0 ? "" : rest.substring(slash + 1);
-        if (kind.isEmpty()) {
-            throw HttpError.badRequest("Must provide either a kind or both kind and name");
+    private record KeyRequest(@JsonProperty("Key") String key) {
+    }
+
+    /** {@code GET /v1/operator/keyring}: the keys of the LAN pool and how many members hold each. */
+    void keyringList(Call call) {
+        call.json(lan.keyring());
+    }
+
+    /** {@code POST /v1/operator/keyring}: installs a key on every member. */
+    void keyringInstall(Call call) {
+        keyringChange(call, lan::installKey);
+    }
+
+    /** {@code PUT /v1/operator/keyring}: makes an installed key the one used to encrypt. */
+    void keyringUse(Call call) {
+        keyringChange(call, lan::useKey);
+    }
+
+    /** {@code DELETE /v1/operator/keyring}: removes a key that is not in use. */
+    void keyringRemove(Call call) {
+        keyringChange(call, lan::removeKey);
+    }
+
+    private interface KeyChange {
+        void apply(String key) throws GossipException;
+    }
+
+    private void keyringChange(Call call, KeyChange change) {
+        try {
+            KeyRequest r = call.json(KeyRequest.class, 64 * 1024);
+            if (r == null || r.key() == null || r.key().isEmpty()) {
+                throw HttpError.badRequest("Request decode failed: missing Key");
+            }
+            change.apply(r.key());
+            call.empty(200);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest(e.getMessage());
+        } catch (GossipException e) {
+            call.error(500, e.getMessage());
         }
-        if (!CONFIG_KINDS.contains(kind)) {
-            throw HttpError.badRequest("invalid config entry kind: " + kind);
-        }
-        call.meta(replicator.store().lastIndex());
-        if (!name.isEmpty()) {
-            call.error(404, "Config entry not found for \"" + kind + "\" / \"" + name + "\"");
-            return;
-        }
-        call.json(List.of());
     }
 }

@@ -2,7 +2,7 @@ package io.roster.agent.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.Durations;
 import io.roster.api.SessionEntry;
 import io.roster.state.Store;
@@ -17,12 +17,12 @@ final class SessionEndpoint {
     static final String SERF_HEALTH = "serfHealth";
     private static final long MAX_BODY = 64 * 1024;
 
-    private final Server server;
+    private final StateServer server;
     private final Store store;
     private final BlockingQuery blocking;
     private final String nodeName;
 
-    SessionEndpoint(Server server, BlockingQuery blocking, String nodeName) {
+    SessionEndpoint(StateServer server, BlockingQuery blocking, String nodeName) {
         this.server = server;
         this.store = server.store();
         this.blocking = blocking;
@@ -63,7 +63,7 @@ final class SessionEndpoint {
             }
         }
         String node = b.node() == null || b.node().isEmpty() ? nodeName : b.node();
-        server.createSession(new Server.SessionRequest(b.name(), node, lockDelay, b.behavior(), b.ttl(), checks,
+        server.createSession(new StateServer.SessionRequest(b.name(), node, lockDelay, b.behavior(), b.ttl(), checks,
                         b.serviceChecks()))
                 .whenComplete((r, err) -> {
                     if (err == null && r instanceof String id) {
@@ -77,7 +77,7 @@ final class SessionEndpoint {
     /** Consul's rule: a string is a Go duration; a number below 1000 is seconds, otherwise nanoseconds. */
     static Duration lockDelay(JsonNode n) {
         if (n == null || n.isNull()) {
-            return Server.DEFAULT_LOCK_DELAY;
+            return StateServer.DEFAULT_LOCK_DELAY;
         }
         Duration d;
         if (n.isTextual()) {

@@ -1,7 +1,7 @@
 package io.roster.agent.http;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.Json;
 import io.roster.api.TxnOp;
 import io.roster.api.TxnResponse;
@@ -19,11 +19,11 @@ import java.util.List;
  */
 final class TxnEndpoint implements Endpoint {
     private static final TypeReference<List<TxnOp>> OPS = new TypeReference<>() { };
-    private final Server server;
+    private final StateServer server;
     private final int maxOps;
     private final long maxValueSize;
 
-    TxnEndpoint(Server server, int maxOps, long maxValueSize) {
+    TxnEndpoint(StateServer server, int maxOps, long maxValueSize) {
         this.server = server;
         this.maxOps = maxOps;
         this.maxValueSize = maxValueSize;

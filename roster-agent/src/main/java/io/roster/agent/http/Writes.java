@@ -8,6 +8,9 @@ import org.slf4j.LoggerFactory;
 /** Turns the outcome of a replicated write into Consul's answer. */
 final class Writes {
     private static final Logger LOG = LoggerFactory.getLogger(Writes.class);
+    /** A failed write a client can repeat at will: logged once per interval. */
+    private static final io.roster.agent.util.RateLimitedLog FAILURES = new io.roster.agent.util.RateLimitedLog(
+            LOG, org.slf4j.event.Level.WARN, java.time.Duration.ofSeconds(30));
 
     private Writes() {
     }
@@ -20,7 +23,7 @@ final class Writes {
                 call.error(he.status(), he.getMessage());
                 return;
             }
-            LOG.warn("{} {} failed", call.method(), call.path(), cause);
+            FAILURES.log("{} {} failed", call.method(), call.path(), cause);
             call.error(500, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
             return;
         }

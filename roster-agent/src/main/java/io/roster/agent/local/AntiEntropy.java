@@ -1,6 +1,6 @@
 package io.roster.agent.local;
 
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.HealthCheck;
 import io.roster.api.Node;
 import io.roster.api.NodeService;
@@ -56,7 +56,7 @@ public final class AntiEntropy implements AutoCloseable {
      * @param serverServices  service IDs the server itself owns on this node (never removed here)
      * @param serverChecks    check IDs the server itself owns on this node (never removed here)
      */
-    public AntiEntropy(Node self, LocalState local, Server server, ScheduledExecutorService scheduler,
+    public AntiEntropy(Node self, LocalState local, StateServer server, ScheduledExecutorService scheduler,
                        Duration checkUpdateInterval, Set<String> serverServices, Set<String> serverChecks,
                        LongSupplier nanoClock) {
         this(self, local, CatalogAccess.of(server), scheduler, checkUpdateInterval, serverServices, serverChecks, nanoClock);

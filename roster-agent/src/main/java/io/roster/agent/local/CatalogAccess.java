@@ -1,6 +1,6 @@
 package io.roster.agent.local;
 
-import io.roster.agent.server.Server;
+import io.roster.agent.server.StateServer;
 import io.roster.api.HealthCheck;
 import io.roster.state.ApplyError;
 import io.roster.state.Command;
@@ -28,7 +28,7 @@ public interface CatalogAccess {
     void apply(Command c) throws Exception;
 
     /** The local server's catalog. */
-    static CatalogAccess of(Server server) {
+    static CatalogAccess of(StateServer server) {
         Store store = server.store();
         return new CatalogAccess() {
             @Override

@@ -9,6 +9,6 @@
  * rate-limited output updates, reaping of services critical for too long), and
  * {@link io.roster.agent.local.LocalPersistence} (API registrations kept in {@code data_dir}
  * across restarts). It talks to the catalog
- * only through {@link io.roster.agent.server.Server}.
+ * only through {@link io.roster.agent.server.StateServer}.
  */
 package io.roster.agent.local;

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * A server's side of the server RPC: answers client agents' {@code Forward} with this agent's own
- * HTTP handlers (in memory, no socket: {@link LocalExchange}) and {@code Dns} with its resolver.
+ * A server's side of the server RPC: answers client agents' {@code Forward} by dispatching the
+ * request straight into this agent's route table ({@link LocalExchange}: no socket, no HTTP
+ * encoding) and {@code Dns} with its resolver.
  * Each call runs on its own virtual thread, so a parked blocking query (up to 10m plus jitter)
  * holds no platform thread. A call the client cancels closes its in-memory connection (a query
  * already parked waits out its {@code wait}, bounded by 10m plus jitter).

@@ -7,7 +7,7 @@
  * failover and backoff ({@link io.roster.agent.rpc.RpcClient}).
  *
  * <p>This package owns the transport only: what a forwarded request means is decided by the
- * server's own HTTP handlers (run in memory through {@code http.LocalExchange}) and DNS resolver;
+ * server's own route table (dispatched into directly through {@code http.LocalExchange}, no HTTP encoding) and DNS resolver;
  * which servers exist comes from gossip ({@code client.ServerList}). It holds no state of the
  * catalog and must not read the store.
  */

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>A server that is still in the Raft configuration is never deregistered for being failed or
  * reaped: only its own leave (or a removal from Raft) takes it out.
  *
- * <p>Writes go through {@link Server#catalog} one at a time on a thread of its own, and only when
+ * <p>Writes go through {@link StateServer#catalog} one at a time on a thread of its own, and only when
  * the catalog differs, so an idle cluster makes no writes.
  */
 public final class Reconciler implements Listener, AutoCloseable {
@@ -45,7 +45,7 @@ public final class Reconciler implements Listener, AutoCloseable {
     static final String ALIVE_OUTPUT = "Agent alive and reachable";
     static final String FAILED_OUTPUT = "Agent not live or unreachable";
 
-    private final Server server;
+    private final StateServer server;
     private final Replicator replicator;
     private final Store store;
     private final String datacenter;
@@ -54,7 +54,7 @@ public final class Reconciler implements Listener, AutoCloseable {
     private final ScheduledFuture<?> periodic;
     private volatile boolean closed;
 
-    public Reconciler(Server server, String datacenter, Supplier<List<Member>> members, ScheduledExecutorService scheduler) {
+    public Reconciler(StateServer server, String datacenter, Supplier<List<Member>> members, ScheduledExecutorService scheduler) {
         this.server = server;
         this.replicator = server.replicator();
         this.store = server.store();
@@ -132,7 +132,7 @@ public final class Reconciler implements Listener, AutoCloseable {
                 continue;
             }
             boolean gossiped = store.nodeChecks(WatchSet.NONE, n.node()).value().stream()
-                    .anyMatch(c -> c.checkId().equals(Server.SERF_HEALTH));
+                    .anyMatch(c -> c.checkId().equals(StateServer.SERF_HEALTH));
             if (gossiped) {
                 reaped(n.node());
             }
@@ -190,9 +190,9 @@ public final class Reconciler implements Listener, AutoCloseable {
                 consul = new NodeService(null, "consul", "consul", List.of(), null, null, Map.of(), port, null, false, null, 0, 0);
             }
         }
-        HealthCheck want = HealthCheck.of(m.name(), Server.SERF_HEALTH, "Serf Health Status", status, output, "", "");
+        HealthCheck want = HealthCheck.of(m.name(), StateServer.SERF_HEALTH, "Serf Health Status", status, output, "", "");
         HealthCheck have = store.nodeChecks(WatchSet.NONE, m.name()).value().stream()
-                .filter(c -> c.checkId().equals(Server.SERF_HEALTH)).findFirst().orElse(null);
+                .filter(c -> c.checkId().equals(StateServer.SERF_HEALTH)).findFirst().orElse(null);
         boolean checkSame = have != null && have.status().equals(status) && have.output().equals(output)
                 && have.name().equals(want.name());
         if (skipNode && consul == null && checkSame) {

@@ -1,6 +1,8 @@
 /**
  * The server side of every write, and the leader's duties: what Consul calls the server RPC
- * endpoints (KVS.Apply, Session.Apply, Txn.Apply) and its leader loops.
+ * endpoints (KVS.Apply, Session.Apply, Txn.Apply) and its leader loops, in
+ * {@link io.roster.agent.server.StateServer} (so named not to be confused with the
+ * {@code roster-server} module or Jetty's {@code Server}).
  *
  * <p>Here the decisions that need a clock are taken before a command is replicated (lock-delay,
  * session TTL expiry, tombstone reaping, session IDs), so the store's apply stays deterministic.

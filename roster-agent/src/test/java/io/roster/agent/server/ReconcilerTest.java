@@ -24,7 +24,7 @@ class ReconcilerTest {
     /** The one Raft server: 10.0.0.1:8300. */
     private final LocalReplicator replicator = new LocalReplicator(store, "10.0.0.1:8300");
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final Server server = new Server(replicator, Duration.ofSeconds(10), scheduler, System::nanoTime);
+    private final StateServer server = new StateServer(replicator, Duration.ofSeconds(10), scheduler, System::nanoTime);
     private final List<Member> members = new CopyOnWriteArrayList<>();
     private final Reconciler reconciler = new Reconciler(server, "dc1", () -> List.copyOf(members), scheduler);
 

@@ -1,31 +1,24 @@
 package io.roster.agent.http;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.roster.agent.lan.LanPool;
 import io.roster.gossip.GossipException;
 import io.roster.gossip.Member;
-import io.roster.state.Store;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the LAN gossip pool shows over HTTP: {@code /v1/agent/members}, {@code join},
- * {@code force-leave}, {@code /v1/event/fire} and {@code list}, and {@code /v1/operator/keyring}.
- * Served by every agent from its own member (a client agent does not forward these).
+ * The LAN gossip pool's members over HTTP: {@code /v1/agent/members}, {@code /v1/agent/join},
+ * {@code /v1/agent/force-leave}. Served by every agent from its own member (a client agent does
+ * not forward these).
  */
-final class GossipEndpoint {
-    private static final long MAX_EVENT_BODY = 100 * 1024;
-
+final class MembersEndpoint {
     private final LanPool pool;
-    private final BlockingQuery blocking;
-
     private final io.roster.agent.AgentConfig config;
 
-    GossipEndpoint(LanPool pool, BlockingQuery blocking, io.roster.agent.AgentConfig config) {
+    MembersEndpoint(LanPool pool, io.roster.agent.AgentConfig config) {
         this.pool = pool;
-        this.blocking = blocking;
         this.config = config;
     }
 
@@ -156,73 +149,4 @@ final class GossipEndpoint {
         call.empty(200);
     }
 
-    /** {@code PUT /v1/event/fire/<name>}: the body is the payload; {@code ?node=&service=&tag=} filter the receivers. */
-    void fire(Call call) {
-        String name = call.rest();
-        if (name.isEmpty()) {
-            throw HttpError.badRequest("Missing name");
-        }
-        byte[] payload = call.body(MAX_EVENT_BODY, "Request body(%d bytes) too large");
-        LanPool.Event e;
-        try {
-            e = pool.fire(name, payload.length == 0 ? null : payload, call.param("node"), call.param("service"), call.param("tag"));
-        } catch (IllegalArgumentException ex) {
-            throw HttpError.badRequest(ex.getMessage());
-        }
-        call.json(e);
-    }
-
-    /**
-     * {@code GET /v1/event/list[?name=]}: the events this agent kept, oldest first. As in Consul,
-     * {@code X-Consul-Index} is a hash of the last event's ID, and {@code ?index=} blocks until it changes.
-     */
-    void list(Call call) {
-        String name = call.param("name");
-        String idx = call.param("index");
-        long min = 0;
-        if (idx != null && !idx.isEmpty()) {
-            try {
-                min = Long.parseUnsignedLong(idx);
-            } catch (NumberFormatException e) {
-                throw HttpError.badRequest("Invalid index");
-            }
-        }
-        blocking.serveUntilChanged(call, min, ws -> {
-            ws.watchTopic(LanPool.EVENTS_TOPIC);
-            List<LanPool.Event> events = pool.events(name);
-            long index = events.isEmpty() ? 1 : events.getLast().index();
-            return new Store.Read<>(events, index == 0 ? 1 : index);
-        }, (c, r) -> {
-            c.response.getHeaders().put("X-Consul-Index", Long.toUnsignedString(r.index()));
-            c.json(r.value());
-        });
-    }
-
-    private record KeyRequest(@JsonProperty("Key") String key) {
-    }
-
-    /** {@code /v1/operator/keyring}: GET lists, POST installs, PUT uses, DELETE removes. */
-    void keyring(Call call) {
-        try {
-            if (call.method().equals("GET") || call.method().equals("HEAD")) {
-                call.json(pool.keyring());
-                return;
-            }
-            KeyRequest r = call.json(KeyRequest.class, 64 * 1024);
-            if (r == null || r.key() == null || r.key().isEmpty()) {
-                throw HttpError.badRequest("Request decode failed: missing Key");
-            }
-            switch (call.method()) {
-                case "POST" -> pool.installKey(r.key());
-                case "PUT" -> pool.useKey(r.key());
-                case "DELETE" -> pool.removeKey(r.key());
-                default -> throw new HttpError(405, "method " + call.method() + " not allowed");
-            }
-            call.empty(200);
-        } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest(e.getMessage());
-        } catch (GossipException e) {
-            call.error(500, e.getMessage());
-        }
-    }
 }

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * IDs, TTL bounds) before submitting it to the {@link Replicator}, and runs the session TTL timers
  * and the tombstone GC while this server leads.
  */
-public final class Server implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+public final class StateServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StateServer.class);
     /** Consul's largest lock-delay. */
     public static final Duration MAX_LOCK_DELAY = Duration.ofSeconds(60);
     /** Consul's default lock-delay. */
@@ -45,7 +45,7 @@ public final class Server implements AutoCloseable {
     private final ArrayDeque<long[]> indexHistory = new ArrayDeque<>();
     private final ScheduledFuture<?> gc;
 
-    public Server(Replicator replicator, Duration sessionTtlMin, ScheduledExecutorService scheduler, LongSupplier nanoClock) {
+    public StateServer(Replicator replicator, Duration sessionTtlMin, ScheduledExecutorService scheduler, LongSupplier nanoClock) {
         this.replicator = replicator;
         this.store = replicator.store();
         this.sessionTtlMin = sessionTtlMin;

@@ -1,0 +1,158 @@
+package io.roster.agent.http;
+
+import static io.roster.agent.http.Route.Scope.AGENT;
+import static io.roster.agent.http.Route.Scope.CLUSTER;
+
+import io.roster.agent.AgentConfig;
+import io.roster.agent.metrics.AgentMetrics;
+import io.roster.agent.server.StateServer;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The HTTP API's routes, each declared once: method(s), path pattern, the ACL it needs in Consul's
+ * rule names (the "ACL Required" column of Consul's API docs), who answers it, and its handler;
+ * then the decorators every route carries, outermost first: metrics, the datacenter check, the
+ * leader gate, the RPC count (a server answering for the cluster) or, on a client agent, the
+ * forwarding of every cluster route to a server.
+ */
+final class ApiRoutes {
+    static final Set<String> GET = Set.of("GET", "HEAD");
+    static final Set<String> PUT = Set.of("PUT");
+    static final Set<String> POST = Set.of("POST");
+    static final Set<String> PUT_POST = Set.of("PUT", "POST");
+    static final Set<String> DELETE = Set.of("DELETE");
+    /** What a client agent forwards for paths it has no route for (the server answers, 404 included). */
+    static final Set<String> ANY = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH");
+
+    /** The table and the handles the agent keeps on it. */
+    record Built(RouteTable table, AgentLocalEndpoint agentLocal, AtomicReference<BooleanSupplier> gate) {
+    }
+
+    private ApiRoutes() {
+    }
+
+    /**
+     * @param rpc on a client agent, the server RPC that cluster routes are forwarded over; null on
+     *            a server or dev agent
+     */
+    static Built build(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
+                       HttpServer.Reloader reloader, AgentMetrics metrics, BlockingQuery blocking,
+                       io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc) {
+        KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
+        TxnEndpoint txn = new TxnEndpoint(server, config.txnMaxOps(), config.kvMaxValueSize());
+        SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
+        AgentEndpoint agent = new AgentEndpoint(config, nodeId, () -> server.replicator().leaderAddress())
+                .withGossip(lan).withState(local, server.replicator());
+        StatusEndpoint status = new StatusEndpoint(() -> server.replicator().leaderAddress(), () -> server.replicator().peers());
+        CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
+        SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
+        HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
+        AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
+        OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
+        MembersEndpoint members = new MembersEndpoint(lan, config);
+        EventEndpoint events = new EventEndpoint(lan, blocking);
+        ConnectEndpoint connect = new ConnectEndpoint(server.store());
+        ConfigEndpoint configEntries = new ConfigEndpoint(server.store());
+        MetricsEndpoint agentMetrics = new MetricsEndpoint(metrics, blocking, server.store())
+                .withAutopilot(rpc == null ? operator : null).withGossip(lan);
+
+        RouteTable.Builder t = RouteTable.builder()
+                // The agent's own: every agent answers these itself, a client agent too.
+                .add(GET, "/v1/agent/self", Acl.of("agent:read"), AGENT, agent::self)
+                .add(GET, "/v1/agent/metrics", Acl.of("agent:read"), AGENT, agentMetrics::handle)
+                .add(GET, "/v1/agent/members", Acl.of("node:read"), AGENT, members::members)
+                .add(PUT, "/v1/agent/join/{address...}", Acl.of("agent:write"), AGENT, members::join)
+                .add(PUT, "/v1/agent/force-leave/{node...}", Acl.of("operator:write"), AGENT, members::forceLeave)
+                .add(PUT_POST, "/v1/agent/leave", Acl.of("agent:write"), AGENT, mine::leave)
+                .add(PUT_POST, "/v1/agent/reload", Acl.of("agent:write"), AGENT, mine::reload)
+                .add(PUT_POST, "/v1/agent/maintenance", Acl.of("node:write"), AGENT, mine::nodeMaintenance)
+                .add(GET, "/v1/agent/services", Acl.of("service:read"), AGENT, mine::services)
+                .add(GET, "/v1/agent/service/{service_id...}", Acl.of("service:read"), AGENT, mine::service)
+                .add(PUT_POST, "/v1/agent/service/register", Acl.of("service:write"), AGENT, mine::registerService)
+                .add(PUT_POST, "/v1/agent/service/deregister/{service_id...}", Acl.of("service:write"), AGENT, mine::deregisterService)
+                .add(PUT_POST, "/v1/agent/service/maintenance/{service_id...}", Acl.of("service:write"), AGENT, mine::serviceMaintenance)
+                .add(GET, "/v1/agent/checks", Acl.of("node:read", "service:read"), AGENT, mine::checks)
+                .add(PUT_POST, "/v1/agent/check/register", Acl.of("node:write", "service:write"), AGENT, mine::registerCheck)
+                .add(PUT_POST, "/v1/agent/check/deregister/{check_id...}", Acl.of("node:write", "service:write"), AGENT, mine::deregisterCheck)
+                .add(PUT_POST, "/v1/agent/check/pass/{check_id...}", Acl.of("node:write", "service:write"), AGENT, mine::pass)
+                .add(PUT_POST, "/v1/agent/check/warn/{check_id...}", Acl.of("node:write", "service:write"), AGENT, mine::warn)
+                .add(PUT_POST, "/v1/agent/check/fail/{check_id...}", Acl.of("node:write", "service:write"), AGENT, mine::fail)
+                .add(PUT_POST, "/v1/agent/check/update/{check_id...}", Acl.of("node:write", "service:write"), AGENT, mine::update)
+                .add(GET, "/v1/agent/health/service/id/{service_id...}", Acl.of("service:read"), AGENT, mine::healthById)
+                .add(GET, "/v1/agent/health/service/name/{service...}", Acl.of("service:read"), AGENT, mine::healthByName)
+                .add(Set.of("GET", "HEAD", "POST"), "/v1/agent/connect/{rest...}", Acl.of("service:write"), AGENT, connect::connectDisabled)
+                .add(PUT, "/v1/event/fire/{name...}", Acl.of("event:write"), AGENT, events::fire)
+                .add(GET, "/v1/event/list", Acl.of("event:read"), AGENT, events::list)
+                .add(GET, "/v1/operator/keyring", Acl.of("keyring:read"), AGENT, operator::keyringList)
+                .add(POST, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, operator::keyringInstall)
+                .add(PUT, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, operator::keyringUse)
+                .add(DELETE, "/v1/operator/keyring", Acl.of("keyring:write"), AGENT, operator::keyringRemove)
+                .add(GET, "/", Acl.none(), AGENT, ApiRoutes::index)
+                // The cluster's: servers answer these; a client agent forwards them.
+                .add(GET, "/v1/kv", Acl.of("key:read"), CLUSTER, kv::get)
+                .add(PUT_POST, "/v1/kv", Acl.of("key:write"), CLUSTER, kv::put)
+                .add(DELETE, "/v1/kv", Acl.of("key:write"), CLUSTER, kv::delete)
+                .add(GET, "/v1/kv/{key...}", Acl.of("key:read"), CLUSTER, kv::get)
+                .add(PUT_POST, "/v1/kv/{key...}", Acl.of("key:write"), CLUSTER, kv::put)
+                .add(DELETE, "/v1/kv/{key...}", Acl.of("key:write"), CLUSTER, kv::delete)
+                .add(PUT_POST, "/v1/txn", Acl.of("key:write"), CLUSTER, txn)
+                .add(PUT_POST, "/v1/session/create", Acl.of("session:write"), CLUSTER, sessions::create)
+                .add(PUT_POST, "/v1/session/destroy/{uuid...}", Acl.of("session:write"), CLUSTER, sessions::destroy)
+                .add(PUT_POST, "/v1/session/renew/{uuid...}", Acl.of("session:write"), CLUSTER, sessions::renew)
+                .add(GET, "/v1/session/info/{uuid...}", Acl.of("session:read"), CLUSTER, sessions::info)
+                .add(GET, "/v1/session/node/{node...}", Acl.of("session:read"), CLUSTER, sessions::node)
+                .add(GET, "/v1/session/list", Acl.of("session:read"), CLUSTER, sessions::list)
+                .add(PUT_POST, "/v1/catalog/register", Acl.of("node:write", "service:write"), CLUSTER, catalog::register)
+                .add(PUT_POST, "/v1/catalog/deregister", Acl.of("node:write", "service:write"), CLUSTER, catalog::deregister)
+                .add(GET, "/v1/catalog/datacenters", Acl.none(), CLUSTER, catalog::datacenters)
+                .add(GET, "/v1/catalog/nodes", Acl.of("node:read"), CLUSTER, catalog::nodes)
+                .add(GET, "/v1/catalog/services", Acl.of("service:read"), CLUSTER, catalog::services)
+                .add(GET, "/v1/catalog/service/{service...}", Acl.of("node:read", "service:read"), CLUSTER, catalog::service)
+                .add(GET, "/v1/catalog/node/{node...}", Acl.of("node:read", "service:read"), CLUSTER, catalog::node)
+                .add(GET, "/v1/catalog/node-services/{node...}", Acl.of("node:read", "service:read"), CLUSTER, catalog::nodeServices)
+                .add(GET, "/v1/catalog/connect/{service...}", Acl.of("node:read", "service:read"), CLUSTER, connect::emptyCatalogList)
+                .add(GET, "/v1/catalog/gateway-services/{gateway...}", Acl.of("service:read"), CLUSTER, connect::emptyCatalogList)
+                .add(GET, "/v1/health/node/{node...}", Acl.of("node:read", "service:read"), CLUSTER, health::node)
+                .add(GET, "/v1/health/checks/{service...}", Acl.of("node:read", "service:read"), CLUSTER, health::checks)
+                .add(GET, "/v1/health/service/{service...}", Acl.of("node:read", "service:read"), CLUSTER, health::service)
+                .add(GET, "/v1/health/state/{state...}", Acl.of("node:read", "service:read"), CLUSTER, health::state)
+                .add(GET, "/v1/health/connect/{service...}", Acl.of("node:read", "service:read"), CLUSTER, connect::emptyCatalogList)
+                .add(GET, "/v1/health/ingress/{service...}", Acl.of("node:read", "service:read"), CLUSTER, connect::emptyCatalogList)
+                .add(GET, "/v1/snapshot", Acl.management(), CLUSTER, snapshots::save)
+                .add(PUT_POST, "/v1/snapshot", Acl.management(), CLUSTER, snapshots::restore)
+                .add(GET, "/v1/operator/raft/configuration", Acl.of("operator:read"), CLUSTER, operator::raftConfiguration)
+                .add(DELETE, "/v1/operator/raft/peer", Acl.of("operator:write"), CLUSTER, operator::removePeer)
+                .add(GET, "/v1/operator/autopilot/configuration", Acl.of("operator:read"), CLUSTER, operator::autopilotConfiguration)
+                .add(GET, "/v1/operator/autopilot/health", Acl.of("operator:read"), CLUSTER, operator::autopilotHealth)
+                .add(GET, "/v1/operator/autopilot/state", Acl.of("operator:read"), CLUSTER, operator::autopilotState)
+                .add(GET, "/v1/config/{kind...}", Acl.of("service:read"), CLUSTER, configEntries::configEntries)
+                .add(Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), "/v1/connect/{rest...}", Acl.of("intention:read"), CLUSTER, connect::connectDisabled)
+                .add(Set.of("GET", "HEAD", "POST"), "/v1/discovery-chain/{service...}", Acl.of("service:read"), CLUSTER, connect::connectDisabled)
+                .add(GET, "/v1/status/leader", Acl.none(), CLUSTER, status::leader)
+                .add(GET, "/v1/status/peers", Acl.none(), CLUSTER, status::peers);
+        Forwarder forwarder = rpc == null ? null : new Forwarder(rpc);
+        if (forwarder != null) {
+            // Paths this agent has no route for: the server answers (404 included), as Consul's client does.
+            t.add(ANY, "/v1/{path...}", Acl.none(), CLUSTER, forwarder);
+        }
+        AtomicReference<BooleanSupplier> gate = new AtomicReference<>(() -> true);
+        // Innermost first: each decorator wraps the ones applied before it.
+        RouteTable table = t.build();
+        if (forwarder != null) {
+            table = table.decorate(r -> r.scope() == CLUSTER, Decorators.forwardTo(forwarder));
+        } else {
+            table = table.decorate(Decorators::countsAsRpc, Decorators.rpcCount(metrics));
+        }
+        table = table.decorate(Decorators.leaderGate(gate))
+                .decorate(Decorators.datacenter(config.datacenter()))
+                .decorate(Decorators.metrics(metrics));
+        return new Built(table, mine, gate);
+    }
+
+    private static void index(Call call) {
+        call.raw(200, ("Roster agent: Consul-compatible HTTP API at /v1/ (try /v1/agent/self)\n").getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,80 @@
+package io.roster.agent.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** A {@link Call}'s answer on a Jetty response (a request on an HTTP socket), and its body from Jetty. */
+final class JettyResponder implements Responder {
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+
+    JettyResponder(Request request, Response response, Callback callback) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+    }
+
+    /** The request as the route table sees it; 400 when its path or query is not valid percent-encoded UTF-8. */
+    static ApiRequest request(Request request) {
+        return ApiRequest.of(request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(),
+                request.getHeaders(), new JettyBody(request));
+    }
+
+    @Override
+    public HttpFields.Mutable headers() {
+        return response.getHeaders();
+    }
+
+    @Override
+    public void send(int status, String contentType, ByteBuffer body, boolean bodyUnread) {
+        response.setStatus(status);
+        if (bodyUnread && request.getLength() != 0
+                && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            // An error before the request body was read: Jetty may close the connection instead of
+            // reading the rest, and a client that reuses it would see it die under its next request
+            // ("header parser received no bytes"). Say so, so it opens a new connection.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        if (contentType != null) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        }
+        response.write(true, body, callback);
+    }
+
+    @Override
+    public void onCancel(Runnable r) {
+        request.addFailureListener(t -> r.run());
+    }
+
+    private record JettyBody(Request request) implements ApiRequest.Body {
+        @Override
+        public long length() {
+            return request.getLength();
+        }
+
+        @Override
+        public byte[] read(long max, String tooLarge) {
+            long declared = request.getLength();
+            if (declared > max) {
+                throw new HttpError(413, tooLarge.replace("%d", Long.toString(declared)));
+            }
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+                if (bytes.length > max) {
+                    throw new HttpError(413, tooLarge.replace("%d", "more than " + max));
+                }
+                return bytes;
+            } catch (IOException e) {
+                throw HttpError.badRequest("Failed to read request body: " + e.getMessage());
+            }
+        }
+    }
+}

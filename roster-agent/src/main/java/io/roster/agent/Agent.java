@@ -396,9 +396,10 @@ public final class Agent implements AutoCloseable {
         if (reconciler != null) {
             reconciler.reconcileAll();
         }
-        LOG.info("Roster agent {} started: node={} datacenter={} mode={} http=http://{}:{}", Version.ROSTER,
+        LOG.info("Roster agent {} started: node={} datacenter={} mode={} http={} https={}", Version.ROSTER,
                 config.nodeName(), config.datacenter(), config.dev() ? "dev (in-memory)" : config.server() ? "server" : "client",
-                config.clientAddr(), http.port());
+                http.port() < 0 ? "off" : "http://" + config.clientAddr() + ":" + http.port(),
+                http.httpsPort() < 0 ? "off" : "https://" + config.clientAddr() + ":" + http.httpsPort());
         return this;
     }
 
@@ -531,6 +532,12 @@ public final class Agent implements AutoCloseable {
             return "Failed reloading: " + e.getMessage();
         }
         try {
+            reloadTls(loaded.agent().tls());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("reload failed, keeping the current certificates: {}", e.getMessage());
+            return "Failed reloading: " + e.getMessage();
+        }
+        try {
             applyDefinitions(loaded);
         } catch (IllegalArgumentException e) {
             LOG.warn("reload failed part-way: {}", e.getMessage());
@@ -540,12 +547,31 @@ public final class Agent implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Re-reads the certificate, key and CA files (reload): the HTTPS listener and the server port
+     * hand the new certificate to new connections; nothing is restarted, so the cluster stays up.
+     */
+    private void reloadTls(io.roster.agent.tls.TlsSettings tls) {
+        http.reloadTls(tls.https());
+        if (tls.https().hasCertificate() && http.httpsPort() >= 0) {
+            LOG.info("TLS: HTTPS certificate files re-read");
+        }
+    }
+
     public int httpPort() {
         return http.port();
     }
 
-    /** {@code http://host:port} of the HTTP API. */
+    /** The HTTPS port bound, or -1 when HTTPS is off. */
+    public int httpsPort() {
+        return http.httpsPort();
+    }
+
+    /** {@code http://host:port} of the HTTP API ({@code https://} when only HTTPS is on). */
     public String httpAddress() {
+        if (http.port() < 0 && http.httpsPort() >= 0) {
+            return "https://" + config.clientAddr() + ":" + http.httpsPort();
+        }
         return "http://" + config.clientAddr() + ":" + http.port();
     }
 

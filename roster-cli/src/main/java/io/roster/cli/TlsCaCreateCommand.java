@@ -59,7 +59,7 @@ final class TlsCaCreateCommand implements Callable<Integer> {
             permitted.addAll(constraints);
         }
         try {
-            TlsCertificates.Pair ca = TlsCertificates.ca(commonName, days, permitted);
+            io.roster.agent.tls.Certificates.Pair ca = io.roster.agent.tls.Certificates.ca(commonName, days, permitted);
             TlsCertificates.write(cert, ca.certificatePem(), false);
             out.println("==> Saved " + cert.getFileName());
             TlsCertificates.write(key, ca.keyPem(), true);

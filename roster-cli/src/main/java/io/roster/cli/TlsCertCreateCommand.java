@@ -106,7 +106,7 @@ final class TlsCertCreateCommand implements Callable<Integer> {
             return 1;
         }
         try {
-            TlsCertificates.Pair pair = TlsCertificates.leaf(caCert, caPriv, name, List.copyOf(dns), List.copyOf(ips),
+            io.roster.agent.tls.Certificates.Pair pair = io.roster.agent.tls.Certificates.leaf(caCert, caPriv, name, List.copyOf(dns), List.copyOf(ips),
                     !cli, days);
             if (server) {
                 out.println("==> WARNING: Server Certificates grants authority to become a");

@@ -132,7 +132,7 @@ public final class TlsContext {
     }
 
     /** The CA certificates of {@code ca_file} and of every file in {@code ca_path}. */
-    static KeyStore trustStore(TlsSettings.Side side) {
+    public static KeyStore trustStore(TlsSettings.Side side) {
         List<X509Certificate> cas = new ArrayList<>();
         if (side.caFile() != null) {
             cas.addAll(Pem.certificates(Path.of(side.caFile())));
@@ -163,7 +163,7 @@ public final class TlsContext {
     }
 
     /** The JDK's PKIX chain check against {@code cas}. */
-    static X509ExtendedTrustManager pkix(KeyStore cas) {
+    public static X509ExtendedTrustManager pkix(KeyStore cas) {
         try {
             TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
             f.init(cas);

@@ -311,7 +311,7 @@ function _picocli_roster_agent() {
 
   local commands=""
   local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks' '-bootstrap' '--bootstrap'"
-  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
+  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -326,6 +326,9 @@ function _picocli_roster_agent() {
       return
       ;;
     '-http-port'|'--http-port')
+      return
+      ;;
+    '-https-port'|'--https-port')
       return
       ;;
     '-server-port'|'--server-port')

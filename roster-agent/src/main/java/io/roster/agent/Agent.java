@@ -172,7 +172,7 @@ public final class Agent implements AutoCloseable {
             this.reconciler = null;
             this.raftMembership = null;
             this.servers = new io.roster.agent.client.ServerList(pool::members, config.datacenter());
-            this.rpc = new io.roster.agent.rpc.RpcClient(servers, rpcTls);
+            this.rpc = new io.roster.agent.rpc.RpcClient(servers, rpcTls, config.tls().internalRpc());
             this.antiEntropy = new AntiEntropy(selfNode(), local,
                     new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()), scheduler,
                     config.checkUpdateInterval(), Set.of(), Set.of(Server.SERF_HEALTH), System::nanoTime);
@@ -276,7 +276,9 @@ public final class Agent implements AutoCloseable {
                     config.bindAddr(), config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(),
                     rpcService == null ? List.of() : List.of(rpcService.definition()),
                     rpcTls == null ? null : new io.roster.server.RaftReplicator.Tls(rpcTls.keyManager(), rpcTls.trustManager(),
-                            config.tls().internalRpc().verifyIncoming()));
+                            config.tls().internalRpc().verifyIncoming(),
+                            List.of(io.roster.agent.tls.TlsSettings.protocolsFrom(config.tls().internalRpc().minVersion())),
+                            config.tls().internalRpc().cipherSuites()));
             r.onLeaderChange(this::leaderChanged);
             raft = r;
             return r.start();

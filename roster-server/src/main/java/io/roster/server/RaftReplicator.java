@@ -81,8 +81,28 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * @param keys          this server's certificate and key
      * @param trust         checks peers' chains (and names), as the agent's TLS settings say
      * @param requireClient whether callers must present a certificate ({@code verify_incoming})
+     * @param protocols     the TLS versions allowed ({@code TLSv1.2}, {@code TLSv1.3}); empty: the JDK's
+     * @param cipherSuites  the cipher suites allowed; empty: the JDK's
      */
-    public record Tls(javax.net.ssl.KeyManager keys, javax.net.ssl.TrustManager trust, boolean requireClient) {
+    public record Tls(javax.net.ssl.KeyManager keys, javax.net.ssl.TrustManager trust, boolean requireClient,
+                      List<String> protocols, List<String> cipherSuites) {
+        public Tls {
+            protocols = List.copyOf(protocols);
+            cipherSuites = List.copyOf(cipherSuites);
+        }
+
+        /** Ratis' form, for the side that accepts ({@code mutual}: asks for the caller's certificate) or dials. */
+        org.apache.ratis.grpc.GrpcTlsConfig ratis(boolean mutual) {
+            org.apache.ratis.grpc.GrpcTlsConfig.Builder b = org.apache.ratis.grpc.GrpcTlsConfig.newBuilder()
+                    .setKeyManager(keys).setTrustManager(trust).setMutualTls(mutual);
+            if (!protocols.isEmpty()) {
+                b.setProtocols(protocols);
+            }
+            if (!cipherSuites.isEmpty()) {
+                b.setCipherSuites(cipherSuites);
+            }
+            return b.build();
+        }
     }
 
     /** As {@link #discovering(Store, String, String, String, Path, long, String, List)}, with TLS on the server port (null: none). */
@@ -239,8 +259,8 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         if (tls != null) {
             // The server side asks for client certificates with verify_incoming; this server's own
             // connections to its peers (log appends, votes) always present its certificate.
-            org.apache.ratis.grpc.GrpcTlsConfig served = new org.apache.ratis.grpc.GrpcTlsConfig(tls.keys(), tls.trust(), tls.requireClient());
-            org.apache.ratis.grpc.GrpcTlsConfig dialled = new org.apache.ratis.grpc.GrpcTlsConfig(tls.keys(), tls.trust(), true);
+            org.apache.ratis.grpc.GrpcTlsConfig served = tls.ratis(tls.requireClient());
+            org.apache.ratis.grpc.GrpcTlsConfig dialled = tls.ratis(true);
             GrpcConfigKeys.Server.setTlsConf(params, served);
             GrpcConfigKeys.Admin.setTlsConf(params, dialled);
             GrpcConfigKeys.Client.setTlsConf(params, dialled);
@@ -261,7 +281,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     private static org.apache.ratis.conf.Parameters clientParameters(Tls tls) {
         org.apache.ratis.conf.Parameters params = new org.apache.ratis.conf.Parameters();
         if (tls != null) {
-            org.apache.ratis.grpc.GrpcTlsConfig dialled = new org.apache.ratis.grpc.GrpcTlsConfig(tls.keys(), tls.trust(), true);
+            org.apache.ratis.grpc.GrpcTlsConfig dialled = tls.ratis(true);
             GrpcConfigKeys.Admin.setTlsConf(params, dialled);
             GrpcConfigKeys.Client.setTlsConf(params, dialled);
             GrpcConfigKeys.TLS.setConf(params, dialled);

@@ -1,6 +1,8 @@
 package io.roster.agent.rpc;
 
 import io.roster.agent.client.ServerList;
+import io.roster.agent.tls.TlsContext;
+import io.roster.agent.tls.TlsSettings;
 import io.roster.agent.util.RateLimitedLog;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -120,16 +122,16 @@ public final class RpcClient implements AutoCloseable {
     }
 
     /** With {@code tls} (the agent's {@code tls.internal_rpc}): channels use TLS, presenting its certificate; null: plaintext. */
-    public RpcClient(ServerList servers, io.roster.agent.tls.TlsContext tls) {
-        this(servers, System::nanoTime, tls);
+    public RpcClient(ServerList servers, TlsContext tls, TlsSettings.Side side) {
+        this(servers, System::nanoTime, tls, side);
     }
 
     RpcClient(ServerList servers, LongSupplier nanoClock) {
-        this(servers, nanoClock, null);
+        this(servers, nanoClock, null, null);
     }
 
-    RpcClient(ServerList servers, LongSupplier nanoClock, io.roster.agent.tls.TlsContext tls) {
-        this.tls = tls == null ? null : sslContext(tls);
+    RpcClient(ServerList servers, LongSupplier nanoClock, TlsContext tls, TlsSettings.Side side) {
+        this.tls = tls == null ? null : sslContext(tls, side);
         this.servers = servers;
         this.nanoClock = nanoClock;
         this.io = new NioEventLoopGroup(1, daemon("roster-rpc-io"));
@@ -345,9 +347,14 @@ public final class RpcClient implements AutoCloseable {
         return ch;
     }
 
-    private static org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext sslContext(io.roster.agent.tls.TlsContext tls) {
+    private static org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext sslContext(TlsContext tls,
+                                                                                      TlsSettings.Side side) {
         try {
             var b = org.apache.ratis.thirdparty.io.grpc.netty.GrpcSslContexts.forClient().trustManager(tls.trustManager());
+            b.protocols(TlsSettings.protocolsFrom(side.minVersion()));
+            if (!side.cipherSuites().isEmpty()) {
+                b.ciphers(side.cipherSuites());
+            }
             if (tls.hasCertificate()) {
                 b.keyManager(tls.keyManager());
             }

@@ -10,7 +10,7 @@ import java.util.Map;
  * <p>Consul rejects keys it does not know, so Roster does too: a typo must not pass silently.
  * Keys Consul has but Roster does not use yet are accepted and ignored, with a debug log, or a
  * warning where ignoring them leaves the agent less protected than the operator expects (ACLs,
- * TLS, which addresses listen). Key names match case-insensitively, as Consul's decoder does.
+ * gossip verification, which addresses listen). Key names match case-insensitively, as Consul's decoder does.
  * Services and checks are not here: {@link Definitions} reads them.
  */
 final class Schema {

@@ -72,6 +72,8 @@ public final class Agent implements AutoCloseable {
     private final io.roster.agent.rpc.RpcService rpcService;
     /** A dev agent's own gRPC server for the server RPC (no Ratis to share); else null. */
     private final io.roster.agent.rpc.RpcServer devRpc;
+    /** The server port's TLS material ({@code tls.internal_rpc}), or null when the server port is plaintext. */
+    private final io.roster.agent.tls.TlsContext rpcTls;
     /** Null when DNS is off ({@code ports.dns = -1}); the first of {@link #dnsServers}. */
     private final io.roster.agent.dns.DnsServer dns;
     /** One DNS server per DNS address; the ones after the first are created once its port is known. */
@@ -115,6 +117,9 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.configSource = configSource;
         this.nodeId = nodeId(config);
+        // Read before anything starts: a certificate problem stops the agent with one line, nothing to undo.
+        this.rpcTls = config.tls().rpcTls() && !config.dev()
+                ? io.roster.agent.tls.TlsContext.load(config.tls().internalRpc(), serverName(config)) : null;
         this.scheduler = new ScheduledThreadPoolExecutor(2, named("roster-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -170,7 +175,7 @@ public final class Agent implements AutoCloseable {
             this.reconciler = null;
             this.raftMembership = null;
             this.servers = new io.roster.agent.client.ServerList(pool::members, config.datacenter());
-            this.rpc = new io.roster.agent.rpc.RpcClient(servers);
+            this.rpc = new io.roster.agent.rpc.RpcClient(servers, rpcTls, config.tls().internalRpc());
             this.antiEntropy = new AntiEntropy(selfNode(), local,
                     new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()), scheduler,
                     config.checkUpdateInterval(), Set.of(), Set.of(StateServer.SERF_HEALTH), System::nanoTime);
@@ -209,6 +214,12 @@ public final class Agent implements AutoCloseable {
                 config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout));
         dnsServers.add(d);
         return d;
+    }
+
+    /** The name a server's certificate carries, checked with {@code verify_server_hostname}: {@code server.<dc>.<domain>}. */
+    private static String serverName(AgentConfig config) {
+        String d = config.domain();
+        return "server." + config.datacenter() + "." + (d.endsWith(".") ? d.substring(0, d.length() - 1) : d);
     }
 
     /** This server's Raft address as others reach it: the advertise address and the server port. */
@@ -266,7 +277,11 @@ public final class Agent implements AutoCloseable {
         try {
             io.roster.server.RaftReplicator r = io.roster.server.RaftReplicator.discovering(store, nodeId, serverAddress(),
                     config.bindAddr(), config.dataDir(), config.raftSnapshotThreshold(), config.datacenter(),
-                    rpcService == null ? List.of() : List.of(rpcService.definition()));
+                    rpcService == null ? List.of() : List.of(rpcService.definition()),
+                    rpcTls == null ? null : new io.roster.server.RaftReplicator.Tls(rpcTls.keyManager(), rpcTls.trustManager(),
+                            config.tls().internalRpc().verifyIncoming(),
+                            List.of(io.roster.agent.tls.TlsSettings.protocolsFrom(config.tls().internalRpc().minVersion())),
+                            config.tls().internalRpc().cipherSuites()));
             r.onLeaderChange(this::leaderChanged);
             raft = r;
             return r.start();
@@ -399,9 +414,10 @@ public final class Agent implements AutoCloseable {
         if (reconciler != null) {
             reconciler.reconcileAll();
         }
-        LOG.info("Roster agent {} started: node={} datacenter={} mode={} http=http://{}:{}", Version.ROSTER,
+        LOG.info("Roster agent {} started: node={} datacenter={} mode={} http={} https={}", Version.ROSTER,
                 config.nodeName(), config.datacenter(), config.dev() ? "dev (in-memory)" : config.server() ? "server" : "client",
-                config.clientAddr(), http.port());
+                http.port() < 0 ? "off" : "http://" + config.clientAddr() + ":" + http.port(),
+                http.httpsPort() < 0 ? "off" : "https://" + config.clientAddr() + ":" + http.httpsPort());
         return this;
     }
 
@@ -534,6 +550,12 @@ public final class Agent implements AutoCloseable {
             return "Failed reloading: " + e.getMessage();
         }
         try {
+            reloadTls(loaded.agent().tls());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("reload failed, keeping the current certificates: {}", e.getMessage());
+            return "Failed reloading: " + e.getMessage();
+        }
+        try {
             applyDefinitions(loaded);
         } catch (IllegalArgumentException e) {
             LOG.warn("reload failed part-way: {}", e.getMessage());
@@ -543,12 +565,35 @@ public final class Agent implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Re-reads the certificate, key and CA files (reload): the HTTPS listener and the server port
+     * hand the new certificate to new connections; nothing is restarted, so the cluster stays up.
+     */
+    private void reloadTls(io.roster.agent.tls.TlsSettings tls) {
+        if (rpcTls != null) {
+            rpcTls.reload(tls.internalRpc(), serverName(config)); // read first: a broken file changes nothing
+            LOG.info("TLS: server port certificate files re-read");
+        }
+        http.reloadTls(tls.https());
+        if (tls.https().hasCertificate() && http.httpsPort() >= 0) {
+            LOG.info("TLS: HTTPS certificate files re-read");
+        }
+    }
+
     public int httpPort() {
         return http.port();
     }
 
-    /** {@code http://host:port} of the HTTP API. */
+    /** The HTTPS port bound, or -1 when HTTPS is off. */
+    public int httpsPort() {
+        return http.httpsPort();
+    }
+
+    /** {@code http://host:port} of the HTTP API ({@code https://} when only HTTPS is on). */
     public String httpAddress() {
+        if (http.port() < 0 && http.httpsPort() >= 0) {
+            return "https://" + config.clientAddr() + ":" + http.httpsPort();
+        }
         return "http://" + config.clientAddr() + ":" + http.port();
     }
 

@@ -58,6 +58,9 @@ import java.util.regex.Pattern;
  *                        stored for WAN federation, not bound yet
  * @param process         {@code -pid-file}, {@code -log-file} and its rotation settings
  * @param membership      how this agent joins the pool and the Raft cluster, and how it leaves ({@link Membership})
+ * @param httpsPort       {@code ports.https}: the HTTPS API port (default -1: off; Consul's usual one is 8501)
+ * @param tls             the {@code tls} stanza and the older top-level TLS keys, resolved
+ *                        ({@link io.roster.agent.tls.TlsSettings}); {@code NONE} when none is set
  */
 public record AgentConfig(String nodeName, String datacenter, boolean dev, boolean server, String clientAddr,
                           int httpPort, int serverPort, String logLevel, Path dataDir, Duration sessionTtlMin,
@@ -67,7 +70,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                           String altDomain, List<String> recursors, Map<String, Object> dnsConfig, String encrypt,
                           int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles,
                           io.roster.agent.net.Network network, int serfWanPort, Process process,
-                          Membership membership) {
+                          Membership membership, int httpsPort, io.roster.agent.tls.TlsSettings tls) {
 
     /**
      * Joining and leaving, as Consul's keys of the same names.
@@ -235,6 +238,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.bootstrap = membership.bootstrap();
         b.leaveOnTerminate = membership.leaveOnTerminate();
         b.skipLeaveOnInterrupt = membership.skipLeaveOnInterrupt();
+        b.httpsPort = httpsPort;
+        b.tls = tls;
         return b;
     }
 
@@ -253,7 +258,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                 + ", checkOutputMaxSize=" + checkOutputMaxSize + ", raftSnapshotThreshold=" + raftSnapshotThreshold
                 + ", serfLanPort=" + serfLanPort + ", configFiles=" + configFiles
                 + ", network=" + network + ", serfWanPort=" + serfWanPort + ", process=" + process
-                + ", membership=" + membership + "]";
+                + ", membership=" + membership + ", httpsPort=" + httpsPort + ", tls=" + tls + "]";
     }
 
     /** Collects settings; {@link #build()} validates them. */
@@ -309,6 +314,9 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private boolean bootstrap;
         private Boolean leaveOnTerminate; // null: false on servers, true on client agents
         private Boolean skipLeaveOnInterrupt; // null: true on servers, false on client agents
+        // TLS (issue 19)
+        private int httpsPort = -1;
+        private io.roster.agent.tls.TlsSettings tls = io.roster.agent.tls.TlsSettings.NONE;
 
         public Builder nodeName(String v) { nodeName = v; return this; }
         public Builder datacenter(String v) { datacenter = v; return this; }
@@ -374,6 +382,9 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder bootstrap(boolean v) { bootstrap = v; return this; }
         public Builder leaveOnTerminate(boolean v) { leaveOnTerminate = v; return this; }
         public Builder skipLeaveOnInterrupt(boolean v) { skipLeaveOnInterrupt = v; return this; }
+        /** {@code ports.https}: -1 off, 0 any free port. */
+        public Builder httpsPort(int v) { httpsPort = v; return this; }
+        public Builder tls(io.roster.agent.tls.TlsSettings v) { tls = v; return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
         public AgentConfig build() {
@@ -385,8 +396,11 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                 throw new IllegalArgumentException("invalid datacenter '" + datacenter
                         + "': use lowercase letters, digits, '-' or '_'");
             }
-            if (httpPort < 0 || httpPort > 65535) {
-                throw new IllegalArgumentException("invalid HTTP port " + httpPort);
+            if (httpPort < -1 || httpPort > 65535) {
+                throw new IllegalArgumentException("invalid HTTP port " + httpPort + ": use -1 (off), 0 (any free port) or 1-65535");
+            }
+            if (httpsPort < -1 || httpsPort > 65535) {
+                throw new IllegalArgumentException("invalid HTTPS port " + httpsPort + ": use -1 (off), 0 (any free port) or 1-65535");
             }
             if (logLevel == null || !logLevel.matches("(?i)trace|debug|info|warn|err|error")) {
                 throw new IllegalArgumentException("invalid log level '" + logLevel + "': use trace, debug, info, warn or error");
@@ -486,7 +500,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     new Process(pidFile, logFile, logRotateBytes, logRotateDuration, logRotateMaxFiles),
                     new Membership(id, List.copyOf(startJoin), retryInterval, retryMax, bootstrap,
                     leaveOnTerminate != null ? leaveOnTerminate : !isServer,
-                    skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer));
+                    skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer),
+                    httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls);
         }
 
         private static void checkAddresses(String key, List<String> values) {

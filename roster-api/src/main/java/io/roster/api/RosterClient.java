@@ -41,11 +41,15 @@ public final class RosterClient {
     private final Operator operator = new Operator();
     private final Events events = new Events();
 
-    private RosterClient(URI base, String token) {
+    private RosterClient(URI base, String token, javax.net.ssl.SSLContext tls) {
         this.base = base;
         this.token = token;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     /** A client for the agent at {@code address} ({@code http://host:port} or {@code host:port}). */
@@ -55,11 +59,19 @@ public final class RosterClient {
 
     /** A client that sends {@code token} in {@code X-Consul-Token} with every request. */
     public static RosterClient create(String address, String token) {
+        return create(address, token, null);
+    }
+
+    /**
+     * A client for an {@code https://} address with {@code tls} (its trust and, for agents with
+     * {@code verify_incoming}, its client certificate); null uses the JDK's default trust.
+     */
+    public static RosterClient create(String address, String token, javax.net.ssl.SSLContext tls) {
         String a = address.contains("://") ? address : "http://" + address;
         if (a.endsWith("/")) {
             a = a.substring(0, a.length() - 1);
         }
-        return new RosterClient(URI.create(a), token);
+        return new RosterClient(URI.create(a), token, tls);
     }
 
     /** The agent's base address. */

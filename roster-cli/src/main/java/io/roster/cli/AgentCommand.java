@@ -45,6 +45,9 @@ final class AgentCommand implements Callable<Integer> {
     String client;
     @Option(names = {"-http-port", "--http-port"}, paramLabel = "PORT", description = "HTTP API port (default: 8500).")
     Integer httpPort;
+    @Option(names = {"-https-port", "--https-port"}, paramLabel = "PORT",
+            description = "HTTPS API port (default: -1, off; needs tls certificate settings).")
+    Integer httpsPort;
     @Option(names = {"-server-port", "--server-port"}, paramLabel = "PORT", description = "Server RPC / Raft port (default: 8300).")
     Integer serverPort;
     @Option(names = {"-serf-lan-port", "--serf-lan-port"}, paramLabel = "PORT",
@@ -201,7 +204,8 @@ final class AgentCommand implements Callable<Integer> {
         try {
             agent.start();
         } catch (java.io.IOException e) {
-            System.err.println("roster agent: cannot listen on " + config.clientAddr() + ":" + config.httpPort() + ": " + e.getMessage());
+            System.err.println("roster agent: cannot listen on " + config.clientAddr() + ":"
+                    + (config.httpPort() >= 0 ? config.httpPort() : config.httpsPort()) + ": " + e.getMessage());
             agent.close();
             deletePid(config);
             return 1;
@@ -318,6 +322,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             if (serverPort != null) {
                 b.serverPort(serverPort);
+            }
+            if (httpsPort != null) {
+                b.httpsPort(httpsPort);
             }
             if (httpPort != null) {
                 b.httpPort(httpPort);

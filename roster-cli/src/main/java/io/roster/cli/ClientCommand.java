@@ -92,7 +92,18 @@ abstract class ClientCommand implements Callable<Integer> {
         if (m.endsWith(": null") || m.endsWith(":")) {
             m = m.substring(0, m.lastIndexOf(':')) + ": " + cause(e.getCause());
         }
-        return m;
+        return tlsWording(m);
+    }
+
+    /** TLS failures in Go's words, without the JDK's class names. */
+    static String tlsWording(String m) {
+        if (m.contains("unable to find valid certification path")) {
+            m = m.replaceAll("(\\(certificate_unknown\\) )?PKIX path building failed: .*", "x509: certificate signed by unknown authority");
+        }
+        if (m.contains("Received fatal alert: bad_certificate") || m.contains("certificate_required")) {
+            m = m.replaceAll("\\(?[a-z_]*\\)? ?Received fatal alert: .*", "remote error: tls: bad certificate (does the agent require a client certificate? see -client-cert)");
+        }
+        return m.replaceAll("\\(certificate_unknown\\) ", "").replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error): ", "");
     }
 
     private static String cause(Throwable t) {

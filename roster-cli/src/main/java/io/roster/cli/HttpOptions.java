@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The flags every client command takes, spelled and resolved as Consul's: where the agent is, the
- * ACL token, the datacenter, stale reads, and the TLS files (accepted and ignored until Roster
- * speaks TLS). A picocli mixin; {@link ClientCommand} carries it.
+ * ACL token, the datacenter, stale reads, and TLS for an {@code https://} agent (CA file or
+ * directory, client certificate and key, the name to check, {@code CONSUL_HTTP_SSL_VERIFY}; see
+ * {@link HttpTls}). A picocli mixin; {@link ClientCommand} carries it.
  *
  * <p>Precedence follows Consul's api package: a flag wins over its environment variable, and a
  * token file (flag, else {@code CONSUL_HTTP_TOKEN_FILE}) wins over a token. {@code ROSTER_HTTP_ADDR}
@@ -51,15 +52,20 @@ final class HttpOptions {
         String datacenter;
         @Option(names = {"-stale", "--stale"}, description = "Let any server answer reads (no effect on writes).")
         boolean stale;
-        @Option(names = {"-ca-file", "--ca-file"}, paramLabel = "FILE", description = "CA file for TLS (accepted; TLS is not supported yet).")
+        @Option(names = {"-ca-file", "--ca-file"}, paramLabel = "FILE",
+                description = "PEM CA file to check the agent's certificate with. Env: CONSUL_CACERT.")
         String caFile;
-        @Option(names = {"-ca-path", "--ca-path"}, paramLabel = "DIR", description = "CA directory for TLS (accepted; ignored).")
+        @Option(names = {"-ca-path", "--ca-path"}, paramLabel = "DIR",
+                description = "Directory of PEM CA files. Env: CONSUL_CAPATH.")
         String caPath;
-        @Option(names = {"-client-cert", "--client-cert"}, paramLabel = "FILE", description = "Client certificate for TLS (accepted; ignored).")
+        @Option(names = {"-client-cert", "--client-cert"}, paramLabel = "FILE",
+                description = "PEM client certificate (agents with verify_incoming ask for one). Env: CONSUL_CLIENT_CERT.")
         String clientCert;
-        @Option(names = {"-client-key", "--client-key"}, paramLabel = "FILE", description = "Client key for TLS (accepted; ignored).")
+        @Option(names = {"-client-key", "--client-key"}, paramLabel = "FILE",
+                description = "PEM key of -client-cert. Env: CONSUL_CLIENT_KEY.")
         String clientKey;
-        @Option(names = {"-tls-server-name", "--tls-server-name"}, paramLabel = "NAME", description = "SNI name for TLS (accepted; ignored).")
+        @Option(names = {"-tls-server-name", "--tls-server-name"}, paramLabel = "NAME",
+                description = "Name the agent's certificate must carry, instead of the address's host. Env: CONSUL_TLS_SERVER_NAME.")
         String tlsServerName;
     }
 
@@ -94,7 +100,19 @@ final class HttpOptions {
     }
 
     RosterClient client() {
-        return RosterClient.create(address(), token());
+        String a = address();
+        return RosterClient.create(a, token(), a.startsWith("https://") ? tls() : null);
+    }
+
+    /** The TLS context the flags and {@code CONSUL_*} variables describe (flags win). */
+    javax.net.ssl.SSLContext tls() {
+        String verify = env.apply("CONSUL_HTTP_SSL_VERIFY");
+        boolean check = verify == null || verify.isEmpty() || !(verify.equals("0") || verify.toLowerCase(Locale.ROOT).startsWith("f"));
+        return HttpTls.context(firstNonEmpty(api.caFile, env.apply("CONSUL_CACERT")),
+                firstNonEmpty(api.caPath, env.apply("CONSUL_CAPATH")),
+                firstNonEmpty(api.clientCert, env.apply("CONSUL_CLIENT_CERT")),
+                firstNonEmpty(api.clientKey, env.apply("CONSUL_CLIENT_KEY")),
+                firstNonEmpty(api.tlsServerName, env.apply("CONSUL_TLS_SERVER_NAME")), check);
     }
 
     /** The read options these flags ask for: {@code dc} and {@code stale}. */

@@ -71,6 +71,48 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     /** Servers found through gossip: no static group; see {@link #discovering}. */
     private final boolean discovering;
     private final RaftProperties properties;
+    /** Ratis' TLS settings for this server's clients (peers, admin); empty without TLS. */
+    private final org.apache.ratis.conf.Parameters clientParameters;
+
+    /**
+     * TLS on the server port: the key presented and the trust that checks the other side, both
+     * consulted on every handshake (so certificates can be renewed behind them).
+     *
+     * @param keys          this server's certificate and key
+     * @param trust         checks peers' chains (and names), as the agent's TLS settings say
+     * @param requireClient whether callers must present a certificate ({@code verify_incoming})
+     * @param protocols     the TLS versions allowed ({@code TLSv1.2}, {@code TLSv1.3}); empty: the JDK's
+     * @param cipherSuites  the cipher suites allowed; empty: the JDK's
+     */
+    public record Tls(javax.net.ssl.KeyManager keys, javax.net.ssl.TrustManager trust, boolean requireClient,
+                      List<String> protocols, List<String> cipherSuites) {
+        public Tls {
+            protocols = List.copyOf(protocols);
+            cipherSuites = List.copyOf(cipherSuites);
+        }
+
+        /** Ratis' form, for the side that accepts ({@code mutual}: asks for the caller's certificate) or dials. */
+        org.apache.ratis.grpc.GrpcTlsConfig ratis(boolean mutual) {
+            org.apache.ratis.grpc.GrpcTlsConfig.Builder b = org.apache.ratis.grpc.GrpcTlsConfig.newBuilder()
+                    .setKeyManager(keys).setTrustManager(trust).setMutualTls(mutual);
+            if (!protocols.isEmpty()) {
+                b.setProtocols(protocols);
+            }
+            if (!cipherSuites.isEmpty()) {
+                b.setCipherSuites(cipherSuites);
+            }
+            return b.build();
+        }
+    }
+
+    /** As {@link #discovering(Store, String, String, String, Path, long, String, List)}, with TLS on the server port (null: none). */
+    public static RaftReplicator discovering(Store store, String selfId, String selfAddress, String bindHost, Path dataDir,
+                                             long snapshotEvery, String datacenter,
+                                             List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services, Tls tls)
+            throws IOException {
+        return new RaftReplicator(store, RaftPeerId.valueOf(selfId), selfAddress, bindHost, List.of(selfAddress), dataDir,
+                snapshotEvery, datacenter, false, true, services, tls);
+    }
     private volatile boolean closed;
     private final RaftPeerId selfId;
     private final RaftGroup group;
@@ -137,7 +179,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                           long snapshotEvery, String datacenter, boolean join, String bindHost,
                           List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
         this(store, peerId(selfAddress), selfAddress, bindHost, peerAddresses, dataDir, snapshotEvery, datacenter, join, false,
-                services);
+                services, null);
     }
 
     /**
@@ -156,12 +198,12 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                                              List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services)
             throws IOException {
         return new RaftReplicator(store, RaftPeerId.valueOf(selfId), selfAddress, bindHost, List.of(selfAddress), dataDir,
-                snapshotEvery, datacenter, false, true, services);
+                snapshotEvery, datacenter, false, true, services, null);
     }
 
     private RaftReplicator(Store store, RaftPeerId selfId, String selfAddress, String bindHost, List<String> peerAddresses, Path dataDir,
                            long snapshotEvery, String datacenter, boolean join, boolean discovering,
-                           List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) throws IOException {
+                           List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services, Tls tls) throws IOException {
         this.join = join;
         this.store = store;
         this.selfAddress = selfAddress;
@@ -193,7 +235,8 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         // it the configuration, the log or a snapshot once it is added. A discovering server starts with
         // no group at all (Ratis recovers one found in the storage directory).
         RaftServer.Builder builder = RaftServer.newBuilder().setServerId(selfId).setStateMachine(sm)
-                .setProperties(p).setParameters(withServices(services)).setOption(RaftStorage.StartupOption.RECOVER);
+                .setProperties(p).setParameters(withServices(services, tls)).setOption(RaftStorage.StartupOption.RECOVER);
+        this.clientParameters = clientParameters(tls);
         if (!discovering) {
             builder.setGroup(join ? RaftGroup.valueOf(group.getGroupId()) : group);
         }
@@ -201,7 +244,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         // A discovering server's clients know only this server: its replies name the leader and the peers.
         this.clients = new RaftClient[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
-            clients[i] = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
+            clients[i] = RaftClient.newBuilder().setProperties(p).setParameters(clientParameters).setRaftGroup(group)
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
                             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                     .build();
@@ -211,8 +254,18 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
 
     /** Installs {@code services} in Ratis' gRPC server (the one on the server port). */
     private static org.apache.ratis.conf.Parameters withServices(
-            List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services) {
+            List<org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition> services, Tls tls) {
         org.apache.ratis.conf.Parameters params = new org.apache.ratis.conf.Parameters();
+        if (tls != null) {
+            // The server side asks for client certificates with verify_incoming; this server's own
+            // connections to its peers (log appends, votes) always present its certificate.
+            org.apache.ratis.grpc.GrpcTlsConfig served = tls.ratis(tls.requireClient());
+            org.apache.ratis.grpc.GrpcTlsConfig dialled = tls.ratis(true);
+            GrpcConfigKeys.Server.setTlsConf(params, served);
+            GrpcConfigKeys.Admin.setTlsConf(params, dialled);
+            GrpcConfigKeys.Client.setTlsConf(params, dialled);
+            GrpcConfigKeys.TLS.setConf(params, dialled);
+        }
         GrpcConfigKeys.Server.setServicesCustomizer(params, (builder, types) -> {
             org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder b =
                     org.apache.ratis.grpc.server.GrpcServices.Customizer.getDefaultInstance().customize(builder, types);
@@ -221,6 +274,18 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             }
             return b;
         });
+        return params;
+    }
+
+    /** TLS for the clients this server makes (peers and group management), or no parameters without TLS. */
+    private static org.apache.ratis.conf.Parameters clientParameters(Tls tls) {
+        org.apache.ratis.conf.Parameters params = new org.apache.ratis.conf.Parameters();
+        if (tls != null) {
+            org.apache.ratis.grpc.GrpcTlsConfig dialled = tls.ratis(true);
+            GrpcConfigKeys.Admin.setTlsConf(params, dialled);
+            GrpcConfigKeys.Client.setTlsConf(params, dialled);
+            GrpcConfigKeys.TLS.setConf(params, dialled);
+        }
         return params;
     }
 
@@ -352,7 +417,8 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         // Adding a group creates its storage and starts it: allow more than Ratis' 3 s on a busy machine.
         RaftProperties p = new RaftProperties(properties);
         org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(15, TimeUnit.SECONDS));
-        return RaftClient.newBuilder().setProperties(p).setRaftGroup(RaftGroup.valueOf(group.getGroupId(), peers))
+        return RaftClient.newBuilder().setProperties(p).setParameters(clientParameters)
+                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), peers))
                 .setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 

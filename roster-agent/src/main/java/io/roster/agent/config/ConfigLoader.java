@@ -110,6 +110,11 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(null, e.getMessage());
         }
+        try {
+            agent.tls().check(agent.httpsPort(), agent.server());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(null, e.getMessage());
+        }
         requireScriptChecksEnabled(agent, services, checks);
         // Said only once everything loaded, so that a broken configuration gets one line: its error.
         for (Decoder.Ignored i : ignored) {

@@ -10,7 +10,7 @@ import java.util.Map;
  * <p>Consul rejects keys it does not know, so Roster does too: a typo must not pass silently.
  * Keys Consul has but Roster does not use yet are accepted and ignored, with a debug log, or a
  * warning where ignoring them leaves the agent less protected than the operator expects (ACLs,
- * TLS, which addresses listen). Key names match case-insensitively, as Consul's decoder does.
+ * gossip verification, which addresses listen). Key names match case-insensitively, as Consul's decoder does.
  * Services and checks are not here: {@link Definitions} reads them.
  */
 final class Schema {
@@ -116,10 +116,10 @@ final class Schema {
                     "metrics_proxy", "dashboard_url_templates");
 
     static final Obj PORTS = new Obj()
-            .used("http", integer(0, 65535))
+            .used("http", PORT)
             .used("dns", PORT)
             .used("server", integer(1, 65535))
-            .ignored("https", PORT).ignored("grpc", PORT).ignored("grpc_tls", PORT)
+            .used("https", PORT).ignored("grpc", PORT).ignored("grpc_tls", PORT)
             .used("serf_lan", integer(0, 65535)).used("serf_wan", PORT)
             .ignored("proxy_min_port", PORT).ignored("proxy_max_port", PORT)
             .ignored("sidecar_min_port", PORT).ignored("sidecar_max_port", PORT)
@@ -164,6 +164,32 @@ final class Schema {
             .used("use_cache", BOOL)
             .used("cache_max_age", DURATION)
             .used("prefer_namespace", BOOL);
+
+    /** {@code tls_cipher_suites}: Consul's comma-separated string (a list is accepted too). */
+    static final Type CIPHER_SUITES = (d, p, v) -> v instanceof java.util.List<?> ? d.strings(p, v) : d.string(p, v);
+    /** {@code tls_min_version}: Consul's names, checked here so a typo names its file. */
+    static final Type TLS_VERSION = (d, p, v) -> {
+        String s = d.string(p, v);
+        try {
+            io.roster.agent.tls.TlsSettings.version(s, null);
+        } catch (IllegalArgumentException e) {
+            throw d.fail(p, e.getMessage());
+        }
+        return s;
+    };
+
+    /** One interface of the {@code tls} stanza (and {@code tls.defaults}). */
+    private static Obj tlsSide() {
+        return new Obj()
+                .used("ca_file", STRING).used("ca_path", STRING).used("cert_file", STRING).used("key_file", STRING)
+                .used("verify_incoming", BOOL).used("verify_outgoing", BOOL).used("verify_server_hostname", BOOL)
+                .used("tls_min_version", TLS_VERSION).used("tls_cipher_suites", CIPHER_SUITES)
+                .ignored("tls_prefer_server_cipher_suites", "use_auto_cert");
+    }
+
+    /** Consul 1.12+'s {@code tls} stanza. */
+    static final Obj TLS = new Obj()
+            .used("defaults", tlsSide()).used("https", tlsSide()).used("internal_rpc", tlsSide()).used("grpc", tlsSide());
 
     /** Top-level keys, except service(s)/check(s). */
     static final Obj TOP = new Obj()
@@ -211,6 +237,13 @@ final class Schema {
             .used("log_rotate_bytes", whole(0, Long.MAX_VALUE))
             .used("log_rotate_duration", DURATION)
             .used("log_rotate_max_files", integer(-1, Integer.MAX_VALUE))
+            // TLS (issue 19): the stanza and the older top-level names.
+            .used("tls", TLS)
+            .used("ca_file", STRING).used("ca_path", STRING).used("cert_file", STRING).used("key_file", STRING)
+            .used("verify_incoming", BOOL).used("verify_incoming_rpc", BOOL).used("verify_incoming_https", BOOL)
+            .used("verify_outgoing", BOOL).used("verify_server_hostname", BOOL)
+            .used("tls_min_version", TLS_VERSION).used("tls_cipher_suites", CIPHER_SUITES)
+            .ignored("tls_prefer_server_cipher_suites")
             // Consul keys Roster accepts and ignores for now.
             .ignored("advertise_addr_ipv4", "advertise_addr_ipv6",
                     "advertise_addr_wan_ipv4", "advertise_addr_wan_ipv6", "advertise_reconnect_timeout", "auto_config",
@@ -232,9 +265,6 @@ final class Schema {
             // Ignoring these leaves the agent less protected, or listening elsewhere, than the file asks: say so.
             .warned("acl", "acl_agent_master_token", "acl_agent_token", "acl_datacenter", "acl_default_policy",
                     "acl_down_policy", "acl_enable_key_list_policy", "acl_master_token", "acl_replication_token",
-                    "acl_token", "acl_ttl", "enable_acl_replication", "audit", "auto_encrypt", "ca_file",
-                    "ca_path", "cert_file", "key_file", "encrypt_verify_incoming", "encrypt_verify_outgoing",
-                    "http_config", "tls", "tls_cipher_suites", "tls_min_version", "tls_prefer_server_cipher_suites",
-                    "verify_incoming", "verify_incoming_https", "verify_incoming_rpc", "verify_outgoing",
-                    "verify_server_hostname");
+                    "acl_token", "acl_ttl", "enable_acl_replication", "audit", "auto_encrypt",
+                    "encrypt_verify_incoming", "encrypt_verify_outgoing", "http_config");
 }

@@ -111,7 +111,16 @@ final class Settings {
         with(s, "log_rotate_bytes", Long.class, b::logRotateBytes);
         with(s, "log_rotate_duration", String.class, v -> b.logRotateDuration(Durations.parse(v)));
         with(s, "log_rotate_max_files", Integer.class, b::logRotateMaxFiles);
+        // TLS (issue 19): the stanza over the older top-level names.
+        with(ports, "https", Integer.class, b::httpsPort);
+        if (s.containsKey("tls") || TLS_LEGACY.stream().anyMatch(s::containsKey)) {
+            b.tls(io.roster.agent.tls.TlsSettings.resolve(section(s, "tls"), s));
+        }
     }
+
+    private static final List<String> TLS_LEGACY = List.of("ca_file", "ca_path", "cert_file", "key_file", "verify_incoming",
+            "verify_incoming_rpc", "verify_incoming_https", "verify_outgoing", "verify_server_hostname", "tls_min_version",
+            "tls_cipher_suites");
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> section(Map<String, Object> s, String key) {

@@ -21,6 +21,10 @@
  * settings are resolved by {@code build()} through {@code io.roster.agent.net} (templates evaluated
  * there, the wildcard's advertise address detected when the agent first asks for it).
  *
+ * <p>TLS keys ({@code tls { ... }} and the older top-level names) are resolved into
+ * {@code io.roster.agent.tls.TlsSettings}; after {@code build()} every TLS file named is read once
+ * ({@code TlsSettings.check}), so a bad certificate stops the start with one line naming the file.
+ *
  * <p>{@link io.roster.agent.config.Logging} applies {@code log_level} and, for {@code -log-file},
  * adds a {@code RotatingFileAppender} (Consul's file naming and rotation by size, age and count).
  *

@@ -17,7 +17,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP API on Jetty 12's core handler API: one connector per HTTP address ({@code addresses.http},
- * else every {@code client_addr}) on {@code ports.http}, the
+ * else every {@code client_addr}) on {@code ports.http} (-1: none), one TLS connector per HTTPS address
+ * on {@code ports.https} when set (the same handlers), the
  * route table, and plain one-line error pages (Jetty's own HTML pages never reach a client).
  */
 public final class HttpServer implements AutoCloseable {
@@ -73,6 +74,11 @@ public final class HttpServer implements AutoCloseable {
     /** Addresses after the first: bound on the first one's port once it is known (port 0 picks it). */
     private final java.util.List<String> moreAddresses;
     private final HttpConfiguration httpConfig;
+    /** The HTTPS listener ({@code ports.https}) and its certificate material; null when HTTPS is off. */
+    private final ServerConnector httpsConnector;
+    private final io.roster.agent.tls.TlsContext httpsTls;
+    private final java.util.List<String> moreHttpsAddresses;
+    private final io.roster.agent.tls.TlsSettings.Side httpsSide;
     private final BlockingQuery blocking;
 
     /**
@@ -98,9 +104,24 @@ public final class HttpServer implements AutoCloseable {
         httpConfig = hc;
         connectionStats = new org.eclipse.jetty.io.ConnectionStatistics();
         java.util.List<String> addrs = config.network().httpAddrs();
-        connector = connector(addrs.get(0), config.httpPort());
-        moreAddresses = addrs.subList(1, addrs.size());
-        jetty.addConnector(connector);
+        // ports.http = -1 turns plaintext off (an HTTPS-only agent).
+        connector = config.httpPort() < 0 ? null : connector(addrs.get(0), config.httpPort());
+        moreAddresses = connector == null ? java.util.List.of() : addrs.subList(1, addrs.size());
+        if (connector != null) {
+            jetty.addConnector(connector);
+        }
+        httpsSide = config.tls().https();
+        if (config.httpsPort() >= 0) {
+            httpsTls = io.roster.agent.tls.TlsContext.load(config.tls().https(), null);
+            java.util.List<String> tlsAddrs = config.network().httpsAddrs();
+            httpsConnector = httpsConnector(tlsAddrs.get(0), config.httpsPort(), config.tls().https());
+            moreHttpsAddresses = tlsAddrs.subList(1, tlsAddrs.size());
+            jetty.addConnector(httpsConnector);
+        } else {
+            httpsTls = null;
+            httpsConnector = null;
+            moreHttpsAddresses = java.util.List.of();
+        }
 
         blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
         ApiRoutes.Built routes = ApiRoutes.build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc);
@@ -140,6 +161,54 @@ public final class HttpServer implements AutoCloseable {
         return c;
     }
 
+    /**
+     * The HTTPS connector: TLS (HTTP/1.1 inside) with this interface's certificate, client
+     * certificates required with {@code verify_incoming}. A plaintext request on it gets Go's
+     * answer, {@code 400 Client sent an HTTP request to an HTTPS server.}, and the connection is closed;
+     * failed handshakes are not logged per connection (Jetty logs them at debug level only).
+     */
+    private ServerConnector httpsConnector(String host, int port, io.roster.agent.tls.TlsSettings.Side side) {
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+        ssl.setSslContext(httpsTls.sslContext()); // follows reloads: the key manager re-reads on SIGHUP
+        ssl.setNeedClientAuth(side.verifyIncoming());
+        ssl.setIncludeProtocols(io.roster.agent.tls.TlsSettings.protocolsFrom(side.minVersion()));
+        ssl.setExcludeProtocols();
+        if (!side.cipherSuites().isEmpty()) {
+            ssl.setIncludeCipherSuites(side.cipherSuites().toArray(new String[0]));
+        }
+        ssl.setEndpointIdentificationAlgorithm(null);
+        HttpConfiguration hc = new HttpConfiguration(httpConfig);
+        org.eclipse.jetty.server.SecureRequestCustomizer secure = new org.eclipse.jetty.server.SecureRequestCustomizer();
+        secure.setSniHostCheck(false); // agents are reached by IP and by names their certificates do not list
+        hc.addCustomizer(secure);
+        org.eclipse.jetty.server.SslConnectionFactory tls = new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1");
+        ServerConnector c = new ServerConnector(jetty, 1, 1, new PlainTextRefusal(tls), tls, new HttpConnectionFactory(hc));
+        c.setHost(host);
+        c.setPort(port);
+        c.setIdleTimeout(IDLE_TIMEOUT_MS);
+        c.setAcceptQueueSize(4096);
+        c.setReuseAddress(true);
+        c.addBean(connectionStats);
+        return c;
+    }
+
+    /** Detects TLS; anything else is a plaintext client on the HTTPS port, answered as Go's server does. */
+    private static final class PlainTextRefusal extends org.eclipse.jetty.server.DetectorConnectionFactory {
+        private static final byte[] ANSWER = ("HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Connection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n").getBytes(StandardCharsets.US_ASCII);
+
+        PlainTextRefusal(org.eclipse.jetty.server.SslConnectionFactory tls) {
+            super(tls);
+        }
+
+        @Override
+        protected void nextProtocol(org.eclipse.jetty.server.Connector connector, org.eclipse.jetty.io.EndPoint endPoint,
+                                    java.nio.ByteBuffer buffer) {
+            endPoint.write(org.eclipse.jetty.util.Callback.from(endPoint::close, x -> endPoint.close()),
+                    java.nio.ByteBuffer.wrap(ANSWER));
+        }
+    }
+
     public void start() throws Exception {
         jetty.start();
         for (String host : moreAddresses) {
@@ -147,11 +216,33 @@ public final class HttpServer implements AutoCloseable {
             jetty.addConnector(c);
             c.start();
         }
+        for (String host : moreHttpsAddresses) {
+            ServerConnector c = httpsConnector(host, httpsPort(), httpsSide);
+            jetty.addConnector(c);
+            c.start();
+        }
     }
 
-    /** The port actually bound (useful with port 0). */
+    /** The HTTP port actually bound (useful with port 0); -1 when plaintext HTTP is off. */
     public int port() {
-        return connector.getLocalPort();
+        return connector == null ? -1 : connector.getLocalPort();
+    }
+
+    /** The HTTPS port actually bound; -1 when HTTPS is off. */
+    public int httpsPort() {
+        return httpsConnector == null ? -1 : httpsConnector.getLocalPort();
+    }
+
+    /**
+     * Re-reads the HTTPS certificate, key and CA files (SIGHUP, {@code /v1/agent/reload}): new
+     * handshakes use them, connections already open keep theirs. On failure nothing changes.
+     *
+     * @throws IllegalArgumentException one line naming the file at fault
+     */
+    public void reloadTls(io.roster.agent.tls.TlsSettings.Side side) {
+        if (httpsTls != null) {
+            httpsTls.reload(side, null);
+        }
     }
 
     /** Connections accepted on the HTTP sockets ({@code client_addr}) since start; in-memory requests do not count. */

@@ -15,7 +15,7 @@ import java.util.List;
  * @param advertiseAddrWan {@code advertise_addr_wan}: the WAN address (default: {@link #advertiseAddr})
  * @param clientAddrs    {@code client_addr}: the addresses the client interfaces (HTTP, DNS) bind to
  * @param httpAddrs      {@code addresses.http} (default: the client addresses)
- * @param httpsAddrs     {@code addresses.https} (default: the client addresses; Roster serves no HTTPS yet)
+ * @param httpsAddrs     {@code addresses.https} (default: the client addresses)
  * @param dnsAddrs       {@code addresses.dns} (default: the client addresses)
  * @param detector       finds the advertise address for a wildcard bind (once; it throws
  *                       {@link IllegalArgumentException} when there is none or several)

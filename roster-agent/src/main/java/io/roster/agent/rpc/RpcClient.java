@@ -1,6 +1,8 @@
 package io.roster.agent.rpc;
 
 import io.roster.agent.client.ServerList;
+import io.roster.agent.tls.TlsContext;
+import io.roster.agent.tls.TlsSettings;
 import io.roster.agent.util.RateLimitedLog;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -99,6 +101,8 @@ public final class RpcClient implements AutoCloseable {
     }
 
     private final ServerList servers;
+    /** Netty's TLS context over the agent's key and trust managers (they follow reloads); null: plaintext. */
+    private final org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext tls;
     private final LongSupplier nanoClock;
     private final EventLoopGroup io;
     private final ExecutorService callbacks;
@@ -117,7 +121,17 @@ public final class RpcClient implements AutoCloseable {
         this(servers, System::nanoTime);
     }
 
+    /** With {@code tls} (the agent's {@code tls.internal_rpc}): channels use TLS, presenting its certificate; null: plaintext. */
+    public RpcClient(ServerList servers, TlsContext tls, TlsSettings.Side side) {
+        this(servers, System::nanoTime, tls, side);
+    }
+
     RpcClient(ServerList servers, LongSupplier nanoClock) {
+        this(servers, nanoClock, null, null);
+    }
+
+    RpcClient(ServerList servers, LongSupplier nanoClock, TlsContext tls, TlsSettings.Side side) {
+        this.tls = tls == null ? null : sslContext(tls, side);
         this.servers = servers;
         this.nanoClock = nanoClock;
         this.io = new NioEventLoopGroup(1, daemon("roster-rpc-io"));
@@ -333,17 +347,38 @@ public final class RpcClient implements AutoCloseable {
         return ch;
     }
 
+    private static org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext sslContext(TlsContext tls,
+                                                                                      TlsSettings.Side side) {
+        try {
+            var b = org.apache.ratis.thirdparty.io.grpc.netty.GrpcSslContexts.forClient().trustManager(tls.trustManager());
+            b.protocols(TlsSettings.protocolsFrom(side.minVersion()));
+            if (!side.cipherSuites().isEmpty()) {
+                b.ciphers(side.cipherSuites());
+            }
+            if (tls.hasCertificate()) {
+                b.keyManager(tls.keyManager());
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException("cannot set up TLS for the server RPC: " + e.getMessage(), e);
+        }
+    }
+
     private ManagedChannel open(String server) {
         int colon = server.lastIndexOf(':');
         String host = server.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(server.substring(colon + 1));
         connects.incrementAndGet();
-        return NettyChannelBuilder.forAddress(new InetSocketAddress(host, port))
-                .eventLoopGroup(io).channelType(NioSocketChannel.class)
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress(new InetSocketAddress(host, port));
+        if (tls != null) {
+            b.sslContext(tls).useTransportSecurity();
+        } else {
+            b.usePlaintext();
+        }
+        return b.eventLoopGroup(io).channelType(NioSocketChannel.class)
                 // Callbacks only complete futures and start non-blocking Jetty writes: run them on the
                 // I/O thread (one hand-off less per forwarded request); blocking work goes to the pool.
                 .directExecutor().offloadExecutor(callbacks)
-                .usePlaintext()
                 .proxyDetector(addr -> null)
                 .disableRetry()
                 .maxInboundMessageSize(RpcProtocol.MAX_MESSAGE)

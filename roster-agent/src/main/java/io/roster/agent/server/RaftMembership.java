@@ -217,12 +217,26 @@ public final class RaftMembership implements Listener, AutoCloseable {
                 LOG.info("Raft: added server {} ({}, {}) as a voter", k.name(), k.id(), k.address());
                 problem("");
             } catch (java.io.IOException | RuntimeException e) {
-                problem("Raft: cannot add server " + k.name() + " (" + k.address() + ") yet: " + e.getMessage());
+                problem("Raft: cannot add server " + k.name() + " (" + k.address() + ") yet: " + reason(e));
             }
         }
     }
 
     /** Logs a problem when it appears or changes (an empty one clears it), never once per round. */
+    /** One line: the error and, when it differs, its root cause (a TLS handshake failure hides under gRPC's "io exception"). */
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        for (int i = 0; i < 10 && root.getCause() != null; i++) {
+            root = root.getCause();
+        }
+        String m = String.valueOf(e.getMessage());
+        if (root != e && root.getMessage() != null && !m.contains(root.getMessage())) {
+            m = m + " (" + root.getMessage() + ")";
+        }
+        // gRPC appends Netty's channel pipeline to the message: noise in an operator's log.
+        return m.replaceAll("\\s*\\R\\s*", " ").replaceAll(" ?Channel Pipeline: \\[[^\\]]*\\]", "").strip();
+    }
+
     private void problem(String p) {
         if (p.equals(lastProblem)) {
             return;

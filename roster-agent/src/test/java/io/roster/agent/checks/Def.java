@@ -12,6 +12,7 @@ final class Def {
     Map<String, List<String>> header;
     String body;
     Boolean tlsSkipVerify;
+    String tlsServerName;
     String tcp;
     String udp;
     String ttl;
@@ -117,7 +118,7 @@ final class Def {
     }
 
     CheckDefinition build() {
-        return new CheckDefinition(null, null, null, null, status, http, method, header, body, tlsSkipVerify, null,
+        return new CheckDefinition(null, null, null, null, status, http, method, header, body, tlsSkipVerify, tlsServerName,
                 tcp, udp, ttl, args, grpc, grpcUseTls, aliasNode, aliasService, interval, timeout, deregister,
                 successBeforePassing, failuresBeforeWarning, failuresBeforeCritical);
     }

@@ -327,7 +327,7 @@ class ConfigLoaderTest {
     void badValuesNameTheFileAndTheField() throws IOException {
         assertError("{\"session_ttl_min\": \"10x\"}", "session_ttl_min: time: unknown unit \"x\" in duration \"10x\"");
         assertError("{\"check_update_interval\": 5}", "check_update_interval: must be a string, not 5");
-        assertError("{\"ports\": {\"http\": 70000}}", "ports.http: 70000 is out of range (0-65535)");
+        assertError("{\"ports\": {\"http\": 70000}}", "ports.http: 70000 is out of range (-1-65535)");
         assertError("{\"ports\": {\"dns\": \"8600\"}}", "ports.dns: must be a number, not the string \"8600\"");
         assertError("{\"server\": \"yes\"}", "server: must be true or false, not the string \"yes\"");
         assertError("{\"retry_join\": [1]}", "retry_join[0]: must be a string, not 1");

@@ -173,6 +173,9 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} tls" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} template" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} envexec" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shard-proxy" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv get" ];    then _picocli_roster_kv; return $?; fi
@@ -216,51 +219,57 @@ function _complete_roster() {
   local cmds16=(snapshot)
   local cmds17=(operator)
   local cmds18=(tls)
-  local cmds19=(version)
-  local cmds20=(help)
-  local cmds21=(kv get)
-  local cmds22=(kv put)
-  local cmds23=(kv delete)
-  local cmds24=(kv export)
-  local cmds25=(kv import)
-  local cmds26=(catalog datacenters)
-  local cmds27=(catalog nodes)
-  local cmds28=(catalog services)
-  local cmds29=(services register)
-  local cmds30=(services deregister)
-  local cmds31=(snapshot save)
-  local cmds32=(snapshot restore)
-  local cmds33=(snapshot inspect)
-  local cmds34=(operator raft)
-  local cmds35=(operator raft list-peers)
-  local cmds36=(operator raft remove-peer)
-  local cmds37=(tls ca)
-  local cmds38=(tls cert)
-  local cmds39=(tls ca create)
-  local cmds40=(tls cert create)
+  local cmds19=(template)
+  local cmds20=(envexec)
+  local cmds21=(shard-proxy)
+  local cmds22=(version)
+  local cmds23=(help)
+  local cmds24=(kv get)
+  local cmds25=(kv put)
+  local cmds26=(kv delete)
+  local cmds27=(kv export)
+  local cmds28=(kv import)
+  local cmds29=(catalog datacenters)
+  local cmds30=(catalog nodes)
+  local cmds31=(catalog services)
+  local cmds32=(services register)
+  local cmds33=(services deregister)
+  local cmds34=(snapshot save)
+  local cmds35=(snapshot restore)
+  local cmds36=(snapshot inspect)
+  local cmds37=(operator raft)
+  local cmds38=(operator raft list-peers)
+  local cmds39=(operator raft remove-peer)
+  local cmds40=(tls ca)
+  local cmds41=(tls cert)
+  local cmds42=(tls ca create)
+  local cmds43=(tls cert create)
 
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_tls_cert; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_tls_ca; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_operator_raft; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_snapshot_save; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_kv_import; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_kv_export; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_kv_delete; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_kv_put; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_kv_get; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_help; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_roster_tls_cert; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_tls_ca; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_kv_import; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_kv_export; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_kv_delete; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_kv_put; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_kv_get; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_help; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_shardproxy; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_envexec; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_template; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_tls; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_operator; return $?; fi
   if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_snapshot; return $?; fi
@@ -290,7 +299,7 @@ function _picocli_roster() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls version help"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls template envexec shard-proxy version help"
   local flag_opts="'-h' '--help' '-help'"
   local arg_opts=""
 
@@ -1236,6 +1245,159 @@ function _picocli_roster_tls() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `template` subcommand.
+function _picocli_roster_template() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '-help' '--help' '-once' '--once' '-dry' '--dry'"
+  local arg_opts="'-template' '--template' '-config' '--config' '-wait' '--wait' '-consul-addr' '--consul-addr' '-http-addr' '--http-addr' '-token' '--token' '-consul-token' '--consul-token' '-retry' '--retry' '-consul-retry-backoff' '--consul-retry-backoff' '-consul-retry-attempts' '--consul-retry-attempts' '-consul-retry-max-backoff' '--consul-retry-max-backoff' '-exec' '--exec' '-exec-reload-signal' '--exec-reload-signal' '-exec-kill-signal' '--exec-kill-signal' '-exec-kill-timeout' '--exec-kill-timeout' '-log-level' '--log-level'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-template'|'--template')
+      return
+      ;;
+    '-config'|'--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-wait'|'--wait')
+      return
+      ;;
+    '-consul-addr'|'--consul-addr'|'-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token'|'-consul-token'|'--consul-token')
+      return
+      ;;
+    '-retry'|'--retry'|'-consul-retry-backoff'|'--consul-retry-backoff')
+      return
+      ;;
+    '-consul-retry-attempts'|'--consul-retry-attempts')
+      return
+      ;;
+    '-consul-retry-max-backoff'|'--consul-retry-max-backoff')
+      return
+      ;;
+    '-exec'|'--exec')
+      return
+      ;;
+    '-exec-reload-signal'|'--exec-reload-signal')
+      return
+      ;;
+    '-exec-kill-signal'|'--exec-kill-signal')
+      return
+      ;;
+    '-exec-kill-timeout'|'--exec-kill-timeout')
+      return
+      ;;
+    '-log-level'|'--log-level')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `envexec` subcommand.
+function _picocli_roster_envexec() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '-help' '--help' '-once' '--once' '-sanitize' '--sanitize' '-upcase' '--upcase' '-pristine' '--pristine'"
+  local arg_opts="'-prefix' '--prefix' '-service' '--service' '-service-query' '--service-query' '-kill-signal' '--kill-signal' '-kill-timeout' '--kill-timeout' '-consul-addr' '--consul-addr' '-http-addr' '--http-addr' '-token' '--token' '-consul-token' '--consul-token' '-consul-retry-attempts' '--consul-retry-attempts' '-consul-retry-backoff' '--consul-retry-backoff' '-log-level' '--log-level'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-prefix'|'--prefix')
+      return
+      ;;
+    '-service'|'--service'|'-service-query'|'--service-query')
+      return
+      ;;
+    '-kill-signal'|'--kill-signal')
+      return
+      ;;
+    '-kill-timeout'|'--kill-timeout')
+      return
+      ;;
+    '-consul-addr'|'--consul-addr'|'-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token'|'-consul-token'|'--consul-token')
+      return
+      ;;
+    '-consul-retry-attempts'|'--consul-retry-attempts')
+      return
+      ;;
+    '-consul-retry-backoff'|'--consul-retry-backoff')
+      return
+      ;;
+    '-log-level'|'--log-level')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `shard-proxy` subcommand.
+function _picocli_roster_shardproxy() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts="'-config' '--config' '-config.file' '--config.file' '-listen' '--listen' '-consul-addr' '--consul-addr' '-http-addr' '--http-addr'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-config'|'--config'|'-config.file'|'--config.file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-listen'|'--listen')
+      return
+      ;;
+    '-consul-addr'|'--consul-addr'|'-http-addr'|'--http-addr')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `version` subcommand.
 function _picocli_roster_version() {
   # Get completion data
@@ -1259,7 +1421,7 @@ function _picocli_roster_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls version"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls template envexec shard-proxy version"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

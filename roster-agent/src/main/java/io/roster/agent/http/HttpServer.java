@@ -122,6 +122,7 @@ public final class HttpServer implements AutoCloseable {
         this.agentLocal = mine;
         OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
         GossipEndpoint gossip = new GossipEndpoint(lan, blocking, config);
+        PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName());
         // The agent's own routes first: a client agent answers these itself and forwards the rest.
         api.route("/v1/agent/members", Methods.GET, gossip::members)
                 .prefix("/v1/agent/join/", Methods.PUT, gossip::join)
@@ -191,6 +192,8 @@ public final class HttpServer implements AutoCloseable {
                 .prefix("/v1/catalog/gateway-services/", Methods.GET, operator::emptyCatalogList)
                 .prefix("/v1/health/connect/", Methods.GET, operator::emptyCatalogList)
                 .prefix("/v1/health/ingress/", Methods.GET, operator::emptyCatalogList)
+                .route("/v1/query", PreparedQueryEndpoint.generalMethods(), queries::general)
+                .prefix("/v1/query/", PreparedQueryEndpoint.specificMethods(), queries::specific)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
                 .route("/", Methods.GET, HttpServer::index);

@@ -52,6 +52,13 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private HttpApi api;
+    /** A server's (or dev agent's) queue of coordinate updates; null on a client agent. */
+    private final io.roster.agent.coordinate.CoordinateUpdates coordinateUpdates;
+
+    /** Where this agent's own coordinate goes on a server or dev agent; null on a client agent. */
+    public io.roster.agent.coordinate.CoordinateUpdates coordinateUpdates() {
+        return coordinateUpdates;
+    }
 
     /**
      * Until {@code ready} is true, the catalog, health, KV, session and transaction routes answer
@@ -123,6 +130,12 @@ public final class HttpServer implements AutoCloseable {
         OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
         GossipEndpoint gossip = new GossipEndpoint(lan, blocking, config);
         PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName());
+        NearSort near = new NearSort(server.store(), config.nodeName());
+        catalog.near = near;
+        health.near = near;
+        this.coordinateUpdates = rpc != null ? null : new io.roster.agent.coordinate.CoordinateUpdates(server.replicator(),
+                timer, io.roster.agent.coordinate.CoordinateUpdates.UPDATE_PERIOD, io.roster.gossip.coordinate.VivaldiConfig.SERF.dimensionality());
+        CoordinateEndpoint coordinates = new CoordinateEndpoint(server.store(), blocking, config.datacenter(), coordinateUpdates);
         // The agent's own routes first: a client agent answers these itself and forwards the rest.
         api.route("/v1/agent/members", Methods.GET, gossip::members)
                 .prefix("/v1/agent/join/", Methods.PUT, gossip::join)
@@ -193,6 +206,10 @@ public final class HttpServer implements AutoCloseable {
                 .prefix("/v1/health/connect/", Methods.GET, operator::emptyCatalogList)
                 .prefix("/v1/health/ingress/", Methods.GET, operator::emptyCatalogList)
                 .route("/v1/query", PreparedQueryEndpoint.generalMethods(), queries::general)
+                .route("/v1/coordinate/datacenters", Methods.GET, coordinates::datacenters)
+                .route("/v1/coordinate/nodes", Methods.GET, coordinates::nodes)
+                .prefix("/v1/coordinate/node/", Methods.GET, coordinates::node)
+                .route("/v1/coordinate/update", CoordinateEndpoint.updateMethods(), coordinates::update)
                 .prefix("/v1/query/", PreparedQueryEndpoint.specificMethods(), queries::specific)
                 .route("/v1/status/leader", Methods.GET, agent::leader)
                 .route("/v1/status/peers", Methods.GET, agent::peers)
@@ -259,6 +276,9 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (coordinateUpdates != null) {
+            coordinateUpdates.close();
+        }
         jetty.stop();
     }
 }

@@ -172,6 +172,7 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} watch" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rtt" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv get" ];    then _picocli_roster_kv; return $?; fi
@@ -210,43 +211,45 @@ function _complete_roster() {
   local cmds15=(watch)
   local cmds16=(snapshot)
   local cmds17=(operator)
-  local cmds18=(version)
-  local cmds19=(help)
-  local cmds20=(kv get)
-  local cmds21=(kv put)
-  local cmds22=(kv delete)
-  local cmds23=(kv export)
-  local cmds24=(kv import)
-  local cmds25=(catalog datacenters)
-  local cmds26=(catalog nodes)
-  local cmds27=(catalog services)
-  local cmds28=(services register)
-  local cmds29=(services deregister)
-  local cmds30=(snapshot save)
-  local cmds31=(snapshot restore)
-  local cmds32=(snapshot inspect)
-  local cmds33=(operator raft)
-  local cmds34=(operator raft list-peers)
-  local cmds35=(operator raft remove-peer)
+  local cmds18=(rtt)
+  local cmds19=(version)
+  local cmds20=(help)
+  local cmds21=(kv get)
+  local cmds22=(kv put)
+  local cmds23=(kv delete)
+  local cmds24=(kv export)
+  local cmds25=(kv import)
+  local cmds26=(catalog datacenters)
+  local cmds27=(catalog nodes)
+  local cmds28=(catalog services)
+  local cmds29=(services register)
+  local cmds30=(services deregister)
+  local cmds31=(snapshot save)
+  local cmds32=(snapshot restore)
+  local cmds33=(snapshot inspect)
+  local cmds34=(operator raft)
+  local cmds35=(operator raft list-peers)
+  local cmds36=(operator raft remove-peer)
 
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_operator_raft; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_snapshot_save; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_kv_import; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_kv_export; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_kv_delete; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_kv_put; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_kv_get; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_help; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_kv_import; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_kv_export; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_kv_delete; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_kv_put; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_kv_get; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_help; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_rtt; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_operator; return $?; fi
   if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_snapshot; return $?; fi
   if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_watch; return $?; fi
@@ -275,7 +278,7 @@ function _picocli_roster() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator version help"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator rtt version help"
   local flag_opts="'-h' '--help' '-help'"
   local arg_opts=""
 
@@ -1200,6 +1203,57 @@ function _picocli_roster_operator() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `rtt` subcommand.
+function _picocli_roster_rtt() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-wan' '--wan'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `version` subcommand.
 function _picocli_roster_version() {
   # Get completion data
@@ -1223,7 +1277,7 @@ function _picocli_roster_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator version"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator rtt version"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

@@ -25,6 +25,23 @@ final class Forwarder implements Endpoint {
         this.rpc = rpc;
     }
 
+    /** This client agent's node: {@code ?near=_agent} means it, not the server that answers. */
+    private String agentNode = "";
+
+    Forwarder withAgentNode(String node) {
+        this.agentNode = node == null ? "" : node;
+        return this;
+    }
+
+    /** {@code near=_agent} replaced by this agent's node name (Consul's agents do it before their RPC). */
+    static String resolveNearAgent(String query, String node) {
+        if (node.isEmpty() || !query.contains("near=_agent")) {
+            return query;
+        }
+        String enc = java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8);
+        return query.replaceAll("(^|&)near=_agent(?=&|$)", "$1near=" + java.util.regex.Matcher.quoteReplacement(enc));
+    }
+
     @Override
     public void handle(Call call) {
         String method = call.method();
@@ -33,7 +50,7 @@ final class Forwarder implements Endpoint {
         String pathQuery = call.request.getHttpURI().getPath();
         String q = call.request.getHttpURI().getQuery();
         if (q != null && !q.isEmpty()) {
-            pathQuery += "?" + q;
+            pathQuery += "?" + resolveNearAgent(q, agentNode);
         }
         List<String[]> headers = new ArrayList<>(2);
         for (String h : RpcProtocol.REQUEST_HEADERS) {

@@ -164,7 +164,7 @@ public final class HttpServer implements AutoCloseable {
                 .prefix("/v1/agent/connect/", Set.of("GET", "HEAD", "POST"), operator::connectDisabled)
                 .route("/v1/agent/metrics", Methods.GET, new MetricsEndpoint(metrics, blocking, server.store()).withAutopilot(rpc == null ? operator : null).withGossip(lan)::handle);
         if (rpc != null) {
-            api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(rpc))
+            api.prefix("/v1/", Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"), new Forwarder(rpc).withAgentNode(config.nodeName()))
                     .route("/", Methods.GET, HttpServer::index);
             jetty.setHandler(api);
             jetty.setErrorHandler(HttpServer::errorPage);

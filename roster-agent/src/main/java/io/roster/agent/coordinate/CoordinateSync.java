@@ -65,15 +65,22 @@ public final class CoordinateSync implements AutoCloseable {
         }
         long base = interval(min, Math.max(1, members.getAsInt())).toMillis();
         long delay = base + ThreadLocalRandom.current().nextLong(Math.max(1, base));
-        next = timer.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+        try {
+            next = timer.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the agent is stopping
+        }
     }
 
+    /** On a virtual thread: a client's send waits on the server RPC, which must not hold a timer thread. */
     private void tick() {
-        try {
-            syncNow();
-        } finally {
-            schedule();
-        }
+        Thread.ofVirtual().name("roster-coordinate-sync").start(() -> {
+            try {
+                syncNow();
+            } finally {
+                schedule();
+            }
+        });
     }
 
     /** Sends the coordinate now; returns null or the error. */

@@ -342,7 +342,8 @@ def prepared_queries_and_coordinates():
     check(qid not in [q["ID"] for q in c.query.list()], "deleted")
     dcs = c.coordinate.datacenters()
     check(set(dcs[0].keys()) == {"Datacenter", "Coordinates", "AreaID"}, "coordinate datacenters: %r" % dcs)
-    check(isinstance(c.coordinate.nodes(), list), "coordinate nodes")
+    index, nodes = c.coordinate.nodes()
+    check(int(index) > 0 and isinstance(nodes, list), "coordinate nodes: %r %r" % (index, nodes))
 
 
 CHECKS = {f.__name__: f for f in (kv, cas, session_patroni_body, acquire_and_watch, invalid_session,

@@ -59,6 +59,10 @@ final class Forwarder implements Endpoint {
                 headers.add(new String[] {h, v});
             }
         }
+        if (!agentNode.isEmpty() && call.path().startsWith("/v1/query/")) {
+            // A query's stored Near "_agent" means this client agent, not the server that executes it.
+            headers.add(new String[] {PreparedQueryEndpoint.AGENT_NODE_HEADER, agentNode});
+        }
         boolean read = method.equals("GET") || method.equals("HEAD");
         RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.forward(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);
         call.request.addFailureListener(t -> p.cancel());

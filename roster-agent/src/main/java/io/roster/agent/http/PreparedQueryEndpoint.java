@@ -19,6 +19,11 @@ import java.util.Set;
  */
 final class PreparedQueryEndpoint {
     private static final long MAX_BODY = 512 * 1024;
+    /**
+     * Sent by a client agent that forwards an execute: its node, which a query's {@code Near: _agent}
+     * means (Consul passes the agent's node in the RPC). Only the sort order depends on it.
+     */
+    static final String AGENT_NODE_HEADER = "X-Roster-Agent-Node";
     private static final Set<String> SPECIFIC = Set.of("GET", "HEAD", "PUT", "DELETE");
 
     private final Store store;
@@ -134,7 +139,9 @@ final class PreparedQueryEndpoint {
                 throw new HttpError(500, "Bad limit: strconv.Atoi: parsing \"" + l + "\": invalid syntax");
             }
         }
-        PreparedQueries.Result r = queries.execute(name, nodeName, call.param("near"), sourceIp(call), limit, datacenter);
+        String agent = call.header(AGENT_NODE_HEADER);
+        PreparedQueries.Result r = queries.execute(name, agent == null || agent.isEmpty() ? nodeName : agent,
+                call.param("near"), sourceIp(call), limit, datacenter);
         List<ServiceEntry> nodes = new ArrayList<>(r.nodes().size());
         for (ServiceEntry e : r.nodes()) {
             Node n = e.node();

@@ -72,5 +72,21 @@ class CoordinateClusterTest {
         assertThat(viaClient.get("/v1/catalog/nodes?near=_agent").json().get(0).get("Node").asText()).isEqualTo("pq-client");
         assertThat(new Http(srv.httpAddress()).get("/v1/catalog/nodes?near=_agent").json().get(0).get("Node").asText())
                 .isEqualTo("pq-srv");
+
+        // A prepared query's stored Near "_agent": the agent that was asked, also through a client.
+        Http viaServer = new Http(srv.httpAddress());
+        for (Http h : List.of(viaClient, viaServer)) {
+            assertThat(h.put("/v1/agent/service/register", "{\"Name\":\"pq-near\",\"Port\":9000}").status()).isEqualTo(200);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> srv.store().catalogService(WatchSet.NONE, "pq-near").value().size() == 2);
+        assertThat(viaClient.send("POST", "/v1/query",
+                "{\"Name\":\"pq-near\",\"Service\":{\"Service\":\"pq-near\",\"Near\":\"_agent\"}}".getBytes()).status())
+                .isEqualTo(200);
+        for (int i = 0; i < 4; i++) {
+            assertThat(viaClient.get("/v1/query/pq-near/execute").json().get("Nodes").get(0).get("Node").get("Node").asText())
+                    .isEqualTo("pq-client");
+            assertThat(viaServer.get("/v1/query/pq-near/execute").json().get("Nodes").get(0).get("Node").get("Node").asText())
+                    .isEqualTo("pq-srv");
+        }
     }
 }

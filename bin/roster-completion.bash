@@ -173,6 +173,7 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} snapshot" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} operator" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} tls" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rtt" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} template" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} envexec" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shard-proxy" ];    then _picocli_roster; return $?; fi
@@ -219,57 +220,59 @@ function _complete_roster() {
   local cmds16=(snapshot)
   local cmds17=(operator)
   local cmds18=(tls)
-  local cmds19=(template)
-  local cmds20=(envexec)
-  local cmds21=(shard-proxy)
-  local cmds22=(version)
-  local cmds23=(help)
-  local cmds24=(kv get)
-  local cmds25=(kv put)
-  local cmds26=(kv delete)
-  local cmds27=(kv export)
-  local cmds28=(kv import)
-  local cmds29=(catalog datacenters)
-  local cmds30=(catalog nodes)
-  local cmds31=(catalog services)
-  local cmds32=(services register)
-  local cmds33=(services deregister)
-  local cmds34=(snapshot save)
-  local cmds35=(snapshot restore)
-  local cmds36=(snapshot inspect)
-  local cmds37=(operator raft)
-  local cmds38=(operator raft list-peers)
-  local cmds39=(operator raft remove-peer)
-  local cmds40=(tls ca)
-  local cmds41=(tls cert)
-  local cmds42=(tls ca create)
-  local cmds43=(tls cert create)
+  local cmds19=(rtt)
+  local cmds20=(template)
+  local cmds21=(envexec)
+  local cmds22=(shard-proxy)
+  local cmds23=(version)
+  local cmds24=(help)
+  local cmds25=(kv get)
+  local cmds26=(kv put)
+  local cmds27=(kv delete)
+  local cmds28=(kv export)
+  local cmds29=(kv import)
+  local cmds30=(catalog datacenters)
+  local cmds31=(catalog nodes)
+  local cmds32=(catalog services)
+  local cmds33=(services register)
+  local cmds34=(services deregister)
+  local cmds35=(snapshot save)
+  local cmds36=(snapshot restore)
+  local cmds37=(snapshot inspect)
+  local cmds38=(operator raft)
+  local cmds39=(operator raft list-peers)
+  local cmds40=(operator raft remove-peer)
+  local cmds41=(tls ca)
+  local cmds42=(tls cert)
+  local cmds43=(tls ca create)
+  local cmds44=(tls cert create)
 
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_roster_tls_cert; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_tls_ca; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_operator_raft; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_snapshot_save; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_kv_import; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_kv_export; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_kv_delete; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_kv_put; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_kv_get; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_help; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_version; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_shardproxy; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_envexec; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_template; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_roster_tls_cert; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_roster_tls_ca; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_kv_import; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_kv_export; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_kv_delete; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_kv_put; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_kv_get; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_help; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_shardproxy; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_envexec; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_template; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_rtt; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_tls; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_operator; return $?; fi
   if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_snapshot; return $?; fi
@@ -299,7 +302,7 @@ function _picocli_roster() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls template envexec shard-proxy version help"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls rtt template envexec shard-proxy version help"
   local flag_opts="'-h' '--help' '-help'"
   local arg_opts=""
 
@@ -320,7 +323,7 @@ function _picocli_roster_agent() {
 
   local commands=""
   local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks' '-bootstrap' '--bootstrap'"
-  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
+  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-dir' '--config-dir' '-config-file' '--config-file'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -427,13 +430,13 @@ function _picocli_roster_agent() {
     '-config-format'|'--config-format')
       return
       ;;
-    '-config-file'|'--config-file')
+    '-config-dir'|'--config-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '-config-dir'|'--config-dir')
+    '-config-file'|'--config-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
@@ -1245,6 +1248,57 @@ function _picocli_roster_tls() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `rtt` subcommand.
+function _picocli_roster_rtt() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-wan' '--wan'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `template` subcommand.
 function _picocli_roster_template() {
   # Get completion data
@@ -1421,7 +1475,7 @@ function _picocli_roster_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls template envexec shard-proxy version"
+  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls rtt template envexec shard-proxy version"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

@@ -310,9 +310,46 @@ def agent_catalog_health():
     check(c.http.put(consul.base.CB.bool(), "/v1/agent/service/deregister/py-ttl-1"), "deregister")
 
 
+def prepared_queries_and_coordinates():
+    """python-consul's query and coordinate calls (issue 21): create, get, update, execute, explain, delete."""
+    for node, tags in (("py-q1", ["v1"]), ("py-q2", ["v2"])):
+        check(c.catalog.register(node, "10.4.0.%s" % node[-1],
+                                 service={"Service": "pyq-web", "ID": "pyq-" + node, "Port": 80, "Tags": tags}),
+              "register " + node)
+    created = c.query.create("pyq-web", name="py-web-v1", tags=["v1"], ttl="9s")
+    check(list(created) == ["ID"], "create answers exactly an ID: %r" % created)
+    qid = created["ID"]
+    got = c.query.get(qid)
+    check(len(got) == 1 and got[0]["Name"] == "py-web-v1" and got[0]["DNS"]["TTL"] == "9s", "get: %r" % got)
+    check(qid in [q["ID"] for q in c.query.list()], "list")
+    answer = c.query.execute("py-web-v1")
+    check([n["Service"]["ID"] for n in answer["Nodes"]] == ["pyq-py-q1"], "execute by name: %r" % answer)
+    check(answer["Service"] == "pyq-web" and answer["Datacenter"] == "dc1" and answer["Failovers"] == 0,
+          "execute answer: %r" % answer)
+    check(c.query.update(qid, "pyq-web", name="py-web-v1", tags=["v2"]), "update")
+    # python-consul 0.7.1 always sends Template {Type: name_prefix_match}: every query it creates is a
+    # template, which Consul (and Roster) execute by name only.
+    check(got[0]["Template"]["Type"] == "name_prefix_match", "python-consul's queries are templates: %r" % got)
+    try:
+        c.query.execute(qid)
+        check(False, "a template executed by ID")
+    except consul.base.ConsulException as e:
+        check("can only be resolved up by name" in str(e), "template by ID: %s" % e)
+    answer = c.query.execute("py-web-v1")
+    check([n["Service"]["ID"] for n in answer["Nodes"]] == ["pyq-py-q2"], "execute after update: %r" % answer)
+    check(c.query.explain("py-web-v1")["Query"]["Service"]["Tags"] == ["v2"], "explain")
+    check(c.query.delete(qid), "delete")
+    check(qid not in [q["ID"] for q in c.query.list()], "deleted")
+    dcs = c.coordinate.datacenters()
+    check(set(dcs[0].keys()) == {"Datacenter", "Coordinates", "AreaID"}, "coordinate datacenters: %r" % dcs)
+    index, nodes = c.coordinate.nodes()
+    check(int(index) > 0 and isinstance(nodes, list), "coordinate nodes: %r %r" % (index, nodes))
+
+
 CHECKS = {f.__name__: f for f in (kv, cas, session_patroni_body, acquire_and_watch, invalid_session,
                                   invalid_session_ttl, session_ttl_expiry, register_service,
-                                  blocking_index_semantics, agent_catalog_health)}
+                                  blocking_index_semantics, agent_catalog_health,
+                                  prepared_queries_and_coordinates)}
 
 if __name__ == "__main__":
     if sys.argv[2] == "list":

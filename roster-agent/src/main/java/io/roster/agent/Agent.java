@@ -59,6 +59,8 @@ public final class Agent implements AutoCloseable {
     private final CheckRunners runners;
     private final LocalState local;
     private final AntiEntropy antiEntropy;
+    /** Sends this agent's network coordinate to the servers (started with the gossip pool). */
+    private volatile io.roster.agent.coordinate.CoordinateSync coordinateSync;
     private final HttpServer http;
     /** This agent's LAN gossip member (every agent has one). */
     private final io.roster.agent.lan.LanPool pool;
@@ -392,6 +394,9 @@ public final class Agent implements AutoCloseable {
             joinExhausted = true;
             leftListeners.forEach(Runnable::run);
         });
+        coordinateSync = new io.roster.agent.coordinate.CoordinateSync(config.nodeName(), pool::coordinate,
+                () -> pool.members().size(), this::sendCoordinate, scheduler,
+                io.roster.agent.coordinate.CoordinateSync.INTERVAL_MIN).start();
         if (!config.membership().startJoin().isEmpty()) {
             // -join / start_join: once, now; no address answering stops the agent (as Consul's).
             try {
@@ -657,6 +662,34 @@ public final class Agent implements AutoCloseable {
         });
     }
 
+    /**
+     * Delivers this agent's coordinate: a server or dev agent queues it itself, a client agent sends
+     * {@code PUT /v1/coordinate/update} to a server over the server RPC. Null on success, else one line.
+     */
+    private String sendCoordinate(io.roster.api.Coordinate.Entry e) {
+        if (http.coordinateUpdates() != null) {
+            return http.coordinateUpdates().offer(e);
+        }
+        try {
+            byte[] body = io.roster.api.Json.mapper().writeValueAsBytes(e);
+            io.roster.agent.rpc.RpcProtocol.HttpResponse r = rpc.forward(new io.roster.agent.rpc.RpcProtocol.HttpRequest(
+                    "PUT", "/v1/coordinate/update", List.of(), body), false).future().get(5, TimeUnit.SECONDS);
+            return r.status() == 200 ? null
+                    : r.status() + " " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (Exception ex) {
+            return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        }
+    }
+
+    /** Sends this agent's coordinate now (tests; it is otherwise sent every 15 s or more). */
+    public String syncCoordinate() {
+        io.roster.agent.coordinate.CoordinateSync s = coordinateSync;
+        return s == null ? "not started" : s.syncNow();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -666,6 +699,9 @@ public final class Agent implements AutoCloseable {
         // port bound (a restarted agent in the same process binds the same ports again).
         stopQuietly("HTTP", http::close);
         dnsServers.forEach(d -> stopQuietly("DNS", d::close));
+        if (coordinateSync != null) {
+            stopQuietly("coordinate sync", coordinateSync::close);
+        }
         stopQuietly("anti-entropy", antiEntropy::close);
         if (rpc != null) {
             stopQuietly("server RPC", rpc::close);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {AgentCommand.class, KvCommand.class, CatalogCommand.class, ServicesCommand.class, MembersCommand.class,
                 InfoCommand.class, ReloadCommand.class, LeaveCommand.class, JoinCommand.class, ForceLeaveCommand.class,
                 EventCommand.class, KeygenCommand.class, KeyringCommand.class, MaintCommand.class, LockCommand.class, WatchCommand.class,
-                SnapshotCommand.class, OperatorCommand.class, TlsCommand.class,
+                SnapshotCommand.class, OperatorCommand.class, TlsCommand.class, RttCommand.class,
                 io.roster.tools.TemplateCommand.class, io.roster.tools.EnvexecCommand.class, io.roster.tools.ShardProxyCommand.class,
                 VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Example:", "  roster agent -dev        start a single in-memory dev agent on 127.0.0.1:8500"})

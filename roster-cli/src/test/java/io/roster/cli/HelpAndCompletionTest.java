@@ -45,7 +45,7 @@ class HelpAndCompletionTest {
     void rosterHelpListsEveryCommand() {
         Cli.Result r = Cli.run("-h");
         assertThat(r.code()).isZero();
-        for (String c : List.of("agent", "kv", "catalog", "services", "members", "info", "reload", "maint", "lock", "watch", "snapshot", "operator", "version")) {
+        for (String c : List.of("agent", "kv", "catalog", "services", "members", "info", "reload", "maint", "lock", "watch", "snapshot", "operator", "rtt", "version")) {
             assertThat(r.out()).containsPattern("(?m)^  " + c + " ");
         }
     }

@@ -28,6 +28,9 @@ final class Codec {
     static final byte USER_EVENT = 10;
     static final byte KEY_OP = 11;
     static final byte KEY_REPORT = 12;
+    static final byte COORD = 13;
+    /** Dimensions a coordinate may have on the wire. */
+    static final int MAX_DIMENSIONS = 64;
 
     /** Protocol version carried in alive messages and push-pull, for future negotiation. */
     static final int PROTOCOL_VERSION = 1;
@@ -78,6 +81,18 @@ final class Codec {
             case Msg.Nack n -> {
                 o.u8(NACK);
                 o.i32(n.seq());
+            }
+            case Msg.Coord c -> {
+                o.u8(COORD);
+                o.i32(c.seq());
+                o.str(c.node());
+                o.u8(c.vec().length);
+                for (double d : c.vec()) {
+                    o.i64(Double.doubleToLongBits(d));
+                }
+                o.i64(Double.doubleToLongBits(c.error()));
+                o.i64(Double.doubleToLongBits(c.adjustment()));
+                o.i64(Double.doubleToLongBits(c.height()));
             }
             case Msg.Suspect s -> {
                 o.u8(SUSPECT);
@@ -202,6 +217,7 @@ final class Codec {
             case INDIRECT_PING -> new Msg.IndirectPing(in.i32(), in.name(), in.str(MAX_NAME), in.bool(), in.name());
             case ACK -> new Msg.Ack(in.i32());
             case NACK -> new Msg.Nack(in.i32());
+            case COORD -> readCoord(in);
             case SUSPECT -> new Msg.Suspect(in.i64(), in.name(), in.name());
             case ALIVE -> readAlive(in);
             case DEAD -> new Msg.Dead(in.i64(), in.name(), in.name(), in.bool());
@@ -226,6 +242,21 @@ final class Codec {
             }
             default -> throw new Malformed("unknown message type " + type);
         };
+    }
+
+    private static Msg.Coord readCoord(In in) {
+        int seq = in.i32();
+        String node = in.name();
+        int dims = in.u8();
+        if (dims > MAX_DIMENSIONS) {
+            throw new Malformed("coordinate with " + dims + " dimensions");
+        }
+        double[] vec = new double[dims];
+        for (int i = 0; i < dims; i++) {
+            vec[i] = Double.longBitsToDouble(in.i64());
+        }
+        return new Msg.Coord(seq, node, vec, Double.longBitsToDouble(in.i64()), Double.longBitsToDouble(in.i64()),
+                Double.longBitsToDouble(in.i64()));
     }
 
     private static Msg.Alive readAlive(In in) {

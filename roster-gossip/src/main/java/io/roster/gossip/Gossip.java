@@ -135,6 +135,16 @@ public final class Gossip implements AutoCloseable {
         });
     }
 
+    /** This member's network coordinate now (Vivaldi, from its direct probes' round trips). */
+    public io.roster.gossip.coordinate.Coordinate coordinate() {
+        return core.coordinate;
+    }
+
+    /** The last coordinate each peer sent with its ack to one of this member's probes. */
+    public Map<String, io.roster.gossip.coordinate.Coordinate> peerCoordinates() {
+        return Map.copyOf(core.peerCoordinates);
+    }
+
     public Member localMember() {
         return scheduler.call(core::localMember);
     }

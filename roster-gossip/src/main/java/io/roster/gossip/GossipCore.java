@@ -88,6 +88,12 @@ final class GossipCore {
     private final Map<String, Node> nodes = new HashMap<>();
     private final List<Node> nodeList = new ArrayList<>();
     private final Map<Integer, AckHandler> acks = new HashMap<>();
+    /** This member's Vivaldi client, fed by direct probes' round trips (only the loop touches it). */
+    private final io.roster.gossip.coordinate.VivaldiClient vivaldi;
+    /** This member's coordinate, for readers off the loop. */
+    volatile io.roster.gossip.coordinate.Coordinate coordinate;
+    /** The last coordinate each peer sent with an ack, for readers off the loop. */
+    final Map<String, io.roster.gossip.coordinate.Coordinate> peerCoordinates = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Long> dropLogged = new HashMap<>();
     private List<Node> probeOrder = new ArrayList<>();
     private int probeIndex;
@@ -125,6 +131,9 @@ final class GossipCore {
         nodeList.add(self);
         this.events = new UserEvents(this);
         this.keys = new KeyState(this);
+        this.vivaldi = new io.roster.gossip.coordinate.VivaldiClient(io.roster.gossip.coordinate.VivaldiConfig.SERF,
+                new java.util.SplittableRandom(random.nextLong()));
+        this.coordinate = vivaldi.coordinate();
     }
 
     // =================================================================== lifecycle
@@ -364,6 +373,7 @@ final class GossipCore {
     private final class Probe implements AckHandler {
         final Node target;
         final int seq;
+        final long sentNanos = sched.nowNanos();
         boolean done;
         boolean direct = true;
         int expectedNacks;
@@ -469,7 +479,28 @@ final class GossipCore {
         if (!ping.target().equals(localName)) {
             return; // meant for whoever had this address before us
         }
-        sendWithPiggyback(from, Codec.encode(new Msg.Ack(ping.seq())));
+        // Our coordinate first, then the ack: the prober still has the probe open when the coordinate arrives.
+        io.roster.gossip.coordinate.Coordinate c = coordinate;
+        sendWithPiggyback(from, List.of(Codec.encode(new Msg.Coord(ping.seq(), localName, c.vec(), c.error(),
+                c.adjustment(), c.height())), Codec.encode(new Msg.Ack(ping.seq()))));
+    }
+
+    /**
+     * A peer's coordinate with its ack: if it answers our own direct probe of that peer, the probe's
+     * round trip and the coordinate make one Vivaldi observation. Relayed acks (indirect probes) carry
+     * another path's time and are not used.
+     */
+    private void onCoord(Msg.Coord c) {
+        if (!(acks.get(c.seq()) instanceof Probe p) || p.done || !p.direct || !p.target.name.equals(c.node())) {
+            return;
+        }
+        io.roster.gossip.coordinate.Coordinate theirs = new io.roster.gossip.coordinate.Coordinate(c.vec(), c.error(),
+                c.adjustment(), c.height());
+        double rtt = (sched.nowNanos() - p.sentNanos) / 1e9;
+        if (vivaldi.update(c.node(), theirs, rtt)) {
+            peerCoordinates.put(c.node(), theirs);
+            coordinate = vivaldi.coordinate();
+        }
     }
 
     private void onIndirectPing(String from, Msg.IndirectPing ip) {
@@ -704,6 +735,8 @@ final class GossipCore {
         nodeList.remove(n);
         membershipChanged();
         keys.forget(n.name);
+        vivaldi.forget(n.name);
+        peerCoordinates.remove(n.name);
         listener.onReap(n.snapshot());
     }
 
@@ -761,14 +794,22 @@ final class GossipCore {
     }
 
     private void sendWithPiggyback(String addr, byte[] msg) {
-        int room = packetBudget() - Codec.compoundOverhead(1) - msg.length;
+        sendWithPiggyback(addr, List.of(msg));
+    }
+
+    /** Sends {@code msgs} in one packet, with as many queued broadcasts as fit. */
+    private void sendWithPiggyback(String addr, List<byte[]> msgs) {
+        int room = packetBudget() - Codec.compoundOverhead(msgs.size());
+        for (byte[] m : msgs) {
+            room -= m.length;
+        }
         List<byte[]> extra = broadcasts.take(2, room, retransmitLimit());
         if (extra.isEmpty()) {
-            sendPacket(addr, msg);
+            sendCompound(addr, msgs);
             return;
         }
-        List<byte[]> parts = new ArrayList<>(extra.size() + 1);
-        parts.add(msg);
+        List<byte[]> parts = new ArrayList<>(extra.size() + msgs.size());
+        parts.addAll(msgs);
         parts.addAll(extra);
         sendCompound(addr, parts);
     }
@@ -899,6 +940,7 @@ final class GossipCore {
             case Msg.IndirectPing ip -> onIndirectPing(from, ip);
             case Msg.Ack a -> onAck(a);
             case Msg.Nack n -> onNack(n);
+            case Msg.Coord c -> onCoord(c);
             case Msg.Suspect s -> onSuspect(s);
             case Msg.Alive a -> onAlive(a);
             case Msg.Dead d -> onDead(d);

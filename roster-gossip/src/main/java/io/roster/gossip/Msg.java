@@ -52,6 +52,13 @@ sealed interface Msg {
     record PushPull(boolean join, long eventLTime, long keyLTime, List<MemberEntry> members,
                     List<UserEventMsg> events, List<KeyOp> keyOps, List<KeyReport> keyReports) implements Msg { }
 
+    /**
+     * The sender's network coordinate, sent just before its {@link Ack} in the same packet so the
+     * prober can pair it with the probe's round trip (Serf sends it as the ack payload). Members that
+     * predate it drop this part as unknown and still take the ack.
+     */
+    record Coord(int seq, String node, double[] vec, double error, double adjustment, double height) implements Msg { }
+
     /** Several messages in one packet. */
     record Compound(List<byte[]> parts) implements Msg { }
 }

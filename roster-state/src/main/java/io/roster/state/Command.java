@@ -116,4 +116,40 @@ public sealed interface Command {
             return CommandType.BATCH;
         }
     }
+
+    /**
+     * Creates or replaces a prepared query whose ID was chosen by the leader (a template already
+     * checked there). Refused when the name is taken by another query or is another query's ID, when
+     * another template has an empty name too, or when its session does not exist.
+     */
+    record PreparedQuerySet(@JsonProperty("Query") io.roster.api.PreparedQuery query) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.PREPARED_QUERY_SET;
+        }
+    }
+
+    /** Deletes a prepared query; deleting one that does not exist is not an error (as Consul). */
+    record PreparedQueryDelete(@JsonProperty("ID") String id) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.PREPARED_QUERY_DELETE;
+        }
+    }
+
+    /**
+     * Network coordinates sent by agents, gathered by a server into one entry. Updates for nodes that
+     * are not in the catalog are skipped (as Consul's {@code CoordinateBatchUpdate}).
+     */
+    record CoordinateBatch(@JsonProperty("Coordinates") List<io.roster.api.Coordinate.Entry> coordinates)
+            implements Command {
+        public CoordinateBatch {
+            coordinates = coordinates == null ? List.of() : List.copyOf(coordinates);
+        }
+
+        @Override
+        public CommandType type() {
+            return CommandType.COORDINATE_BATCH;
+        }
+    }
 }

@@ -62,6 +62,9 @@ public final class CommandCodec {
             case CATALOG_REGISTER -> Command.CatalogRegister.class;
             case CATALOG_DEREGISTER -> Command.CatalogDeregister.class;
             case RESTORE -> Command.Restore.class;
+            case PREPARED_QUERY_SET -> Command.PreparedQuerySet.class;
+            case PREPARED_QUERY_DELETE -> Command.PreparedQueryDelete.class;
+            case COORDINATE_BATCH -> Command.CoordinateBatch.class;
             case BATCH -> throw new AssertionError("decoded above");
         };
         try {

@@ -14,7 +14,12 @@ public enum CommandType {
     CATALOG_REGISTER(6),
     CATALOG_DEREGISTER(7),
     RESTORE(8),
-    BATCH(9);
+    BATCH(9),
+    // 50 and up: issue 21 (prepared queries, coordinates). Not 10: other branches were adding codes
+    // from 10 at the same time, and a code is never reused or renumbered once merged.
+    PREPARED_QUERY_SET(50),
+    PREPARED_QUERY_DELETE(51),
+    COORDINATE_BATCH(52);
 
     /** Codes at or above this one are safe for an older server to skip. */
     public static final int IGNORABLE = 128;

@@ -23,20 +23,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The snapshot format, version 2: UTF-8 JSON lines. The first line is a header
+ * The snapshot format, version 3: UTF-8 JSON lines. The first line is a header
  * ({@code Format}, {@code Version}, indexes); then one line per row ({@code {"KV":...}},
  * {@code {"Tombstone":...}}, {@code {"Session":...}}, and since version 2 the catalog:
  * {@code {"Node":...}}, {@code {"Service":...,"ServiceNode":...}}, {@code {"Check":...}},
- * {@code {"ServiceIndex":...}}, {@code {"NodeIndex":...}}) in key order; the last line is
+ * {@code {"ServiceIndex":...}}, {@code {"NodeIndex":...}}, and since version 3 prepared queries
+ * {@code {"Query":...}} and network coordinates {@code {"Coordinate":...}}, with
+ * {@code QueriesIndex} and {@code CoordinatesIndex} in the header) in key order; the last line is
  * {@code {"End":{"Rows":n}}}, so a truncated file is detected. Rows are sorted, so the same state
  * always gives the same bytes (golden-file tested); map entries are written in key order for the
  * same reason. Newer versions may add row kinds; a reader refuses versions it does not know, rows it
- * cannot place, and catalog rows that point at a missing node or service. Version 1 (no catalog) is
- * still read.
+ * cannot place, and catalog rows that point at a missing node or service. Versions 1 (no catalog)
+ * and 2 (no queries, no coordinates) are still read.
  */
 public final class Snapshot {
     public static final String FORMAT = "roster-snapshot";
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     private static final ObjectMapper JSON = Json.mapper();
     /**
      * Map entries sorted by key: node meta, tagged addresses and check definitions are immutable maps
@@ -52,7 +54,8 @@ public final class Snapshot {
     record Header(@JsonProperty("Format") String format, @JsonProperty("Version") int version,
                   @JsonProperty("Index") long index, @JsonProperty("KVIndex") long kvIndex,
                   @JsonProperty("SessionIndex") long sessionIndex, @JsonProperty("NodesIndex") long nodesIndex,
-                  @JsonProperty("ServicesIndex") long servicesIndex, @JsonProperty("ChecksIndex") long checksIndex) {
+                  @JsonProperty("ServicesIndex") long servicesIndex, @JsonProperty("ChecksIndex") long checksIndex,
+                  @JsonProperty("QueriesIndex") long queriesIndex, @JsonProperty("CoordinatesIndex") long coordinatesIndex) {
     }
 
     record NamedIndex(@JsonProperty("Name") String name, @JsonProperty("Index") long index) {
@@ -73,41 +76,51 @@ public final class Snapshot {
                @JsonProperty("Session") SessionEntry session, @JsonProperty("Node") Node node,
                @JsonProperty("Service") NodeService service, @JsonProperty("ServiceNode") String serviceNode,
                @JsonProperty("Check") HealthCheck check, @JsonProperty("ServiceIndex") NamedIndex serviceIndex,
-               @JsonProperty("NodeIndex") NamedIndex nodeIndex, @JsonProperty("End") End end) {
+               @JsonProperty("NodeIndex") NamedIndex nodeIndex,
+               @JsonProperty("Query") io.roster.api.PreparedQuery query,
+               @JsonProperty("Coordinate") io.roster.api.Coordinate.Entry coordinate, @JsonProperty("End") End end) {
         static Row kv(KvPair e) {
-            return new Row(e, null, null, null, null, null, null, null, null, null);
+            return new Row(e, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         static Row tombstone(Tombstone t) {
-            return new Row(null, t, null, null, null, null, null, null, null, null);
+            return new Row(null, t, null, null, null, null, null, null, null, null, null, null);
         }
 
         static Row session(SessionEntry e) {
-            return new Row(null, null, e, null, null, null, null, null, null, null);
+            return new Row(null, null, e, null, null, null, null, null, null, null, null, null);
         }
 
         static Row node(Node n) {
-            return new Row(null, null, null, n, null, null, null, null, null, null);
+            return new Row(null, null, null, n, null, null, null, null, null, null, null, null);
         }
 
         static Row service(String node, NodeService s) {
-            return new Row(null, null, null, null, s, node, null, null, null, null);
+            return new Row(null, null, null, null, s, node, null, null, null, null, null, null);
         }
 
         static Row check(HealthCheck c) {
-            return new Row(null, null, null, null, null, null, c, null, null, null);
+            return new Row(null, null, null, null, null, null, c, null, null, null, null, null);
         }
 
         static Row serviceIndex(String name, long idx) {
-            return new Row(null, null, null, null, null, null, null, new NamedIndex(name, idx), null, null);
+            return new Row(null, null, null, null, null, null, null, new NamedIndex(name, idx), null, null, null, null);
         }
 
         static Row nodeIndex(String name, long idx) {
-            return new Row(null, null, null, null, null, null, null, null, new NamedIndex(name, idx), null);
+            return new Row(null, null, null, null, null, null, null, null, new NamedIndex(name, idx), null, null, null);
+        }
+
+        static Row query(io.roster.api.PreparedQuery q) {
+            return new Row(null, null, null, null, null, null, null, null, null, q, null, null);
+        }
+
+        static Row coordinate(io.roster.api.Coordinate.Entry e) {
+            return new Row(null, null, null, null, null, null, null, null, null, null, e, null);
         }
 
         static Row end(long rows) {
-            return new Row(null, null, null, null, null, null, null, null, null, new End(rows));
+            return new Row(null, null, null, null, null, null, null, null, null, null, null, new End(rows));
         }
     }
 
@@ -115,14 +128,16 @@ public final class Snapshot {
     record Contents(long index, long kvIndex, long sessionIndex, List<KvPair> kv,
                     Map<String, Long> tombstones, List<SessionEntry> sessions, long nodesIndex, long servicesIndex,
                     long checksIndex, List<Node> nodes, List<ServiceRow> services, List<HealthCheck> checks,
-                    Map<String, Long> serviceIndexes, Map<String, Long> nodeIndexes) {
+                    Map<String, Long> serviceIndexes, Map<String, Long> nodeIndexes, long queriesIndex,
+                    List<io.roster.api.PreparedQuery> queries, long coordinatesIndex,
+                    List<io.roster.api.Coordinate.Entry> coordinates) {
     }
 
     static void write(Store s, long index, OutputStream out) throws IOException {
         long rows = 0;
         CatalogTable c = s.catalog;
         line(out, new Header(FORMAT, VERSION, index, s.kv.index, s.sessions.index, c.nodesIndex, c.servicesIndex,
-                c.checksIndex));
+                c.checksIndex, s.queries.index, s.coordinates.index));
         for (KvPair e : s.kv.entries.values()) {
             line(out, Row.kv(e));
             rows++;
@@ -157,6 +172,14 @@ public final class Snapshot {
         }
         for (Map.Entry<String, Long> e : c.nodeIndex.entrySet()) {
             line(out, Row.nodeIndex(e.getKey(), e.getValue()));
+            rows++;
+        }
+        for (io.roster.api.PreparedQuery q : s.queries.byId.values()) {
+            line(out, Row.query(q));
+            rows++;
+        }
+        for (io.roster.api.Coordinate.Entry e : s.coordinates.list()) {
+            line(out, Row.coordinate(e));
             rows++;
         }
         line(out, Row.end(rows));
@@ -210,7 +233,7 @@ public final class Snapshot {
         if (!FORMAT.equals(h.format())) {
             throw new IOException("not a Roster snapshot (format " + h.format() + ")");
         }
-        if (h.version() != 1 && h.version() != VERSION) {
+        if (h.version() < 1 || h.version() > VERSION) {
             throw new IOException("unsupported snapshot version " + h.version() + " (this server reads " + VERSION + ")");
         }
         List<KvPair> kv = new ArrayList<>();
@@ -221,6 +244,8 @@ public final class Snapshot {
         List<HealthCheck> checks = new ArrayList<>();
         Map<String, Long> serviceIndexes = new TreeMap<>();
         Map<String, Long> nodeIndexes = new TreeMap<>();
+        List<io.roster.api.PreparedQuery> queries = new ArrayList<>();
+        List<io.roster.api.Coordinate.Entry> coords = new ArrayList<>();
         long rows = 0;
         String line;
         while ((line = r.readLine()) != null) {
@@ -236,7 +261,8 @@ public final class Snapshot {
                 }
                 checkCatalog(nodes, services, checks);
                 return new Contents(h.index(), h.kvIndex(), h.sessionIndex(), kv, tombs, sessions, h.nodesIndex(),
-                        h.servicesIndex(), h.checksIndex(), nodes, services, checks, serviceIndexes, nodeIndexes);
+                        h.servicesIndex(), h.checksIndex(), nodes, services, checks, serviceIndexes, nodeIndexes,
+                        h.queriesIndex(), queries, h.coordinatesIndex(), coords);
             }
             if (row.kv() != null) {
                 kv.add(row.kv());
@@ -254,6 +280,10 @@ public final class Snapshot {
                 serviceIndexes.put(row.serviceIndex().name(), row.serviceIndex().index());
             } else if (row.nodeIndex() != null) {
                 nodeIndexes.put(row.nodeIndex().name(), row.nodeIndex().index());
+            } else if (row.query() != null && h.version() >= 3 && !row.query().id().isEmpty()) {
+                queries.add(row.query());
+            } else if (row.coordinate() != null && h.version() >= 3 && row.coordinate().coord() != null) {
+                coords.add(row.coordinate());
             } else {
                 // Every row kind of a version this server reads is known: anything else is damage, and
                 // skipping it would silently lose a row (a service without its node, say).

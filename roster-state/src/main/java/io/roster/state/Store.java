@@ -26,6 +26,8 @@ public final class Store {
     final SessionTable sessions = new SessionTable();
     final KvTable kv = new KvTable(sessions);
     final CatalogTable catalog = new CatalogTable();
+    final QueryTable queries = new QueryTable();
+    final CoordinateTable coordinates = new CoordinateTable();
     private volatile InvalidationListener invalidationListener;
     private volatile long lastIndex;
 
@@ -104,6 +106,9 @@ public final class Store {
                 case Command.CatalogDeregister c -> applyDeregister(tx, c);
                 case Command.Restore c -> applyRestore(c);
                 case Command.Batch c -> new ApplyError("a batch cannot contain a batch");
+                case Command.PreparedQuerySet c -> applyQuerySet(tx, c.query());
+                case Command.PreparedQueryDelete c -> applyQueryDelete(tx, c.id());
+                case Command.CoordinateBatch c -> applyCoordinates(tx, c);
             };
         } catch (RuntimeException e) {
             tx.rollback(kv, sessions);
@@ -166,6 +171,64 @@ public final class Store {
             }
         }
         sessions.remove(tx, id);
+        // Queries bound to the session go with it (Consul's sessionDeleteWithSession).
+        for (String queryId : queries.ofSession(id)) {
+            queries.remove(tx, queryId);
+        }
+        return Boolean.TRUE;
+    }
+
+    // ------------------------------------------------------------------ prepared queries and coordinates
+
+    /** Consul's {@code preparedQuerySetTxn} integrity checks, with its texts; the leader chose the ID. */
+    private Object applyQuerySet(Tx tx, io.roster.api.PreparedQuery q) {
+        if (q == null || q.id().isEmpty()) {
+            return new ApplyError("Missing query ID");
+        }
+        io.roster.api.PreparedQuery existing = queries.get(q.id());
+        if (!q.name().isEmpty()) {
+            io.roster.api.PreparedQuery other = queries.byName(q.name());
+            if (other != null && !other.id().equals(q.id())) {
+                return new ApplyError("name '" + q.name() + "' aliases an existing query name");
+            }
+        } else if (QueryTable.isTemplate(q)) {
+            for (io.roster.api.PreparedQuery other : queries.byId.values()) {
+                if (QueryTable.isTemplate(other) && other.name().isEmpty() && !other.id().equals(q.id())) {
+                    return new ApplyError("a query template with an empty name already exists");
+                }
+            }
+        }
+        if (QueryTable.isUuid(q.name()) && queries.get(q.name()) != null) {
+            return new ApplyError("name '" + q.name() + "' aliases an existing query ID");
+        }
+        if (!q.session().isEmpty() && sessions.get(q.session()) == null) {
+            return new ApplyError("invalid session \"" + q.session() + "\"");
+        }
+        long create = existing == null ? tx.index : existing.createIndex();
+        queries.put(tx, new io.roster.api.PreparedQuery(q.id(), q.name(), q.session(), q.token(), q.service(), q.dns(),
+                q.template(), create, tx.index));
+        return q.id();
+    }
+
+    private Object applyQueryDelete(Tx tx, String id) {
+        if (id != null) {
+            queries.remove(tx, id);
+        }
+        return Boolean.TRUE;
+    }
+
+    /** Skips nodes the catalog does not know, as Consul does; an update equal to the stored one is not a change. */
+    private Object applyCoordinates(Tx tx, Command.CoordinateBatch c) {
+        for (io.roster.api.Coordinate.Entry e : c.coordinates()) {
+            if (e.coord() == null || !catalog.nodes.containsKey(e.node())) {
+                continue;
+            }
+            java.util.TreeMap<String, io.roster.api.Coordinate> have = coordinates.byNode.get(e.node());
+            if (have != null && e.coord().equals(have.get(e.segment()))) {
+                continue;
+            }
+            coordinates.put(tx, e);
+        }
         return Boolean.TRUE;
     }
 
@@ -242,6 +305,7 @@ public final class Store {
             removed = old == null ? List.of() : List.of(old);
         } else {
             removed = catalog.removeNode(tx, c.node());
+            coordinates.removeNode(tx, c.node());
             for (SessionEntry s : sessions.byNode(c.node())) {
                 invalidate(tx, s);
             }
@@ -592,6 +656,74 @@ public final class Store {
         }
     }
 
+    // ------------------------------------------------------------------ prepared query and coordinate reads
+
+    private long queriesIndex() {
+        return Math.max(1, queries.index);
+    }
+
+    /** Every prepared query, by ID. */
+    public Read<List<io.roster.api.PreparedQuery>> preparedQueries(WatchSet ws) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(QueryTable.TOPIC);
+            return new Read<>(queries.list(), queriesIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One prepared query by ID; null when there is none. The index is the table's, as Consul's. */
+    public Read<io.roster.api.PreparedQuery> preparedQuery(WatchSet ws, String id) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(QueryTable.TOPIC);
+            return new Read<>(queries.get(id), queriesIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The stored query an execute names: by ID, else by exact name (case-insensitive), else the
+     * template with the longest matching name prefix; null when none. Rendering is the caller's.
+     */
+    public Read<io.roster.api.PreparedQuery> resolvePreparedQuery(WatchSet ws, String idOrName) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(QueryTable.TOPIC);
+            return new Read<>(queries.resolve(idOrName), queriesIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private long coordinatesIndex() {
+        return Math.max(1, coordinates.index);
+    }
+
+    /** Every node's coordinates (by node, then segment). */
+    public Read<List<io.roster.api.Coordinate.Entry>> coordinates(WatchSet ws) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CoordinateTable.TOPIC);
+            return new Read<>(coordinates.list(), coordinatesIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One node's coordinates (one per segment), empty when it has none. */
+    public Read<List<io.roster.api.Coordinate.Entry>> coordinatesOf(WatchSet ws, String node) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CoordinateTable.TOPIC);
+            return new Read<>(coordinates.ofNode(node), coordinatesIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The keys a session holds now (the leader uses this to arm lock-delay on invalidation). */
     public List<String> keysHeldBy(String sessionId) {
         lock.readLock().lock();
@@ -651,6 +783,16 @@ public final class Store {
             catalog.servicesIndex = c.servicesIndex();
             catalog.checksIndex = c.checksIndex();
             catalog.reindex();
+            queries.clear();
+            for (io.roster.api.PreparedQuery q : c.queries()) {
+                queries.restoreRow(q);
+            }
+            queries.index = c.queriesIndex();
+            coordinates.clear();
+            for (io.roster.api.Coordinate.Entry e : c.coordinates()) {
+                coordinates.byNode.computeIfAbsent(e.node(), k -> new java.util.TreeMap<>()).put(e.segment(), e.coord());
+            }
+            coordinates.index = c.coordinatesIndex();
             kv.index = c.kvIndex();
             sessions.index = c.sessionIndex();
             lastIndex = c.index();

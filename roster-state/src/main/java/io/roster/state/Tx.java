@@ -14,6 +14,8 @@ final class Tx {
     /** Sessions this apply invalidated by itself (check went critical, node removed), with the keys they held. */
     final List<java.util.Map.Entry<io.roster.api.SessionEntry, List<String>>> invalidated = new ArrayList<>();
     private final List<Undo> undo = new ArrayList<>();
+    /** Undo steps of the tables that keep their own (prepared queries, coordinates), run newest first. */
+    private final List<Runnable> undoSteps = new ArrayList<>();
     private final long kvIndexBefore;
     private final long sessionIndexBefore;
 
@@ -34,8 +36,17 @@ final class Tx {
         undo.add(new Undo(id, null, null, true, previous));
     }
 
+    /** Registers how to undo one change of a table that is not KV or sessions. */
+    void onRollback(Runnable step) {
+        undoSteps.add(step);
+    }
+
     /** Restores every row this transaction touched, newest first. */
     void rollback(KvTable kv, SessionTable sessions) {
+        for (int i = undoSteps.size() - 1; i >= 0; i--) {
+            undoSteps.get(i).run();
+        }
+        undoSteps.clear();
         for (int i = undo.size() - 1; i >= 0; i--) {
             Undo u = undo.get(i);
             if (u.session) {

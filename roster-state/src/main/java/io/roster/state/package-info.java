@@ -1,6 +1,6 @@
 /**
- * The state store: the tables (KV, tombstones, sessions, and the catalog of nodes, services and
- * checks), the watch registry that wakes blocking queries, the append-only
+ * The state store: the tables (KV, tombstones, sessions, the catalog of nodes, services and
+ * checks, prepared queries, network coordinates), the watch registry that wakes blocking queries, the append-only
  * {@link io.roster.state.Command} set and the one apply switch ({@link io.roster.state.Store#apply}),
  * and snapshot/restore.
  *

@@ -249,6 +249,9 @@ class DeterminismTest {
         }
 
         private Command single() {
+            if (rnd.nextInt(20) == 0) {
+                return queryOrCoordinates();
+            }
             int r = rnd.nextInt(100);
             if (r < 45) {
                 return kvWrite();
@@ -277,6 +280,37 @@ class DeterminismTest {
             } else {
                 return catalogDeregister();
             }
+        }
+
+        // ------------------------------------------------------------------ prepared queries, coordinates
+
+        /** Queries with clashing names (case too), session-bound ones, templates; coordinates for known and unknown nodes. */
+        private Command queryOrCoordinates() {
+            int r = rnd.nextInt(10);
+            if (r < 5) {
+                String id = "00000000-0000-4000-8000-00000000000" + rnd.nextInt(4);
+                String name = pick(List.of("", "q0", "Q0", "q1", "tpl-"));
+                boolean template = name.startsWith("tpl") || rnd.nextInt(4) == 0;
+                String session = name.isEmpty() || rnd.nextInt(3) == 0 ? session() : "";
+                return new Command.PreparedQuerySet(new io.roster.api.PreparedQuery(id, name, session, "",
+                        new io.roster.api.PreparedQuery.ServiceQuery(pick(List.of("web", "db")), null, null, null, null,
+                                rnd.nextBoolean(), List.of(pick(TAGS)), meta(), null),
+                        new io.roster.api.PreparedQuery.Dns(rnd.nextBoolean() ? "" : "10s"),
+                        template ? new io.roster.api.PreparedQuery.Template("name_prefix_match", "", false) : null, 0, 0));
+            } else if (r < 7) {
+                return new Command.PreparedQueryDelete("00000000-0000-4000-8000-00000000000" + rnd.nextInt(5));
+            }
+            List<io.roster.api.Coordinate.Entry> updates = new ArrayList<>();
+            int n = 1 + rnd.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                List<Double> vec = new ArrayList<>();
+                for (int d = 0; d < 8; d++) {
+                    vec.add(rnd.nextInt(3) == 0 ? 0.0 : rnd.nextGaussian() / 100);
+                }
+                updates.add(new io.roster.api.Coordinate.Entry("node" + rnd.nextInt(5), "",
+                        new io.roster.api.Coordinate(vec, rnd.nextDouble() * 1.5, rnd.nextGaussian() / 1000, 1e-5)));
+            }
+            return new Command.CoordinateBatch(updates);
         }
 
         // ------------------------------------------------------------------ catalog
@@ -413,11 +447,12 @@ class DeterminismTest {
                 "CATALOG_DEREGISTER/service:true", "CATALOG_DEREGISTER/check:true", "CATALOG_DEREGISTER/node:error",
                 "check:to-critical", "invalidated-by:CATALOG_REGISTER", "invalidated-by:CATALOG_DEREGISTER/node",
                 "invalidated-by:CATALOG_DEREGISTER/service", "invalidated-by:CATALOG_DEREGISTER/check",
-                "invalidated-holding-keys");
+                "invalidated-holding-keys", "PREPARED_QUERY_SET:ok", "PREPARED_QUERY_SET:error",
+                "PREPARED_QUERY_DELETE:true", "COORDINATE_BATCH:true");
         Set<CommandType> types = w.log.stream().map(e -> e.command().type()).collect(Collectors.toSet());
         assertThat(types).isEqualTo(EnumSet.allOf(CommandType.class));
         assertThat(w.rowKinds).contains("{\"KV\":", "{\"Tombstone\":", "{\"Session\":", "{\"Node\":", "{\"Service\":",
-                "{\"Check\":", "{\"ServiceIndex\":", "{\"NodeIndex\":");
+                "{\"Check\":", "{\"ServiceIndex\":", "{\"NodeIndex\":", "{\"Query\":", "{\"Coordinate\":");
         assertThat(w.heldKeySeen).as("a snapshot with a key held by a session").isTrue();
     }
 
@@ -480,6 +515,15 @@ class DeterminismTest {
                         true),
                 new Command.CatalogDeregister("node1", "web-1", "svc-web"),
                 new Command.Restore("{}".getBytes(StandardCharsets.UTF_8)),
+                new Command.PreparedQuerySet(new io.roster.api.PreparedQuery("00000000-0000-4000-8000-000000000001", "q",
+                        "sess", "tok", new io.roster.api.PreparedQuery.ServiceQuery("web", "_agent", "Service.Port > 1",
+                        new io.roster.api.PreparedQuery.Failover(1, List.of("dc2"), List.of(Map.of("Datacenter", "dc3"))),
+                        List.of("serfHealth"), true, List.of("v1", "!v2"), Map.of("rack", "r1"), Map.of("v", "1")),
+                        new io.roster.api.PreparedQuery.Dns("10s"),
+                        new io.roster.api.PreparedQuery.Template("name_prefix_match", "^q-(.*)$", true), 0, 0)),
+                new Command.PreparedQueryDelete("00000000-0000-4000-8000-000000000001"),
+                new Command.CoordinateBatch(List.of(new io.roster.api.Coordinate.Entry("node1", "",
+                        new io.roster.api.Coordinate(List.of(0.001, -0.25, 0.0), 0.5, -1e-4, 1e-5)))),
                 new Command.Batch(List.of(Cmds.set("b/1", "1"), new Command.SessionDestroy("id-1"), new Command.TombstoneReap(7))));
     }
 

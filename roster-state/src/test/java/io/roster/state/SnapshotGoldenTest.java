@@ -51,9 +51,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SnapshotGoldenTest {
     /** Written by version-1 servers (KV, tombstones, sessions); read-only evidence now. */
     private static final String GOLDEN_V1 = "golden/snapshot-v1.jsonl";
-    /** The current format, with the catalog. */
+    /** Written by version-2 servers (the catalog added); read-only evidence now. */
     private static final String GOLDEN_V2 = "golden/snapshot-v2.jsonl";
-    private static final Path GOLDEN_V2_SOURCE = Path.of("src/test/resources", GOLDEN_V2);
+    /** The current format, with prepared queries and coordinates. */
+    private static final String GOLDEN_V3 = "golden/snapshot-v3.jsonl";
+    private static final Path GOLDEN_V3_SOURCE = Path.of("src/test/resources", GOLDEN_V3);
+    static final String QUERY_A = "5a1e0c3d-0000-4000-8000-00000000000a";
+    static final String QUERY_TEMPLATE = "5a1e0c3d-0000-4000-8000-00000000000b";
+    static final String QUERY_BOUND = "5a1e0c3d-0000-4000-8000-00000000000c";
+    static final String QUERY_GONE = "5a1e0c3d-0000-4000-8000-00000000000d";
 
     static final String LEADER = "6b9ac2ad-1b3f-4c0a-9f6e-1a2b3c4d5e01";
     static final String EPHEMERAL = "0c5e1d7a-77aa-4bde-8f00-1a2b3c4d5e02";
@@ -152,6 +158,45 @@ class SnapshotGoldenTest {
         return s;
     }
 
+    /**
+     * The version-2 state, then prepared queries (every field; a template; one bound to a session
+     * that dies, so it goes too; one deleted) and coordinates (two nodes, one segment each, one
+     * update replaced, one for an unknown node skipped).
+     */
+    static Store goldenStoreV3() {
+        Store s = goldenStore();
+        long i = s.lastIndex();
+        io.roster.api.PreparedQuery.ServiceQuery svc = new io.roster.api.PreparedQuery.ServiceQuery("web", "_agent",
+                "Service.Meta.team == edge", new io.roster.api.PreparedQuery.Failover(2, List.of("dc2", "dc3"),
+                List.of(Map.of("Datacenter", "dc2"))), List.of("serfHealth"), true, List.of("v1", "!canary"),
+                ordered("zone", "a", "rack", "r1"), ordered("version", "1.2", "team", "edge"));
+        s.apply(i += 3, new Command.PreparedQuerySet(new io.roster.api.PreparedQuery(QUERY_A, "web-v1", "", "tok",
+                svc, new io.roster.api.PreparedQuery.Dns("10s"), null, 0, 0)));
+        s.apply(i += 3, new Command.PreparedQuerySet(new io.roster.api.PreparedQuery(QUERY_TEMPLATE, "geo-", "", "",
+                new io.roster.api.PreparedQuery.ServiceQuery("${match(1)}", null, null, null, null, false,
+                        List.of("${match(2)}"), null, null), null,
+                new io.roster.api.PreparedQuery.Template("name_prefix_match", "^geo-(.*?)-(.*)$", true), 0, 0)));
+        s.apply(i += 3, Cmds.releaseSession("qsession"));
+        s.apply(i += 3, new Command.PreparedQuerySet(new io.roster.api.PreparedQuery(QUERY_BOUND, "", "qsession", "",
+                new io.roster.api.PreparedQuery.ServiceQuery("db", null, null, null, null, false, null, null, null),
+                null, null, 0, 0)));
+        s.apply(i += 3, destroy("qsession"));
+        s.apply(i += 3, new Command.PreparedQuerySet(new io.roster.api.PreparedQuery(QUERY_GONE, "gone", "", "",
+                new io.roster.api.PreparedQuery.ServiceQuery("db", null, null, null, null, false, null, null, null),
+                null, null, 0, 0)));
+        s.apply(i += 3, new Command.PreparedQueryDelete(QUERY_GONE));
+        s.apply(i += 3, new Command.PreparedQuerySet(new io.roster.api.PreparedQuery(QUERY_A, "web-v1", "", "tok",
+                svc, new io.roster.api.PreparedQuery.Dns("30s"), null, 0, 0)));
+        io.roster.api.Coordinate c1 = new io.roster.api.Coordinate(List.of(0.001, -0.002, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+                0.25, -0.0001, 0.00001);
+        io.roster.api.Coordinate c2 = new io.roster.api.Coordinate(List.of(0.003, 0.001, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5e-3),
+                1.5, 0.0, 0.0002);
+        s.apply(i += 3, new Command.CoordinateBatch(List.of(new io.roster.api.Coordinate.Entry("node1", "", c2),
+                new io.roster.api.Coordinate.Entry("node2", "", c2), new io.roster.api.Coordinate.Entry("nowhere", "", c1))));
+        s.apply(i += 3, new Command.CoordinateBatch(List.of(new io.roster.api.Coordinate.Entry("node1", "", c1))));
+        return s;
+    }
+
     private static byte[] golden(String name) throws IOException {
         try (InputStream in = SnapshotGoldenTest.class.getClassLoader().getResourceAsStream(name)) {
             assertThat(in).as("golden file %s (create it with -Droster.golden.update=true)", name).isNotNull();
@@ -163,25 +208,29 @@ class SnapshotGoldenTest {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    // ------------------------------------------------------------------ version 2 (current)
+    // ------------------------------------------------------------------ version 3 (current)
 
     @Test
     void snapshotMatchesTheGoldenFileByteForByte() throws IOException {
-        byte[] actual = Snapshots.bytes(goldenStore());
+        byte[] actual = Snapshots.bytes(goldenStoreV3());
         if (Boolean.getBoolean("roster.golden.update")) {
-            Files.createDirectories(GOLDEN_V2_SOURCE.getParent());
-            Files.write(GOLDEN_V2_SOURCE, actual);
+            Files.createDirectories(GOLDEN_V3_SOURCE.getParent());
+            Files.write(GOLDEN_V3_SOURCE, actual);
         }
-        assertThat(text(actual)).isEqualTo(text(golden(GOLDEN_V2)));
-        assertThat(actual).isEqualTo(golden(GOLDEN_V2));
+        assertThat(text(actual)).isEqualTo(text(golden(GOLDEN_V3)));
+        assertThat(actual).isEqualTo(golden(GOLDEN_V3));
     }
 
     @Test
     void goldenFileHasEveryRowKindAndTheCurrentVersion() throws IOException {
-        String g = text(golden(GOLDEN_V2));
+        String g = text(golden(GOLDEN_V3));
         assertThat(g.lines().findFirst().orElseThrow()).startsWith("{\"Format\":\"roster-snapshot\",\"Version\":" + Snapshot.VERSION + ",");
         assertThat(g).contains("{\"KV\":", "{\"Tombstone\":", "{\"Session\":", "{\"Node\":", "{\"Service\":", "{\"Check\":",
-                "{\"ServiceIndex\":{\"Name\":\"old\"", "{\"NodeIndex\":{\"Name\":\"node4\"", "{\"End\":");
+                "{\"ServiceIndex\":{\"Name\":\"old\"", "{\"NodeIndex\":{\"Name\":\"node4\"", "{\"End\":",
+                "{\"Query\":{\"ID\":\"" + QUERY_A, "{\"Query\":{\"ID\":\"" + QUERY_TEMPLATE, "{\"Coordinate\":{\"Node\":\"node1\"",
+                "{\"Coordinate\":{\"Node\":\"node2\"", "\"QueriesIndex\":", "\"CoordinatesIndex\":");
+        assertThat(g).as("deleted, session-bound and unknown-node rows are gone")
+                .doesNotContain(QUERY_GONE, QUERY_BOUND, "nowhere");
         assertThat(g).as("map entries in key order").contains("\"Meta\":{\"os\":\"linux\",\"rack\":\"r1\",\"zone\":\"a\"}",
                 "\"TaggedAddresses\":{\"lan\":\"10.0.0.1\",\"wan\":\"203.0.113.1\"}");
     }
@@ -194,9 +243,38 @@ class SnapshotGoldenTest {
     @Test
     void goldenFileRestoresToTheSameBytes() throws IOException {
         Store restored = new Store();
-        Snapshots.restore(restored, golden(GOLDEN_V2));
-        assertThat(Snapshots.bytes(restored)).isEqualTo(golden(GOLDEN_V2));
-        assertThat(restored.stateHash()).isEqualTo(goldenStore().stateHash());
+        Snapshots.restore(restored, golden(GOLDEN_V3));
+        assertThat(Snapshots.bytes(restored)).isEqualTo(golden(GOLDEN_V3));
+        assertThat(restored.stateHash()).isEqualTo(goldenStoreV3().stateHash());
+    }
+
+    @Test
+    void restoredQueriesAndCoordinatesAnswerLikeTheOriginal() throws IOException {
+        Store original = goldenStoreV3();
+        Store restored = new Store();
+        Snapshots.restore(restored, golden(GOLDEN_V3));
+        for (Store s : List.of(original, restored)) {
+            assertThat(s.preparedQueries(WatchSet.NONE).value()).extracting(io.roster.api.PreparedQuery::id)
+                    .containsExactly(QUERY_A, QUERY_TEMPLATE);
+            assertThat(s.resolvePreparedQuery(WatchSet.NONE, "WEB-V1").value().dns().ttl()).isEqualTo("30s");
+            assertThat(s.resolvePreparedQuery(WatchSet.NONE, "geo-web-v1").value().id()).isEqualTo(QUERY_TEMPLATE);
+            assertThat(s.coordinates(WatchSet.NONE).value()).extracting(io.roster.api.Coordinate.Entry::node)
+                    .containsExactly("node1", "node2");
+            assertThat(s.coordinatesOf(WatchSet.NONE, "node1").value().getFirst().coord().error()).isEqualTo(0.25);
+        }
+        assertThat(restored.preparedQueries(WatchSet.NONE).index()).isEqualTo(original.preparedQueries(WatchSet.NONE).index());
+        assertThat(restored.coordinates(WatchSet.NONE).index()).isEqualTo(original.coordinates(WatchSet.NONE).index());
+        // The name index is rebuilt: the name is still taken by its query after a restore.
+        for (Store s : List.of(original, restored)) {
+            long i = s.lastIndex();
+            Object r = s.apply(i + 1, new Command.PreparedQuerySet(new io.roster.api.PreparedQuery(QUERY_GONE, "Web-V1", "", "",
+                    new io.roster.api.PreparedQuery.ServiceQuery("db", null, null, null, null, false, null, null, null),
+                    null, null, 0, 0)));
+            assertThat(r).isEqualTo(new ApplyError("name 'Web-V1' aliases an existing query name"));
+            s.apply(i + 2, deregisterNode("node2"));
+        }
+        assertThat(restored.coordinatesOf(WatchSet.NONE, "node2").value()).isEmpty();
+        assertThat(Snapshots.bytes(restored)).isEqualTo(Snapshots.bytes(original));
     }
 
     @Test
@@ -271,8 +349,8 @@ class SnapshotGoldenTest {
         List<String> oldLines = text(v1).lines().toList();
         List<String> newLines = again.lines().toList();
         assertThat(oldLines.getFirst()).startsWith("{\"Format\":\"roster-snapshot\",\"Version\":1,");
-        assertThat(newLines.getFirst()).isEqualTo(oldLines.getFirst().replace("\"Version\":1,", "\"Version\":2,")
-                .replace("}", ",\"NodesIndex\":0,\"ServicesIndex\":0,\"ChecksIndex\":0}"));
+        assertThat(newLines.getFirst()).isEqualTo(oldLines.getFirst().replace("\"Version\":1,", "\"Version\":" + Snapshot.VERSION + ",")
+                .replace("}", ",\"NodesIndex\":0,\"ServicesIndex\":0,\"ChecksIndex\":0,\"QueriesIndex\":0,\"CoordinatesIndex\":0}"));
         assertThat(newLines.subList(1, newLines.size())).as("every row as version 1 wrote it, and nothing else")
                 .isEqualTo(oldLines.subList(1, oldLines.size()));
 
@@ -365,7 +443,7 @@ class SnapshotGoldenTest {
         Snapshots.restore(clean, golden);
         assertThat(Snapshots.bytes(dirty)).isEqualTo(Snapshots.bytes(clean));
         if (version == 2) {
-            assertThat(Snapshots.bytes(dirty)).isEqualTo(golden);
+            assertThat(Snapshots.bytes(dirty)).isEqualTo(Snapshots.bytes(goldenStore()));
         }
         assertThat(dirty.keysHeldBy(LEADER)).containsExactly("service/leader");
         assertThat(dirty.keysHeldBy(DOOMED)).isEmpty();
@@ -413,8 +491,8 @@ class SnapshotGoldenTest {
                 Arguments.of("a row missing", (UnaryOperator<String>) s -> withoutLine(s, 3), "rows, found"),
                 Arguments.of("corrupt row", (UnaryOperator<String>) s -> replaceLine(s, 2, "{\"KV\":{\"Key\":"),
                         "corrupt snapshot row 2"),
-                Arguments.of("unknown version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", "\"Version\":3,"),
-                        "unsupported snapshot version 3"),
+                Arguments.of("unknown version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", "\"Version\":4,"),
+                        "unsupported snapshot version 4"),
                 Arguments.of("no version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", ""),
                         "unsupported snapshot version 0"),
                 Arguments.of("other format", (UnaryOperator<String>) s -> s.replaceFirst("roster-snapshot", "consul-snapshot"),
@@ -451,6 +529,7 @@ class SnapshotGoldenTest {
         for (Arguments a : common) {
             out.add(Arguments.of(GOLDEN_V1 + ": " + a.get()[0], GOLDEN_V1, a.get()[1], a.get()[2]));
             out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));
+            out.add(Arguments.of(GOLDEN_V3 + ": " + a.get()[0], GOLDEN_V3, a.get()[1], a.get()[2]));
         }
         for (Arguments a : catalog) {
             out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));

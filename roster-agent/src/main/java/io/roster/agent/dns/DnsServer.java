@@ -160,7 +160,7 @@ public final class DnsServer implements AutoCloseable {
         Recursor recursor = config.recursors().isEmpty() ? null
                 : new Recursor(DnsConfig.recursorAddresses(config.recursors()), dns.recursorTimeout(), dns.recursorRandom());
         return new QueryHandler(store, config.datacenter(), config.domain(), config.altDomain(), dns, recursor,
-                ThreadLocalRandom::current);
+                ThreadLocalRandom::current).withAgentNode(config.nodeName());
     }
 
     private static InetAddress address(String clientAddr) {

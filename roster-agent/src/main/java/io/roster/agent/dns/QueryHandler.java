@@ -71,6 +71,12 @@ final class QueryHandler {
         this.recursor = recursor;
     }
 
+    /** The agent's node name, which a prepared query's {@code Near: _agent} means. */
+    QueryHandler withAgentNode(String node) {
+        resolver.agentNode(node);
+        return this;
+    }
+
     private static Name absolute(String d) {
         try {
             return Name.fromString(d.endsWith(".") ? d : d + ".");

@@ -28,7 +28,7 @@ record QueryName(Kind kind, String datacenter, String service, String tag, Strin
         SERVICE,
         NODE,
         ADDR,
-        /** Prepared queries: not implemented yet, answered NXDOMAIN. */
+        /** A prepared query, executed as {@code /v1/query/<name>/execute} would. */
         QUERY,
         /** A form Consul has and Roster does not serve yet ({@code connect}, {@code ingress}, {@code virtual}, peers). */
         UNSUPPORTED,

@@ -60,6 +60,9 @@ final class Resolver {
         this.config = config;
         this.random = random;
         this.cache = new ReadCache(store);
+        // Filters were checked against Consul's field set when the query was stored (HTTP).
+        this.queries = new io.roster.agent.query.PreparedQueries(null, store, io.roster.agent.filter.Schema.ANY,
+                e -> io.roster.api.Json.mapper().valueToTree(e));
     }
 
     /** Answers {@code qname} (a name at or under {@code zone}, the domain or the alt domain). */
@@ -83,8 +86,45 @@ final class Resolver {
             case SERVICE -> service(qname, qtype, zone, q.service(), q.tag(), depth);
             case NODE -> node(qname, qtype, zone, q.node());
             case ADDR -> addr(qname, qtype, zone, q.addr());
-            case QUERY, UNSUPPORTED, INVALID -> nxdomain(zone);
+            case QUERY -> query(qname, qtype, zone, q.query(), depth);
+            case UNSUPPORTED, INVALID -> nxdomain(zone);
         };
+    }
+
+    // ------------------------------------------------------------------ prepared queries
+
+    /** The node {@code Near: _agent} means: this agent's. */
+    private volatile String agentNode = "";
+    private final io.roster.agent.query.PreparedQueries queries;
+
+    void agentNode(String node) {
+        this.agentNode = node == null ? "" : node;
+    }
+
+    /**
+     * {@code <query>.query[.<dc>].<domain>}: the query executed as {@code /v1/query/<query>/execute}
+     * would, answered like a service lookup, with the query's {@code DNS.TTL} when it has one.
+     * No such query, or no healthy instance, is NXDOMAIN (as Consul).
+     */
+    private Reply query(Name qname, int qtype, Name zone, String idOrName, int depth) {
+        io.roster.agent.query.PreparedQueries.Result r;
+        try {
+            r = queries.execute(idOrName, agentNode, null, null, 0, datacenter);
+        } catch (io.roster.agent.query.PreparedQueries.QueryError e) {
+            return e.status() == 404 ? nxdomain(zone) : Reply.error(Rcode.SERVFAIL, List.of());
+        }
+        if (r.nodes().isEmpty()) {
+            return nxdomain(zone);
+        }
+        long ttl = config.serviceTtlSeconds(r.service());
+        if (!r.dns().ttl().isEmpty()) {
+            try {
+                ttl = io.roster.api.Durations.parse(r.dns().ttl()).toSeconds();
+            } catch (IllegalArgumentException e) {
+                // Checked when the query was stored; a template may render a bad one: keep the default.
+            }
+        }
+        return records(qname, qtype, zone, r.nodes(), ttl, depth);
     }
 
     // ------------------------------------------------------------------ the domain itself
@@ -126,7 +166,11 @@ final class Resolver {
             return nxdomain(zone); // as Consul: a service with no healthy instance is not found
         }
         long ttl = config.serviceTtlSeconds(ok.get(0).service().service());
-        List<ServiceEntry> order = weightedShuffle(ok);
+        return records(qname, qtype, zone, weightedShuffle(ok), ttl, depth);
+    }
+
+    /** The answer for instances in the order given: SRV with their targets, or their addresses. */
+    private Reply records(Name qname, int qtype, Name zone, List<ServiceEntry> order, long ttl, int depth) {
         List<Record> answers = new ArrayList<>();
         List<List<Record>> extras = new ArrayList<>();
         if (qtype == Type.SRV) {

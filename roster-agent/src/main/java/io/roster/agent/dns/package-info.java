@@ -13,7 +13,8 @@
  *       by the server on a virtual thread).</li>
  *   <li>{@code QueryName} parses the labels under the domain into a lookup; {@code Resolver} turns a
  *       lookup into records by reading the {@link io.roster.state.Store}: healthy instances only,
- *       shuffled by weight, TTLs from {@code dns_config}; {@code Responses} puts them on the wire,
+ *       shuffled by weight, TTLs from {@code dns_config}; prepared queries ({@code .query}) executed
+ *       through {@link io.roster.agent.query.PreparedQueries} with their {@code DNS.TTL}; {@code Responses} puts them on the wire,
  *       trimming answers to the transport's size and setting TC.</li>
  *   <li>On a client agent (no catalog of its own) names in the domain go to a {@link
  *       io.roster.agent.dns.ServerDns}: a server's resolver over the server RPC, never a server's

@@ -101,7 +101,9 @@ final class AgentEndpoint {
         Map<String, Object> self = new LinkedHashMap<>();
         self.put("Config", cfg);
         self.put("DebugConfig", debug);
-        self.put("Coord", Map.of("Vec", List.of(0, 0, 0, 0, 0, 0, 0, 0), "Error", 1.5, "Adjustment", 0, "Height", 1e-5));
+        io.roster.api.Coordinate coord = lan == null ? null : lan.coordinate();
+        self.put("Coord", coord != null ? coord
+                : Map.of("Vec", List.of(0, 0, 0, 0, 0, 0, 0, 0), "Error", 1.5, "Adjustment", 0, "Height", 1e-5));
         self.put("Member", member);
         self.put("Stats", stats);
         self.put("Meta", Map.of());

@@ -25,9 +25,11 @@ import org.eclipse.jetty.http.HttpFields;
  * @param headers   request headers (case-insensitive lookup)
  * @param params    the matched route's path parameters ({@code key} of {@code /v1/kv/{key...}})
  * @param body      the body, read on demand
+ * @param remoteAddr the peer's IP address on a socket; null for a request forwarded over the server RPC
  */
 public record ApiRequest(String method, String path, String rawPath, String rawQuery,
-                         Map<String, List<String>> query, HttpFields headers, Map<String, String> params, Body body) {
+                         Map<String, List<String>> query, HttpFields headers, Map<String, String> params, Body body,
+                         String remoteAddr) {
     /** A request body, read at most once, with a size limit. */
     public interface Body {
         /** The declared length, or -1 when unknown. */
@@ -65,14 +67,19 @@ public record ApiRequest(String method, String path, String rawPath, String rawQ
      * not valid percent-encoded UTF-8.
      */
     public static ApiRequest of(String method, String rawPath, String rawQuery, HttpFields headers, Body body) {
+        return of(method, rawPath, rawQuery, headers, body, null);
+    }
+
+    /** The same, from a socket whose peer is {@code remoteAddr}. */
+    public static ApiRequest of(String method, String rawPath, String rawQuery, HttpFields headers, Body body, String remoteAddr) {
         String path = rawPath == null ? "/" : rawPath.indexOf('%') < 0 ? rawPath : percentDecode(rawPath, false);
         return new ApiRequest(method, path, rawPath == null ? "/" : rawPath, rawQuery, parseQuery(rawQuery),
-                headers, Map.of(), body);
+                headers, Map.of(), body, remoteAddr);
     }
 
     /** This request with the matched route's path parameters. */
     public ApiRequest withParams(Map<String, String> p) {
-        return new ApiRequest(method, path, rawPath, rawQuery, query, headers, p, body);
+        return new ApiRequest(method, path, rawPath, rawQuery, query, headers, p, body, remoteAddr);
     }
 
     /** The path and query as sent ({@code /v1/kv/a%2Fb?recurse}). */

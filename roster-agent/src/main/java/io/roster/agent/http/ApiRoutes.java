@@ -40,7 +40,8 @@ final class ApiRoutes {
      */
     static Built build(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
                        HttpServer.Reloader reloader, AgentMetrics metrics, BlockingQuery blocking,
-                       io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc) {
+                       io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc,
+                       io.roster.agent.coordinate.CoordinateUpdates coordinateUpdates) {
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         TxnEndpoint txn = new TxnEndpoint(server, config.txnMaxOps(), config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
@@ -56,6 +57,11 @@ final class ApiRoutes {
         EventEndpoint events = new EventEndpoint(lan, blocking);
         ConnectEndpoint connect = new ConnectEndpoint(server.store());
         ConfigEndpoint configEntries = new ConfigEndpoint(server.store());
+        PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName());
+        NearSort near = new NearSort(server.store(), config.nodeName());
+        catalog.near = near;
+        health.near = near;
+        CoordinateEndpoint coordinates = new CoordinateEndpoint(server.store(), blocking, config.datacenter(), coordinateUpdates);
         MetricsEndpoint agentMetrics = new MetricsEndpoint(metrics, blocking, server.store())
                 .withAutopilot(rpc == null ? operator : null).withGossip(lan);
 
@@ -131,9 +137,17 @@ final class ApiRoutes {
                 .add(GET, "/v1/config/{kind...}", Acl.of("service:read"), CLUSTER, configEntries::configEntries)
                 .add(Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), "/v1/connect/{rest...}", Acl.of("intention:read"), CLUSTER, connect::connectDisabled)
                 .add(Set.of("GET", "HEAD", "POST"), "/v1/discovery-chain/{service...}", Acl.of("service:read"), CLUSTER, connect::connectDisabled)
+                .add(GET, "/v1/query", Acl.of("query:read"), CLUSTER, queries::general)
+                .add(POST, "/v1/query", Acl.of("query:write"), CLUSTER, queries::general)
+                .add(GET, "/v1/query/{uuid...}", Acl.of("query:read"), CLUSTER, queries::specific)
+                .add(Set.of("PUT", "DELETE"), "/v1/query/{uuid...}", Acl.of("query:write"), CLUSTER, queries::specific)
+                .add(GET, "/v1/coordinate/datacenters", Acl.none(), CLUSTER, coordinates::datacenters)
+                .add(GET, "/v1/coordinate/nodes", Acl.of("node:read"), CLUSTER, coordinates::nodes)
+                .add(GET, "/v1/coordinate/node/{node...}", Acl.of("node:read"), CLUSTER, coordinates::node)
+                .add(PUT_POST, "/v1/coordinate/update", Acl.of("node:write"), CLUSTER, coordinates::update)
                 .add(GET, "/v1/status/leader", Acl.none(), CLUSTER, status::leader)
                 .add(GET, "/v1/status/peers", Acl.none(), CLUSTER, status::peers);
-        Forwarder forwarder = rpc == null ? null : new Forwarder(rpc);
+        Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName());
         if (forwarder != null) {
             // Paths this agent has no route for: the server answers (404 included), as Consul's client does.
             t.add(ANY, "/v1/{path...}", Acl.none(), CLUSTER, forwarder);

@@ -22,6 +22,9 @@ final class CatalogEndpoint {
     private final BlockingQuery blocking;
     private final String datacenter;
 
+    /** {@code ?near=} sorting (set by {@link HttpServer}). */
+    NearSort near = NearSort.NONE;
+
     CatalogEndpoint(StateServer server, BlockingQuery blocking, String datacenter) {
         this.server = server;
         this.store = server.store();
@@ -104,7 +107,7 @@ final class CatalogEndpoint {
                 }
             }
             c.meta(r.index());
-            c.json(Filters.apply(filter, out));
+            c.json(near.apply(c, Filters.apply(filter, out), Node::node));
         });
     }
 
@@ -192,7 +195,7 @@ final class CatalogEndpoint {
                 }
             }
             c.meta(r.index());
-            c.json(Filters.apply(filter, out));
+            c.json(near.apply(c, Filters.apply(filter, out), CatalogService::node));
         });
     }
 

@@ -25,18 +25,43 @@ final class Forwarder implements Endpoint {
         this.rpc = rpc;
     }
 
+    /** This client agent's node: {@code ?near=_agent} means it, not the server that answers. */
+    private String agentNode = "";
+
+    Forwarder withAgentNode(String node) {
+        this.agentNode = node == null ? "" : node;
+        return this;
+    }
+
+    /** {@code near=_agent} replaced by this agent's node name (Consul's agents do it before their RPC). */
+    static String resolveNearAgent(String query, String node) {
+        if (node.isEmpty() || !query.contains("near=_agent")) {
+            return query;
+        }
+        String enc = java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8);
+        return query.replaceAll("(^|&)near=_agent(?=&|$)", "$1near=" + java.util.regex.Matcher.quoteReplacement(enc));
+    }
+
     @Override
     public void handle(Call call) {
         String method = call.method();
         byte[] body = method.equals("GET") || method.equals("HEAD") ? new byte[0]
                 : call.body(MAX_BODY, "Request body(%d bytes) too large, max size: " + MAX_BODY + " bytes");
-        String pathQuery = call.request().pathQuery();
+        String pathQuery = call.request().rawPath();
+        String q = call.request().rawQuery();
+        if (q != null && !q.isEmpty()) {
+            pathQuery += "?" + resolveNearAgent(q, agentNode);
+        }
         List<String[]> headers = new ArrayList<>(2);
         for (String h : RpcProtocol.REQUEST_HEADERS) {
             String v = call.header(h);
             if (v != null) {
                 headers.add(new String[] {h, v});
             }
+        }
+        if (!agentNode.isEmpty() && call.path().startsWith("/v1/query/")) {
+            // A query's stored Near "_agent" means this client agent, not the server that executes it.
+            headers.add(new String[] {PreparedQueryEndpoint.AGENT_NODE_HEADER, agentNode});
         }
         boolean read = method.equals("GET") || method.equals("HEAD");
         RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.forward(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);

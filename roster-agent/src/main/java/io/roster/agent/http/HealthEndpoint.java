@@ -14,6 +14,9 @@ final class HealthEndpoint {
     private final BlockingQuery blocking;
     private final String datacenter;
 
+    /** {@code ?near=} sorting (set by {@link HttpServer}). */
+    NearSort near = NearSort.NONE;
+
     HealthEndpoint(Store store, BlockingQuery blocking, String datacenter) {
         this.store = store;
         this.blocking = blocking;
@@ -56,7 +59,7 @@ final class HealthEndpoint {
                 out.add(new ServiceEntry(n, e.service(), e.checks()));
             }
             c.meta(r.index());
-            c.json(Filters.apply(filter, out));
+            c.json(near.apply(c, Filters.apply(filter, out), e -> e.node().node()));
         });
     }
 

@@ -53,6 +53,13 @@ public final class HttpServer implements AutoCloseable {
 
     private final HttpApi api;
     private final java.util.concurrent.atomic.AtomicReference<java.util.function.BooleanSupplier> gate;
+    /** A server's (or dev agent's) queue of coordinate updates; null on a client agent. */
+    private final io.roster.agent.coordinate.CoordinateUpdates coordinateUpdates;
+
+    /** Where this agent's own coordinate goes on a server or dev agent; null on a client agent. */
+    public io.roster.agent.coordinate.CoordinateUpdates coordinateUpdates() {
+        return coordinateUpdates;
+    }
 
     /**
      * Until {@code ready} is true, the catalog, health, KV, session and transaction routes answer
@@ -124,7 +131,9 @@ public final class HttpServer implements AutoCloseable {
         }
 
         blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
-        ApiRoutes.Built routes = ApiRoutes.build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc);
+        this.coordinateUpdates = rpc != null ? null : new io.roster.agent.coordinate.CoordinateUpdates(server.replicator(),
+                timer, io.roster.agent.coordinate.CoordinateUpdates.UPDATE_PERIOD, io.roster.gossip.coordinate.VivaldiConfig.SERF.dimensionality());
+        ApiRoutes.Built routes = ApiRoutes.build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc, coordinateUpdates);
         this.agentLocal = routes.agentLocal();
         this.gate = routes.gate();
         this.api = new HttpApi(routes.table(), () -> !server.replicator().leaderAddress().isEmpty(), metrics);
@@ -261,6 +270,9 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (coordinateUpdates != null) {
+            coordinateUpdates.close();
+        }
         jetty.stop();
     }
 }

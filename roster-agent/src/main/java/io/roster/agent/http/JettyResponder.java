@@ -25,7 +25,7 @@ final class JettyResponder implements Responder {
     /** The request as the route table sees it; 400 when its path or query is not valid percent-encoded UTF-8. */
     static ApiRequest request(Request request) {
         return ApiRequest.of(request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(),
-                request.getHeaders(), new JettyBody(request));
+                request.getHeaders(), new JettyBody(request), Request.getRemoteAddr(request));
     }
 
     @Override

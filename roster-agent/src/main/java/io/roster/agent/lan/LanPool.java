@@ -219,6 +219,23 @@ public final class LanPool implements AutoCloseable {
     }
 
     /** The gossip member's counters since it started, or null before it starts. */
+    /**
+     * This member's network coordinate (Vivaldi, from its probes' round trips), in the API's form;
+     * null before the pool starts.
+     */
+    public io.roster.api.Coordinate coordinate() {
+        Gossip g = gossip;
+        if (g == null) {
+            return null;
+        }
+        io.roster.gossip.coordinate.Coordinate c = g.coordinate();
+        List<Double> vec = new java.util.ArrayList<>();
+        for (double d : c.vec()) {
+            vec.add(d);
+        }
+        return new io.roster.api.Coordinate(vec, c.error(), c.adjustment(), c.height());
+    }
+
     public io.roster.gossip.GossipStats stats() {
         Gossip g = gossip;
         return g == null ? null : g.stats();

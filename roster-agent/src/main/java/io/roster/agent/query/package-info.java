@@ -1,12 +1,16 @@
 /**
- * Prepared queries (issue 21, part 2), being built in slices. This package holds the execution of
- * a query's {@code Service} part over the health entries of a service, as Consul's
- * {@code PreparedQuery.Execute} filters them: health (critical always dropped, warning too with
- * {@code OnlyPassing}, {@code IgnoreCheckIDs} not counted), {@code Tags} with {@code !tag},
- * {@code NodeMeta}, {@code ServiceMeta}, then {@code Filter}. Storage (a replicated table), the
- * {@code /v1/query} endpoints, templates and {@code .query.consul} DNS are not here yet.
+ * Prepared queries (issue 21), on the server side: what Consul's {@code PreparedQuery.Apply} checks
+ * before a definition is replicated ({@link io.roster.agent.query.PreparedQueries}: the leader picks
+ * the ID; Consul's texts), templates ({@link io.roster.agent.query.Templates}: checked when stored,
+ * rendered for the name asked), and execution: resolve, select the healthy matching instances
+ * ({@link io.roster.agent.query.QueryExecutor}: health, {@code Tags} with {@code !tag},
+ * {@code NodeMeta}, {@code ServiceMeta}, {@code Filter}), shuffle, sort by estimated round trip
+ * ({@link io.roster.agent.query.Near}, also used by {@code ?near=} on catalog and health reads), put
+ * the near node first, limit. The HTTP API ({@code http.PreparedQueryEndpoint}) and DNS
+ * ({@code dns.Resolver}, {@code <name>.query.<domain>}) share it.
  *
- * <p>It reads nothing itself: callers pass the entries a store read returned, so it stays a pure
- * function that the HTTP and DNS paths can share.
+ * <p>The table itself is roster-state's; this package reads the {@link io.roster.state.Store} and
+ * submits commands through the {@link io.roster.state.Replicator}, nothing else: no sockets, no
+ * timers. Failover to other datacenters is not followed yet ({@code Failovers} is 0).
  */
 package io.roster.agent.query;

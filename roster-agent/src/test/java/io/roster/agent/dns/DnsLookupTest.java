@@ -257,7 +257,7 @@ class DnsLookupTest {
         assertNxDomain(udp("nosuch.service.consul", Type.A), "consul.");
         assertNxDomain(udp("whatever.consul", Type.A), "consul.");
         assertNxDomain(udp("a.b.c.consul", Type.A), "consul.");
-        assertNxDomain(udp("myquery.query.consul", Type.A), "consul."); // no prepared queries yet
+        assertNxDomain(udp("myquery.query.consul", Type.A), "consul."); // no such prepared query
         assertNxDomain(udp("web.connect.consul", Type.A), "consul.");
     }
 

@@ -38,6 +38,11 @@ public final class LoopScheduler implements Scheduler, AutoCloseable {
     }
 
     @Override
+    public long nowNanos() {
+        return System.nanoTime();
+    }
+
+    @Override
     public Cancellable schedule(long delayMillis, Runnable task) {
         try {
             ScheduledFuture<?> f = executor.schedule(() -> runGuarded(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);

@@ -15,6 +15,11 @@ public interface Scheduler {
     /** Milliseconds on a monotonic clock (virtual time in a simulation). Only differences mean anything. */
     long nowMillis();
 
+    /** Nanoseconds on the same clock, for round-trip times; a simulation has millisecond steps. */
+    default long nowNanos() {
+        return nowMillis() * 1_000_000L;
+    }
+
     /** Runs {@code task} on the loop after {@code delayMillis} (0 or less: as soon as possible). */
     Cancellable schedule(long delayMillis, Runnable task);
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * python-consul (Debian's {@code python3-consul} 0.7.1, the library Patroni's Consul DCS is built
  * on) run as a real subprocess against Roster: KV, CAS, sessions created with Patroni's lower-case
  * body, acquire, the leader watch ({@code ?index=&wait=9.87s}), Consul's 500 messages that
- * Patroni matches by prefix, TTL expiry, and Patroni's service registration with an HTTP check.
+ * Patroni matches by prefix, TTL expiry, Patroni's service registration with an HTTP check, and
+ * python-consul's prepared-query and coordinate calls.
  * Each check is one function of {@code clients/python_consul_checks.py}, run in its own process.
  *
  * <p>Needs {@code /usr/bin/python3} with the {@code consul} module (the {@code python3} on PATH
@@ -32,7 +33,7 @@ class PythonConsulTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final List<String> CHECKS = List.of("kv", "cas", "session_patroni_body", "acquire_and_watch",
             "invalid_session", "invalid_session_ttl", "session_ttl_expiry", "register_service",
-            "blocking_index_semantics", "agent_catalog_health");
+            "blocking_index_semantics", "agent_catalog_health", "prepared_queries_and_coordinates");
 
     @RegisterExtension
     static final RosterExtension ROSTER = RosterExtension.dev().nodeName("it-node").withoutDns(); // the node python_consul_checks.py expects
@@ -90,7 +91,7 @@ class PythonConsulTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kv", "cas", "session_patroni_body", "acquire_and_watch", "invalid_session",
         "invalid_session_ttl", "session_ttl_expiry", "register_service", "blocking_index_semantics",
-        "agent_catalog_health"})
+        "agent_catalog_health", "prepared_queries_and_coordinates"})
     void pythonConsul(String name) throws Exception {
         Run r = check(name);
         assertThat(r.exit).as("python-consul check %s:%n%s", name, r.output).isZero();

@@ -1,0 +1,78 @@
+package io.roster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roster.api.Coordinate;
+import io.roster.api.Json;
+import io.roster.api.RosterException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code roster rtt node1 [node2]}: the round trip between two nodes estimated from their network
+ * coordinates, printed as Consul prints it ({@code Estimated a <-> b rtt: 0.610 ms (using LAN
+ * coordinates)}). Without {@code node2}, the agent's own node. Exit code 1 when a node has no
+ * coordinate.
+ */
+@Command(name = "rtt", modelTransformer = ClientCommand.GoFlags.class, sortOptions = false,
+        customSynopsis = "roster rtt [options] node1 [node2]",
+        description = {"Estimate the network round trip time between two nodes from their coordinates.",
+                "Without node2, the node of the agent asked."},
+        footer = {"", "Examples:", "  roster rtt web-1", "  roster rtt web-1 db-2"})
+final class RttCommand extends ClientCommand {
+    @Option(names = {"-wan", "--wan"}, description = "Use WAN coordinates (not available: Roster has no WAN pool yet).")
+    boolean wan;
+    @Parameters(arity = "0..*", paramLabel = "NODE")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    int run() {
+        if (args.isEmpty() || args.size() > 2) {
+            throw usage("One or two node names must be specified");
+        }
+        if (wan) {
+            return fail("WAN coordinates are not available: Roster has no WAN pool yet");
+        }
+        String a = args.get(0);
+        String b;
+        List<Coordinate.Entry> all;
+        try {
+            b = args.size() == 2 ? args.get(1) : client().agent().self().path("Config").path("NodeName").asText();
+            all = new ArrayList<>();
+            for (JsonNode n : client().getJson("/v1/coordinate/nodes")) {
+                all.add(Json.mapper().treeToValue(n, Coordinate.Entry.class));
+            }
+        } catch (RosterException e) {
+            return fail("Error getting coordinates: " + describe(e));
+        } catch (java.io.IOException e) {
+            return fail("Error getting coordinates: " + Main.oneLine(e.getMessage()));
+        }
+        Coordinate ca = find(all, a);
+        if (ca == null) {
+            return fail("Could not find a coordinate for node \"" + a + "\"");
+        }
+        Coordinate cb = find(all, b);
+        if (cb == null) {
+            return fail("Could not find a coordinate for node \"" + b + "\"");
+        }
+        double seconds = ca.distanceTo(cb);
+        if (Double.isNaN(seconds)) {
+            return fail("Coordinates of \"" + a + "\" and \"" + b + "\" are not compatible");
+        }
+        out.printf(Locale.ROOT, "Estimated %s <-> %s rtt: %.3f ms (using LAN coordinates)%n", a, b, seconds * 1000);
+        return 0;
+    }
+
+    /** The node's coordinate in the default segment. */
+    private static Coordinate find(List<Coordinate.Entry> all, String node) {
+        for (Coordinate.Entry e : all) {
+            if (e.node().equals(node) && e.segment().isEmpty()) {
+                return e.coord();
+            }
+        }
+        return null;
+    }
+}

@@ -323,7 +323,7 @@ function _picocli_roster_agent() {
 
   local commands=""
   local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks' '-bootstrap' '--bootstrap'"
-  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-dir' '--config-dir' '-config-file' '--config-file'"
+  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -430,13 +430,13 @@ function _picocli_roster_agent() {
     '-config-format'|'--config-format')
       return
       ;;
-    '-config-dir'|'--config-dir')
+    '-config-file'|'--config-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
       ;;
-    '-config-file'|'--config-file')
+    '-config-dir'|'--config-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files

@@ -12,11 +12,19 @@ public final class KvModel implements Model<KvModel.Value> {
     public record Value(String value) {
     }
 
-    /** A read; its output is the value read ({@code null}: absent). */
-    public record Read(String key) {
+    /**
+     * A read; its output is the value read ({@code null}: absent). {@code mode} is Consul's
+     * consistency mode ({@code consistent}, {@code default}, {@code stale}): the model ignores it,
+     * so a caller can check the history with or without the weaker reads.
+     */
+    public record Read(String key, String mode) {
+        public Read(String key) {
+            this(key, "consistent");
+        }
+
         @Override
         public String toString() {
-            return "read " + key;
+            return "read(" + mode + ") " + key;
         }
     }
 

@@ -51,8 +51,13 @@ final class FaultRun {
         String row() {
             return "| " + seed + " | " + seconds + " | " + String.join(" ", faults) + " | " + ops + " (" + unknown + "/" + failed + ") | "
                     + v(kv) + " | " + v(kvWithDefault) + " | " + v(locks) + " | " + v(bank) + " | " + watchAnswers + ", " + watchViolations.size()
-                    + " | " + checkMillis + " | " + verdict() + (error == null ? "" : ": " + error)
+                    + " | " + checkMillis + " | " + verdict() + (error == null ? "" : ": " + oneLine(error))
                     + (unread.isEmpty() ? "" : " unread " + unread) + " |";
+        }
+
+        private static String oneLine(String s) {
+            String line = s.lines().findFirst().orElse("").replace('|', '/');
+            return line.length() <= 160 ? line : line.substring(0, 160) + "...";
         }
 
         private static String v(Checker.Result r) {
@@ -79,9 +84,13 @@ final class FaultRun {
         List<String> unread = List.of();
         try (Cluster cluster = new Cluster(tmpfsServer)) {
             try {
+                long t0 = System.nanoTime();
                 cluster.startAll();
                 w = new Workload(cluster.bridge(), seed);
-                if (!waitForLeader(cluster, Duration.ofSeconds(120))) {
+                boolean up = waitForLeader(cluster, Duration.ofSeconds(120));
+                System.out.printf("FaultRun: 3 servers %s in %d ms (JVM starts included)%n", up ? "agree on a leader" : "have no leader",
+                        (System.nanoTime() - t0) / 1_000_000);
+                if (!up) {
                     error = "no leader within 120 s of the start";
                 } else if (!w.setup(Duration.ofSeconds(60))) {
                     error = "sessions and bank not created within 60 s";
@@ -90,12 +99,14 @@ final class FaultRun {
                     Thread nemesis = Thread.ofPlatform().name("fz-nemesis").start(() -> nemesis(cluster, Duration.ofSeconds(seconds)));
                     work.run(Duration.ofSeconds(seconds));
                     nemesis.join(Duration.ofSeconds(60).toMillis());
+                    long healed = System.nanoTime();
                     cluster.healAll();
                     applied.add("heal");
                     if (!waitForLeader(cluster, Duration.ofSeconds(90))) {
                         error = "no leader within 90 s of the heal";
                     }
                     unread = work.finalReads(Duration.ofSeconds(60));
+                    System.out.printf("FaultRun: healed, leader agreed and every key read in %d ms%n", (System.nanoTime() - healed) / 1_000_000);
                 }
             } catch (Exception | AssertionError e) {
                 error = e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -29,7 +29,9 @@ final class JsonProblems {
     static String describe(IOException e) {
         if (e instanceof StreamReadException s && !(e instanceof DatabindException)) {
             String where = s.getLocation() == null ? "" : " at line " + s.getLocation().getLineNr() + ", column " + s.getLocation().getColumnNr();
-            return "invalid JSON" + where + ": " + scrub(Call.oneLine(s.getOriginalMessage()));
+            String what = Call.oneLine(s.getOriginalMessage());
+            int marker = what.indexOf(" (start marker at ");
+            return "invalid JSON" + where + ": " + scrub(marker >= 0 ? what.substring(0, marker) : what);
         }
         if (e instanceof JsonMappingException m) {
             String path = path(m);

@@ -64,7 +64,8 @@ class HttpFuzzTest {
     static final List<String> DOCUMENTED_5XX = List.of("invalid session", "Invalid session", "Missing session", "No cluster leader",
             "rpc error", "Invalid Session TTL", "Session TTL", "missing session", "Unknown check", "CheckID ", "Unknown service",
             "Check ", "Service ", "Connect must be enabled in order to use this endpoint", "No path to datacenter",
-            "Error joining address", "agent: No node found with name", "Must be a server", "Keyring", "keyring");
+            "Error joining address", "agent: No node found with name", "Must be a server", "Keyring", "keyring",
+            "id \"", "address \"");
     private static final Pattern LEAK = Pattern.compile(
             "(?:For input string|\\b(?:java|javax|jdk|sun|com\\.fasterxml|org\\.eclipse|org\\.apache|io\\.roster|io\\.grpc)\\.[a-z]+\\.|Exception\\b|\\tat |\\bat [a-z]+\\.[a-z]+\\.|\\[Source:)");
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Fails when a run finds an anomaly (a non-linearizable KV, lock or bank history, a blocking
  * query answering a lower index than one already seen, a key not readable after the heal), when a
- * history could not be decided in time, or when a run made almost no operations (a run whose
+ * history could not be decided in time, or when a run completed 20 operations or fewer (a run whose
  * cluster never served cannot pass). Default-consistency reads are checked and reported apart
  * (docs/reliability.md says why).
  */
@@ -56,7 +56,7 @@ class FaultRunsTest {
                 runs, bad, defaultAnomalies);
         for (FaultRun.Result r : results) {
             assertThat(r.error()).as("seed %d", r.seed()).isNull();
-            assertThat(r.ops() - r.unknown()).as("seed %d: completed operations", r.seed()).isGreaterThan(100);
+            assertThat(r.ops() - r.unknown()).as("seed %d: completed operations", r.seed()).isGreaterThan(20);
             assertThat(r.unread()).as("seed %d: keys not readable after the heal", r.seed()).isEmpty();
             assertThat(r.kv().verdict()).as("seed %d: KV registers (cas, consistent reads)", r.seed()).isEqualTo(io.roster.it.lin.Checker.Verdict.OK);
             assertThat(r.locks().verdict()).as("seed %d: locks", r.seed()).isEqualTo(io.roster.it.lin.Checker.Verdict.OK);

@@ -147,7 +147,9 @@ final class Workload {
             } else if (kind < 7) {
                 String v = "c" + c + "-" + n++;
                 History.Pending p = kv.invoke(c, new KvModel.Write(key, v));
-                write(p, http.call("PUT", server(rnd) + "/v1/kv/" + key, v, OP_TIMEOUT), true);
+                HttpBridge.Answer a = http.call("PUT", server(rnd) + "/v1/kv/" + key, v, OP_TIMEOUT);
+                write(p, a, true);
+                backOff(a, rnd);
             } else {
                 String[] last = seen.get(key);
                 if (last == null) {
@@ -155,7 +157,9 @@ final class Workload {
                 } else {
                     String v = "c" + c + "-" + n++;
                     History.Pending p = kv.invoke(c, new KvModel.Cas(key, last[0], v));
-                    write(p, http.call("PUT", server(rnd) + "/v1/kv/" + key + "?cas=" + last[1], v, OP_TIMEOUT), false);
+                    HttpBridge.Answer a = http.call("PUT", server(rnd) + "/v1/kv/" + key + "?cas=" + last[1], v, OP_TIMEOUT);
+                    write(p, a, false);
+                    backOff(a, rnd);
                 }
             }
             think(rnd);
@@ -175,6 +179,7 @@ final class Workload {
             seen.put(key, new String[] {v, Long.toString(e.path("ModifyIndex").asLong())});
         } else {
             p.fail();
+            backOff(a, rnd);
         }
     }
 
@@ -208,12 +213,16 @@ final class Workload {
             int kind = rnd.nextInt(10);
             if (kind < 4) {
                 History.Pending p = locks.invoke(c, new LockModel.Acquire(key, session));
-                write(p, http.call("PUT", server(rnd) + "/v1/kv/" + key + "?acquire=" + session, "c" + c, OP_TIMEOUT), false);
+                HttpBridge.Answer a = http.call("PUT", server(rnd) + "/v1/kv/" + key + "?acquire=" + session, "c" + c, OP_TIMEOUT);
+                write(p, a, false);
+                backOff(a, rnd);
             } else if (kind < 7) {
                 History.Pending p = locks.invoke(c, new LockModel.Release(key, session));
-                write(p, http.call("PUT", server(rnd) + "/v1/kv/" + key + "?release=" + session, "c" + c, OP_TIMEOUT), false);
-            } else {
-                readLock(c, key, server(rnd));
+                HttpBridge.Answer a = http.call("PUT", server(rnd) + "/v1/kv/" + key + "?release=" + session, "c" + c, OP_TIMEOUT);
+                write(p, a, false);
+                backOff(a, rnd);
+            } else if (!readLock(c, key, server(rnd))) {
+                pause(100 + rnd.nextInt(200));
             }
             think(rnd);
         }
@@ -240,6 +249,9 @@ final class Workload {
         while (!stop) {
             long[] idx = new long[ACCOUNTS];
             BankModel.Balances b = readBank(c, server(rnd), idx);
+            if (b == null) {
+                pause(100 + rnd.nextInt(200));
+            }
             think(rnd);
             if (b != null && !stop && !b.amounts().contains(-1L)) {
                 int from = rnd.nextInt(ACCOUNTS);
@@ -256,6 +268,7 @@ final class Workload {
                 } else {
                     classifyFailure(p, a);
                 }
+                backOff(a, rnd);
                 think(rnd);
             }
         }
@@ -366,6 +379,13 @@ final class Workload {
 
     private static void think(Random rnd) {
         pause(10 + rnd.nextInt(30));
+    }
+
+    /** After an answer that was no answer (server down or cut off), back off a little instead of spinning. */
+    private static void backOff(HttpBridge.Answer a, Random rnd) {
+        if (a.status() == 0 || a.status() >= 500) {
+            pause(100 + rnd.nextInt(200));
+        }
     }
 
     private static void pause(long ms) {

@@ -239,7 +239,7 @@ final class FaultRun {
                 c.dropBetween(b, d);
                 sleep(holdMs);
                 c.flushDropRules();
-                return name + "(s" + (target + 1) + " sees all; s" + (b + 1) + "|s" + (d + 1) + ")";
+                return name + "(s" + (target + 1) + " sees all; s" + (b + 1) + " x s" + (d + 1) + ")";
             }
             case DISK_FULL -> {
                 c.fillDisk();

@@ -235,7 +235,7 @@ class HttpFuzzTest {
                 + (rnd.nextBoolean() ? ",\"Session\":" + json(rnd, 2) : "") + "}}";
     }
 
-    private static String obj(Random rnd, int depth) {
+    static String obj(Random rnd, int depth) {
         Map<String, String> m = new LinkedHashMap<>();
         int n = rnd.nextInt(6);
         for (int i = 0; i < n; i++) {
@@ -247,7 +247,7 @@ class HttpFuzzTest {
         return b.append('}').toString();
     }
 
-    private static String json(Random rnd, int depth) {
+    static String json(Random rnd, int depth) {
         int k = depth > 3 ? 2 + rnd.nextInt(6) : rnd.nextInt(9);
         return switch (k) {
             case 0 -> obj(rnd, depth);

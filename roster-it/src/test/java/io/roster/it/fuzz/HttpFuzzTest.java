@@ -65,7 +65,7 @@ class HttpFuzzTest {
             "rpc error", "Invalid Session TTL", "Session TTL", "missing session", "Unknown check", "CheckID ", "Unknown service",
             "Check ", "Service ", "Connect must be enabled in order to use this endpoint", "No path to datacenter",
             "Error joining address", "agent: No node found with name", "Must be a server", "Keyring", "keyring",
-            "id \"", "address \"", "Missing node registration");
+            "id \"", "address \"", "Missing node registration", "Invalid Lock Delay", "Invalid Behavior setting");
     private static final Pattern LEAK = Pattern.compile(
             "(?:For input string|\\b(?:java|javax|jdk|sun|com\\.fasterxml|org\\.eclipse|org\\.apache|io\\.roster|io\\.grpc)\\.[a-z]+\\.|Exception\\b|\\tat |\\bat [a-z]+\\.[a-z]+\\.|\\[Source:)");
 

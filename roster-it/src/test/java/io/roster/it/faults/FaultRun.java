@@ -242,12 +242,21 @@ final class FaultRun {
                 return name + "(s" + (target + 1) + " sees all; s" + (b + 1) + " x s" + (d + 1) + ")";
             }
             case DISK_FULL -> {
+                // Ratis writes into preallocated log segments, so a disk that fills under a running
+                // server is felt only when a segment rolls or a snapshot is taken; a restart on the
+                // full disk is felt at once (new segment, metadata). Both are done: fill, hold,
+                // kill -9 and start on the full disk, hold, free.
+                int t = c.tmpfsServer();
                 c.fillDisk();
-                sleep(holdMs);
+                sleep(holdMs / 2);
+                c.kill9(t);
+                c.start(t);
+                sleep(holdMs / 2);
                 c.freeDisk();
                 // a server that stopped on the full disk is started again, as an operator would
-                c.start(c.tmpfsServer());
-                return name + "(s" + (c.tmpfsServer() + 1) + ")";
+                boolean stopped = !c.alive(t);
+                c.start(t);
+                return name + "(s" + (t + 1) + (stopped ? ", stopped on it" : "") + ")";
             }
             default -> throw new IllegalStateException(name);
         }

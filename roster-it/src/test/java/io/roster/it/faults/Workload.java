@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (no lock-delay, no health checks) and {@code ?consistent} reads of Session and LockIndex;
  *   <li>a bank {@code fz/bank/<n>}: {@code ?recurse&consistent} reads and transfers by {@code /v1/txn}
  *       (check-index of both accounts as read, then set both);
- *   <li>a watcher: blocking queries ({@code ?index=&wait=2s}) on one register, whose
- *       {@code X-Consul-Index} must never be lower than one it has already seen.
+ *   <li>two watchers: blocking queries ({@code ?index=&wait=2s}) on one register, one with
+ *       {@code ?consistent} (its {@code X-Consul-Index} must never be lower than one it has
+ *       already seen) and one with default consistency (checked the same, reported apart).
  * </ul>
  *
  * <p>Outcomes: an answer is {@code ok}; a request that surely never arrived (connection refused or
@@ -48,7 +49,10 @@ final class Workload {
     final History kv = new History();
     final History locks = new History();
     final History bank = new History();
+    /** Blocking queries with {@code ?consistent} that answered a lower index than seen: must stay empty. */
     final List<String> watchViolations = new CopyOnWriteArrayList<>();
+    /** The same with default consistency: reported apart (a deposed leader may answer stale, as Consul's). */
+    final List<String> watchDefaultViolations = new CopyOnWriteArrayList<>();
     final AtomicLong watchAnswers = new AtomicLong();
     private final HttpBridge http;
     private final long seed;
@@ -113,8 +117,10 @@ final class Workload {
             int c = id++;
             threads.add(Thread.ofPlatform().name("fz-bank-" + c).start(() -> bankClient(c)));
         }
-        int w = id;
-        threads.add(Thread.ofPlatform().name("fz-watch").start(() -> watchClient(w)));
+        int w = id++;
+        threads.add(Thread.ofPlatform().name("fz-watch").start(() -> watchClient(w, true, watchViolations)));
+        int wd = id;
+        threads.add(Thread.ofPlatform().name("fz-watch-default").start(() -> watchClient(wd, false, watchDefaultViolations)));
         long end = System.nanoTime() + length.toNanos();
         while (System.nanoTime() < end) {
             Thread.sleep(Math.max(1, Math.min(500, (end - System.nanoTime()) / 1_000_000)));
@@ -304,17 +310,18 @@ final class Workload {
         return b;
     }
 
-    private void watchClient(int c) {
+    private void watchClient(int c, boolean consistent, List<String> violations) {
         Random rnd = rnd(c);
         long seen = 0;
         String seenFrom = "";
         while (!stop) {
             String server = server(rnd);
-            HttpBridge.Answer a = http.call("GET", server + "/v1/kv/fz/r0?index=" + seen + "&wait=2s", null, Duration.ofSeconds(8));
+            HttpBridge.Answer a = http.call("GET", server + "/v1/kv/fz/r0?index=" + seen + "&wait=2s" + (consistent ? "&consistent" : ""),
+                    null, Duration.ofSeconds(8));
             if ((a.status() == 200 || a.status() == 404) && a.index() > 0) {
                 watchAnswers.incrementAndGet();
                 if (a.index() < seen) {
-                    watchViolations.add("index " + a.index() + " from " + server + " after " + seen + " from " + seenFrom);
+                    violations.add((consistent ? "consistent" : "default") + ": index " + a.index() + " from " + server + " after " + seen + " from " + seenFrom);
                 } else {
                     seen = a.index();
                     seenFrom = server;

@@ -76,6 +76,7 @@ final class FaultRun {
     private final int seconds;
     private final Random rnd;
     private final List<String> applied = new ArrayList<>();
+    private java.nio.file.Path logDir;
 
     FaultRun(long seed, int seconds) {
         this.seed = seed;
@@ -90,6 +91,7 @@ final class FaultRun {
         String error = null;
         List<String> unread = List.of();
         try (Cluster cluster = new Cluster(tmpfsServer)) {
+            logDir = cluster.logDir();
             try {
                 long t0 = System.nanoTime();
                 cluster.startAll();
@@ -161,11 +163,20 @@ final class FaultRun {
         return (int) h.ops().stream().filter(Op::unknown).count();
     }
 
-    private static void report(String what, Checker.Result r) {
+    private void report(String what, Checker.Result r) {
         if (r.verdict() == Checker.Verdict.ILLEGAL) {
-            System.out.println("FaultRun: " + what + " not linearizable, partition " + r.badPartition() + ":");
-            r.badOps().stream().sorted(java.util.Comparator.comparingLong(Op::call)).limit(400)
-                    .forEach(op -> System.out.println("FaultRun:   " + op));
+            List<Op> sorted = r.badOps().stream().sorted(java.util.Comparator.comparingLong(Op::call)).toList();
+            java.nio.file.Path dump = logDir == null ? null : logDir.resolve("history-" + what.replace(' ', '-') + ".txt");
+            try {
+                if (dump != null) {
+                    java.nio.file.Files.write(dump, sorted.stream().map(Op::toString).toList());
+                }
+            } catch (java.io.IOException e) {
+                dump = null;
+            }
+            System.out.println("FaultRun: " + what + " not linearizable, partition " + r.badPartition() + " (" + sorted.size()
+                    + " operations" + (dump == null ? "" : ", all in " + dump) + "); the last 200:");
+            sorted.stream().skip(Math.max(0, sorted.size() - 200)).forEach(op -> System.out.println("FaultRun:   " + op));
         } else if (r.verdict() == Checker.Verdict.UNKNOWN) {
             System.out.println("FaultRun: " + what + " not decided in time: " + r);
         }

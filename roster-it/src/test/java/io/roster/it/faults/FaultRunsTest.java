@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  *
  * <ul>
  *   <li>{@code -Dfaults.runs=N} (default 1), {@code -Dfaults.seconds=S} (default 30) per run;
- *   <li>{@code -Dfaults.seed=X}: run {@code i} uses seed {@code X+i} (default: drawn, and printed);
+ *   <li>{@code -Dfaults.seed=X}: run {@code i} uses seed {@code X+i} (default 1005, a schedule of kills and partitions; printed);
  *   <li>{@code -Dfaults.table=FILE} (default {@code target/faults/table.md}): one row per run appended;
  *   <li>{@code -Dfaults.diskFullRestart=true}: also draw a restart on the full disk (off by default:
  *       it loses that server today, see docs/reliability.md).
@@ -39,7 +39,8 @@ class FaultRunsTest {
                 "iptables is not installed (apt-get install iptables)");
         int runs = Integer.getInteger("faults.runs", 1);
         int seconds = Integer.getInteger("faults.seconds", 30);
-        long seed = Long.getLong("faults.seed", System.nanoTime() % 1_000_000);
+        // CI replays one fixed schedule (kills, a partition of two, the leader cut off); bench/run-faults draws seeds
+        long seed = Long.getLong("faults.seed", 1005L);
         Path table = Path.of(System.getProperty("faults.table", "target/faults/table.md")).toAbsolutePath();
         Files.createDirectories(table.getParent());
         if (!Files.exists(table) || Files.size(table) == 0) {

@@ -24,7 +24,8 @@ class CommandCodecFuzzTest {
     @Test
     void decoderAnswersOnlyWithCommandsOrDeclaredErrors() {
         int inputs = Integer.getInteger("fuzz.inputs", 10_000);
-        long seed = Long.getLong("fuzz.seed", System.nanoTime() % 1_000_000);
+        // CI replays seed 1 (a regression test); longer runs pass -Dfuzz.seed and -Dfuzz.inputs
+        long seed = Long.getLong("fuzz.seed", 1L);
         Random rnd = new Random(seed);
         List<String> failures = new ArrayList<>();
         int decoded = 0;

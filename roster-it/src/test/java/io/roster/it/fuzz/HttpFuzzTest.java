@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Every answer must be HTTP with a status below 500 or one of Consul's documented 5xx texts, and
  * must not carry a stack trace, an exception or a Java class name. {@code -Dfuzz.inputs=N} (default
- * 10,000), {@code -Dfuzz.seed=S} (default drawn and printed). A failure prints the seed and the input.
+ * 10,000), {@code -Dfuzz.seed=S} (default 1, so CI is a regression test; printed). A failure prints the seed and the input.
  */
 class HttpFuzzTest {
     /** Routes of HttpServer's table (prefix routes end in '/'); /v1/agent/leave is left out: it stops the agent. */
@@ -72,7 +72,8 @@ class HttpFuzzTest {
     @Test
     void randomRequestsGetConsulStatusesAndNoLeaks() throws Exception {
         int inputs = Integer.getInteger("fuzz.inputs", 10_000);
-        long seed = Long.getLong("fuzz.seed", System.nanoTime() % 1_000_000);
+        // CI replays seed 1 (a regression test); longer runs pass -Dfuzz.seed and -Dfuzz.inputs
+        long seed = Long.getLong("fuzz.seed", 1L);
         System.out.printf("HttpFuzzTest: %d inputs from seed %d (replay: -Dfuzz.seed=%d)%n", inputs, seed, seed);
         Random rnd = new Random(seed);
         Map<Integer, Integer> statuses = new TreeMap<>();

@@ -694,8 +694,15 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             return groupReady().thenCompose(v -> send(encoded));
         }
         Message m = Message.valueOf(ByteString.copyFrom(encoded));
+        // Only a request the local division refused before appending it (leader not ready yet) is
+        // sent again. A NotLeaderException may come from a leader that stepped down with the entry
+        // already in its log, which the next leader can still commit: sending the command again,
+        // under another client id, would apply it twice (a transfer answered 409, a CAS answered
+        // false, after they were applied; found by the fault runs, docs/reliability.md). Its
+        // outcome is unknown, so it is answered as an error (500), as Consul answers a write whose
+        // leader was lost while committing.
         CompletableFuture<RaftClientReply> reply = isLeader()
-                ? local(m, RaftClientRequest.writeRequestType()).thenCompose(r -> movedLeader(r) ? viaClient(m) : CompletableFuture.completedFuture(r))
+                ? local(m, RaftClientRequest.writeRequestType()).thenCompose(r -> notReady(r) ? viaClient(m) : CompletableFuture.completedFuture(r))
                 : viaClient(m);
         return reply.handleAsync((r, err) -> {
             if (err != null) {
@@ -711,9 +718,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         return c.async().send(m);
     }
 
-    /** True when an in-process write found this server no longer (or not yet) the leader. */
-    private static boolean movedLeader(RaftClientReply r) {
-        return !r.isSuccess() && (r.getNotLeaderException() != null || r.getException() instanceof LeaderNotReadyException);
+    /** True when an in-process write was refused before it was appended: this server leads but is not ready yet. */
+    private static boolean notReady(RaftClientReply r) {
+        return !r.isSuccess() && r.getException() instanceof LeaderNotReadyException;
     }
 
     /** Submits a request to this server's own Ratis division, in-process. */

@@ -42,6 +42,9 @@ public final class CommandCodec {
      * @throws IllegalStateException for an unknown type that may not be ignored
      */
     public static Command decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new IllegalStateException("empty command");
+        }
         int code = bytes[0] & 0xff;
         CommandType type = CommandType.of(code);
         if (type == null) {

@@ -137,7 +137,7 @@ public final class Call {
         try {
             return Json.mapper().readValue(b, type);
         } catch (IOException e) {
-            throw HttpError.badRequest("Request decode failed: " + oneLine(e.getMessage()));
+            throw HttpError.badRequest("Request decode failed: " + JsonProblems.describe(e));
         }
     }
 
@@ -171,7 +171,8 @@ public final class Call {
 
     /** Answers {@code status} with a one-line text message. */
     public void error(int status, String message) {
-        send(status, TEXT, ByteBuffer.wrap((oneLine(message) + "\n").getBytes(StandardCharsets.UTF_8)));
+        // No answer may name a Java type (Jackson's, the JDK's or ours): scrubbed here, for every error.
+        send(status, TEXT, ByteBuffer.wrap((JsonProblems.scrub(oneLine(message)) + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Answers {@code status} with no body. */

@@ -79,8 +79,8 @@ public final class HttpApi extends Handler.Abstract {
             call.error(e.status(), e.getMessage());
         } catch (Throwable t) {
             failures.log("{} {} failed", req.method(), m.route().path(), t);
-            call.error(500, "Internal error: " + t.getClass().getSimpleName()
-                    + (t.getMessage() == null ? "" : ": " + Call.oneLine(t.getMessage())));
+            // The cause stays in the (rate-limited) log: a client never sees a Java class name.
+            call.error(500, t.getMessage() == null ? "Internal error" : "Internal error: " + Call.oneLine(t.getMessage()));
         }
     }
 }

@@ -51,6 +51,9 @@ final class SnapshotEndpoint {
             new Store().restore(new ByteArrayInputStream(body));
         } catch (IOException e) {
             throw HttpError.badRequest("Invalid snapshot: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a body that decodes but is no snapshot (fields missing or of the wrong kind): the same 400, not a 500
+            throw HttpError.badRequest("Invalid snapshot: malformed contents");
         }
         server.replicator().submit(new Command.Restore(body)).whenComplete((r, err) -> {
             if (err == null && Boolean.TRUE.equals(r)) {

@@ -38,7 +38,7 @@ final class TxnEndpoint implements Endpoint {
         try {
             ops = body.length == 0 ? List.of() : Json.mapper().readValue(body, OPS);
         } catch (IOException e) {
-            throw HttpError.badRequest("Failed to parse body: " + Call.oneLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw HttpError.badRequest("Failed to parse body: " + JsonProblems.describe(e));
         }
         if (ops == null) {
             ops = List.of();

@@ -44,6 +44,23 @@ class BadInputTest {
     }
 
     @Test
+    void malformedTransactionBodiesNameNoJavaType() {
+        String[] bodies = {"{}", "[1]", "\"x\"", "[{\"KV\": 1}]", "[{\"KV\": {\"Verb\": \"set\", \"Key\": \"a\", \"Index\": \"x\"}}]",
+            "[{\"KV\": {\"Verb\": []}}]", "[{bad", "[{\"KV\": {\"Flags\": 1.5e999}}]"};
+        for (String body : bodies) {
+            Reply r = http().put("/v1/txn", body).assertOneLineError(400);
+            assertThat(r.text()).as(body).startsWith("Failed to parse body: ")
+                    .doesNotContain("java.", "io.roster", "ArrayList", "TxnOp", "[Source:", "`");
+        }
+        assertThat(http().put("/v1/txn", "{}").text()).isEqualTo("Failed to parse body: cannot decode the body: expected an array\n");
+        assertThat(http().put("/v1/txn", "[{\"KV\": 1}]").text()).isEqualTo("Failed to parse body: cannot decode [0].KV: expected an object\n");
+        for (String body : new String[] {"{\"Name\": []}", "{\"Checks\": {}}"}) {
+            assertThat(http().put("/v1/session/create", body).assertOneLineError(400).text()).as(body)
+                    .startsWith("Request decode failed: cannot decode ").doesNotContain("java.", "io.roster", "`");
+        }
+    }
+
+    @Test
     void badLockDelayOnSessionCreate() {
         int sessions = sessionCount();
         for (String body : new String[] {"{\"LockDelay\": \"soon\"}", "{\"LockDelay\": true}", "{\"LockDelay\": \"-5s\"}"}) {

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -193,7 +192,16 @@ public final class UdpTcpTransport implements Transport {
             if (h.startsWith("[") && h.endsWith("]")) {
                 h = h.substring(1, h.length() - 1);
             }
-            a = new InetSocketAddress(h, Integer.parseInt(address.substring(colon + 1)));
+            int p;
+            try {
+                p = Integer.parseInt(address.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 0 || p > 65535) {
+                throw new IllegalArgumentException("gossip: invalid port in address '" + address + "'");
+            }
+            a = new InetSocketAddress(h, p);
             if (resolved.size() > 4096) {
                 resolved.clear();
             }
@@ -238,10 +246,13 @@ public final class UdpTcpTransport implements Transport {
                     return;
                 }
                 callback.onReply(reply);
-            } catch (SocketException e) {
-                callback.onError(e.getMessage() == null ? e.toString() : e.getMessage());
+            } catch (java.net.UnknownHostException e) {
+                callback.onError("no such host: " + e.getMessage());
+            } catch (java.net.SocketTimeoutException e) {
+                callback.onError("i/o timeout");
             } catch (IOException | RuntimeException e) {
-                callback.onError(e.toString());
+                // The text reaches HTTP answers (PUT /v1/agent/join): the message, never the exception's class name.
+                callback.onError(e.getMessage() == null ? "connection failed" : e.getMessage());
             }
         });
     }

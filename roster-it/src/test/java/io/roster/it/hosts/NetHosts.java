@@ -41,7 +41,8 @@ public final class NetHosts implements AutoCloseable {
     public static final String PREFIX = "rn-nh";
     /** The hosts' subnet: the only addresses a host can reach. */
     public static final String SUBNET_PREFIX = "10.10.10.";
-    private static final Pattern OURS = Pattern.compile("^" + PREFIX + "(\\d+)x(\\d+)-[a-z0-9-]+$");
+    /** Every prefix a fixture of this JVM was created with: leftovers of dead runs are looked for under each. */
+    private static final Set<String> PREFIXES = ConcurrentHashMap.newKeySet();
     private static final Duration CMD = Duration.ofSeconds(30);
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final Set<NetHosts> OPEN = ConcurrentHashMap.newKeySet();
@@ -54,15 +55,17 @@ public final class NetHosts implements AutoCloseable {
         }, "nethosts-teardown"));
     }
 
+    private final String prefix;
     private final String runId;
     private final String bridgeNs;
     private final Path logDir;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private boolean closed;
 
-    private NetHosts(String runId, Path logDir) {
+    private NetHosts(String prefix, String runId, Path logDir) {
+        this.prefix = prefix;
         this.runId = runId;
-        this.bridgeNs = PREFIX + runId + "-br";
+        this.bridgeNs = prefix + runId + "-br";
         this.logDir = logDir;
     }
 
@@ -91,6 +94,19 @@ public final class NetHosts implements AutoCloseable {
      * under {@code logRoot/<runId>/}.
      */
     public static NetHosts create(Path logRoot) {
+        return create(logRoot, PREFIX);
+    }
+
+    /**
+     * As {@link #create(Path)}, naming every namespace {@code <prefix><pid>x<n>-<host>} instead
+     * (e.g. {@code fz} for the fault runs, so that a person or a cleanup script can tell them
+     * apart). {@code prefix}: 2-8 of a-z and '-'.
+     */
+    public static NetHosts create(Path logRoot, String prefix) {
+        if (!prefix.matches("[a-z-]{2,8}")) {
+            throw new IllegalArgumentException("namespace prefix must be 2-8 of a-z and '-': " + prefix);
+        }
+        PREFIXES.add(prefix);
         removeLeftovers();
         String runId = ProcessHandle.current().pid() + "x" + RUNS.getAndIncrement();
         Path dir = logRoot.resolve(runId);
@@ -99,7 +115,7 @@ public final class NetHosts implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
-        NetHosts h = new NetHosts(runId, dir);
+        NetHosts h = new NetHosts(prefix, runId, dir);
         OPEN.add(h);
         try {
             ip("netns", "add", h.bridgeNs);
@@ -135,7 +151,7 @@ public final class NetHosts implements AutoCloseable {
         if (hosts.containsKey(name)) {
             throw new IllegalArgumentException("host exists: " + name);
         }
-        String ns = PREFIX + runId + "-" + name;
+        String ns = prefix + runId + "-" + name;
         String port = "v" + hosts.size();
         Host h = new Host(this, name, ns, ip, port);
         hosts.put(name, h);
@@ -187,7 +203,7 @@ public final class NetHosts implements AutoCloseable {
     public List<String> namespaces() {
         List<String> mine = new ArrayList<>();
         for (String n : listNamespaces()) {
-            if (n.startsWith(PREFIX + runId + "-")) {
+            if (n.startsWith(prefix + runId + "-")) {
                 mine.add(n);
             }
         }
@@ -224,17 +240,26 @@ public final class NetHosts implements AutoCloseable {
 
     /**
      * Removes what runs of this fixture left behind when their JVM died: namespaces named
-     * {@code rn-nh<pid>x<n>-*} whose {@code pid} is no running Java process. Their processes are
-     * killed first. Returns the namespaces removed.
+     * {@code rn-nh<pid>x<n>-*} (or with another prefix this JVM has used) whose {@code pid} is no
+     * running Java process. Their processes are killed first. Returns the namespaces removed.
      */
     public static List<String> removeLeftovers() {
         List<String> removed = new ArrayList<>();
         List<String> names = listNamespaces();
         // Hosts before bridges, as close() does.
         names.sort((a, b) -> Boolean.compare(a.endsWith("-br"), b.endsWith("-br")));
+        Set<String> prefixes = new java.util.HashSet<>(PREFIXES);
+        prefixes.add(PREFIX);
         for (String n : names) {
-            Matcher m = OURS.matcher(n);
-            if (!m.matches()) {
+            Matcher m = null;
+            for (String p : prefixes) {
+                Matcher candidate = Pattern.compile("^" + Pattern.quote(p) + "(\\d+)x(\\d+)-[a-z0-9-]+$").matcher(n);
+                if (candidate.matches()) {
+                    m = candidate;
+                    break;
+                }
+            }
+            if (m == null) {
                 continue;
             }
             long pid = Long.parseLong(m.group(1));

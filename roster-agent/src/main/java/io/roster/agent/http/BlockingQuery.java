@@ -59,8 +59,9 @@ public final class BlockingQuery {
         long minIndex = idx == null || idx.isEmpty() ? 0 : call.longParam("index", 0, "Invalid index");
         Duration wait = parseWait(call);
         // Consistency modes: ?stale answers from this server's state; ?consistent waits for a
-        // linearizable read barrier; the default is answered by the leader from its state (its lease),
-        // so a follower takes the barrier instead.
+        // linearizable read barrier; the default is answered by a server that believes it leads,
+        // from its state, without consulting a lease (as Consul's default mode: a deposed leader may
+        // answer stale data for a moment, see docs/reliability.md), so a follower takes the barrier instead.
         boolean barrier = !call.has("stale") && (call.has("consistent") || !replicator.isLeader());
         if (!barrier) {
             block(call, minIndex, wait, query, render);

@@ -60,20 +60,39 @@ final class JettyResponder implements Responder {
             return request.getLength();
         }
 
+        /**
+         * How much of a refused body is read and dropped before the 413: a connection closed on a
+         * client still sending its body is reset, and the client never sees the answer (Go's server
+         * drains too). Past this, the connection is closed instead.
+         */
+        private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+
         @Override
         public byte[] read(long max, String tooLarge) {
             long declared = request.getLength();
-            if (declared > max) {
-                throw new HttpError(413, tooLarge.replace("%d", Long.toString(declared)));
-            }
             try (InputStream in = Content.Source.asInputStream(request)) {
+                if (declared > max) {
+                    if (declared <= DRAIN_LIMIT) {
+                        in.skipNBytes(declared);
+                    }
+                    throw new HttpError(413, tooLarge.replace("%d", Long.toString(declared)));
+                }
                 byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
                 if (bytes.length > max) {
+                    drain(in);
                     throw new HttpError(413, tooLarge.replace("%d", "more than " + max));
                 }
                 return bytes;
             } catch (IOException e) {
                 throw HttpError.badRequest("Failed to read request body: " + e.getMessage());
+            }
+        }
+
+        private static void drain(InputStream in) throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            long left = DRAIN_LIMIT;
+            for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; ) {
+                left -= n;
             }
         }
     }

@@ -252,7 +252,11 @@ final class OperatorEndpoint {
 
     /** {@code GET /v1/operator/keyring}: the keys of the LAN pool and how many members hold each. */
     void keyringList(Call call) {
-        call.json(lan.keyring());
+        try {
+            call.json(lan.keyring());
+        } catch (GossipException e) {
+            call.error(500, e.getMessage()); // "keyring: gossip encryption is not enabled ...", as a change answers
+        }
     }
 
     /** {@code POST /v1/operator/keyring}: installs a key on every member. */

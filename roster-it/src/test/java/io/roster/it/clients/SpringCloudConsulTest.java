@@ -129,7 +129,7 @@ class SpringCloudConsulTest {
         // Keep the agent's logging as it is: Spring Boot would otherwise reconfigure Logback for the whole JVM.
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
         put("/v1/kv/config/" + APP + "/greeting", "hello");
-        put("/v1/kv/config/application/shared", "from-application");
+        put("/v1/kv/config/application/common-setting", "from-application");
         app = start(APP, APP + "-1", "spring.cloud.consul.discovery.health-check-interval=1s",
                 // Discovery asks for passing instances only (?passing=true).
                 "spring.cloud.consul.discovery.query-passing=true");
@@ -169,7 +169,7 @@ class SpringCloudConsulTest {
     void configIsLoadedFromRosterKv() {
         assertThat(app.getBean(Greeter.class).greeting()).isEqualTo("hello");
         assertThat(app.getEnvironment().getProperty("greeting")).isEqualTo("hello");
-        assertThat(app.getEnvironment().getProperty("shared")).isEqualTo("from-application");
+        assertThat(app.getEnvironment().getProperty("common-setting")).isEqualTo("from-application");
     }
 
     @Test

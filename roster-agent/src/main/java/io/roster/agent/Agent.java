@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * services and checks with their runners and anti-entropy, the HTTP API and DNS.
  *
  * <p>A client agent (neither {@code -server} nor {@code -dev}) has no Raft: its store only backs
- * local watches, anti-entropy writes through a server's HTTP API, and HTTP and DNS questions that
- * are not its own are forwarded to the servers it learns from gossip.
+ * local watches, anti-entropy writes through the server RPC (the server port, never a server's
+ * HTTP address), and HTTP and DNS questions that are not its own are forwarded over the same RPC
+ * to the servers it learns from gossip.
  * Start with {@link #start()}, stop with {@link #close()}.
  */
 public final class Agent implements AutoCloseable {

@@ -68,11 +68,29 @@ final class RosterStateMachine extends BaseStateMachine {
             return;
         }
         File f = snap.getFile().getPath().toFile();
+        verifyDigest(f, snap.getFile().getFileDigest());
         try (InputStream in = new BufferedInputStream(Files.newInputStream(f.toPath()))) {
             store.restore(in);
         }
         updateLastAppliedTermIndex(snap.getTermIndex());
         LOG.info("loaded snapshot {} (index {})", f.getName(), snap.getIndex());
+    }
+
+    /**
+     * Refuses a snapshot whose bytes are not the ones written: the log before it is purged, so
+     * loading a damaged file would start this server with state the others do not have. The MD5
+     * is the one {@link #takeSnapshot} saved beside the file; a snapshot without one (an older
+     * data directory) is loaded as it is.
+     */
+    static void verifyDigest(File f, org.apache.ratis.io.MD5Hash recorded) throws IOException {
+        if (recorded == null) {
+            return;
+        }
+        org.apache.ratis.io.MD5Hash actual = MD5FileUtil.computeMd5ForFile(f);
+        if (!recorded.equals(actual)) {
+            throw new IOException("snapshot " + f + " is damaged (its MD5 " + actual + " is not the recorded "
+                    + recorded + "): remove this server's data directory and let it catch up from the others");
+        }
     }
 
     @Override

@@ -244,6 +244,20 @@ class MultiHostTlsTest {
         Host.HttpResult http8500 = curl(s1, List.of(), "GET", "http://127.0.0.1:8500/v1/status/leader", null);
         assertThat(http8500.status()).as("ports.http = -1: %s", http8500).isZero();
 
+        // /v1/agent/self: the HTTPS port and the TLS configuration, as Consul's DebugConfig shows them.
+        JsonNode debug = https(s1, pki, "GET", "/v1/agent/self", null).json().path("DebugConfig");
+        assertThat(debug.path("HTTPSPort").asInt()).isEqualTo(8501);
+        assertThat(debug.path("HTTPPort").asInt()).isEqualTo(-1);
+        assertThat(debug.path("HTTPSAddrs").get(0).asText()).isEqualTo("tcp://127.0.0.1:8501");
+        JsonNode rpcTls = debug.path("TLS").path("InternalRPC");
+        assertThat(rpcTls.path("CertFile").asText()).isEqualTo(serverCerts.get(0)[0].toString());
+        assertThat(rpcTls.path("KeyFile").asText()).isEqualTo("hidden");
+        assertThat(rpcTls.path("VerifyIncoming").asBoolean()).isTrue();
+        assertThat(rpcTls.path("VerifyOutgoing").asBoolean()).isTrue();
+        assertThat(rpcTls.path("VerifyServerHostname").asBoolean()).isTrue();
+        assertThat(debug.path("TLS").path("HTTPS").path("VerifyServerHostname").asBoolean()).isFalse();
+        assertThat(debug.path("TLS").path("ServerMode").asBoolean()).isTrue();
+
         // Writes on a follower replicate to every server.
         Host follower = servers.stream().filter(h -> !leader.startsWith(h.ip() + ":")).findFirst().orElseThrow();
         assertThat(put(follower, pki, "tls/before", "1")).isTrue();

@@ -5,6 +5,7 @@ import io.roster.api.Durations;
 import io.roster.api.CheckDefinition;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +74,8 @@ public final class CheckRunners implements AutoCloseable {
     private ExecutorService httpExecutor;
     private HttpClient httpClient;
     private HttpClient insecureHttpClient;
+    /** Verifying clients that check the certificate against a {@code TLSServerName}, by that name. */
+    private final Map<String, HttpClient> namedHttpClients = new java.util.HashMap<>();
     private SSLContext insecureTls;
 
     public CheckRunners(ScheduledExecutorService scheduler, CheckSink sink, Options options) {
@@ -133,7 +136,7 @@ public final class CheckRunners implements AutoCloseable {
         CheckDefinition d = spec.def();
         int max = options.outputMaxSize();
         Probe probe = switch (spec.kind()) {
-            case HTTP -> new HttpProbe(http(Boolean.TRUE.equals(d.tlsSkipVerify())), d.http(), d.method(), d.header(),
+            case HTTP -> new HttpProbe(http(Boolean.TRUE.equals(d.tlsSkipVerify()), d.tlsServerName()), d.http(), d.method(), d.header(),
                     d.body(), spec.timeoutOr(HttpProbe.DEFAULT_TIMEOUT), max);
             case TCP -> new TcpProbe(d.tcp(), spec.timeoutOr(TcpProbe.DEFAULT_TIMEOUT));
             case UDP -> new UdpProbe(d.udp(), spec.timeoutOr(UdpProbe.DEFAULT_TIMEOUT));
@@ -203,8 +206,8 @@ public final class CheckRunners implements AutoCloseable {
     }
 
     /**
-     * Platform threads created for the runners: one selector thread per JDK HTTP client in use (at
-     * most two: verifying and {@code TLSSkipVerify}), none per check. Not counted, because the JDK
+     * Platform threads created for the runners: one selector thread per JDK HTTP client in use
+     * (verifying, {@code TLSSkipVerify}, and one per distinct {@code TLSServerName}), none per check. Not counted, because the JDK
      * owns them: the virtual-thread carriers (shared, at most one per core) and a "process reaper"
      * thread per script running at that moment.
      */
@@ -236,6 +239,7 @@ public final class CheckRunners implements AutoCloseable {
             if (insecureHttpClient != null) {
                 insecureHttpClient.shutdownNow();
             }
+            namedHttpClients.values().forEach(HttpClient::shutdownNow);
             if (httpExecutor != null) {
                 httpExecutor.shutdownNow();
             }
@@ -256,7 +260,7 @@ public final class CheckRunners implements AutoCloseable {
      * The shared JDK HTTP clients, made on first use. Their work runs on virtual threads; each client
      * adds one platform selector thread. HTTP/1.1, as Consul's checks speak it.
      */
-    private synchronized HttpClient http(boolean insecure) {
+    private synchronized HttpClient http(boolean insecure, String serverName) {
         if (closed) {
             throw new IllegalStateException("check runners are closed");
         }
@@ -268,6 +272,10 @@ public final class CheckRunners implements AutoCloseable {
                 insecureHttpClient = newClient(insecureTls());
             }
             return insecureHttpClient;
+        }
+        if (serverName != null && !serverName.isEmpty()) {
+            return namedHttpClients.computeIfAbsent(serverName.toLowerCase(java.util.Locale.ROOT),
+                    n -> newClient(Tls.withServerName(Tls.verifying(), n)));
         }
         if (httpClient == null) {
             httpClient = newClient(null);

@@ -34,9 +34,10 @@ import javax.net.ssl.SSLException;
  * {@code Accept: text/plain, text/*, *}{@code /*} unless the check sets them, HTTP/1.1, redirects
  * followed (except https to http). Headers the JDK client reserves ({@code Host}, {@code Connection},
  * {@code Content-Length}, {@code Expect}, {@code Upgrade}) are not sent, so a {@code Host} header does
- * not override the request's host as it does in Consul. {@code TLSServerName} is not applied: the JDK
- * client takes the TLS server name from the URL. A 3xx without {@code Location} is critical with the
- * client's error rather than with the response line.
+ * not override the request's host as it does in Consul. {@code TLSServerName} is the name the
+ * certificate is checked against instead of the URL's host (and the SNI sent when the URL's host is
+ * an IP address; with a host name the JDK client sends that). A 3xx without {@code Location} is
+ * critical with the client's error rather than with the response line.
  */
 final class HttpProbe implements Probe {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);

@@ -61,7 +61,10 @@ final class AgentEndpoint {
         debug.put("AdvertiseAddrLAN", net.advertiseAddr());
         debug.put("AdvertiseAddrWAN", net.advertiseAddrWan());
         debug.put("ClientAddrs", net.clientAddrs());
-        debug.put("HTTPAddrs", net.httpAddrs().stream().map(a -> "tcp://" + hostPort(a, config.httpPort())).toList());
+        debug.put("HTTPAddrs", config.httpPort() < 0 ? List.of()
+                : net.httpAddrs().stream().map(a -> "tcp://" + hostPort(a, config.httpPort())).toList());
+        debug.put("HTTPSAddrs", config.httpsPort() < 0 ? List.of()
+                : net.httpsAddrs().stream().map(a -> "tcp://" + hostPort(a, config.httpsPort())).toList());
         debug.put("DNSAddrs", config.dnsPort() < 0 ? List.of() : net.dnsAddrs().stream()
                 .flatMap(a -> java.util.stream.Stream.of("tcp://" + hostPort(a, config.dnsPort()), "udp://" + hostPort(a, config.dnsPort())))
                 .toList());
@@ -75,6 +78,8 @@ final class AgentEndpoint {
         tagged.put(net.advertiseAddrWan().contains(":") ? "wan_ipv6" : "wan_ipv4", net.advertiseAddrWan());
         debug.put("TaggedAddresses", tagged);
         debug.put("HTTPPort", config.httpPort());
+        debug.put("HTTPSPort", config.httpsPort());
+        debug.put("TLS", tlsDebug());
         debug.put("ServerPort", config.serverPort());
         debug.put("DataDir", config.dataDir() == null ? "" : config.dataDir().toString());
         debug.put("LogLevel", config.logLevel().toUpperCase(java.util.Locale.ROOT));
@@ -220,5 +225,45 @@ final class AgentEndpoint {
 
     private static String hostPort(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /**
+     * {@code DebugConfig.TLS} as Consul's sanitized runtime configuration shows it (its
+     * {@code tlsutil.Config}): one block per interface, keys sorted as Go writes a map, the key file
+     * always {@code "hidden"}, the minimum version in Consul's spelling ({@code TLSv1_2}).
+     */
+    private Map<String, Object> tlsDebug() {
+        io.roster.agent.tls.TlsSettings tls = config.tls();
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("AutoTLS", false);
+        t.put("Domain", config.domain());
+        t.put("EnableAgentTLSForChecks", false);
+        t.put("GRPC", tlsSide(tls.grpc()));
+        t.put("HTTPS", tlsSide(tls.https()));
+        t.put("InternalRPC", tlsSide(tls.internalRpc()));
+        t.put("NodeName", config.nodeName());
+        t.put("ServerMode", config.server());
+        t.put("ServerName", "");
+        return t;
+    }
+
+    private static Map<String, Object> tlsSide(io.roster.agent.tls.TlsSettings.Side side) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("CAFile", side.caFile() == null ? "" : side.caFile());
+        m.put("CAPath", side.caPath() == null ? "" : side.caPath());
+        m.put("CertFile", side.certFile() == null ? "" : side.certFile());
+        m.put("CipherSuites", side.cipherSuites());
+        m.put("KeyFile", "hidden");
+        m.put("TLSMinVersion", switch (side.minVersion()) {
+            case "TLSv1" -> "TLSv1_0";
+            case "TLSv1.1" -> "TLSv1_1";
+            case "TLSv1.3" -> "TLSv1_3";
+            default -> "TLSv1_2";
+        });
+        m.put("UseAutoCert", false);
+        m.put("VerifyIncoming", side.verifyIncoming());
+        m.put("VerifyOutgoing", side.verifyOutgoing());
+        m.put("VerifyServerHostname", side.verifyServerHostname());
+        return m;
     }
 }

@@ -63,6 +63,10 @@ public final class RaftMembership implements Listener, AutoCloseable {
     /** Not before this (System.nanoTime): the pause after a failed bootstrap. */
     private long notBefore;
     private volatile String lastProblem = "";
+    private static final long PROBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Not before this (System.nanoTime): the next reachability probe of a joining server. */
+    private long nextProbe = System.nanoTime();
+    private int probes;
 
     /**
      * @param expect         {@code bootstrap_expect} (0: none)
@@ -157,7 +161,8 @@ public final class RaftMembership implements Listener, AutoCloseable {
             return;
         }
         if (expect <= 0) {
-            return; // a joining server: the leader adds it
+            probeWhileJoining(); // a joining server: the leader adds it
+            return;
         }
         List<Known> known = servers();
         for (Known k : known) {
@@ -192,6 +197,33 @@ public final class RaftMembership implements Listener, AutoCloseable {
         Map<String, String> initial = new LinkedHashMap<>();
         known.forEach(k -> initial.put(k.id(), k.address()));
         tryBootstrap(initial);
+    }
+
+    /**
+     * A joining server waits for the leader to add it, which fails quietly here when TLS refuses it
+     * (a certificate of another CA, or one that does not name {@code server.<dc>.<domain>}): the
+     * leader's log says why, this server's would not. So, at most every {@link #PROBE_EVERY_NANOS},
+     * it asks one known server over the server port whether it holds the group and logs the
+     * failure (once, while it stays the same), as Consul's servers log a refused RPC handshake.
+     */
+    private void probeWhileJoining() {
+        long now = System.nanoTime();
+        if (now - nextProbe < 0) {
+            return;
+        }
+        nextProbe = now + PROBE_EVERY_NANOS;
+        List<Known> others = servers().stream().filter(k -> !k.id().equals(selfId)).toList();
+        if (others.isEmpty()) {
+            return;
+        }
+        Known k = others.get(probes % others.size());
+        try {
+            raft.holdsGroup(k.id(), k.address());
+            problem("");
+        } catch (java.io.IOException | RuntimeException e) {
+            probes++; // the next probe asks another server: one that is down does not hide what the others say
+            problem("Raft: cannot reach server " + k.name() + " (" + k.address() + ") to be added to the cluster: " + reason(e));
+        }
     }
 
     private void tryBootstrap(Map<String, String> initial) {

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pins what TLS (issue 19) must leave working in checks: a gRPC check over TLS checks the
- * certificate against {@code TLSServerName} instead of the address, and {@code TLSSkipVerify}
- * still skips every check. The service's certificate comes from a {@code roster tls} CA, trusted
+ * Pins what TLS (issue 19) must leave working in checks: an HTTP check over HTTPS and a gRPC check
+ * over TLS check the certificate against {@code TLSServerName} instead of the address, and
+ * {@code TLSSkipVerify} still skips every check. The service's certificate comes from a {@code roster tls} CA, trusted
  * here through the JVM's default context (what checks verify with) and names only
  * {@code server.dc1.consul}, not the address dialled.
  */
@@ -27,6 +27,7 @@ class CheckTlsServerNameTest extends ChecksTest {
     Path dir;
     private SSLContext jvmDefault;
     private GrpcHealthServer tls;
+    private SSLContext serverSide;
 
     @BeforeEach
     void pki() throws Exception {
@@ -37,7 +38,7 @@ class CheckTlsServerNameTest extends ChecksTest {
                 true, 2);
         Path cert = Files.writeString(dir.resolve("srv.pem"), leaf.certificatePem());
         Path key = Files.writeString(dir.resolve("srv-key.pem"), leaf.keyPem());
-        SSLContext serverSide = TlsContext.load(new TlsSettings.Side(null, null, cert.toString(), key.toString(),
+        serverSide = TlsContext.load(new TlsSettings.Side(null, null, cert.toString(), key.toString(),
                 false, false, false, "TLSv1.2", List.of()), null).sslContext();
         tls = new GrpcHealthServer(serverSide);
         tls.statuses.put("", 1);
@@ -76,5 +77,33 @@ class CheckTlsServerNameTest extends ChecksTest {
         assertThat(sink.output("named")).isEqualTo("gRPC check " + tls.address() + ": success");
         assertThat(sink.output("wrong")).startsWith("rpc error: code = Unavailable desc = connection error: "
                 + "desc = \"transport: authentication handshake failed: ");
+    }
+
+    @Test
+    void httpChecksVerifyAgainstTlsServerNameAndSkipVerifyStillSkips() throws Exception {
+        try (TestHttpServer https = TestHttpServer.https(serverSide)) {
+            String byIp = https.url("/health");
+            String byName = byIp.replace("127.0.0.1", "localhost"); // a host name: the JDK sends it as SNI
+            runners.start("named", Def.http(byIp).with(d -> d.tlsServerName = "server.dc1.consul").build());
+            runners.start("named-host", Def.http(byName).with(d -> d.tlsServerName = "SERVER.dc1.consul").build());
+            runners.start("address", Def.http(byIp).build());
+            runners.start("wrong", Def.http(byIp).with(d -> d.tlsServerName = "client.dc1.consul").build());
+            runners.start("skip", Def.http(byIp).with(d -> {
+                d.tlsSkipVerify = true;
+                d.tlsServerName = "client.dc1.consul";
+            }).build());
+            awaitStatus("named", CheckStatus.PASSING);
+            awaitStatus("named-host", CheckStatus.PASSING);
+            awaitStatus("skip", CheckStatus.PASSING);
+            awaitStatus("address", CheckStatus.CRITICAL);
+            awaitStatus("wrong", CheckStatus.CRITICAL);
+            assertThat(sink.output("named")).isEqualTo("HTTP GET " + byIp + ": 200 OK Output: ok");
+            assertThat(sink.output("named-host")).isEqualTo("HTTP GET " + byName + ": 200 OK Output: ok");
+            assertThat(sink.output("address")).startsWith("Get \"" + byIp + "\": tls: failed to verify certificate: x509: ");
+            assertThat(sink.output("wrong")).startsWith("Get \"" + byIp + "\": tls: failed to verify certificate: x509: ")
+                    .contains("client.dc1.consul");
+            // verifying, TLSSkipVerify, and one client per server name (the name's case does not count)
+            assertThat(runners.platformThreadsUsed()).isEqualTo(4);
+        }
     }
 }

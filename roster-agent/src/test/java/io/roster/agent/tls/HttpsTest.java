@@ -93,6 +93,20 @@ class HttpsTest {
                 .get(1)).contains("\"NodeName\":\"tls-node\"");
         // without the CA curl refuses the agent
         assertThat(run("curl", "-sS", url).get(0)).isEqualTo("60");
+        // DebugConfig shows the TLS configuration as Consul's sanitized runtime configuration does
+        com.fasterxml.jackson.databind.JsonNode debug = io.roster.api.Json.mapper().readTree(run("curl", "-sS", "--cacert",
+                pki.ca.toString(), "https://127.0.0.1:" + agent.httpsPort() + "/v1/agent/self").get(1)).path("DebugConfig");
+        assertThat(debug.path("HTTPAddrs").size()).isZero();
+        assertThat(debug.path("HTTPPort").asInt()).isEqualTo(-1);
+        com.fasterxml.jackson.databind.JsonNode https = debug.path("TLS").path("HTTPS");
+        assertThat(https.path("CAFile").asText()).isEqualTo(pki.ca.toString());
+        assertThat(https.path("CertFile").asText()).isEqualTo(server[0].toString());
+        assertThat(https.path("KeyFile").asText()).isEqualTo("hidden");
+        assertThat(https.path("TLSMinVersion").asText()).isEqualTo("TLSv1_2");
+        assertThat(https.path("VerifyIncoming").asBoolean()).isFalse();
+        assertThat(debug.path("TLS").path("InternalRPC").path("CertFile").asText()).isEmpty();
+        assertThat(debug.path("TLS").path("Domain").asText()).isEqualTo("consul.");
+        assertThat(debug.path("TLS").path("NodeName").asText()).isEqualTo("tls-node");
     }
 
     @Test

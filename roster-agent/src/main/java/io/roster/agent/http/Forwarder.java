@@ -19,10 +19,26 @@ import java.util.concurrent.CompletionException;
 final class Forwarder implements Endpoint {
     private static final long MAX_BODY = 64L * 1024 * 1024;
 
-    private final RpcClient rpc;
+    /** Sends one request; null when there is nowhere to send it. */
+    interface Sender {
+        RpcClient.Pending<RpcProtocol.HttpResponse> send(RpcProtocol.HttpRequest request, boolean read);
+    }
+
+    private final Sender rpc;
+    /** The answer when no server received the request (another datacenter's), or null for the RPC's own message. */
+    private final String unreached;
 
     Forwarder(RpcClient rpc) {
-        this.rpc = rpc;
+        this(rpc::forward, null);
+    }
+
+    /**
+     * A forwarder to another datacenter: {@code unreached} ({@code No path to datacenter}) is the
+     * answer when the sender has no server, or no server of it received the request.
+     */
+    Forwarder(Sender sender, String unreached) {
+        this.rpc = sender;
+        this.unreached = unreached;
     }
 
     /** This client agent's node: {@code ?near=_agent} means it, not the server that answers. */
@@ -64,12 +80,19 @@ final class Forwarder implements Endpoint {
             headers.add(new String[] {PreparedQueryEndpoint.AGENT_NODE_HEADER, agentNode});
         }
         boolean read = method.equals("GET") || method.equals("HEAD");
-        RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.forward(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);
+        RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.send(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);
+        if (p == null) {
+            call.error(500, unreached == null ? "No known Consul servers" : unreached);
+            return;
+        }
         call.onCancel(p::cancel);
         p.future().whenComplete((r, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                 String msg = cause instanceof RpcClient.RpcException ? cause.getMessage() : "rpc error: " + cause;
+                if (unreached != null && cause instanceof RpcClient.RpcException re && !re.reached()) {
+                    msg = unreached;
+                }
                 try {
                     call.error(500, msg);
                 } catch (RuntimeException gone) {

@@ -66,7 +66,8 @@ final class ApiRoutes {
         EventEndpoint events = new EventEndpoint(lan, blocking);
         ConnectEndpoint connect = new ConnectEndpoint(server.store());
         ConfigEndpoint configEntries = new ConfigEndpoint(server.store());
-        PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName());
+        PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName())
+                .withFailover(wan);
         NearSort near = new NearSort(server.store(), config.nodeName());
         catalog.near = near;
         health.near = near;

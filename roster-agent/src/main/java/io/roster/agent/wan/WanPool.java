@@ -48,7 +48,26 @@ public final class WanPool implements AutoCloseable {
         this.config = config;
         this.nodeId = nodeId;
         this.scheduler = scheduler;
-        this.transport = UdpTcpTransport.bind(config.bindAddr(), config.serfWanPort(), config.advertiseAddrWan());
+        this.transport = bind(config);
+    }
+
+    /**
+     * Binds the WAN port. The default port (8302) when taken is replaced by a free one, with a
+     * warning, as the LAN pool does for its derived port: several servers on one machine (tests)
+     * still start, and other datacenters learn the real port through gossip; only a join aimed at
+     * 8302 misses this server. Any other port that is taken fails the agent.
+     */
+    private static UdpTcpTransport bind(AgentConfig config) throws IOException {
+        try {
+            return UdpTcpTransport.bind(config.bindAddr(), config.serfWanPort(), config.advertiseAddrWan());
+        } catch (java.net.BindException e) {
+            if (config.serfWanPort() != DEFAULT_PORT) {
+                throw e;
+            }
+            LOG.warn("gossip: WAN port {} is taken ({}); using a free port instead (set ports.serf_wan / -serf-wan-port to choose one)",
+                    DEFAULT_PORT, e.getMessage());
+            return UdpTcpTransport.bind(config.bindAddr(), 0, config.advertiseAddrWan());
+        }
     }
 
     /** This server's name in the WAN pool: {@code <node>.<datacenter>}, as Consul names it. */

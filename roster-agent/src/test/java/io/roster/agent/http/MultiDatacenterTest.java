@@ -176,6 +176,39 @@ class MultiDatacenterTest {
         assertThat(dig(dc1, "dns-web.service.dc9.consul.").getRcode()).isEqualTo(Rcode.NXDOMAIN);
     }
 
+    @Test
+    void preparedQueryFailsOverToTheOtherDatacenterAndBack() {
+        Http one = http(dc1);
+        String check = "\"Check\":{\"CheckID\":\"pq-check\",\"Name\":\"pq\",\"ServiceID\":\"pq-web\",\"Status\":\"%s\"}";
+        String local = "{\"Node\":\"pq-local\",\"Address\":\"10.10.0.9\",\"Service\":{\"ID\":\"pq-web\",\"Service\":\"pq-web\",\"Port\":80},"
+                + check + "}";
+        assertThat(one.put("/v1/catalog/register", local.formatted("critical")).text()).isEqualTo("true");
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"pq-remote\",\"Address\":\"10.20.0.9\","
+                + "\"Service\":{\"Service\":\"pq-web\",\"Port\":80}}").text()).isEqualTo("true");
+        for (String failover : List.of("{\"NearestN\":1}", "{\"Datacenters\":[\"dc9\",\"dc2\"]}")) {
+            String id = one.send("POST", "/v1/query", ("{\"Name\":\"pq-" + (failover.contains("Nearest") ? "near" : "list")
+                    + "\",\"Service\":{\"Service\":\"pq-web\",\"Failover\":" + failover + "}}").getBytes()).json().get("ID").asText();
+            JsonNode r = one.get("/v1/query/" + id + "/execute").json();
+            assertThat(r.get("Datacenter").asText()).as(failover).isEqualTo("dc2");
+            assertThat(r.get("Failovers").asInt()).as(failover).isEqualTo(1);
+            assertThat(r.get("Nodes").size()).isEqualTo(1);
+            assertThat(r.get("Nodes").get(0).get("Node").get("Node").asText()).isEqualTo("pq-remote");
+            assertThat(r.get("Nodes").get(0).get("Node").get("Datacenter").asText()).isEqualTo("dc2");
+        }
+        // A query without failover answers nothing.
+        String none = one.send("POST", "/v1/query", "{\"Name\":\"pq-none\",\"Service\":{\"Service\":\"pq-web\"}}".getBytes())
+                .json().get("ID").asText();
+        JsonNode empty = one.get("/v1/query/" + none + "/execute").json();
+        assertThat(empty.get("Nodes").size()).isZero();
+        assertThat(empty.get("Failovers").asInt()).isZero();
+        // The local instance passes again: answered here, no failover.
+        assertThat(one.put("/v1/catalog/register", local.formatted("passing")).text()).isEqualTo("true");
+        JsonNode back = one.get("/v1/query/pq-near/execute").json();
+        assertThat(back.get("Datacenter").asText()).isEqualTo("dc1");
+        assertThat(back.get("Failovers").asInt()).isZero();
+        assertThat(back.get("Nodes").get(0).get("Node").get("Node").asText()).isEqualTo("pq-local");
+    }
+
     private static List<String> addresses(Message m) {
         List<String> out = new ArrayList<>();
         for (Record r : m.getSection(Section.ANSWER)) {

@@ -91,6 +91,9 @@ final class AgentCommand implements Callable<Integer> {
     List<String> retryJoinWan = new ArrayList<>();
     @Option(names = {"-retry-interval", "--retry-interval"}, paramLabel = "DURATION", description = "Time between -retry-join attempts (default: 30s).")
     String retryInterval;
+    @Option(names = {"-retry-interval-wan", "--retry-interval-wan"}, paramLabel = "DURATION",
+            description = "Time between -retry-join-wan attempts (default: 30s).")
+    String retryIntervalWan;
     @Option(names = {"-retry-max", "--retry-max"}, paramLabel = "N", description = "-retry-join attempts before giving up (default: 0, forever).")
     Integer retryMax;
     @Option(names = {"-bootstrap", "--bootstrap"}, description = "Server mode: elect this server alone (a one-server cluster).")
@@ -310,6 +313,7 @@ final class AgentCommand implements Callable<Integer> {
         Duration ttlMin = sessionTtlMin == null ? null : parseDuration("-session-ttl-min", sessionTtlMin);
         Duration rotateEvery = logRotateDuration == null ? null : parseDuration("-log-rotate-duration", logRotateDuration);
         Duration retryIntervalValue = retryInterval == null ? null : parseDuration("-retry-interval", retryInterval);
+        Duration retryIntervalWanValue = retryIntervalWan == null ? null : parseDuration("-retry-interval-wan", retryIntervalWan);
         return b -> {
             if (dev) {
                 b.dev(true);
@@ -373,6 +377,9 @@ final class AgentCommand implements Callable<Integer> {
             b.addStartJoin(startJoin);
             b.addStartJoinWan(startJoinWan);
             b.addRetryJoinWan(retryJoinWan);
+            if (retryIntervalWanValue != null) {
+                b.retryIntervalWan(retryIntervalWanValue);
+            }
             if (retryIntervalValue != null) {
                 b.retryInterval(retryIntervalValue);
             }

@@ -61,7 +61,8 @@ final class ApiRoutes {
         SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
         AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
-        OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
+        OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API)
+                .withWan(wan == null ? null : wan.pool());
         MembersEndpoint members = new MembersEndpoint(lan, config, wan == null ? null : wan.pool());
         EventEndpoint events = new EventEndpoint(lan, blocking);
         ConnectEndpoint connect = new ConnectEndpoint(server.store());

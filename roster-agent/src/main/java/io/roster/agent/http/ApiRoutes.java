@@ -172,7 +172,7 @@ final class ApiRoutes {
             table = table.decorate(Decorators::countsAsRpc, Decorators.rpcCount(metrics));
         }
         table = table.decorate(Decorators.leaderGate(gate))
-                .decorate(Decorators.datacenter(config.datacenter(), remoteDatacenters(wan, forwarder)))
+                .decorate(Decorators.datacenter(config.datacenter(), remoteDatacenters(config, wan, rpc)))
                 .decorate(Decorators.metrics(metrics));
         return new Built(table, mine, gate);
     }
@@ -182,16 +182,20 @@ final class ApiRoutes {
      * datacenter over the WAN ({@code No path to datacenter} when none answers); on a client
      * agent, to its own servers as it came (they forward on); without either, nowhere.
      */
-    private static java.util.function.Function<String, Endpoint> remoteDatacenters(io.roster.agent.wan.WanRouter wan,
-                                                                                  Forwarder clientForwarder) {
-        if (clientForwarder != null) {
-            return dc -> clientForwarder;
+    private static java.util.function.Function<String, Endpoint> remoteDatacenters(AgentConfig config,
+                                                                                  io.roster.agent.wan.WanRouter wan,
+                                                                                  io.roster.agent.rpc.RpcClient rpc) {
+        boolean translate = config.membership().wan().translateWanAddrs();
+        if (rpc != null) {
+            Forwarder toServers = new Forwarder(rpc).withAgentNode(config.nodeName()).withWanTranslation(translate);
+            return dc -> toServers;
         }
         if (wan == null) {
             return null;
         }
         java.util.Map<String, Forwarder> byDc = new java.util.concurrent.ConcurrentHashMap<>();
-        return dc -> byDc.computeIfAbsent(dc, d -> new Forwarder((req, read) -> wan.forward(d, req, read), "No path to datacenter"));
+        return dc -> byDc.computeIfAbsent(dc, d -> new Forwarder((req, read) -> wan.forward(d, req, read), "No path to datacenter")
+                .withWanTranslation(translate));
     }
 
     private static void index(Call call) {

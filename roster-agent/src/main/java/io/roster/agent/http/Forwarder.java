@@ -41,6 +41,62 @@ final class Forwarder implements Endpoint {
         this.unreached = unreached;
     }
 
+    /** {@code translate_wan_addrs}: answers from another datacenter give nodes' and services' {@code wan} addresses. */
+    private boolean translateWan;
+
+    /** This forwarder carries requests for another datacenter, translated as {@code translate_wan_addrs} asks. */
+    Forwarder withWanTranslation(boolean on) {
+        this.translateWan = on;
+        return this;
+    }
+
+    /** The routes whose answers Consul translates to WAN addresses (catalog and health service/node reads, query execute). */
+    static boolean translates(String path) {
+        return path.startsWith("/v1/catalog/service/") || path.startsWith("/v1/catalog/node/")
+                || path.startsWith("/v1/health/service/") || path.startsWith("/v1/query/") && path.endsWith("/execute");
+    }
+
+    /**
+     * Consul's {@code TranslateAddress}/{@code TranslateServiceAddress}: in every node (an object
+     * with {@code Address} and {@code TaggedAddresses}) and service ({@code ServiceAddress} with
+     * {@code ServiceTaggedAddresses}, or {@code Address} with service-shaped {@code TaggedAddresses})
+     * of the answer, the {@code wan} tagged address replaces the address when there is one.
+     */
+    static byte[] translate(byte[] body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = io.roster.api.Json.mapper().readTree(body);
+            if (n == null) {
+                return body;
+            }
+            walk(n);
+            return io.roster.api.Json.mapper().writeValueAsBytes(n);
+        } catch (java.io.IOException e) {
+            return body;
+        }
+    }
+
+    private static void walk(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            swap(o, "Address", "TaggedAddresses");
+            swap(o, "ServiceAddress", "ServiceTaggedAddresses");
+            o.elements().forEachRemaining(Forwarder::walk);
+        } else if (n.isArray()) {
+            n.elements().forEachRemaining(Forwarder::walk);
+        }
+    }
+
+    private static void swap(com.fasterxml.jackson.databind.node.ObjectNode o, String addressField, String taggedField) {
+        com.fasterxml.jackson.databind.JsonNode tagged = o.get(taggedField);
+        if (!o.has(addressField) || tagged == null || !tagged.isObject()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode wan = tagged.get("wan");
+        String addr = wan == null ? "" : wan.isTextual() ? wan.asText() : wan.path("Address").asText("");
+        if (!addr.isEmpty()) {
+            o.put(addressField, addr);
+        }
+    }
+
     /** This client agent's node: {@code ?near=_agent} means it, not the server that answers. */
     private String agentNode = "";
 
@@ -105,6 +161,13 @@ final class Forwarder implements Endpoint {
                 if (name.regionMatches(true, 0, "X-Consul-", 0, 9) || name.equalsIgnoreCase("Vary")
                         || name.equalsIgnoreCase("Allow")) {
                     call.responseHeaders().add(name, h[1]);
+                }
+            }
+            if (translateWan) {
+                call.responseHeaders().put("X-Consul-Translate-Addresses", "true");
+                if (r.status() == 200 && translates(call.path())) {
+                    call.bytes(r.status(), r.contentType() == null ? "application/json" : r.contentType(), translate(r.body()));
+                    return;
                 }
             }
             if (r.contentType() == null && r.body().length == 0) {

@@ -153,6 +153,16 @@ public final class RpcClient implements AutoCloseable {
      * received it.
      */
     public Pending<RpcProtocol.HttpResponse> forward(RpcProtocol.HttpRequest request, boolean read) {
+        return forward(request, read, RpcService.FORWARD_TIMEOUT_MS + 30_000);
+    }
+
+    /**
+     * The same with a deadline per server tried: a server that has not answered by then is treated
+     * as unreachable (its channel closed, backing off; a read goes on to the next server). Another
+     * datacenter's servers get short deadlines, so a WAN link cut under an open connection does not
+     * hold callers for the whole blocking-query bound.
+     */
+    public Pending<RpcProtocol.HttpResponse> forward(RpcProtocol.HttpRequest request, boolean read, long timeoutMillis) {
         Pending<RpcProtocol.HttpResponse> p = new Pending<>();
         Pending<byte[]> raw = new Pending<>();
         raw.future.whenComplete((bytes, err) -> {
@@ -167,7 +177,7 @@ public final class RpcClient implements AutoCloseable {
             }
         });
         p.inner = raw;
-        call(RpcProtocol.FORWARD, request.encode(), RpcService.FORWARD_TIMEOUT_MS + 30_000, read, raw);
+        call(RpcProtocol.FORWARD, request.encode(), timeoutMillis, read, raw);
         return p;
     }
 
@@ -241,7 +251,8 @@ public final class RpcClient implements AutoCloseable {
             public void onError(Throwable t) {
                 Status st = Status.fromThrowable(t);
                 boolean connectFailure = connectFailure(st);
-                if (st.getCode() == Status.Code.UNAVAILABLE || st.getCode() == Status.Code.UNIMPLEMENTED) {
+                if (st.getCode() == Status.Code.UNAVAILABLE || st.getCode() == Status.Code.UNIMPLEMENTED
+                        || st.getCode() == Status.Code.DEADLINE_EXCEEDED && !p.cancelled) {
                     failed(s, describe(st));
                     if ((read || connectFailure) && !p.cancelled) {
                         attempt(method, request, timeoutMillis, read, p, candidates, next, s + ": " + describe(st));

@@ -22,10 +22,13 @@ import java.util.TreeSet;
  *
  * <p>A datacenter with no alive server in the WAN pool has no path: callers answer Consul's
  * {@code No path to datacenter} at once. A server that does not answer costs at most the RPC's
- * connect timeout before the next one is tried, and is then skipped for its backoff, so a cut WAN
+ * connect timeout (or, over a connection already open, {@link #ANSWER_WITHIN} beyond a blocking
+ * query's wait) before the next one is tried, and is then skipped for its backoff, so a cut WAN
  * link fails calls within seconds, not minutes.
  */
 public final class WanRouter implements AutoCloseable {
+    /** What another datacenter's server has to answer a request in (beyond a blocking query's wait). */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
     private final WanPool pool;
     private final String datacenter;
     private final io.roster.agent.tls.TlsContext tls;
@@ -79,7 +82,37 @@ public final class WanRouter implements AutoCloseable {
         if (r.servers().servers().isEmpty()) {
             return null;
         }
-        return r.rpc().forward(request, read);
+        return r.rpc().forward(request, read, deadlineMillis(request.pathQuery()));
+    }
+
+    /** How long a server of another datacenter may take: 10 s, plus the {@code wait} (and its jitter) of a blocking query. */
+    static long deadlineMillis(String pathQuery) {
+        long base = ANSWER_WITHIN.toMillis();
+        int q = pathQuery.indexOf('?');
+        if (q < 0) {
+            return base;
+        }
+        boolean blocking = false;
+        long waitMs = Duration.ofMinutes(5).toMillis();
+        for (String kv : pathQuery.substring(q + 1).split("&")) {
+            int eq = kv.indexOf('=');
+            String k = eq < 0 ? kv : kv.substring(0, eq);
+            String v = eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            if (k.equals("index")) {
+                blocking = true;
+            } else if (k.equals("wait") && !v.isEmpty()) {
+                try {
+                    waitMs = io.roster.api.Durations.parse(v).toMillis();
+                } catch (IllegalArgumentException e) {
+                    // the remote answers the bad wait itself
+                }
+            }
+        }
+        if (!blocking) {
+            return base;
+        }
+        waitMs = Math.min(Math.max(waitMs, 0), Duration.ofMinutes(10).toMillis());
+        return waitMs + waitMs / 16 + base;
     }
 
     /** Asks a server of {@code dc} a DNS question; null when none answered within {@code timeout}. Blocking. */

@@ -47,7 +47,7 @@ class MultiDatacenterTest {
                 && dc2.wan().members().size() == 2);
         client1 = start(AgentConfig.builder().datacenter("dc1").nodeName("client-one").bindAddr("127.0.0.1")
                 .clientAddr("127.0.0.1").httpPort(0).dnsPort(0).serfLanPort(0).serfWanPort(-1)
-                .retryJoin(List.of(dc1.gossip().address())));
+                .translateWanAddrs(true).retryJoin(List.of(dc1.gossip().address())));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !client1.servers().servers().isEmpty());
     }
 
@@ -147,6 +147,27 @@ class MultiDatacenterTest {
         assertThat(remote.get(0).get("Address").asText()).isEqualTo("10.20.0.5");
         assertThat(one.put("/v1/catalog/deregister", "{\"Datacenter\":\"dc2\",\"Node\":\"ext-node\"}").text()).isEqualTo("true");
         assertThat(http(dc2).get("/v1/catalog/node/ext-node").text()).isEqualTo("null");
+    }
+
+    @Test
+    void translateWanAddrsGivesTheOtherDatacentersWanAddresses() {
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"tr-node\",\"Address\":\"10.20.0.11\","
+                + "\"TaggedAddresses\":{\"lan\":\"10.20.0.11\",\"wan\":\"203.0.113.11\"},"
+                + "\"Service\":{\"Service\":\"tr-web\",\"Address\":\"10.20.0.12\",\"Port\":80,"
+                + "\"TaggedAddresses\":{\"wan\":{\"Address\":\"203.0.113.12\",\"Port\":8080}}}}").text()).isEqualTo("true");
+        // client1 has translate_wan_addrs: another datacenter's answers carry the wan addresses.
+        Http.Reply cat = http(client1).get("/v1/catalog/service/tr-web?dc=dc2");
+        assertThat(cat.header("X-Consul-Translate-Addresses")).contains("true");
+        assertThat(cat.json().get(0).get("Address").asText()).isEqualTo("203.0.113.11");
+        assertThat(cat.json().get(0).get("ServiceAddress").asText()).isEqualTo("203.0.113.12");
+        JsonNode health = http(client1).get("/v1/health/service/tr-web?dc=dc2").json().get(0);
+        assertThat(health.get("Node").get("Address").asText()).isEqualTo("203.0.113.11");
+        assertThat(health.get("Service").get("Address").asText()).isEqualTo("203.0.113.12");
+        assertThat(http(client1).get("/v1/catalog/node/tr-node?dc=dc2").json().get("Node").get("Address").asText())
+                .isEqualTo("203.0.113.11");
+        // dc1's server does not translate, and nothing is translated for this datacenter's own reads.
+        assertThat(http(dc1).get("/v1/catalog/service/tr-web?dc=dc2").json().get(0).get("Address").asText()).isEqualTo("10.20.0.11");
+        assertThat(http(dc1).get("/v1/catalog/service/tr-web?dc=dc2").header("X-Consul-Translate-Addresses")).isEmpty();
     }
 
     @Test

@@ -116,6 +116,13 @@ public final class RpcClient implements AutoCloseable {
     private final RateLimitedLog unreachable = new RateLimitedLog(LOG, Level.WARN, Duration.ofSeconds(30));
     private final AtomicInteger connects = new AtomicInteger();
     private volatile boolean closed;
+    private volatile int connectTimeoutMillis = 3000;
+
+    /** How long opening a connection to a server may take (3 s unless set; set before the first call). */
+    public RpcClient connectTimeout(Duration d) {
+        this.connectTimeoutMillis = (int) Math.max(100, Math.min(Integer.MAX_VALUE, d.toMillis()));
+        return this;
+    }
 
     public RpcClient(ServerList servers) {
         this(servers, System::nanoTime);
@@ -395,7 +402,7 @@ public final class RpcClient implements AutoCloseable {
                 .maxInboundMessageSize(RpcProtocol.MAX_MESSAGE)
                 .idleTimeout(IDLE.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTime(5, TimeUnit.MINUTES).keepAliveTimeout(20, TimeUnit.SECONDS)
-                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .build();
     }
 

@@ -24,11 +24,18 @@ import java.util.TreeSet;
  * {@code No path to datacenter} at once. A server that does not answer costs at most the RPC's
  * connect timeout (or, over a connection already open, {@link #ANSWER_WITHIN} beyond a blocking
  * query's wait) before the next one is tried, and is then skipped for its backoff, so a cut WAN
- * link fails calls within seconds, not minutes.
+ * link fails calls within seconds, not minutes; for {@link #NO_PATH_HOLD} after such a failure the
+ * datacenter answers no path at once.
  */
 public final class WanRouter implements AutoCloseable {
     /** What another datacenter's server has to answer a request in (beyond a blocking query's wait). */
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
+    /** Opening a connection to another datacenter's server. */
+    static final Duration CONNECT_WITHIN = Duration.ofSeconds(2);
+    /** After no server of a datacenter could be reached, requests to it answer No path at once for this long. */
+    static final Duration NO_PATH_HOLD = Duration.ofSeconds(5);
+    /** Per datacenter: until when (System.nanoTime) it is held as having no path. */
+    private final Map<String, Long> noPathUntil = new java.util.concurrent.ConcurrentHashMap<>();
     private final WanPool pool;
     private final String datacenter;
     private final io.roster.agent.tls.TlsContext tls;
@@ -69,7 +76,8 @@ public final class WanRouter implements AutoCloseable {
         }
         return remotes.computeIfAbsent(dc, d -> {
             ServerList servers = new ServerList(pool::members, d);
-            return new Remote(servers, tls == null ? new RpcClient(servers) : new RpcClient(servers, tls, side));
+            RpcClient rpc = (tls == null ? new RpcClient(servers) : new RpcClient(servers, tls, side)).connectTimeout(CONNECT_WITHIN);
+            return new Remote(servers, rpc);
         });
     }
 
@@ -79,10 +87,31 @@ public final class WanRouter implements AutoCloseable {
      */
     public RpcClient.Pending<RpcProtocol.HttpResponse> forward(String dc, RpcProtocol.HttpRequest request, boolean read) {
         Remote r = remote(dc);
-        if (r.servers().servers().isEmpty()) {
+        if (r.servers().servers().isEmpty() || heldNoPath(dc)) {
             return null;
         }
-        return r.rpc().forward(request, read, deadlineMillis(request.pathQuery()));
+        RpcClient.Pending<RpcProtocol.HttpResponse> p = r.rpc().forward(request, read, deadlineMillis(request.pathQuery()));
+        p.future().whenComplete((ok, err) -> {
+            if (err == null) {
+                noPathUntil.remove(dc);
+            } else {
+                Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                if (c instanceof RpcClient.RpcException re && !re.reached() && !"cancelled".equals(re.getMessage())) {
+                    noPathUntil.put(dc, System.nanoTime() + NO_PATH_HOLD.toNanos());
+                }
+            }
+        });
+        return p;
+    }
+
+    /**
+     * Whether {@code dc} is held as having no path: no server of it could be reached moments ago
+     * (a WAN link cut before gossip noticed), so callers get the answer at once rather than after
+     * more connect timeouts; the hold ends after {@link #NO_PATH_HOLD} or at the first success.
+     */
+    private boolean heldNoPath(String dc) {
+        Long until = noPathUntil.get(dc);
+        return until != null && System.nanoTime() - until < 0;
     }
 
     /** How long a server of another datacenter may take: 10 s, plus the {@code wait} (and its jitter) of a blocking query. */

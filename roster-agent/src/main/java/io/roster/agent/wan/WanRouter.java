@@ -154,10 +154,12 @@ public final class WanRouter implements AutoCloseable {
     }
 
     /**
-     * Every datacenter known (this one included), nearest first: by the median estimated round
-     * trip from this server's WAN coordinate to the coordinates of that datacenter's servers,
-     * then by name (a datacenter with no coordinate yet sorts after those with one), as Consul's
-     * {@code /v1/catalog/datacenters} does.
+     * Every datacenter known, this one first, then the others nearest first: by the median
+     * estimated round trip from this server's WAN coordinate to the coordinates of that
+     * datacenter's servers, then by name (a datacenter with no coordinate yet sorts after those
+     * with one). Consul sorts its own datacenter by the same median, which puts it first on any
+     * real WAN; Roster pins it first, so servers sharing one network (tests) cannot order it
+     * behind another by coordinate noise.
      */
     public List<String> datacentersByDistance() {
         Map<String, List<Double>> rtts = new HashMap<>();
@@ -167,7 +169,7 @@ public final class WanRouter implements AutoCloseable {
         Map<String, Coordinate> peers = pool.peerCoordinates();
         for (Member m : pool.members()) {
             String dc = m.tags().get("dc");
-            if (dc == null || dc.isEmpty() || m.status() != 1) {
+            if (dc == null || dc.isEmpty() || m.status() != 1 || dc.equals(datacenter)) {
                 continue;
             }
             names.add(dc);
@@ -176,8 +178,8 @@ public final class WanRouter implements AutoCloseable {
                 rtts.computeIfAbsent(dc, k -> new ArrayList<>()).add(self.distanceTo(c));
             }
         }
-        // This server is at distance 0 from its own datacenter.
-        rtts.computeIfAbsent(datacenter, k -> new ArrayList<>()).add(0.0);
+        // This datacenter first, at distance 0.
+        rtts.put(datacenter, new ArrayList<>(List.of(-1.0)));
         Map<String, Double> median = new HashMap<>();
         for (Map.Entry<String, List<Double>> e : rtts.entrySet()) {
             List<Double> v = e.getValue();

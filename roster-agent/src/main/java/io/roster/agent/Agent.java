@@ -65,6 +65,10 @@ public final class Agent implements AutoCloseable {
     private final HttpServer http;
     /** This agent's LAN gossip member (every agent has one). */
     private final io.roster.agent.lan.LanPool pool;
+    /** A server's WAN gossip member (servers of every datacenter); null on a client agent or with {@code serf_wan = -1}. */
+    private final io.roster.agent.wan.WanPool wanPool;
+    /** A server's forwarding to other datacenters over the WAN pool; null when {@link #wanPool} is. */
+    private final io.roster.agent.wan.WanRouter wanRouter;
     /** Leader reconciliation of gossip members into the catalog; null on a client agent. */
     private final io.roster.agent.server.Reconciler reconciler;
     /** The servers a client agent forwards to; null on a server. */
@@ -157,6 +161,25 @@ public final class Agent implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot bind the LAN gossip port " + config.bindAddr() + ":"
                     + config.gossipPort() + ": " + e.getMessage(), e);
         }
+        io.roster.agent.wan.WanPool wp = null;
+        if (config.server() && config.serfWanPort() >= 0) {
+            try {
+                wp = new io.roster.agent.wan.WanPool(config, nodeId, scheduler);
+            } catch (java.io.IOException e) {
+                pool.close();
+                if (devRpc != null) {
+                    devRpc.close();
+                }
+                replicator.close();
+                scheduler.shutdownNow();
+                wake.shutdownNow();
+                throw new java.io.UncheckedIOException("cannot bind the WAN gossip port " + config.bindAddr() + ":"
+                        + config.serfWanPort() + ": " + e.getMessage(), e);
+            }
+        }
+        this.wanPool = wp;
+        this.wanRouter = wp == null ? null
+                : new io.roster.agent.wan.WanRouter(wp, config.datacenter(), rpcTls, config.tls().internalRpc());
         if (config.server()) {
             this.servers = null;
             this.rpc = null;
@@ -202,19 +225,38 @@ public final class Agent implements AutoCloseable {
             public java.util.concurrent.CompletableFuture<Void> leave() {
                 return Agent.this.leave();
             }
-        }, metrics, scheduler, wake, pool, rpc);
+        }, metrics, scheduler, wake, pool, rpc, wanRouter);
         http.syncChangesWith(antiEntropy::syncNow);
         // A client agent's store is not the catalog: its DNS asks a server's resolver over the server RPC.
         this.dns = config.dnsPort() < 0 ? null : dnsServer(config.network().dnsAddrs().get(0), config.dnsPort());
         if (rpcService != null) {
-            rpcService.bind(http.local(), io.roster.agent.dns.DnsServer.resolver(config, store));
+            rpcService.bind(http.local(), io.roster.agent.dns.DnsServer.resolver(config, store, remoteDns()));
         }
+    }
+
+    /** A server's DNS questions about other datacenters: asked of a server there over the WAN; null without WAN. */
+    private io.roster.agent.dns.RemoteDns remoteDns() {
+        if (wanRouter == null) {
+            return null;
+        }
+        java.time.Duration timeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
+        return new io.roster.agent.dns.RemoteDns() {
+            @Override
+            public boolean knows(String dc) {
+                return wanRouter.reachable(dc);
+            }
+
+            @Override
+            public byte[] exchange(String dc, byte[] q, boolean tcp) {
+                return wanRouter.dns(dc, q, tcp, timeout);
+            }
+        };
     }
 
     private io.roster.agent.dns.DnsServer dnsServer(String address, int port) {
         java.time.Duration timeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
         io.roster.agent.dns.DnsServer d = new io.roster.agent.dns.DnsServer(config, store, address, port,
-                config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout));
+                config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout), remoteDns());
         dnsServers.add(d);
         return d;
     }
@@ -395,6 +437,9 @@ public final class Agent implements AutoCloseable {
             joinExhausted = true;
             leftListeners.forEach(Runnable::run);
         });
+        if (wanPool != null) {
+            wanPool.start();
+        }
         coordinateSync = new io.roster.agent.coordinate.CoordinateSync(config.nodeName(), pool::coordinate,
                 () -> pool.members().size(), this::sendCoordinate, scheduler,
                 io.roster.agent.coordinate.CoordinateSync.INTERVAL_MIN).start();
@@ -465,6 +510,11 @@ public final class Agent implements AutoCloseable {
     /** This node's ID (gossip {@code id} tag, catalog {@code ID}, Raft peer ID). */
     public String nodeId() {
         return nodeId;
+    }
+
+    /** A server's WAN gossip member, or null (client agents, {@code serf_wan = -1}). */
+    public io.roster.agent.wan.WanPool wan() {
+        return wanPool;
     }
 
     /** This agent's LAN gossip member. */
@@ -647,6 +697,9 @@ public final class Agent implements AutoCloseable {
      * listeners of {@link #onLeft} are told, shortly after, so the HTTP answer still goes out.
      */
     public java.util.concurrent.CompletableFuture<Void> leave() {
+        if (wanPool != null) {
+            wanPool.leave();
+        }
         pool.leave();
         java.util.concurrent.CompletableFuture<Void> raft = java.util.concurrent.CompletableFuture.completedFuture(null);
         List<String> peers = config.dev() ? List.of() : replicator.peers();
@@ -715,6 +768,12 @@ public final class Agent implements AutoCloseable {
         }
         if (raftMembership != null) {
             stopQuietly("Raft membership", raftMembership::close);
+        }
+        if (wanRouter != null) {
+            stopQuietly("WAN forwarding", wanRouter::close);
+        }
+        if (wanPool != null) {
+            stopQuietly("WAN gossip", wanPool::close);
         }
         stopQuietly("gossip", pool::close);
         stopQuietly("check runners", runners::close);

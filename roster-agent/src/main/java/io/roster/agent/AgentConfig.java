@@ -55,7 +55,7 @@ import java.util.regex.Pattern;
  * @param network         every address setting, resolved as Consul does ({@code bind_addr}, {@code advertise_addr},
  *                        {@code advertise_addr_wan}, {@code client_addr}, {@code addresses.*})
  * @param serfWanPort     {@code -serf-wan-port}/{@code ports.serf_wan}: the WAN gossip port (default 8302; -1 off);
- *                        stored for WAN federation, not bound yet
+ *                        a server's WAN pool binds it (a dev agent: a free port unless set)
  * @param process         {@code -pid-file}, {@code -log-file} and its rotation settings
  * @param membership      how this agent joins the pool and the Raft cluster, and how it leaves ({@link Membership})
  * @param httpsPort       {@code ports.https}: the HTTPS API port (default -1: off; Consul's usual one is 8501)
@@ -86,9 +86,24 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
      *                      (default: false on servers, true on client agents)
      * @param skipLeaveOnInterrupt {@code skip_leave_on_interrupt}: SIGINT (Ctrl-C) stops without leaving
      *                      (default: true on servers, false on client agents)
+     * @param wan           how a server joins the WAN pool of servers of every datacenter ({@link Wan})
      */
     public record Membership(String nodeId, List<String> startJoin, Duration retryInterval, int retryMax, boolean bootstrap,
-                             boolean leaveOnTerminate, boolean skipLeaveOnInterrupt) {
+                             boolean leaveOnTerminate, boolean skipLeaveOnInterrupt, Wan wan) {
+    }
+
+    /**
+     * The WAN pool (servers of every datacenter), as Consul's keys of the same names.
+     *
+     * @param startJoin         {@code -join-wan}/{@code start_join_wan}: WAN addresses joined once at start
+     *                          (port 8302 when omitted); the agent stops when none answers
+     * @param retryJoin         {@code -retry-join-wan}/{@code retry_join_wan}: WAN addresses joined until one answers
+     * @param retryInterval     {@code retry_interval_wan} (default 30s)
+     * @param translateWanAddrs {@code translate_wan_addrs}: DNS and HTTP answers about other datacenters
+     *                          give the nodes' {@code wan} tagged addresses
+     */
+    public record Wan(List<String> startJoin, List<String> retryJoin, Duration retryInterval, boolean translateWanAddrs) {
+        public static final Wan NONE = new Wan(List.of(), List.of(), Duration.ofSeconds(30), false);
     }
 
     /** The largest session TTL Consul accepts. */
@@ -238,6 +253,10 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.bootstrap = membership.bootstrap();
         b.leaveOnTerminate = membership.leaveOnTerminate();
         b.skipLeaveOnInterrupt = membership.skipLeaveOnInterrupt();
+        b.startJoinWan = new ArrayList<>(membership.wan().startJoin());
+        b.retryJoinWan = new ArrayList<>(membership.wan().retryJoin());
+        b.retryIntervalWan = membership.wan().retryInterval();
+        b.translateWanAddrs = membership.wan().translateWanAddrs();
         b.httpsPort = httpsPort;
         b.tls = tls;
         return b;
@@ -300,7 +319,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private String httpsAddr;
         private String dnsAddr;
         private java.util.function.Supplier<List<io.roster.agent.net.IfAddr>> interfaces = io.roster.agent.net.Interfaces::system;
-        private int serfWanPort = 8302;
+        private Integer serfWanPort; // null: 8302, a free port in dev mode
         private Path pidFile;
         private String logFile;
         private long logRotateBytes;
@@ -314,6 +333,11 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private boolean bootstrap;
         private Boolean leaveOnTerminate; // null: false on servers, true on client agents
         private Boolean skipLeaveOnInterrupt; // null: true on servers, false on client agents
+        // WAN pool (issue 22)
+        private List<String> startJoinWan = new ArrayList<>();
+        private List<String> retryJoinWan = new ArrayList<>();
+        private Duration retryIntervalWan = Duration.ofSeconds(30);
+        private boolean translateWanAddrs;
         // TLS (issue 19)
         private int httpsPort = -1;
         private io.roster.agent.tls.TlsSettings tls = io.roster.agent.tls.TlsSettings.NONE;
@@ -365,6 +389,12 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder httpsAddr(String v) { httpsAddr = v; return this; }
         public Builder dnsAddr(String v) { dnsAddr = v; return this; }
         public Builder serfWanPort(int v) { serfWanPort = v; return this; }
+        public Builder startJoinWan(List<String> v) { startJoinWan = new ArrayList<>(v); return this; }
+        public Builder addStartJoinWan(Collection<String> v) { startJoinWan.addAll(v); return this; }
+        public Builder retryJoinWan(List<String> v) { retryJoinWan = new ArrayList<>(v); return this; }
+        public Builder addRetryJoinWan(Collection<String> v) { retryJoinWan.addAll(v); return this; }
+        public Builder retryIntervalWan(Duration v) { retryIntervalWan = v; return this; }
+        public Builder translateWanAddrs(boolean v) { translateWanAddrs = v; return this; }
         public Builder pidFile(Path v) { pidFile = v; return this; }
         public Builder logFile(String v) { logFile = v; return this; }
         public Builder logRotateBytes(long v) { logRotateBytes = v; return this; }
@@ -418,9 +448,12 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     bindAddr, advertiseAddr, advertiseAddrWan, clientAddr, httpAddr, httpsAddr, dnsAddr),
                     dev ? "127.0.0.1" : "0.0.0.0", interfaces);
             String bind = network.bindAddr();
-            if (serfWanPort < -1 || serfWanPort > 65535) {
-                throw new IllegalArgumentException("invalid serf_wan port " + serfWanPort + ": use -1 (off), 0 (any free port) or 1-65535");
+            int wanPort = serfWanPort != null ? serfWanPort : dev ? 0 : 8302;
+            if (wanPort < -1 || wanPort > 65535) {
+                throw new IllegalArgumentException("invalid serf_wan port " + wanPort + ": use -1 (off), 0 (any free port) or 1-65535");
             }
+            checkAddresses("retry_join_wan", retryJoinWan);
+            checkAddresses("start_join_wan", startJoinWan);
             if (logRotateBytes < 0) {
                 throw new IllegalArgumentException("log_rotate_bytes must not be negative");
             }
@@ -496,11 +529,12 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     Collections.unmodifiableMap(new LinkedHashMap<>(nodeMeta)), checkUpdateInterval, bootstrapExpect,
                     List.copyOf(retryJoin), dom, alt, List.copyOf(recursors), frozen(dnsConfig),
                     encrypt == null || encrypt.isEmpty() ? null : encrypt, checkOutputMaxSize, raftSnapshotThreshold, serfLanPort,
-                    List.copyOf(configFiles), network, serfWanPort,
+                    List.copyOf(configFiles), network, wanPort,
                     new Process(pidFile, logFile, logRotateBytes, logRotateDuration, logRotateMaxFiles),
                     new Membership(id, List.copyOf(startJoin), retryInterval, retryMax, bootstrap,
                     leaveOnTerminate != null ? leaveOnTerminate : !isServer,
-                    skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer),
+                    skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer,
+                    new Wan(List.copyOf(startJoinWan), List.copyOf(retryJoinWan), retryIntervalWan, translateWanAddrs)),
                     httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls);
         }
 

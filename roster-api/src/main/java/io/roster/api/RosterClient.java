@@ -431,12 +431,29 @@ public final class RosterClient {
 
         /** {@code PUT /v1/agent/join/<address>}: the agent joins the LAN gossip pool through {@code address} (host or host:port). */
         public void join(String address) {
-            send("PUT", "/v1/agent/join/" + encodeKey(address), Map.of(), null, null).requireOk();
+            join(address, false);
+        }
+
+        /** {@code PUT /v1/agent/join/<address>[?wan=1]}: with {@code wan}, a server joins the WAN pool (port 8302). */
+        public void join(String address, boolean wan) {
+            send("PUT", "/v1/agent/join/" + encodeKey(address), wan ? Map.of("wan", "1") : Map.of(), null, null).requireOk();
         }
 
         /** {@code PUT /v1/agent/force-leave/<node>}: marks a member as left; with {@code prune}, forgets it at once. */
         public void forceLeave(String node, boolean prune) {
-            send("PUT", "/v1/agent/force-leave/" + encodeKey(node), prune ? Map.of("prune", "") : Map.of(), null, null).requireOk();
+            forceLeave(node, prune, false);
+        }
+
+        /** The same; with {@code wan}, in the WAN pool (members named {@code <node>.<dc>}). */
+        public void forceLeave(String node, boolean prune, boolean wan) {
+            Map<String, String> q = new java.util.LinkedHashMap<>();
+            if (prune) {
+                q.put("prune", "");
+            }
+            if (wan) {
+                q.put("wan", "1");
+            }
+            send("PUT", "/v1/agent/force-leave/" + encodeKey(node), q, null, null).requireOk();
         }
 
         /** Asks the agent to read its configuration files again. */

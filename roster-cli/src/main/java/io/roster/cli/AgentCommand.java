@@ -83,8 +83,17 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = {"-join", "--join"}, paramLabel = "ADDR",
             description = "Gossip address (host[:port], port 8301) of an agent to join at start; the agent stops if none answers (repeatable).")
     List<String> startJoin = new ArrayList<>();
+    @Option(names = {"-join-wan", "--join-wan"}, paramLabel = "ADDR",
+            description = "WAN gossip address (host[:port], port 8302) of a server to join at start (servers; repeatable).")
+    List<String> startJoinWan = new ArrayList<>();
+    @Option(names = {"-retry-join-wan", "--retry-join-wan"}, paramLabel = "ADDR",
+            description = "WAN gossip address of a server to join, retried until one answers (servers; repeatable).")
+    List<String> retryJoinWan = new ArrayList<>();
     @Option(names = {"-retry-interval", "--retry-interval"}, paramLabel = "DURATION", description = "Time between -retry-join attempts (default: 30s).")
     String retryInterval;
+    @Option(names = {"-retry-interval-wan", "--retry-interval-wan"}, paramLabel = "DURATION",
+            description = "Time between -retry-join-wan attempts (default: 30s).")
+    String retryIntervalWan;
     @Option(names = {"-retry-max", "--retry-max"}, paramLabel = "N", description = "-retry-join attempts before giving up (default: 0, forever).")
     Integer retryMax;
     @Option(names = {"-bootstrap", "--bootstrap"}, description = "Server mode: elect this server alone (a one-server cluster).")
@@ -108,7 +117,7 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = {"-advertise-wan", "--advertise-wan"}, paramLabel = "ADDR",
             description = "WAN address for other datacenters' servers (default: the advertise address).")
     String advertiseWan;
-    @Option(names = {"-serf-wan-port", "--serf-wan-port"}, paramLabel = "PORT", description = "WAN gossip port (default: 8302; stored, WAN not served yet).")
+    @Option(names = {"-serf-wan-port", "--serf-wan-port"}, paramLabel = "PORT", description = "WAN gossip port of a server (default: 8302; -1: no WAN pool).")
     Integer serfWanPort;
     @Option(names = {"-pid-file", "--pid-file"}, paramLabel = "FILE", description = "Write the agent's process ID to this file.")
     Path pidFile;
@@ -304,6 +313,7 @@ final class AgentCommand implements Callable<Integer> {
         Duration ttlMin = sessionTtlMin == null ? null : parseDuration("-session-ttl-min", sessionTtlMin);
         Duration rotateEvery = logRotateDuration == null ? null : parseDuration("-log-rotate-duration", logRotateDuration);
         Duration retryIntervalValue = retryInterval == null ? null : parseDuration("-retry-interval", retryInterval);
+        Duration retryIntervalWanValue = retryIntervalWan == null ? null : parseDuration("-retry-interval-wan", retryIntervalWan);
         return b -> {
             if (dev) {
                 b.dev(true);
@@ -365,6 +375,11 @@ final class AgentCommand implements Callable<Integer> {
             }
             b.addRetryJoin(retryJoin);
             b.addStartJoin(startJoin);
+            b.addStartJoinWan(startJoinWan);
+            b.addRetryJoinWan(retryJoinWan);
+            if (retryIntervalWanValue != null) {
+                b.retryIntervalWan(retryIntervalWanValue);
+            }
             if (retryIntervalValue != null) {
                 b.retryInterval(retryIntervalValue);
             }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 final class ForceLeaveCommand extends ClientCommand {
     @Option(names = {"-prune", "--prune"}, description = "Remove the member from the member list at once.")
     boolean prune;
-    @Option(names = {"-wan", "--wan"}, description = "WAN pool only (there is none: accepted, ignored).")
+    @Option(names = {"-wan", "--wan"}, description = "In the WAN pool of servers (name the member <node>.<datacenter>).")
     boolean wan;
     @Parameters(arity = "0..*", paramLabel = "NODE", hidden = true)
     List<String> nodes = new ArrayList<>();
@@ -27,7 +27,7 @@ final class ForceLeaveCommand extends ClientCommand {
             throw usage("A single node name must be specified to force leave.");
         }
         try {
-            client().agent().forceLeave(nodes.getFirst(), prune);
+            client().agent().forceLeave(nodes.getFirst(), prune, wan);
         } catch (RosterException e) {
             return fail("Error force leaving: " + describe(e));
         }

@@ -12,9 +12,9 @@ import picocli.CommandLine.Parameters;
         customSynopsis = "roster join [options] ADDRESS...",
         description = {"Tell the agent to join the LAN gossip pool through other agents.",
                 "An address is host or host:port of an agent's LAN gossip port (default port 8301)."},
-        footer = {"", "Example:", "  roster join 10.0.0.5 10.0.0.6:8301"})
+        footer = {"", "Example:", "  roster join 10.0.0.5 10.0.0.6:8301", "  roster join -wan 10.1.0.5"})
 final class JoinCommand extends ClientCommand {
-    @Option(names = {"-wan", "--wan"}, description = "Join the WAN pool (there is none: accepted, joins the LAN pool).")
+    @Option(names = {"-wan", "--wan"}, description = "Join the WAN pool of servers (a server only; default port 8302).")
     boolean wan;
     @Parameters(arity = "0..*", paramLabel = "ADDRESS", hidden = true)
     List<String> addresses = new ArrayList<>();
@@ -28,7 +28,7 @@ final class JoinCommand extends ClientCommand {
         RosterException last = null;
         for (String a : addresses) {
             try {
-                client().agent().join(a);
+                client().agent().join(a, wan);
                 joined++;
             } catch (RosterException e) {
                 last = e;

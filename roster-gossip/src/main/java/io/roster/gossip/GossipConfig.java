@@ -84,6 +84,16 @@ public final class GossipConfig {
         return new Builder(name).build();
     }
 
+    /**
+     * memberlist's DefaultWANConfig timings (probe every 5 s with a 3 s timeout, suspicion
+     * multiplier 6, gossip to 4 nodes every 500 ms, dead members gossiped for 60 s, push-pull every
+     * 60 s, TCP timeout 30 s), with serf's reconnect and tombstone defaults: what Consul's WAN
+     * pool of servers uses.
+     */
+    public static GossipConfig wan(String name) {
+        return new Builder(name).wan().build();
+    }
+
     /** memberlist's DefaultLocalConfig timings, and reap timeouts of a minute: for tests on one machine. */
     public static GossipConfig local(String name) {
         return new Builder(name).local().build();
@@ -222,6 +232,18 @@ public final class GossipConfig {
             keys = new ArrayList<>(c.keys);
             dropLogInterval = c.dropLogInterval;
             randomSeed = c.randomSeed;
+        }
+
+        Builder wan() {
+            tcpTimeout = Duration.ofSeconds(30);
+            suspicionMult = 6;
+            pushPullInterval = Duration.ofSeconds(60);
+            probeTimeout = Duration.ofSeconds(3);
+            probeInterval = Duration.ofSeconds(5);
+            gossipNodes = 4;
+            gossipInterval = Duration.ofMillis(500);
+            gossipToTheDeadTime = Duration.ofSeconds(60);
+            return this;
         }
 
         Builder local() {

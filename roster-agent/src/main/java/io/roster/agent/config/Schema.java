@@ -204,6 +204,8 @@ final class Schema {
             .used("retry_join", STRINGS)
             // membership: joining, bootstrapping, leaving
             .used("start_join", STRINGS)
+            .used("start_join_wan", STRINGS).used("retry_join_wan", STRINGS).used("retry_interval_wan", DURATION)
+            .used("translate_wan_addrs", BOOL)
             .used("retry_interval", DURATION)
             .used("retry_max", COUNT)
             .used("bootstrap", BOOL)
@@ -258,9 +260,9 @@ final class Schema {
                     "primary_gateways", "primary_gateways_interval", "protocol", "raft_boltdb", "raft_logstore",
                     "raft_protocol", "raft_snapshot_interval", "raft_trailing_logs",
                     "read_replica", "non_voting_server", "reconnect_timeout", "reconnect_timeout_wan", "rejoin_after_leave",
-                    "reporting", "retry_interval_wan", "retry_join_wan", "retry_max_wan",
+                    "reporting", "retry_max_wan",
                     "rpc", "segment", "segments", "partition", "serf_lan", "serf_lan_allowed_cidrs", "serf_wan",
-                    "serf_wan_allowed_cidrs", "server_name", "snapshot_agent", "start_join_wan", "syslog_facility", "tagged_addresses", "telemetry", "translate_wan_addrs",
+                    "serf_wan_allowed_cidrs", "server_name", "snapshot_agent", "syslog_facility", "tagged_addresses", "telemetry",
                     "ui_content_path", "ui_dir", "unix_sockets", "use_streaming_backend", "watches", "xds")
             // Ignoring these leaves the agent less protected, or listening elsewhere, than the file asks: say so.
             .warned("acl", "acl_agent_master_token", "acl_agent_token", "acl_datacenter", "acl_default_policy",

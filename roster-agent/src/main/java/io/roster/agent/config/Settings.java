@@ -68,6 +68,10 @@ final class Settings {
         with(s, "retry_join", List.class, v -> b.retryJoin((List<String>) v));
         // membership: joining, bootstrapping, leaving
         with(s, "start_join", List.class, v -> b.startJoin((List<String>) v));
+        with(s, "start_join_wan", List.class, v -> b.startJoinWan((List<String>) v));
+        with(s, "retry_join_wan", List.class, v -> b.retryJoinWan((List<String>) v));
+        with(s, "retry_interval_wan", String.class, v -> b.retryIntervalWan(Durations.parse(v)));
+        with(s, "translate_wan_addrs", Boolean.class, b::translateWanAddrs);
         with(s, "retry_interval", String.class, v -> b.retryInterval(Durations.parse(v)));
         with(s, "retry_max", Integer.class, b::retryMax);
         with(s, "bootstrap", Boolean.class, b::bootstrap);

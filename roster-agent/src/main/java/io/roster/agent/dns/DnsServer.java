@@ -113,7 +113,12 @@ public final class DnsServer implements AutoCloseable {
      * is bound to 127.0.0.1 or off). Null for a message that gets no answer.
      */
     public static ServerDns resolver(AgentConfig config, Store store) {
-        QueryHandler handler = handler(config, store);
+        return resolver(config, store, null);
+    }
+
+    /** The same, asking {@code remote} about names in other datacenters (null: they are unknown, NXDOMAIN). */
+    public static ServerDns resolver(AgentConfig config, Store store, RemoteDns remote) {
+        QueryHandler handler = handler(config, store).withRemote(remote);
         return (query, tcp) -> switch (handler.handle(query, 0, query.length, tcp)) {
             case QueryHandler.Outcome.Answer a -> a.wire();
             case QueryHandler.Outcome.Drop d -> null;
@@ -133,8 +138,13 @@ public final class DnsServer implements AutoCloseable {
      * @param servers on a client agent, the server RPC that answers names in the domain (see above); null on a server
      */
     public DnsServer(AgentConfig config, Store store, String address, int port, ServerDns servers) {
-        this(address(address), port, servers == null ? handler(config, store) : handler(config, store).forwardingTo(servers),
-                Options.defaults());
+        this(config, store, address, port, servers, null);
+    }
+
+    /** The same, a server asking {@code remote} about names in other datacenters (null: they are NXDOMAIN). */
+    public DnsServer(AgentConfig config, Store store, String address, int port, ServerDns servers, RemoteDns remote) {
+        this(address(address), port, servers == null ? handler(config, store).withRemote(remote)
+                : handler(config, store).forwardingTo(servers), Options.defaults());
     }
 
     DnsServer(InetAddress bindAddress, int port, QueryHandler handler, Options options) {

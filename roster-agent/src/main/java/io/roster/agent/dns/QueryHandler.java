@@ -39,9 +39,13 @@ final class QueryHandler {
         }
 
         /** Ask the recursors (or, {@code toServers}, the servers' DNS) with {@link #forward}, then send what it returns. */
-        record Forward(Message request, byte[] wire, boolean tcp, boolean toServers) implements Outcome {
+        record Forward(Message request, byte[] wire, boolean tcp, boolean toServers, String datacenter) implements Outcome {
             Forward(Message request, byte[] wire, boolean tcp) {
-                this(request, wire, tcp, false);
+                this(request, wire, tcp, false, null);
+            }
+
+            Forward(Message request, byte[] wire, boolean tcp, boolean toServers) {
+                this(request, wire, tcp, toServers, null);
             }
         }
     }
@@ -56,6 +60,16 @@ final class QueryHandler {
     /** On a client agent: the servers (over the server RPC), asked for every name in the domain; else null. */
     private ServerDns servers;
 
+    /** On a server: the other datacenters' servers, asked about names in them; else null. */
+    private RemoteDns remote;
+    private final String datacenter;
+
+    /** A server asks {@code r} about names in other datacenters it knows (null: none). */
+    QueryHandler withRemote(RemoteDns r) {
+        this.remote = r;
+        return this;
+    }
+
     /** A client agent answers nothing in the domain itself: it asks a server's DNS. */
     QueryHandler forwardingTo(ServerDns serverDns) {
         this.servers = serverDns;
@@ -65,6 +79,7 @@ final class QueryHandler {
     QueryHandler(Store store, String datacenter, String domain, String altDomain, DnsConfig config, Recursor recursor,
                  Supplier<RandomGenerator> random) {
         this.resolver = new Resolver(store, datacenter, config, random);
+        this.datacenter = datacenter.toLowerCase(java.util.Locale.ROOT);
         this.config = config;
         this.domain = absolute(domain);
         this.altDomain = altDomain == null || altDomain.isEmpty() ? null : absolute(altDomain);
@@ -140,6 +155,12 @@ final class QueryHandler {
                 System.arraycopy(packet, off, wire, 0, len);
                 return new Outcome.Forward(request, wire, tcp, true);
             }
+            String dc = remote == null ? null : datacenterOf(qname, zone);
+            if (dc != null && !dc.equals(datacenter) && remote.knows(dc)) {
+                byte[] wire = new byte[len];
+                System.arraycopy(packet, off, wire, 0, len);
+                return new Outcome.Forward(request, wire, tcp, false, dc);
+            }
             return render(request, resolver.resolve(qname, qtype, zone), tcp);
         }
         if (qname.subdomain(Resolver.IN_ADDR_ARPA) || qname.subdomain(Resolver.IP6_ARPA)) {
@@ -177,9 +198,20 @@ final class QueryHandler {
         return zone;
     }
 
+    /** The datacenter a name in the domain names ({@code web.service.dc2.consul}), or null. */
+    private static String datacenterOf(Name qname, Name zone) {
+        int n = qname.labels() - zone.labels();
+        List<String> labels = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            labels.add(qname.getLabelString(i).toLowerCase(java.util.Locale.ROOT));
+        }
+        return QueryName.parse(labels).datacenter();
+    }
+
     /** Asks the recursors; SERVFAIL when none answered. Blocks for up to one timeout per recursor. */
     byte[] forward(Outcome.Forward f) {
-        byte[] r = f.toServers() ? servers.exchange(f.wire(), f.tcp()) : recursor.exchange(f.wire(), f.tcp());
+        byte[] r = f.datacenter() != null ? remote.exchange(f.datacenter(), f.wire(), f.tcp())
+                : f.toServers() ? servers.exchange(f.wire(), f.tcp()) : recursor.exchange(f.wire(), f.tcp());
         if (r == null) {
             return Responses.empty(f.request(), Rcode.SERVFAIL, recursionAvailable());
         }

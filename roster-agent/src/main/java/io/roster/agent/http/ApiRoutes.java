@@ -42,6 +42,14 @@ final class ApiRoutes {
                        HttpServer.Reloader reloader, AgentMetrics metrics, BlockingQuery blocking,
                        io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc,
                        io.roster.agent.coordinate.CoordinateUpdates coordinateUpdates) {
+        return build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc, coordinateUpdates, null);
+    }
+
+    /** @param wan a server's way to the other datacenters, or null (a client agent, or no WAN pool) */
+    static Built build(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
+                       HttpServer.Reloader reloader, AgentMetrics metrics, BlockingQuery blocking,
+                       io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc,
+                       io.roster.agent.coordinate.CoordinateUpdates coordinateUpdates, io.roster.agent.wan.WanRouter wan) {
         KvEndpoint kv = new KvEndpoint(server, blocking, config.kvMaxValueSize());
         TxnEndpoint txn = new TxnEndpoint(server, config.txnMaxOps(), config.kvMaxValueSize());
         SessionEndpoint sessions = new SessionEndpoint(server, blocking, config.nodeName());
@@ -49,15 +57,18 @@ final class ApiRoutes {
                 .withGossip(lan).withState(local, server.replicator());
         StatusEndpoint status = new StatusEndpoint(() -> server.replicator().leaderAddress(), () -> server.replicator().peers());
         CatalogEndpoint catalog = new CatalogEndpoint(server, blocking, config.datacenter());
+        catalog.wan = wan;
         SnapshotEndpoint snapshots = new SnapshotEndpoint(server);
         HealthEndpoint health = new HealthEndpoint(server.store(), blocking, config.datacenter());
         AgentLocalEndpoint mine = new AgentLocalEndpoint(local, blocking, reloader);
-        OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API);
-        MembersEndpoint members = new MembersEndpoint(lan, config);
+        OperatorEndpoint operator = new OperatorEndpoint(server.replicator(), lan, io.roster.agent.Version.CONSUL_API)
+                .withWan(wan == null ? null : wan.pool());
+        MembersEndpoint members = new MembersEndpoint(lan, config, wan == null ? null : wan.pool());
         EventEndpoint events = new EventEndpoint(lan, blocking);
         ConnectEndpoint connect = new ConnectEndpoint(server.store());
         ConfigEndpoint configEntries = new ConfigEndpoint(server.store());
-        PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName());
+        PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName())
+                .withFailover(wan);
         NearSort near = new NearSort(server.store(), config.nodeName());
         catalog.near = near;
         health.near = near;
@@ -161,9 +172,30 @@ final class ApiRoutes {
             table = table.decorate(Decorators::countsAsRpc, Decorators.rpcCount(metrics));
         }
         table = table.decorate(Decorators.leaderGate(gate))
-                .decorate(Decorators.datacenter(config.datacenter()))
+                .decorate(Decorators.datacenter(config.datacenter(), remoteDatacenters(config, wan, rpc)))
                 .decorate(Decorators.metrics(metrics));
         return new Built(table, mine, gate);
+    }
+
+    /**
+     * Where a cluster route naming another datacenter goes: on a server, to a server of that
+     * datacenter over the WAN ({@code No path to datacenter} when none answers); on a client
+     * agent, to its own servers as it came (they forward on); without either, nowhere.
+     */
+    private static java.util.function.Function<String, Endpoint> remoteDatacenters(AgentConfig config,
+                                                                                  io.roster.agent.wan.WanRouter wan,
+                                                                                  io.roster.agent.rpc.RpcClient rpc) {
+        boolean translate = config.membership().wan().translateWanAddrs();
+        if (rpc != null) {
+            Forwarder toServers = new Forwarder(rpc).withAgentNode(config.nodeName()).withWanTranslation(translate);
+            return dc -> toServers;
+        }
+        if (wan == null) {
+            return null;
+        }
+        java.util.Map<String, Forwarder> byDc = new java.util.concurrent.ConcurrentHashMap<>();
+        return dc -> byDc.computeIfAbsent(dc, d -> new Forwarder((req, read) -> wan.forward(d, req, read), "No path to datacenter")
+                .withWanTranslation(translate));
     }
 
     private static void index(Call call) {

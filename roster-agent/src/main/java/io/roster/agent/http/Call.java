@@ -46,6 +46,27 @@ public final class Call {
         this.tail = name == null ? "" : request.params().getOrDefault(name, "");
     }
 
+    private Call(ApiRequest request, Responder out, String tail, BooleanSupplier knownLeader) {
+        this.request = request;
+        this.out = out;
+        this.knownLeader = knownLeader;
+        this.tail = tail;
+    }
+
+    /**
+     * The same exchange with the body already read into {@code bytes} (a decorator that had to look
+     * into the body, such as the datacenter of a catalog write, hands this on); answers go to the
+     * same caller and the same answer listeners.
+     */
+    Call withBody(byte[] bytes) {
+        ApiRequest r = new ApiRequest(request.method(), request.path(), request.rawPath(), request.rawQuery(),
+                request.query(), request.headers(), request.params(), ApiRequest.Body.of(bytes), request.remoteAddr());
+        Call c = new Call(r, out, tail, knownLeader);
+        c.onAnswer = onAnswer;
+        c.bodyRead = true;
+        return c;
+    }
+
     /** The request, as sent (immutable). */
     public ApiRequest request() {
         return request;

@@ -19,15 +19,59 @@ final class Decorators {
         };
     }
 
-    /** {@code ?dc=} naming another datacenter: {@code 500 No path to datacenter} (no WAN yet). */
+    /** {@code ?dc=} naming another datacenter: {@code 500 No path to datacenter} (no way to other datacenters). */
     static Decorator datacenter(String datacenter) {
+        return datacenter(datacenter, null);
+    }
+
+    /** The largest body looked into for its {@code Datacenter} (a catalog write's). */
+    private static final long MAX_PEEK = 64L * 1024 * 1024;
+
+    /**
+     * {@code ?dc=} naming another datacenter, or a catalog register/deregister body whose
+     * {@code Datacenter} does: a cluster route goes to {@code remote}'s endpoint for that
+     * datacenter (a server's: a server there, over the WAN; a client agent's: its own servers,
+     * which forward on), the request as it came, the token included. An agent route, or no
+     * {@code remote}, answers {@code 500 No path to datacenter}.
+     */
+    static Decorator datacenter(String datacenter, java.util.function.Function<String, Endpoint> remote) {
         return (route, next) -> call -> {
             String dc = call.param("dc");
-            if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
-                throw new HttpError(500, "No path to datacenter");
+            Call c = call;
+            if ((dc == null || dc.isEmpty()) && remote != null && route.scope() == Route.Scope.CLUSTER
+                    && bodyNamesDatacenter(route.path()) && !call.method().equals("GET")) {
+                byte[] body = call.body(MAX_PEEK, "Request body(%d bytes) too large, max size: " + MAX_PEEK + " bytes");
+                dc = bodyDatacenter(body);
+                c = call.withBody(body);
             }
-            next.handle(call);
+            if (dc != null && !dc.isEmpty() && !dc.equals(datacenter)) {
+                if (remote == null || route.scope() != Route.Scope.CLUSTER) {
+                    throw new HttpError(500, "No path to datacenter");
+                }
+                remote.apply(dc).handle(c);
+                return;
+            }
+            next.handle(c);
         };
+    }
+
+    /** The routes whose body carries a {@code Datacenter} that decides where they run. */
+    static boolean bodyNamesDatacenter(String routePath) {
+        return routePath.equals("/v1/catalog/register") || routePath.equals("/v1/catalog/deregister");
+    }
+
+    /** The top-level {@code Datacenter} of a JSON body, or null (absent, or not JSON: the handler says why). */
+    static String bodyDatacenter(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = io.roster.api.Json.mapper().readTree(body);
+            com.fasterxml.jackson.databind.JsonNode d = n == null ? null : n.get("Datacenter");
+            return d != null && d.isTextual() ? d.asText() : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -19,10 +19,82 @@ import java.util.concurrent.CompletionException;
 final class Forwarder implements Endpoint {
     private static final long MAX_BODY = 64L * 1024 * 1024;
 
-    private final RpcClient rpc;
+    /** Sends one request; null when there is nowhere to send it. */
+    interface Sender {
+        RpcClient.Pending<RpcProtocol.HttpResponse> send(RpcProtocol.HttpRequest request, boolean read);
+    }
+
+    private final Sender rpc;
+    /** The answer when no server received the request (another datacenter's), or null for the RPC's own message. */
+    private final String unreached;
 
     Forwarder(RpcClient rpc) {
-        this.rpc = rpc;
+        this(rpc::forward, null);
+    }
+
+    /**
+     * A forwarder to another datacenter: {@code unreached} ({@code No path to datacenter}) is the
+     * answer when the sender has no server, or no server of it received the request.
+     */
+    Forwarder(Sender sender, String unreached) {
+        this.rpc = sender;
+        this.unreached = unreached;
+    }
+
+    /** {@code translate_wan_addrs}: answers from another datacenter give nodes' and services' {@code wan} addresses. */
+    private boolean translateWan;
+
+    /** This forwarder carries requests for another datacenter, translated as {@code translate_wan_addrs} asks. */
+    Forwarder withWanTranslation(boolean on) {
+        this.translateWan = on;
+        return this;
+    }
+
+    /** The routes whose answers Consul translates to WAN addresses (catalog and health service/node reads, query execute). */
+    static boolean translates(String path) {
+        return path.startsWith("/v1/catalog/service/") || path.startsWith("/v1/catalog/node/")
+                || path.startsWith("/v1/health/service/") || path.startsWith("/v1/query/") && path.endsWith("/execute");
+    }
+
+    /**
+     * Consul's {@code TranslateAddress}/{@code TranslateServiceAddress}: in every node (an object
+     * with {@code Address} and {@code TaggedAddresses}) and service ({@code ServiceAddress} with
+     * {@code ServiceTaggedAddresses}, or {@code Address} with service-shaped {@code TaggedAddresses})
+     * of the answer, the {@code wan} tagged address replaces the address when there is one.
+     */
+    static byte[] translate(byte[] body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = io.roster.api.Json.mapper().readTree(body);
+            if (n == null) {
+                return body;
+            }
+            walk(n);
+            return io.roster.api.Json.mapper().writeValueAsBytes(n);
+        } catch (java.io.IOException e) {
+            return body;
+        }
+    }
+
+    private static void walk(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            swap(o, "Address", "TaggedAddresses");
+            swap(o, "ServiceAddress", "ServiceTaggedAddresses");
+            o.elements().forEachRemaining(Forwarder::walk);
+        } else if (n.isArray()) {
+            n.elements().forEachRemaining(Forwarder::walk);
+        }
+    }
+
+    private static void swap(com.fasterxml.jackson.databind.node.ObjectNode o, String addressField, String taggedField) {
+        com.fasterxml.jackson.databind.JsonNode tagged = o.get(taggedField);
+        if (!o.has(addressField) || tagged == null || !tagged.isObject()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode wan = tagged.get("wan");
+        String addr = wan == null ? "" : wan.isTextual() ? wan.asText() : wan.path("Address").asText("");
+        if (!addr.isEmpty()) {
+            o.put(addressField, addr);
+        }
     }
 
     /** This client agent's node: {@code ?near=_agent} means it, not the server that answers. */
@@ -64,12 +136,19 @@ final class Forwarder implements Endpoint {
             headers.add(new String[] {PreparedQueryEndpoint.AGENT_NODE_HEADER, agentNode});
         }
         boolean read = method.equals("GET") || method.equals("HEAD");
-        RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.forward(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);
+        RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.send(new RpcProtocol.HttpRequest(method, pathQuery, headers, body), read);
+        if (p == null) {
+            call.error(500, unreached == null ? "No known Consul servers" : unreached);
+            return;
+        }
         call.onCancel(p::cancel);
         p.future().whenComplete((r, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                 String msg = cause instanceof RpcClient.RpcException ? cause.getMessage() : "rpc error: " + cause;
+                if (unreached != null && cause instanceof RpcClient.RpcException re && !re.reached()) {
+                    msg = unreached;
+                }
                 try {
                     call.error(500, msg);
                 } catch (RuntimeException gone) {
@@ -82,6 +161,13 @@ final class Forwarder implements Endpoint {
                 if (name.regionMatches(true, 0, "X-Consul-", 0, 9) || name.equalsIgnoreCase("Vary")
                         || name.equalsIgnoreCase("Allow")) {
                     call.responseHeaders().add(name, h[1]);
+                }
+            }
+            if (translateWan) {
+                call.responseHeaders().put("X-Consul-Translate-Addresses", "true");
+                if (r.status() == 200 && translates(call.path())) {
+                    call.bytes(r.status(), r.contentType() == null ? "application/json" : r.contentType(), translate(r.body()));
+                    return;
                 }
             }
             if (r.contentType() == null && r.body().length == 0) {

@@ -96,6 +96,14 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
                       Reloader reloader, io.roster.agent.metrics.AgentMetrics metrics, ScheduledExecutorService timer,
                       Executor wake, io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc) {
+        this(config, nodeId, server, local, reloader, metrics, timer, wake, lan, rpc, null);
+    }
+
+    /** @param wan a server's way to the other datacenters (WAN pool and forwarding), or null */
+    public HttpServer(AgentConfig config, String nodeId, StateServer server, io.roster.agent.local.LocalState local,
+                      Reloader reloader, io.roster.agent.metrics.AgentMetrics metrics, ScheduledExecutorService timer,
+                      Executor wake, io.roster.agent.lan.LanPool lan, io.roster.agent.rpc.RpcClient rpc,
+                      io.roster.agent.wan.WanRouter wan) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 4);
         pool.setName("roster-http");
         jetty = new org.eclipse.jetty.server.Server(pool);
@@ -133,7 +141,7 @@ public final class HttpServer implements AutoCloseable {
         blocking = new BlockingQuery(server.store(), server.replicator(), timer, wake);
         this.coordinateUpdates = rpc != null ? null : new io.roster.agent.coordinate.CoordinateUpdates(server.replicator(),
                 timer, io.roster.agent.coordinate.CoordinateUpdates.UPDATE_PERIOD, io.roster.gossip.coordinate.VivaldiConfig.SERF.dimensionality());
-        ApiRoutes.Built routes = ApiRoutes.build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc, coordinateUpdates);
+        ApiRoutes.Built routes = ApiRoutes.build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc, coordinateUpdates, wan);
         this.agentLocal = routes.agentLocal();
         this.gate = routes.gate();
         this.api = new HttpApi(routes.table(), () -> !server.replicator().leaderAddress().isEmpty(), metrics);

@@ -17,9 +17,17 @@ final class MembersEndpoint {
     private final LanPool pool;
     private final io.roster.agent.AgentConfig config;
 
+    /** A server's WAN pool, or null (client agents, {@code serf_wan = -1}). */
+    private final io.roster.agent.wan.WanPool wanPool;
+
     MembersEndpoint(LanPool pool, io.roster.agent.AgentConfig config) {
+        this(pool, config, null);
+    }
+
+    MembersEndpoint(LanPool pool, io.roster.agent.AgentConfig config, io.roster.agent.wan.WanPool wanPool) {
         this.pool = pool;
         this.config = config;
+        this.wanPool = wanPool;
     }
 
     private static boolean wan(Call call) {
@@ -63,8 +71,8 @@ final class MembersEndpoint {
 
     /**
      * {@code GET /v1/agent/members}: the LAN pool. With {@code ?wan}, what a single datacenter's
-     * WAN pool holds: its servers, named {@code <node>.<datacenter>} as Consul names WAN members
-     * (Roster has no separate WAN gossip yet, so a client agent, which has no WAN pool, lists none).
+     * WAN pool: the servers of every datacenter, named {@code <node>.<datacenter>} (a client agent,
+     * which has no WAN pool, lists none; a server without one lists its datacenter's servers).
      * {@code ?segment} is ignored.
      */
     void members(Call call) {
@@ -76,6 +84,13 @@ final class MembersEndpoint {
         List<Map<String, Object>> out = new ArrayList<>();
         if (wan && !config.server()) {
             call.json(out);
+            return;
+        }
+        if (wan && wanPool != null) {
+            for (Member m : wanPool.members()) {
+                out.add(render(m));
+            }
+            call.json(Filters.apply(filter, out));
             return;
         }
         for (Member m : pool.members()) {
@@ -109,6 +124,16 @@ final class MembersEndpoint {
             }
             String host = addr.startsWith("[") ? addr.substring(1, Math.max(1, addr.indexOf(']')))
                     : addr.contains(":") ? addr.substring(0, addr.lastIndexOf(':')) : addr;
+            if (wanPool != null) {
+                try {
+                    wanPool.join(List.of(addr));
+                } catch (GossipException e) {
+                    call.error(500, "Error joining address '" + addr + "': " + e.getMessage());
+                    return;
+                }
+                call.empty(200);
+                return;
+            }
             if (isSelf(host)) {
                 call.empty(200);
                 return;
@@ -142,6 +167,14 @@ final class MembersEndpoint {
             throw HttpError.badRequest("Missing node name");
         }
         boolean prune = call.has("prune") && !"false".equals(call.param("prune"));
+        if (wan(call) && wanPool != null) {
+            if (!wanPool.forceLeave(node, prune)) {
+                call.error(500, "agent: No node found with name '" + node + "'");
+                return;
+            }
+            call.empty(200);
+            return;
+        }
         if (!pool.forceLeave(node, prune)) {
             call.error(500, "agent: No node found with name '" + node + "'");
             return;

@@ -250,28 +250,62 @@ final class OperatorEndpoint {
     private record KeyRequest(@JsonProperty("Key") String key) {
     }
 
-    /** {@code GET /v1/operator/keyring}: the keys of the LAN pool and how many members hold each. */
+    /** A server's WAN pool (its keyring is listed and changed with the LAN one's), or null. */
+    private io.roster.agent.wan.WanPool wan;
+
+    OperatorEndpoint withWan(io.roster.agent.wan.WanPool w) {
+        this.wan = w;
+        return this;
+    }
+
+    /**
+     * {@code GET /v1/operator/keyring}: the keys of the WAN pool (a server's, listed first with
+     * {@code WAN: true}, as Consul lists it) and of the LAN pool, and how many members hold each.
+     */
     void keyringList(Call call) {
         try {
-            call.json(lan.keyring());
+            List<io.roster.agent.lan.LanPool.KeyringView> views = lan.keyring();
+            io.roster.agent.wan.WanPool w = wan;
+            if (w != null) {
+                List<io.roster.agent.lan.LanPool.KeyringView> both = new java.util.ArrayList<>();
+                both.add(w.keyring());
+                both.addAll(views);
+                views = both;
+            }
+            call.json(views);
         } catch (GossipException e) {
             call.error(500, e.getMessage()); // "keyring: gossip encryption is not enabled ...", as a change answers
         }
     }
 
-    /** {@code POST /v1/operator/keyring}: installs a key on every member. */
+    /** {@code POST /v1/operator/keyring}: installs a key on every member (of the WAN pool too, on a server). */
     void keyringInstall(Call call) {
-        keyringChange(call, lan::installKey);
+        keyringChange(call, k -> {
+            lan.installKey(k);
+            if (wan != null) {
+                wan.installKey(k);
+            }
+        });
     }
 
-    /** {@code PUT /v1/operator/keyring}: makes an installed key the one used to encrypt. */
+    /** {@code PUT /v1/operator/keyring}: makes an installed key the one used to encrypt (WAN too, on a server). */
     void keyringUse(Call call) {
-        keyringChange(call, lan::useKey);
+        keyringChange(call, k -> {
+            lan.useKey(k);
+            if (wan != null) {
+                wan.useKey(k);
+            }
+        });
     }
 
-    /** {@code DELETE /v1/operator/keyring}: removes a key that is not in use. */
+    /** {@code DELETE /v1/operator/keyring}: removes a key that is not in use (WAN too, on a server). */
     void keyringRemove(Call call) {
-        keyringChange(call, lan::removeKey);
+        keyringChange(call, k -> {
+            lan.removeKey(k);
+            if (wan != null) {
+                wan.removeKey(k);
+            }
+        });
     }
 
     private interface KeyChange {

@@ -21,8 +21,13 @@ import java.util.function.Function;
  * replicating (the leader picks the ID; definitions and templates are checked here, with Consul's
  * texts, so apply only has to keep the table's integrity), and {@code Execute}/{@code Explain}:
  * resolve by ID or name, render a template, select the healthy instances, shuffle, sort by
- * {@code Near}, put the near node first, apply the limit. Failover to other datacenters answers
- * nothing until Roster has more than one ({@code Failovers} is 0).
+ * {@code Near}, put the near node first, apply the limit. With no healthy instance here, the
+ * query fails over ({@link Failover}): to its {@code Failover.NearestN} nearest other datacenters
+ * by WAN round trip, then to its {@code Failover.Datacenters} in order (unknown ones and ones
+ * already tried skipped), until one has an instance; {@code Failovers} counts the datacenters
+ * asked, {@code Datacenter} names the one that answered. The other datacenter's health entries of
+ * the service are read there (over the WAN) and this query's filters applied to them here, so the
+ * query need not exist in the other datacenter.
  */
 public final class PreparedQueries {
     /** Consul's {@code ErrQueryNotFound} text; the HTTP API answers 404 with it. */
@@ -43,6 +48,26 @@ public final class PreparedQueries {
         this.store = store;
         this.entrySchema = entrySchema;
         this.tree = tree;
+    }
+
+    /** A server's view of the other datacenters, for failover. */
+    public interface Failover {
+        /** Every datacenter known, this one included, nearest first. */
+        List<String> datacentersByDistance();
+
+        /**
+         * The health entries of {@code service} in {@code datacenter} (every status; the query's
+         * own filters are applied here), or null when it could not be asked. Blocks, bounded.
+         */
+        List<ServiceEntry> serviceHealth(String datacenter, String service, String token);
+    }
+
+    private volatile Failover failover;
+
+    /** Fails over to other datacenters through {@code f} (null: never). */
+    public PreparedQueries withFailover(Failover f) {
+        this.failover = f;
+        return this;
     }
 
     /** A failure with a one-line message and the HTTP status Consul gives it. */
@@ -217,9 +242,62 @@ public final class PreparedQueries {
                 }
             }
         }
+        long index = Math.max(r.index(), health.index());
+        Failover f = failover;
+        if (nodes.isEmpty() && f != null) {
+            return failover(f, q, limit, datacenter, index);
+        }
         if (limit > 0 && nodes.size() > limit) {
             nodes = new ArrayList<>(nodes.subList(0, limit));
         }
-        return new Result(q.service().service(), nodes, q.dns(), datacenter, 0, Math.max(r.index(), health.index()));
+        return new Result(q.service().service(), nodes, q.dns(), datacenter, 0, index);
+    }
+
+    /** The datacenters a query with no local instance fails over to, in order (Consul's {@code queryFailover}). */
+    static List<String> failoverOrder(PreparedQuery.Failover spec, List<String> known, String local) {
+        List<String> order = new ArrayList<>();
+        int n = spec.nearestN();
+        for (String dc : known) {
+            if (n <= 0) {
+                break;
+            }
+            if (!dc.equals(local)) {
+                order.add(dc);
+                n--;
+            }
+        }
+        for (String dc : spec.datacenters()) {
+            if (!dc.equals(local) && known.contains(dc) && !order.contains(dc)) {
+                order.add(dc);
+            }
+        }
+        return order;
+    }
+
+    private Result failover(Failover f, PreparedQuery q, int limit, String datacenter, long index) {
+        List<String> order = failoverOrder(q.service().failover(), f.datacentersByDistance(), datacenter);
+        int failovers = 0;
+        for (String dc : order) {
+            failovers++;
+            List<ServiceEntry> remote = f.serviceHealth(dc, q.service().service(), q.token());
+            if (remote == null) {
+                continue;
+            }
+            List<ServiceEntry> nodes;
+            try {
+                nodes = new ArrayList<>(QueryExecutor.select(q.service(), remote, entrySchema, tree));
+            } catch (io.roster.agent.filter.FilterException e) {
+                throw new QueryError(500, e.getMessage());
+            }
+            if (nodes.isEmpty()) {
+                continue;
+            }
+            Collections.shuffle(nodes);
+            if (limit > 0 && nodes.size() > limit) {
+                nodes = new ArrayList<>(nodes.subList(0, limit));
+            }
+            return new Result(q.service().service(), nodes, q.dns(), dc, failovers, index);
+        }
+        return new Result(q.service().service(), List.of(), q.dns(), datacenter, failovers, index);
     }
 }

@@ -116,6 +116,13 @@ public final class RpcClient implements AutoCloseable {
     private final RateLimitedLog unreachable = new RateLimitedLog(LOG, Level.WARN, Duration.ofSeconds(30));
     private final AtomicInteger connects = new AtomicInteger();
     private volatile boolean closed;
+    private volatile int connectTimeoutMillis = 3000;
+
+    /** How long opening a connection to a server may take (3 s unless set; set before the first call). */
+    public RpcClient connectTimeout(Duration d) {
+        this.connectTimeoutMillis = (int) Math.max(100, Math.min(Integer.MAX_VALUE, d.toMillis()));
+        return this;
+    }
 
     public RpcClient(ServerList servers) {
         this(servers, System::nanoTime);
@@ -153,6 +160,16 @@ public final class RpcClient implements AutoCloseable {
      * received it.
      */
     public Pending<RpcProtocol.HttpResponse> forward(RpcProtocol.HttpRequest request, boolean read) {
+        return forward(request, read, RpcService.FORWARD_TIMEOUT_MS + 30_000);
+    }
+
+    /**
+     * The same with a deadline per server tried: a server that has not answered by then is treated
+     * as unreachable (its channel closed, backing off; a read goes on to the next server). Another
+     * datacenter's servers get short deadlines, so a WAN link cut under an open connection does not
+     * hold callers for the whole blocking-query bound.
+     */
+    public Pending<RpcProtocol.HttpResponse> forward(RpcProtocol.HttpRequest request, boolean read, long timeoutMillis) {
         Pending<RpcProtocol.HttpResponse> p = new Pending<>();
         Pending<byte[]> raw = new Pending<>();
         raw.future.whenComplete((bytes, err) -> {
@@ -167,7 +184,7 @@ public final class RpcClient implements AutoCloseable {
             }
         });
         p.inner = raw;
-        call(RpcProtocol.FORWARD, request.encode(), RpcService.FORWARD_TIMEOUT_MS + 30_000, read, raw);
+        call(RpcProtocol.FORWARD, request.encode(), timeoutMillis, read, raw);
         return p;
     }
 
@@ -241,7 +258,8 @@ public final class RpcClient implements AutoCloseable {
             public void onError(Throwable t) {
                 Status st = Status.fromThrowable(t);
                 boolean connectFailure = connectFailure(st);
-                if (st.getCode() == Status.Code.UNAVAILABLE || st.getCode() == Status.Code.UNIMPLEMENTED) {
+                if (st.getCode() == Status.Code.UNAVAILABLE || st.getCode() == Status.Code.UNIMPLEMENTED
+                        || st.getCode() == Status.Code.DEADLINE_EXCEEDED && !p.cancelled) {
                     failed(s, describe(st));
                     if ((read || connectFailure) && !p.cancelled) {
                         attempt(method, request, timeoutMillis, read, p, candidates, next, s + ": " + describe(st));
@@ -384,7 +402,7 @@ public final class RpcClient implements AutoCloseable {
                 .maxInboundMessageSize(RpcProtocol.MAX_MESSAGE)
                 .idleTimeout(IDLE.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTime(5, TimeUnit.MINUTES).keepAliveTimeout(20, TimeUnit.SECONDS)
-                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .build();
     }
 

@@ -110,9 +110,10 @@ class UpstreamSuitesRegressionTest {
 
     @Test
     void wanJoinOfASingleDatacenterServer() {
-        // The server is the only member of its own WAN pool: joining itself succeeds.
-        assertThat(http().put("/v1/agent/join/127.0.0.1?wan=1").status()).isEqualTo(200);
-        // Another address would federate datacenters, which Roster does not do yet: a one-line 500, no traffic sent.
+        // The server is the only member of its own WAN pool: joining its own WAN address succeeds.
+        assertThat(http().put("/v1/agent/join/" + AGENT.agent().wan().address() + "?wan=1").status()).isEqualTo(200);
+        assertThat(http().get("/v1/agent/members?wan=1").json().size()).isEqualTo(1);
+        // An address where no server answers: a one-line 500.
         http().put("/v1/agent/join/192.0.2.1:8302?wan=1").assertOneLineError(500);
     }
 

@@ -228,6 +228,21 @@ public final class Host {
         return start(label, cmd);
     }
 
+    /**
+     * The same with JVM options ({@code -Xmx...}) put before the launcher's own: for tests that
+     * run many agents on the shared machine with small heaps.
+     */
+    public Proc startAgent(String label, List<String> jvmOptions, List<String> agentArgs) {
+        List<String> launcher = Launcher.javaCommand();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(launcher.get(0));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(launcher.subList(1, launcher.size()));
+        cmd.add("agent");
+        cmd.addAll(agentArgs);
+        return start(label, cmd);
+    }
+
     /** Runs a {@code roster} CLI command (e.g. {@code members}) in this host, against its agent on 127.0.0.1:8500. */
     public Result roster(String... args) {
         List<String> cmd = new ArrayList<>(Launcher.javaCommand());

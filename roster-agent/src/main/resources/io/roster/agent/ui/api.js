@@ -46,9 +46,10 @@ export const get = (path, opts) => call('GET', path, opts);
 /**
  * Calls render(body) with the first answer, then again each time the answer changes, through
  * Consul's blocking queries (?index=N&wait=). Stops when signal aborts. Errors go to onError and
- * the loop retries after a pause.
+ * the loop retries after a pause. The wait is short (15s): over HTTP/1.1 a browser opens at most 6
+ * connections to the agent, and a long poll of a page left behind can hold one until its wait ends.
  */
-export async function watch(path, render, { signal, onError, allow404 = false, wait = '60s' } = {}) {
+export async function watch(path, render, { signal, onError, allow404 = false, wait = '15s' } = {}) {
   let index = 0;
   while (!signal.aborted) {
     const sep = path.includes('?') ? '&' : '?';

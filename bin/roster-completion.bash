@@ -184,6 +184,7 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv delete" ];    then _picocli_roster_kv; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv export" ];    then _picocli_roster_kv; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv import" ];    then _picocli_roster_kv; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv history" ];    then _picocli_roster_kv; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} catalog datacenters" ];    then _picocli_roster_catalog; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} catalog nodes" ];    then _picocli_roster_catalog; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} catalog services" ];    then _picocli_roster_catalog; return $?; fi
@@ -231,37 +232,39 @@ function _complete_roster() {
   local cmds27=(kv delete)
   local cmds28=(kv export)
   local cmds29=(kv import)
-  local cmds30=(catalog datacenters)
-  local cmds31=(catalog nodes)
-  local cmds32=(catalog services)
-  local cmds33=(services register)
-  local cmds34=(services deregister)
-  local cmds35=(snapshot save)
-  local cmds36=(snapshot restore)
-  local cmds37=(snapshot inspect)
-  local cmds38=(operator raft)
-  local cmds39=(operator raft list-peers)
-  local cmds40=(operator raft remove-peer)
-  local cmds41=(tls ca)
-  local cmds42=(tls cert)
-  local cmds43=(tls ca create)
-  local cmds44=(tls cert create)
+  local cmds30=(kv history)
+  local cmds31=(catalog datacenters)
+  local cmds32=(catalog nodes)
+  local cmds33=(catalog services)
+  local cmds34=(services register)
+  local cmds35=(services deregister)
+  local cmds36=(snapshot save)
+  local cmds37=(snapshot restore)
+  local cmds38=(snapshot inspect)
+  local cmds39=(operator raft)
+  local cmds40=(operator raft list-peers)
+  local cmds41=(operator raft remove-peer)
+  local cmds42=(tls ca)
+  local cmds43=(tls cert)
+  local cmds44=(tls ca create)
+  local cmds45=(tls cert create)
 
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_roster_tls_cert; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_roster_tls_ca; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_operator_raft; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_snapshot_save; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_roster_tls_cert; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_roster_tls_ca; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_kv_history; return $?; fi
   if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_kv_import; return $?; fi
   if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_kv_export; return $?; fi
   if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_kv_delete; return $?; fi
@@ -323,7 +326,7 @@ function _picocli_roster_agent() {
 
   local commands=""
   local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks' '-bootstrap' '--bootstrap'"
-  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
+  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-ui-dir' '--ui-dir' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -365,6 +368,9 @@ function _picocli_roster_agent() {
       return
       ;;
     '-dns-port'|'--dns-port')
+      return
+      ;;
+    '-ui-dir'|'--ui-dir')
       return
       ;;
     '-node-meta'|'--node-meta')
@@ -458,7 +464,7 @@ function _picocli_roster_kv() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="get put delete export import"
+  local commands="get put delete export import history"
   local flag_opts="'-h' '-help' '--help'"
   local arg_opts=""
 
@@ -1748,6 +1754,57 @@ function _picocli_roster_kv_import() {
       return
       ;;
     '-prefix'|'--prefix')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `history` subcommand.
+function _picocli_roster_kv_history() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-base64' '--base64'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
       return
       ;;
   esac

@@ -122,6 +122,7 @@ public final class Agent implements AutoCloseable {
         }
         this.devRpc = dev;
         this.config = config;
+        store.kvHistoryVersions(config.kvHistoryVersions());
         this.configSource = configSource;
         this.nodeId = nodeId(config);
         // Read before anything starts: a certificate problem stops the agent with one line, nothing to undo.

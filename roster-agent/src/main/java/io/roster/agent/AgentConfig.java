@@ -61,6 +61,10 @@ import java.util.regex.Pattern;
  * @param httpsPort       {@code ports.https}: the HTTPS API port (default -1: off; Consul's usual one is 8501)
  * @param tls             the {@code tls} stanza and the older top-level TLS keys, resolved
  *                        ({@link io.roster.agent.tls.TlsSettings}); {@code NONE} when none is set
+ * @param uiDir           {@code ui_config.dir}/{@code ui_dir}/{@code -ui-dir}: a directory served at {@code /ui/} instead of
+ *                        the built-in UI; null: the built-in one
+ * @param kvHistoryVersions {@code kv_history_versions}: versions kept per KV key (default 10, 0: no history); the same on
+ *                        every server
  */
 public record AgentConfig(String nodeName, String datacenter, boolean dev, boolean server, String clientAddr,
                           int httpPort, int serverPort, String logLevel, Path dataDir, Duration sessionTtlMin,
@@ -70,7 +74,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                           String altDomain, List<String> recursors, Map<String, Object> dnsConfig, String encrypt,
                           int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles,
                           io.roster.agent.net.Network network, int serfWanPort, Process process,
-                          Membership membership, int httpsPort, io.roster.agent.tls.TlsSettings tls) {
+                          Membership membership, int httpsPort, io.roster.agent.tls.TlsSettings tls,
+                          Path uiDir, int kvHistoryVersions) {
 
     /**
      * Joining and leaving, as Consul's keys of the same names.
@@ -259,6 +264,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.translateWanAddrs = membership.wan().translateWanAddrs();
         b.httpsPort = httpsPort;
         b.tls = tls;
+        b.uiDir = uiDir;
+        b.kvHistoryVersions = kvHistoryVersions;
         return b;
     }
 
@@ -277,7 +284,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                 + ", checkOutputMaxSize=" + checkOutputMaxSize + ", raftSnapshotThreshold=" + raftSnapshotThreshold
                 + ", serfLanPort=" + serfLanPort + ", configFiles=" + configFiles
                 + ", network=" + network + ", serfWanPort=" + serfWanPort + ", process=" + process
-                + ", membership=" + membership + ", httpsPort=" + httpsPort + ", tls=" + tls + "]";
+                + ", membership=" + membership + ", httpsPort=" + httpsPort + ", tls=" + tls
+                + ", uiDir=" + uiDir + ", kvHistoryVersions=" + kvHistoryVersions + "]";
     }
 
     /** Collects settings; {@link #build()} validates them. */
@@ -341,6 +349,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         // TLS (issue 19)
         private int httpsPort = -1;
         private io.roster.agent.tls.TlsSettings tls = io.roster.agent.tls.TlsSettings.NONE;
+        private Path uiDir;
+        private int kvHistoryVersions = 10;
 
         public Builder nodeName(String v) { nodeName = v; return this; }
         public Builder datacenter(String v) { datacenter = v; return this; }
@@ -415,6 +425,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         /** {@code ports.https}: -1 off, 0 any free port. */
         public Builder httpsPort(int v) { httpsPort = v; return this; }
         public Builder tls(io.roster.agent.tls.TlsSettings v) { tls = v; return this; }
+        public Builder uiDir(Path v) { uiDir = v; return this; }
+        public Builder kvHistoryVersions(int v) { kvHistoryVersions = v; return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
         public AgentConfig build() {
@@ -518,6 +530,12 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
             }
             if (serfLanPort < -1 || serfLanPort > 65535) {
                 throw new IllegalArgumentException("invalid serf_lan port " + serfLanPort + ": use 0 (any free port) or 1-65535");
+            }
+            if (kvHistoryVersions < 0) {
+                throw new IllegalArgumentException("kv_history_versions must be 0 or more");
+            }
+            if (uiDir != null && !java.nio.file.Files.isDirectory(uiDir)) {
+                throw new IllegalArgumentException("ui_config.dir " + uiDir + " is not a directory");
             }
             if (checkOutputMaxSize < 1) {
                 throw new IllegalArgumentException("check_output_max_size must be at least 1");

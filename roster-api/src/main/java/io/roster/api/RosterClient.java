@@ -141,6 +141,21 @@ public final class RosterClient {
             return a.meta(list.isEmpty() ? Optional.empty() : Optional.of(list.get(0)));
         }
 
+        /**
+         * The last versions of one key, newest first ({@code ?history}, a Roster extension): empty
+         * when the key never had one (HTTP 404).
+         */
+        public QueryResult<List<KvVersion>> history(String key, QueryOptions opts) {
+            Map<String, String> q = query(opts);
+            q.put("history", "");
+            Answer a = send("GET", "/v1/kv/" + encodeKey(key), q, null, opts);
+            if (a.status == 404) {
+                return a.meta(List.of());
+            }
+            a.requireOk();
+            return a.meta(a.json(new TypeReference<List<KvVersion>>() { }));
+        }
+
         /** Reads every key under {@code prefix} ({@code ?recurse}). */
         public QueryResult<List<KvPair>> list(String prefix, QueryOptions opts) {
             Map<String, String> q = query(opts);

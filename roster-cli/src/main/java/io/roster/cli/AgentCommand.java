@@ -64,8 +64,10 @@ final class AgentCommand implements Callable<Integer> {
     String bind;
     @Option(names = {"-dns-port", "--dns-port"}, paramLabel = "PORT", description = "DNS port (default: 8600; -1 turns DNS off).")
     Integer dnsPort;
-    @Option(names = {"-ui", "--ui"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL", description = "Accepted as Consul's ui_config.enabled; Roster serves no web UI yet.")
+    @Option(names = {"-ui", "--ui"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL", description = "Serve the web UI at /ui/ (ui_config.enabled; on with -dev).")
     Boolean ui;
+    @Option(names = {"-ui-dir", "--ui-dir"}, paramLabel = "DIR", description = "Serve this directory at /ui/ instead of the built-in UI (ui_config.dir).")
+    String uiDir;
     @Option(names = {"-enable-script-checks", "--enable-script-checks"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
             description = "Allow script checks from config files and the HTTP API.")
     Boolean enableScriptChecks;
@@ -356,6 +358,9 @@ final class AgentCommand implements Callable<Integer> {
             }
             if (dnsPort != null) {
                 b.dnsPort(dnsPort);
+            }
+            if (uiDir != null) {
+                b.uiDir(java.nio.file.Path.of(uiDir));
             }
             if (ui != null) {
                 b.ui(ui);

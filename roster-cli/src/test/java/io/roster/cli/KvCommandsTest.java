@@ -77,6 +77,29 @@ class KvCommandsTest {
     }
 
     @Test
+    void historyListsTheVersionsNewestFirstWithDeletes() {
+        Cli.run("kv", "put", "hist/app", "one");
+        long first = pair("hist/app").modifyIndex();
+        Cli.run("kv", "put", "-flags=7", "hist/app", "two\nlines");
+        long second = pair("hist/app").modifyIndex();
+        Cli.run("kv", "delete", "hist/app");
+        Cli.Result r = Cli.run("kv", "history", "hist/app");
+        assertThat(r.code()).as(r.toString()).isZero();
+        java.util.List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).startsWith("Index").contains("Size", "Flags", "Session", "Value");
+        assertThat(lines.get(1)).contains("(deleted)");
+        assertThat(lines.get(2)).startsWith(second + " ").contains(" 9 ", " 7 ", "two\\nlines");
+        assertThat(lines.get(3)).startsWith(first + " ").contains(" 3 ", "one");
+        assertThat(Cli.run("kv", "history", "-base64", "hist/app").out()).contains("b25l");
+
+        Cli.Result none = Cli.run("kv", "history", "hist/never");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo("Error! No history for key: hist/never\n");
+        assertThat(Cli.run("kv", "history").code()).isEqualTo(2);
+    }
+
+    @Test
     void aMissingKeyIsAnErrorOnOneLine() {
         Cli.Result r = Cli.run("kv", "get", "no/such/key");
         assertThat(r.code()).isEqualTo(1);

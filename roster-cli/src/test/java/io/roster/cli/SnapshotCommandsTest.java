@@ -51,7 +51,7 @@ class SnapshotCommandsTest {
         assertThat(inspect.code()).as(inspect.toString()).isZero();
         long size = Files.size(file);
         assertThat(inspect.out()).startsWith(" Format       roster-snapshot\n Size         " + size + "\n Index        "
-                + index + "\n Version      3\n\n Type");
+                + index + "\n Version      5\n\n Type");
         assertThat(inspect.out()).containsPattern("(?m)^ KV +3 +\\d+B$").containsPattern("(?m)^ Node +1 +\\d")
                 .containsPattern("(?m)^ Service +[12] +\\d").containsPattern("(?m)^ ---- +---- +----$")
                 .containsPattern("(?m)^ Total +\\d+(\\.\\d)?K?B\n\\z");

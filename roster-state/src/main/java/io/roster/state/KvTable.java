@@ -20,6 +20,8 @@ final class KvTable {
     final TreeMap<String, Long> tombstones = new TreeMap<>();
     /** The highest index at which any KV row was written or deleted. */
     long index;
+    /** The last versions of every key, recorded by {@link #setRow} (off until a limit is set). */
+    final KvHistoryTable history = new KvHistoryTable(0);
     private final SessionTable sessions;
 
     KvTable(SessionTable sessions) {
@@ -107,6 +109,7 @@ final class KvTable {
         tx.savedKv(key, prev, prevTomb);
         sessions.keyHolderChanged(key, prev == null ? null : prev.session(), next == null ? null : next.session());
         index = Math.max(index, tx.index);
+        history.record(tx, key, next);
         tx.changes.key(key);
     }
 
@@ -231,8 +234,12 @@ final class KvTable {
         int n = 0;
         var it = tombstones.entrySet().iterator();
         while (it.hasNext()) {
-            if (it.next().getValue() <= upTo) {
+            Map.Entry<String, Long> t = it.next();
+            if (t.getValue() <= upTo) {
                 it.remove();
+                if (!entries.containsKey(t.getKey())) {
+                    history.forget(t.getKey());
+                }
                 n++;
             }
         }

@@ -31,14 +31,16 @@ import java.util.TreeMap;
  * {@code {"Query":...}} and network coordinates {@code {"Coordinate":...}}, with
  * {@code QueriesIndex} and {@code CoordinatesIndex} in the header) in key order; the last line is
  * {@code {"End":{"Rows":n}}}, so a truncated file is detected. Rows are sorted, so the same state
- * always gives the same bytes (golden-file tested); map entries are written in key order for the
+ * always gives the same bytes (golden-file tested). Version 4 is the ACL tables' (another change);
+ * version 5 adds KV history, {@code {"KvVersion":...}} rows (key order, oldest first), and reads
+ * version 4 as a version without them; map entries are written in key order for the
  * same reason. Newer versions may add row kinds; a reader refuses versions it does not know, rows it
  * cannot place, and catalog rows that point at a missing node or service. Versions 1 (no catalog)
  * and 2 (no queries, no coordinates) are still read.
  */
 public final class Snapshot {
     public static final String FORMAT = "roster-snapshot";
-    public static final int VERSION = 3;
+    public static final int VERSION = 5;
     private static final ObjectMapper JSON = Json.mapper();
     /**
      * Map entries sorted by key: node meta, tagged addresses and check definitions are immutable maps
@@ -78,7 +80,19 @@ public final class Snapshot {
                @JsonProperty("Check") HealthCheck check, @JsonProperty("ServiceIndex") NamedIndex serviceIndex,
                @JsonProperty("NodeIndex") NamedIndex nodeIndex,
                @JsonProperty("Query") io.roster.api.PreparedQuery query,
-               @JsonProperty("Coordinate") io.roster.api.Coordinate.Entry coordinate, @JsonProperty("End") End end) {
+               @JsonProperty("Coordinate") io.roster.api.Coordinate.Entry coordinate, @JsonProperty("End") End end,
+               @JsonProperty("KvVersion") io.roster.api.KvVersion kvVersion) {
+        /** A row of the kinds before version 5 (no KV history). */
+        Row(KvPair kv, Tombstone tombstone, SessionEntry session, Node node, NodeService service, String serviceNode,
+            HealthCheck check, NamedIndex serviceIndex, NamedIndex nodeIndex, io.roster.api.PreparedQuery query,
+            io.roster.api.Coordinate.Entry coordinate, End end) {
+            this(kv, tombstone, session, node, service, serviceNode, check, serviceIndex, nodeIndex, query, coordinate, end, null);
+        }
+
+        static Row kvVersion(io.roster.api.KvVersion v) {
+            return new Row(null, null, null, null, null, null, null, null, null, null, null, null, v);
+        }
+
         static Row kv(KvPair e) {
             return new Row(e, null, null, null, null, null, null, null, null, null, null, null);
         }
@@ -130,7 +144,7 @@ public final class Snapshot {
                     long checksIndex, List<Node> nodes, List<ServiceRow> services, List<HealthCheck> checks,
                     Map<String, Long> serviceIndexes, Map<String, Long> nodeIndexes, long queriesIndex,
                     List<io.roster.api.PreparedQuery> queries, long coordinatesIndex,
-                    List<io.roster.api.Coordinate.Entry> coordinates) {
+                    List<io.roster.api.Coordinate.Entry> coordinates, List<io.roster.api.KvVersion> kvVersions) {
     }
 
     static void write(Store s, long index, OutputStream out) throws IOException {
@@ -180,6 +194,10 @@ public final class Snapshot {
         }
         for (io.roster.api.Coordinate.Entry e : s.coordinates.list()) {
             line(out, Row.coordinate(e));
+            rows++;
+        }
+        for (io.roster.api.KvVersion v : s.kv.history.rows()) {
+            line(out, Row.kvVersion(v));
             rows++;
         }
         line(out, Row.end(rows));
@@ -246,6 +264,7 @@ public final class Snapshot {
         Map<String, Long> nodeIndexes = new TreeMap<>();
         List<io.roster.api.PreparedQuery> queries = new ArrayList<>();
         List<io.roster.api.Coordinate.Entry> coords = new ArrayList<>();
+        List<io.roster.api.KvVersion> versions = new ArrayList<>();
         long rows = 0;
         String line;
         while ((line = r.readLine()) != null) {
@@ -262,7 +281,7 @@ public final class Snapshot {
                 checkCatalog(nodes, services, checks);
                 return new Contents(h.index(), h.kvIndex(), h.sessionIndex(), kv, tombs, sessions, h.nodesIndex(),
                         h.servicesIndex(), h.checksIndex(), nodes, services, checks, serviceIndexes, nodeIndexes,
-                        h.queriesIndex(), queries, h.coordinatesIndex(), coords);
+                        h.queriesIndex(), queries, h.coordinatesIndex(), coords, versions);
             }
             if (row.kv() != null) {
                 kv.add(row.kv());
@@ -284,6 +303,8 @@ public final class Snapshot {
                 queries.add(row.query());
             } else if (row.coordinate() != null && h.version() >= 3 && row.coordinate().coord() != null) {
                 coords.add(row.coordinate());
+            } else if (row.kvVersion() != null && h.version() >= 5 && row.kvVersion().key() != null) {
+                versions.add(row.kvVersion());
             } else {
                 // Every row kind of a version this server reads is known: anything else is damage, and
                 // skipping it would silently lose a row (a service without its node, say).

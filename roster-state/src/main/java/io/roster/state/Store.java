@@ -456,6 +456,25 @@ public final class Store {
         }
     }
 
+    /**
+     * Keeps the last {@code n} versions of every key from now on (0, the default of a bare store:
+     * none). Every server must use the same value; set it before the first apply.
+     */
+    public void kvHistoryVersions(int n) {
+        kv.history.limit(n);
+    }
+
+    /** The key's last versions, newest first; the index is the newest one's, or the KV table's. */
+    public Read<List<io.roster.api.KvVersion>> kvHistory(WatchSet ws, String key) {
+        lock.readLock().lock();
+        try {
+            List<io.roster.api.KvVersion> v = kv.history.versions(ws, key);
+            return new Read<>(v, v.isEmpty() ? kvTableIndex() : v.getFirst().modifyIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Every entry under a prefix; the index is the highest under it (tombstones included) or the table's. */
     public Read<List<KvPair>> kvList(WatchSet ws, String prefix) {
         lock.readLock().lock();
@@ -767,6 +786,7 @@ public final class Store {
                 sessions.keyHolderChanged(e.key(), null, e.session());
             }
             kv.tombstones.putAll(c.tombstones());
+            kv.history.restore(c.kvVersions());
             catalog.clear();
             for (Node n : c.nodes()) {
                 catalog.nodes.put(n.node(), n);

@@ -53,9 +53,11 @@ class SnapshotGoldenTest {
     private static final String GOLDEN_V1 = "golden/snapshot-v1.jsonl";
     /** Written by version-2 servers (the catalog added); read-only evidence now. */
     private static final String GOLDEN_V2 = "golden/snapshot-v2.jsonl";
-    /** The current format, with prepared queries and coordinates. */
+    /** Written by version-3 servers (prepared queries and coordinates added); read-only evidence now. */
     private static final String GOLDEN_V3 = "golden/snapshot-v3.jsonl";
-    private static final Path GOLDEN_V3_SOURCE = Path.of("src/test/resources", GOLDEN_V3);
+    /** The current format, with KV history (version 4 is the ACL tables', on another branch). */
+    private static final String GOLDEN_V5 = "golden/snapshot-v5.jsonl";
+    private static final Path GOLDEN_V5_SOURCE = Path.of("src/test/resources", GOLDEN_V5);
     static final String QUERY_A = "5a1e0c3d-0000-4000-8000-00000000000a";
     static final String QUERY_TEMPLATE = "5a1e0c3d-0000-4000-8000-00000000000b";
     static final String QUERY_BOUND = "5a1e0c3d-0000-4000-8000-00000000000c";
@@ -126,7 +128,10 @@ class SnapshotGoldenTest {
      * indexes are kept, a tag change copied into a check, and an identical re-registration.
      */
     static Store goldenStore() {
-        Store s = new Store();
+        return goldenStore(new Store());
+    }
+
+    static Store goldenStore(Store s) {
         long i = v1Commands(s);
         io.roster.api.Node node1 = new io.roster.api.Node("11111111-2222-4333-8444-555555555501", "node1", "10.0.0.1",
                 "dc1", ordered("wan", "203.0.113.1", "lan", "10.0.0.1"), ordered("zone", "a", "rack", "r1", "os", "linux"), 0, 0);
@@ -164,7 +169,11 @@ class SnapshotGoldenTest {
      * update replaced, one for an unknown node skipped).
      */
     static Store goldenStoreV3() {
-        Store s = goldenStore();
+        return goldenStoreV3(new Store());
+    }
+
+    static Store goldenStoreV3(Store empty) {
+        Store s = goldenStore(empty);
         long i = s.lastIndex();
         io.roster.api.PreparedQuery.ServiceQuery svc = new io.roster.api.PreparedQuery.ServiceQuery("web", "_agent",
                 "Service.Meta.team == edge", new io.roster.api.PreparedQuery.Failover(2, List.of("dc2", "dc3"),
@@ -197,6 +206,25 @@ class SnapshotGoldenTest {
         return s;
     }
 
+    /**
+     * The version-3 commands on a store that keeps 3 versions per key (so the commands' history is
+     * recorded, a reaped key's dropped), then a key written past the limit, a deleted key whose
+     * history stays, a lock and its release, and a rolled-back transaction that leaves no version.
+     */
+    static Store goldenStoreV5() {
+        Store empty = new Store();
+        empty.kvHistoryVersions(3);
+        Store s = goldenStoreV3(empty);
+        long i = s.lastIndex();
+        for (int n = 1; n <= 5; n++) {
+            s.apply(i += 3, set("config/app/mode", "v" + n, n));
+        }
+        s.apply(i += 3, set("feature/flag", "{\"on\":true}"));
+        s.apply(i += 3, delete("feature/flag"));
+        s.apply(i += 3, txn(set("config/app/mode", "never"), checkIndex("nothing", 7)));
+        return s;
+    }
+
     private static byte[] golden(String name) throws IOException {
         try (InputStream in = SnapshotGoldenTest.class.getClassLoader().getResourceAsStream(name)) {
             assertThat(in).as("golden file %s (create it with -Droster.golden.update=true)", name).isNotNull();
@@ -208,22 +236,65 @@ class SnapshotGoldenTest {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    // ------------------------------------------------------------------ version 3 (current)
+    // ------------------------------------------------------------------ version 5 (current)
 
     @Test
     void snapshotMatchesTheGoldenFileByteForByte() throws IOException {
-        byte[] actual = Snapshots.bytes(goldenStoreV3());
+        byte[] actual = Snapshots.bytes(goldenStoreV5());
         if (Boolean.getBoolean("roster.golden.update")) {
-            Files.createDirectories(GOLDEN_V3_SOURCE.getParent());
-            Files.write(GOLDEN_V3_SOURCE, actual);
+            Files.createDirectories(GOLDEN_V5_SOURCE.getParent());
+            Files.write(GOLDEN_V5_SOURCE, actual);
         }
-        assertThat(text(actual)).isEqualTo(text(golden(GOLDEN_V3)));
-        assertThat(actual).isEqualTo(golden(GOLDEN_V3));
+        assertThat(text(actual)).isEqualTo(text(golden(GOLDEN_V5)));
+        assertThat(actual).isEqualTo(golden(GOLDEN_V5));
+    }
+
+    @Test
+    void goldenFileHasKvHistoryRows() throws IOException {
+        String g = text(golden(GOLDEN_V5));
+        assertThat(g).contains("{\"KvVersion\":{\"Key\":\"config/app/mode\"", "\"Deleted\":true");
+        assertThat(g.lines().filter(l -> l.startsWith("{\"KvVersion\":{\"Key\":\"config/app/mode\"")))
+                .as("trimmed to the limit, oldest gone").hasSize(3)
+                .noneMatch(l -> l.contains("\"Flags\":1,") || l.contains("\"Flags\":2,"));
+        assertThat(g).as("the rolled-back txn left no version; the reaped key's history went")
+                .doesNotContain("\"Value\":\"bmV2ZXI=\"", "{\"KvVersion\":{\"Key\":\"gone\"");
+        Store restored = new Store();
+        Snapshots.restore(restored, golden(GOLDEN_V5));
+        Store original = goldenStoreV5();
+        for (Store st : List.of(original, restored)) {
+            assertThat(st.kvHistory(WatchSet.NONE, "feature/flag").value())
+                    .extracting(io.roster.api.KvVersion::deleted).containsExactly(true, false);
+            assertThat(st.kvHistory(WatchSet.NONE, "config/app/mode").value())
+                    .extracting(io.roster.api.KvVersion::valueAsString).containsExactly("v5", "v4", "v3");
+        }
+        assertThat(restored.kvHistory(WatchSet.NONE, "config/app/mode").index())
+                .isEqualTo(original.kvGet(WatchSet.NONE, "config/app/mode").index());
+    }
+
+    @Test
+    void versionThreeGoldenRestoresToTheVersionThreeStateWithoutHistory() throws IOException {
+        Store restored = new Store();
+        Snapshots.restore(restored, golden(GOLDEN_V3));
+        assertThat(Snapshots.bytes(restored)).isEqualTo(Snapshots.bytes(goldenStoreV3()));
+        assertThat(Snapshots.text(restored)).isEqualTo(text(golden(GOLDEN_V3)).replaceFirst("\"Version\":3,", "\"Version\":5,"));
+        assertThat(restored.kvHistory(WatchSet.NONE, "config/app/port").value()).isEmpty();
+    }
+
+    @Test
+    void versionFourIsReadAsAVersionWithoutHistoryRows() throws IOException {
+        String v3 = text(golden(GOLDEN_V3));
+        Store restored = new Store();
+        Snapshots.restore(restored, v3.replaceFirst("\"Version\":3,", "\"Version\":4,").getBytes(StandardCharsets.UTF_8));
+        assertThat(Snapshots.bytes(restored)).isEqualTo(Snapshots.bytes(goldenStoreV3()));
+        String v5 = text(golden(GOLDEN_V5));
+        String asFour = v5.replaceFirst("\"Version\":5,", "\"Version\":4,");
+        assertThatThrownBy(() -> Snapshots.restore(new Store(), asFour.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IOException.class).hasMessageContaining("not a row of version 4");
     }
 
     @Test
     void goldenFileHasEveryRowKindAndTheCurrentVersion() throws IOException {
-        String g = text(golden(GOLDEN_V3));
+        String g = text(golden(GOLDEN_V5));
         assertThat(g.lines().findFirst().orElseThrow()).startsWith("{\"Format\":\"roster-snapshot\",\"Version\":" + Snapshot.VERSION + ",");
         assertThat(g).contains("{\"KV\":", "{\"Tombstone\":", "{\"Session\":", "{\"Node\":", "{\"Service\":", "{\"Check\":",
                 "{\"ServiceIndex\":{\"Name\":\"old\"", "{\"NodeIndex\":{\"Name\":\"node4\"", "{\"End\":",
@@ -243,9 +314,9 @@ class SnapshotGoldenTest {
     @Test
     void goldenFileRestoresToTheSameBytes() throws IOException {
         Store restored = new Store();
-        Snapshots.restore(restored, golden(GOLDEN_V3));
-        assertThat(Snapshots.bytes(restored)).isEqualTo(golden(GOLDEN_V3));
-        assertThat(restored.stateHash()).isEqualTo(goldenStoreV3().stateHash());
+        Snapshots.restore(restored, golden(GOLDEN_V5));
+        assertThat(Snapshots.bytes(restored)).isEqualTo(golden(GOLDEN_V5));
+        assertThat(restored.stateHash()).isEqualTo(goldenStoreV5().stateHash());
     }
 
     @Test
@@ -491,8 +562,8 @@ class SnapshotGoldenTest {
                 Arguments.of("a row missing", (UnaryOperator<String>) s -> withoutLine(s, 3), "rows, found"),
                 Arguments.of("corrupt row", (UnaryOperator<String>) s -> replaceLine(s, 2, "{\"KV\":{\"Key\":"),
                         "corrupt snapshot row 2"),
-                Arguments.of("unknown version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", "\"Version\":4,"),
-                        "unsupported snapshot version 4"),
+                Arguments.of("unknown version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", "\"Version\":6,"),
+                        "unsupported snapshot version 6"),
                 Arguments.of("no version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", ""),
                         "unsupported snapshot version 0"),
                 Arguments.of("other format", (UnaryOperator<String>) s -> s.replaceFirst("roster-snapshot", "consul-snapshot"),
@@ -530,6 +601,7 @@ class SnapshotGoldenTest {
             out.add(Arguments.of(GOLDEN_V1 + ": " + a.get()[0], GOLDEN_V1, a.get()[1], a.get()[2]));
             out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));
             out.add(Arguments.of(GOLDEN_V3 + ": " + a.get()[0], GOLDEN_V3, a.get()[1], a.get()[2]));
+            out.add(Arguments.of(GOLDEN_V5 + ": " + a.get()[0], GOLDEN_V5, a.get()[1], a.get()[2]));
         }
         for (Arguments a : catalog) {
             out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));

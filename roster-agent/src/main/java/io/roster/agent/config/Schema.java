@@ -112,7 +112,8 @@ final class Schema {
 
     static final Obj UI_CONFIG = new Obj()
             .used("enabled", BOOL)
-            .ignored("dir", "content_path", "metrics_provider", "metrics_provider_files", "metrics_provider_options_json",
+            .used("dir", STRING)
+            .ignored("content_path", "metrics_provider", "metrics_provider_files", "metrics_provider_options_json",
                     "metrics_proxy", "dashboard_url_templates");
 
     static final Obj PORTS = new Obj()
@@ -214,6 +215,8 @@ final class Schema {
             .used("skip_leave_on_interrupt", BOOL)
             .used("ui", BOOL)
             .used("ui_config", UI_CONFIG)
+            .used("ui_dir", STRING)
+            .used("kv_history_versions", whole(0, 1_000_000))
             .used("enable_script_checks", BOOL)
             .used("enable_local_script_checks", BOOL)
             .used("node_meta", STRING_MAP)
@@ -263,7 +266,7 @@ final class Schema {
                     "reporting", "retry_max_wan",
                     "rpc", "segment", "segments", "partition", "serf_lan", "serf_lan_allowed_cidrs", "serf_wan",
                     "serf_wan_allowed_cidrs", "server_name", "snapshot_agent", "syslog_facility", "tagged_addresses", "telemetry",
-                    "ui_content_path", "ui_dir", "unix_sockets", "use_streaming_backend", "watches", "xds")
+                    "ui_content_path", "unix_sockets", "use_streaming_backend", "watches", "xds")
             // Ignoring these leaves the agent less protected, or listening elsewhere, than the file asks: say so.
             .warned("acl", "acl_agent_master_token", "acl_agent_token", "acl_datacenter", "acl_default_policy",
                     "acl_down_policy", "acl_enable_key_list_policy", "acl_master_token", "acl_replication_token",

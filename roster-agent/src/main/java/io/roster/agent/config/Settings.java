@@ -80,6 +80,9 @@ final class Settings {
         with(s, "skip_leave_on_interrupt", Boolean.class, b::skipLeaveOnInterrupt);
         with(s, "ui", Boolean.class, b::ui);
         with(section(s, "ui_config"), "enabled", Boolean.class, b::ui);
+        with(s, "ui_dir", String.class, v -> b.uiDir(java.nio.file.Path.of(v)));
+        with(section(s, "ui_config"), "dir", String.class, v -> b.uiDir(java.nio.file.Path.of(v)));
+        with(s, "kv_history_versions", Long.class, v -> b.kvHistoryVersions(v.intValue()));
         with(s, "enable_script_checks", Boolean.class, b::enableScriptChecks);
         with(s, "enable_local_script_checks", Boolean.class, b::enableLocalScriptChecks);
         with(s, "node_meta", Map.class, v -> b.nodeMeta((Map<String, String>) v));

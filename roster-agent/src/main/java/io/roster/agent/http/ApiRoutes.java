@@ -73,6 +73,7 @@ final class ApiRoutes {
         catalog.near = near;
         health.near = near;
         CoordinateEndpoint coordinates = new CoordinateEndpoint(server.store(), blocking, config.datacenter(), coordinateUpdates);
+        UiEndpoint ui = new UiEndpoint(server.store(), blocking, config.datacenter());
         MetricsEndpoint agentMetrics = new MetricsEndpoint(metrics, blocking, server.store())
                 .withAutopilot(rpc == null ? operator : null).withGossip(lan);
 
@@ -156,6 +157,10 @@ final class ApiRoutes {
                 .add(GET, "/v1/coordinate/nodes", Acl.of("node:read"), CLUSTER, coordinates::nodes)
                 .add(GET, "/v1/coordinate/node/{node...}", Acl.of("node:read"), CLUSTER, coordinates::node)
                 .add(PUT_POST, "/v1/coordinate/update", Acl.of("node:write"), CLUSTER, coordinates::update)
+                .add(GET, "/v1/internal/ui/services", Acl.of("service:read"), CLUSTER, ui::services)
+                .add(GET, "/v1/internal/ui/nodes", Acl.of("node:read", "service:read"), CLUSTER, ui::nodes)
+                .add(GET, "/v1/internal/ui/node/{node...}", Acl.of("node:read", "service:read"), CLUSTER, ui::node)
+                .add(GET, "/v1/internal/ui/catalog-overview", Acl.of("operator:read"), CLUSTER, ui::catalogOverview)
                 .add(GET, "/v1/status/leader", Acl.none(), CLUSTER, status::leader)
                 .add(GET, "/v1/status/peers", Acl.none(), CLUSTER, status::peers);
         Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName());

@@ -145,7 +145,7 @@ public final class HttpServer implements AutoCloseable {
         this.agentLocal = routes.agentLocal();
         this.gate = routes.gate();
         this.api = new HttpApi(routes.table(), () -> !server.replicator().leaderAddress().isEmpty(), metrics);
-        jetty.setHandler(api);
+        jetty.setHandler(config.ui() ? new UiHandler(api, config.uiDir()) : api);
         jetty.setErrorHandler(HttpServer::errorPage);
         jetty.setStopTimeout(1500);
     }

@@ -25,7 +25,7 @@ final class KvEndpoint {
         this.maxValueSize = maxValueSize;
     }
 
-    /** {@code GET /v1/kv/<key>}: one key, {@code ?recurse}, {@code ?keys}, {@code ?raw}. */
+    /** {@code GET /v1/kv/<key>}: one key, {@code ?recurse}, {@code ?keys}, {@code ?raw}, and Roster's {@code ?history}. */
     void get(Call call) {
         String key = call.rest();
         if (call.has("keys")) {
@@ -39,6 +39,11 @@ final class KvEndpoint {
         }
         if (key.isEmpty()) {
             throw HttpError.badRequest("Missing key name");
+        }
+        if (call.has("history")) {
+            // A Roster extension: the key's last versions, newest first (docs/compatibility.md).
+            blocking.serve(call, tableIndexed(ws -> store.kvHistory(ws, key), List::isEmpty), KvEndpoint::listOr404);
+            return;
         }
         boolean raw = call.has("raw");
         blocking.serve(call, tableIndexed(ws -> store.kvGet(ws, key), Objects::isNull), (c, r) -> {

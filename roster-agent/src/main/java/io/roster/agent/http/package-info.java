@@ -8,6 +8,9 @@
  * blocking-query helper, and the ways a request arrives: Jetty on {@code client_addr}
  * ({@link io.roster.agent.http.HttpServer} owns the connectors, nothing else) or a forwarded
  * request dispatched straight into the table ({@link io.roster.agent.http.LocalExchange}).
+ * The web UI's static files ({@code /ui/}, from the jar's {@code io/roster/agent/ui/} or
+ * {@code ui_config.dir}) are served by {@link io.roster.agent.http.UiHandler}, in front of the API
+ * when the UI is on; the UI reads Consul's UI data endpoints ({@code UiEndpoint}) like any client.
  *
  * <p>A handler sees an immutable {@link io.roster.agent.http.ApiRequest} through
  * {@link io.roster.agent.http.Call} and answers it exactly once. Cross-cutting checks belong in a

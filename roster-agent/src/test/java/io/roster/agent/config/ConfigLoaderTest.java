@@ -279,6 +279,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void uiDirAndKvHistoryVersions() throws IOException {
+        java.nio.file.Files.createDirectories(dir.resolve("web"));
+        java.nio.file.Files.createDirectories(dir.resolve("old"));
+        var c = load(write("u.hcl", "ui_dir = \"" + dir.resolve("old") + "\"\nui_config { enabled = true, dir = \""
+                + dir.resolve("web") + "\" }\nkv_history_versions = 25\n"));
+        assertThat(c.uiDir()).as("ui_config.dir beats ui_dir").isEqualTo(dir.resolve("web"));
+        assertThat(c.kvHistoryVersions()).isEqualTo(25);
+        assertThat(load(write("d.hcl", "ui = true\n")).kvHistoryVersions()).as("default").isEqualTo(10);
+        assertThatThrownBy(() -> load(write("n.hcl", "kv_history_versions = -1\n"))).hasMessageContaining("kv_history_versions");
+        assertThatThrownBy(() -> load(write("m.hcl", "ui_config { dir = \"" + dir.resolve("missing") + "\" }\n")))
+                .hasMessageContaining("is not a directory");
+    }
+
+    @Test
     void unknownTopLevelKeyIsAnErrorNamingTheKeyAndFile() throws IOException {
         Path f = write("typo.json", "{\"node_nmae\": \"x\"}");
         assertThatThrownBy(() -> load(f)).isInstanceOf(ConfigException.class)

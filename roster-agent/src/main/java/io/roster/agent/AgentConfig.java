@@ -553,7 +553,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     leaveOnTerminate != null ? leaveOnTerminate : !isServer,
                     skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer,
                     new Wan(List.copyOf(startJoinWan), List.copyOf(retryJoinWan), retryIntervalWan, translateWanAddrs)),
-                    httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls);
+                    httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls, uiDir, kvHistoryVersions);
         }
 
         private static void checkAddresses(String key, List<String> values) {

@@ -34,11 +34,13 @@ import java.util.TreeMap;
  * always gives the same bytes (golden-file tested); map entries are written in key order for the
  * same reason. Newer versions may add row kinds; a reader refuses versions it does not know, rows it
  * cannot place, and catalog rows that point at a missing node or service. Versions 1 (no catalog)
- * and 2 (no queries, no coordinates) are still read.
+ * and 2 (no queries, no coordinates) are still read. Version 4 adds the ACL tables' rows
+ * {@code {"Acl":{"Meta"|"Policy"|"Role"|"Token":...}}} ({@link AclTable.Row}), after the coordinates;
+ * version 3 and older have no ACL rows (an empty ACL table).
  */
 public final class Snapshot {
     public static final String FORMAT = "roster-snapshot";
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     private static final ObjectMapper JSON = Json.mapper();
     /**
      * Map entries sorted by key: node meta, tagged addresses and check definitions are immutable maps
@@ -78,7 +80,18 @@ public final class Snapshot {
                @JsonProperty("Check") HealthCheck check, @JsonProperty("ServiceIndex") NamedIndex serviceIndex,
                @JsonProperty("NodeIndex") NamedIndex nodeIndex,
                @JsonProperty("Query") io.roster.api.PreparedQuery query,
-               @JsonProperty("Coordinate") io.roster.api.Coordinate.Entry coordinate, @JsonProperty("End") End end) {
+               @JsonProperty("Coordinate") io.roster.api.Coordinate.Entry coordinate, @JsonProperty("End") End end,
+               @JsonProperty("Acl") AclTable.Row acl) {
+        Row(KvPair kv, Tombstone tombstone, SessionEntry session, Node node, NodeService service, String serviceNode,
+            HealthCheck check, NamedIndex serviceIndex, NamedIndex nodeIndex, io.roster.api.PreparedQuery query,
+            io.roster.api.Coordinate.Entry coordinate, End end) {
+            this(kv, tombstone, session, node, service, serviceNode, check, serviceIndex, nodeIndex, query, coordinate, end, null);
+        }
+
+        static Row acl(AclTable.Row r) {
+            return new Row(null, null, null, null, null, null, null, null, null, null, null, null, r);
+        }
+
         static Row kv(KvPair e) {
             return new Row(e, null, null, null, null, null, null, null, null, null, null, null);
         }
@@ -130,7 +143,7 @@ public final class Snapshot {
                     long checksIndex, List<Node> nodes, List<ServiceRow> services, List<HealthCheck> checks,
                     Map<String, Long> serviceIndexes, Map<String, Long> nodeIndexes, long queriesIndex,
                     List<io.roster.api.PreparedQuery> queries, long coordinatesIndex,
-                    List<io.roster.api.Coordinate.Entry> coordinates) {
+                    List<io.roster.api.Coordinate.Entry> coordinates, List<AclTable.Row> acl) {
     }
 
     static void write(Store s, long index, OutputStream out) throws IOException {
@@ -180,6 +193,10 @@ public final class Snapshot {
         }
         for (io.roster.api.Coordinate.Entry e : s.coordinates.list()) {
             line(out, Row.coordinate(e));
+            rows++;
+        }
+        for (AclTable.Row r : s.acl.snapshotRows()) {
+            line(out, Row.acl(r));
             rows++;
         }
         line(out, Row.end(rows));
@@ -246,6 +263,7 @@ public final class Snapshot {
         Map<String, Long> nodeIndexes = new TreeMap<>();
         List<io.roster.api.PreparedQuery> queries = new ArrayList<>();
         List<io.roster.api.Coordinate.Entry> coords = new ArrayList<>();
+        List<AclTable.Row> acl = new ArrayList<>();
         long rows = 0;
         String line;
         while ((line = r.readLine()) != null) {
@@ -262,7 +280,7 @@ public final class Snapshot {
                 checkCatalog(nodes, services, checks);
                 return new Contents(h.index(), h.kvIndex(), h.sessionIndex(), kv, tombs, sessions, h.nodesIndex(),
                         h.servicesIndex(), h.checksIndex(), nodes, services, checks, serviceIndexes, nodeIndexes,
-                        h.queriesIndex(), queries, h.coordinatesIndex(), coords);
+                        h.queriesIndex(), queries, h.coordinatesIndex(), coords, acl);
             }
             if (row.kv() != null) {
                 kv.add(row.kv());
@@ -284,6 +302,8 @@ public final class Snapshot {
                 queries.add(row.query());
             } else if (row.coordinate() != null && h.version() >= 3 && row.coordinate().coord() != null) {
                 coords.add(row.coordinate());
+            } else if (row.acl() != null && h.version() >= 4 && row.acl().valid()) {
+                acl.add(row.acl());
             } else {
                 // Every row kind of a version this server reads is known: anything else is damage, and
                 // skipping it would silently lose a row (a service without its node, say).

@@ -59,7 +59,13 @@ final class AgentLocalEndpoint {
     }
 
     void services(Call call) {
-        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.NodeService.class), local.services()));
+        Map<String, io.roster.api.NodeService> visible = new LinkedHashMap<>();
+        local.services().forEach((id, s) -> {
+            if (AclFilter.visible(call, "service", s.service())) {
+                visible.put(id, s);
+            }
+        });
+        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.NodeService.class), visible));
     }
 
     void service(Call call) {
@@ -144,7 +150,15 @@ final class AgentLocalEndpoint {
     }
 
     void checks(Call call) {
-        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.HealthCheck.class), local.checks()));
+        Map<String, io.roster.api.HealthCheck> visible = new LinkedHashMap<>();
+        local.checks().forEach((id, c) -> {
+            boolean ok = c.serviceName() == null || c.serviceName().isEmpty()
+                    ? AclFilter.visible(call, "node", c.node()) : AclFilter.visible(call, "service", c.serviceName());
+            if (ok) {
+                visible.put(id, c);
+            }
+        });
+        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.HealthCheck.class), visible));
     }
 
     void registerCheck(Call call) {

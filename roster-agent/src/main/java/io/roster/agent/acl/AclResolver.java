@@ -50,6 +50,9 @@ public final class AclResolver {
             return Identity.OPEN;
         }
         boolean allow = s.defaultPolicy().equals("allow");
+        if ((secret == null || secret.isEmpty()) && !s.defaultToken().isEmpty()) {
+            secret = s.defaultToken(); // Consul: the agent's default token for requests that carry none
+        }
         if (secret == null || secret.isEmpty()) {
             AclToken anon = acl.token(WatchSet.NONE, AclToken.ANONYMOUS_ID).value();
             return anon == null ? new Identity(AclToken.ANONYMOUS_ID, Authorizer.of(List.of(), allow)) : identity(anon, allow);

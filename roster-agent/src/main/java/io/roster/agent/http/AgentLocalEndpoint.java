@@ -296,4 +296,24 @@ final class AgentLocalEndpoint {
             }
         });
     }
+
+    /** Set by the route table when ACLs are configured: {@code PUT /v1/agent/token/<kind>}. */
+    io.roster.agent.acl.AgentTokens tokens;
+
+    /** {@code PUT /v1/agent/token/<kind>} with {@code {"Token": "..."}}: replaces one of the agent's tokens. */
+    void setToken(Call call) {
+        if (tokens == null) {
+            throw new HttpError(401, "ACL support disabled");
+        }
+        String kind = io.roster.agent.acl.AgentTokens.kind(call.pathParam("kind"));
+        if (kind == null) {
+            throw new HttpError(404, "Token \"" + call.pathParam("kind") + "\" is unknown");
+        }
+        TokenBody b = body(call, TokenBody.class);
+        tokens.set(kind, b == null ? "" : b.token());
+        call.empty(200);
+    }
+
+    record TokenBody(@JsonProperty("Token") String token) {
+    }
 }

@@ -74,6 +74,9 @@ final class ApiRoutes {
         io.roster.agent.acl.AclService aclService = new io.roster.agent.acl.AclService(server.replicator(), resolver,
                 java.time.Clock.systemUTC(), config.dev() ? null : config.dataDir());
         AclEndpoint acls = new AclEndpoint(aclService, blocking);
+        if (config.acl().enabled()) {
+            mine.tokens = new io.roster.agent.acl.AgentTokens(aclSettings, config.dev() ? null : config.dataDir());
+        }
         if (config.acl().enabled() && rpc == null) {
             blocking.timer().scheduleWithFixedDelay(aclService::leaderDuties, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
@@ -133,6 +136,7 @@ final class ApiRoutes {
                 .add(GET, "/v1/agent/health/service/id/{service_id...}", Acl.of("service:read").on(localService), AGENT, mine::healthById)
                 .add(GET, "/v1/agent/health/service/name/{service...}", Acl.of("service:read").on(Acl.path("service")), AGENT, mine::healthByName)
                 .add(Set.of("GET", "HEAD", "POST"), "/v1/agent/connect/{rest...}", Acl.of("service:write").on(Acl.path("rest")), AGENT, connect::connectDisabled)
+                .add(PUT, "/v1/agent/token/{kind}", Acl.of("acl:write"), AGENT, mine::setToken)
                 .add(PUT, "/v1/event/fire/{name...}", Acl.of("event:write").on(Acl.path("name")), AGENT, events::fire)
                 .add(GET, "/v1/event/list", Acl.filtered("event:read"), AGENT, events::list)
                 .add(GET, "/v1/operator/keyring", Acl.of("keyring:read"), AGENT, operator::keyringList)

@@ -27,7 +27,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * authorization matrix generated from the route table itself (every route and method, with no
  * token, a read-only token, a token that may write one KV prefix, and a management token).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class AclApiTest {
+    /** Every secret the tests saw: none may appear in a log line. */
+    static final Set<String> SECRETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS =
+            new ch.qos.logback.core.read.ListAppender<>();
+    static ch.qos.logback.classic.Level rootLevel;
+
     static final String MGMT = "5c0d2a8e-0000-4000-8000-00000000a11c";
 
     @RegisterExtension
@@ -75,6 +82,23 @@ class AclApiTest {
     }
 
     @BeforeAll
+    static void captureEveryLogLine() {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        rootLevel = root.getLevel();
+        root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        LOGS.start();
+        root.addAppender(LOGS);
+        SECRETS.add(MGMT);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopCapturing() {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAppender(LOGS);
+        root.setLevel(rootLevel);
+    }
+
+    @BeforeAll
     static void leaderMadeTheBuiltinsAndTheInitialManagementToken() {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(mgmt("GET", "/v1/acl/token/self", null).status()).isEqualTo(200));
@@ -88,6 +112,7 @@ class AclApiTest {
         }
         JsonNode t = ok(mgmt("PUT", "/v1/acl/token", Json.writeString(Map.of("Description", policyName,
                 "Policies", List.of(Map.of("Name", policyName))))));
+        SECRETS.add(t.get("SecretID").asText());
         return new String[] {t.get("AccessorID").asText(), t.get("SecretID").asText()};
     }
 
@@ -137,6 +162,7 @@ class AclApiTest {
                 "Roles", List.of(Map.of("Name", "life-role"))))));
         String accessor = tok.get("AccessorID").asText();
         String secret = tok.get("SecretID").asText();
+        SECRETS.add(secret);
         assertThat(tok.get("Roles").get(0).get("Name").asText()).isEqualTo("life-role");
         assertThat(tok.get("CreateTime").asText()).isNotEmpty();
 
@@ -214,6 +240,43 @@ class AclApiTest {
         services.fieldNames().forEachRemaining(names::add);
         assertThat(names).allMatch(n -> n.startsWith("consul"));
         assertThat(ok(call("GET", "/v1/catalog/nodes", t[1], null))).as("no node:read").isEmpty();
+    }
+
+    @Test
+    void theAgentsDefaultTokenServesRequestsWithoutOne() {
+        mgmt("PUT", "/v1/kv/dflt/k", "v");
+        assertThat(call("GET", "/v1/kv/dflt/k", null, null).status()).isEqualTo(403);
+        String[] t = tokenWith("dflt-reader", "key_prefix \"dflt/\" { policy = \"read\" }");
+        R refused = call("PUT", "/v1/agent/token/default", t[1], Json.writeString(Map.of("Token", t[1])));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).contains("lacks permission 'acl:write'").doesNotContain(t[1]);
+        assertThat(mgmt("PUT", "/v1/agent/token/default", Json.writeString(Map.of("Token", t[1]))).status()).isEqualTo(200);
+        try {
+            assertThat(call("GET", "/v1/kv/dflt/k", null, null).status()).isEqualTo(200);
+            assertThat(call("PUT", "/v1/kv/dflt/k", null, "w").body()).contains("token with AccessorID '" + t[0] + "'");
+        } finally {
+            assertThat(mgmt("PUT", "/v1/agent/token/acl_token", Json.writeString(Map.of("Token", ""))).status()).isEqualTo(200);
+        }
+        assertThat(call("GET", "/v1/kv/dflt/k", null, null).status()).isEqualTo(403);
+        assertThat(mgmt("PUT", "/v1/agent/token/bogus", Json.writeString(Map.of("Token", "x"))).status()).isEqualTo(404);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void noSecretInAnyLogLineOfTheRun() {
+        List<String> lines = new ArrayList<>();
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : List.copyOf(LOGS.list)) {
+            StringBuilder b = new StringBuilder(e.getFormattedMessage());
+            for (ch.qos.logback.classic.spi.IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+                b.append(' ').append(t.getMessage());
+            }
+            lines.add(b.toString());
+        }
+        assertThat(lines).as("log lines captured").isNotEmpty();
+        assertThat(SECRETS).hasSizeGreaterThan(3);
+        for (String secret : SECRETS) {
+            assertThat(lines).as("lines with a secret").noneMatch(l -> l.contains(secret));
+        }
     }
 
     // ------------------------------------------------------------------ the matrix

@@ -61,6 +61,7 @@ import java.util.regex.Pattern;
  * @param httpsPort       {@code ports.https}: the HTTPS API port (default -1: off; Consul's usual one is 8501)
  * @param tls             the {@code tls} stanza and the older top-level TLS keys, resolved
  *                        ({@link io.roster.agent.tls.TlsSettings}); {@code NONE} when none is set
+ * @param acl             the {@code acl} stanza ({@link io.roster.agent.acl.AclSettings}); {@code DISABLED} when none
  */
 public record AgentConfig(String nodeName, String datacenter, boolean dev, boolean server, String clientAddr,
                           int httpPort, int serverPort, String logLevel, Path dataDir, Duration sessionTtlMin,
@@ -70,7 +71,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                           String altDomain, List<String> recursors, Map<String, Object> dnsConfig, String encrypt,
                           int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles,
                           io.roster.agent.net.Network network, int serfWanPort, Process process,
-                          Membership membership, int httpsPort, io.roster.agent.tls.TlsSettings tls) {
+                          Membership membership, int httpsPort, io.roster.agent.tls.TlsSettings tls,
+                          io.roster.agent.acl.AclSettings acl) {
 
     /**
      * Joining and leaving, as Consul's keys of the same names.
@@ -240,6 +242,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.skipLeaveOnInterrupt = membership.skipLeaveOnInterrupt();
         b.httpsPort = httpsPort;
         b.tls = tls;
+        b.acl = acl;
         return b;
     }
 
@@ -317,6 +320,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         // TLS (issue 19)
         private int httpsPort = -1;
         private io.roster.agent.tls.TlsSettings tls = io.roster.agent.tls.TlsSettings.NONE;
+        // ACLs (issue 18)
+        private io.roster.agent.acl.AclSettings acl = io.roster.agent.acl.AclSettings.DISABLED;
 
         public Builder nodeName(String v) { nodeName = v; return this; }
         public Builder datacenter(String v) { datacenter = v; return this; }
@@ -385,6 +390,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         /** {@code ports.https}: -1 off, 0 any free port. */
         public Builder httpsPort(int v) { httpsPort = v; return this; }
         public Builder tls(io.roster.agent.tls.TlsSettings v) { tls = v; return this; }
+        public Builder acl(io.roster.agent.acl.AclSettings v) { acl = v; return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
         public AgentConfig build() {
@@ -501,7 +507,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     new Membership(id, List.copyOf(startJoin), retryInterval, retryMax, bootstrap,
                     leaveOnTerminate != null ? leaveOnTerminate : !isServer,
                     skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer),
-                    httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls);
+                    httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls, acl);
         }
 
         private static void checkAddresses(String key, List<String> values) {

@@ -84,10 +84,14 @@ class AclCommandsTest {
     }
 
     private Cli.Result roster(String... args) {
+        return rosterWithStdin("", args);
+    }
+
+    private Cli.Result rosterWithStdin(String stdin, String... args) {
         Map<String, String> e = new HashMap<>(env);
         e.put("ROSTER_HTTP_ADDR", address);
         HttpOptions.env = e::get;
-        return Cli.run(args);
+        return Cli.runWithStdin(stdin.getBytes(StandardCharsets.UTF_8), args);
     }
 
     private static String field(String out, String label) {
@@ -162,6 +166,21 @@ class AclCommandsTest {
         String cloneAccessor = field(clone.out(), "AccessorID");
         assertThat(cloneAccessor).isNotEqualTo(appAccessor);
         assertThat(clone.out()).contains("Description:      app copy").contains(policyId + " - app-kv");
+
+        Cli.Result expiring = roster("acl", "token", "create", "-description", "short", "-service-identity", "web:dc1",
+                "-expires-ttl", "1h", "-meta");
+        assertThat(expiring.code()).as(expiring.toString()).isZero();
+        assertThat(expiring.out()).contains("Expiration Time:  ").contains("Service Identities:\n   web (Datacenters: dc1)")
+                .containsPattern("(?m)^Create Index:     [1-9][0-9]*$");
+        JsonNode expiringJson = Json.mapper().readTree(roster("acl", "token", "read", "-accessor-id",
+                field(expiring.out(), "AccessorID"), "-format=json").out());
+        assertThat(expiringJson.get("ExpirationTime").asText()).isNotEmpty();
+        assertThat(expiringJson.get("ServiceIdentities").get(0).get("ServiceName").asText()).isEqualTo("web");
+
+        String widened = "key_prefix \"app/\" {\n  policy = \"write\"\n}\nkey_prefix \"shared/\" {\n  policy = \"read\"\n}\n";
+        Cli.Result fromStdin = rosterWithStdin(widened, "acl", "policy", "update", "-name", "app-kv", "-rules", "-");
+        assertThat(fromStdin.code()).as(fromStdin.toString()).isZero();
+        assertThat(fromStdin.out()).contains("Rules:\n" + widened).contains("Description:  the app's keys");
 
         Cli.Result tokens = roster("acl", "token", "list");
         assertThat(tokens.out()).contains("AccessorID:       " + appAccessor).contains("AccessorID:       " + cloneAccessor)

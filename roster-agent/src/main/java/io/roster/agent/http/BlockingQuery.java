@@ -202,6 +202,9 @@ public final class BlockingQuery {
                 return;
             }
             boolean expired = timedOut || System.nanoTime() - deadline >= 0;
+            if (woken) {
+                call.recheckAcl(); // the token may have been deleted or changed while the query was parked
+            }
             if (woken && !expired) {
                 Store.Read<T> probe = query.apply(WatchSet.NONE);
                 if (probe.index() != minIndex) {

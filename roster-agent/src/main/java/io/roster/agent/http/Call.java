@@ -137,6 +137,21 @@ public final class Call {
         return body;
     }
 
+    /** Re-resolves and re-authorizes the call's token (set by the ACL decorator; nothing when ACLs are off). */
+    private volatile Runnable aclRecheck = () -> { };
+
+    void onAclRecheck(Runnable r) {
+        aclRecheck = r;
+    }
+
+    /**
+     * Checks the call's token again, as a woken blocking query does before it answers (a token
+     * deleted or changed while the query was parked); throws the 403 {@link HttpError} when it no longer passes.
+     */
+    void recheckAcl() {
+        aclRecheck.run();
+    }
+
     /** Who this call runs as (the ACL decorator resolved its token). */
     public io.roster.agent.acl.Identity identity() {
         return identity;

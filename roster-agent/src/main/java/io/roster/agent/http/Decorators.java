@@ -106,6 +106,15 @@ final class Decorators {
                     throw new HttpError(e.status(), e.getMessage());
                 }
                 call.identity(id);
+                call.onAclRecheck(() -> {
+                    try {
+                        io.roster.agent.acl.Identity again = resolver.resolve(call.request().token());
+                        authorize(acl, call, again, agentNode);
+                        call.identity(again);
+                    } catch (io.roster.agent.acl.AclError e) {
+                        throw new HttpError(e.status(), e.getMessage());
+                    }
+                });
                 next.handle(call);
             };
         };

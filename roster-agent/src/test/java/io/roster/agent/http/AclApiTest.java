@@ -262,6 +262,23 @@ class AclApiTest {
     }
 
     @Test
+    void aWokenBlockingQueryChecksItsTokenAgain() throws Exception {
+        mgmt("PUT", "/v1/kv/blk/k", "1");
+        String[] t = tokenWith("blk-reader", "key_prefix \"blk/\" { policy = \"read\" }");
+        R first = call("GET", "/v1/kv/blk/k", t[1], null);
+        assertThat(first.status()).isEqualTo(200);
+        long index = Long.parseLong(first.headers().get("X-Consul-Index").get(0));
+        java.util.concurrent.CompletableFuture<R> parked = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> call("GET", "/v1/kv/blk/k?index=" + index + "&wait=20s", t[1], null));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> AGENT.parked() > 0);
+        assertThat(ok(mgmt("DELETE", "/v1/acl/token/" + t[0], null)).asBoolean()).isTrue();
+        mgmt("PUT", "/v1/kv/blk/k", "2");
+        R woken = parked.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(woken.status()).isEqualTo(403);
+        assertThat(woken.body().strip()).isEqualTo("ACL not found");
+    }
+
+    @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
     void noSecretInAnyLogLineOfTheRun() {
         List<String> lines = new ArrayList<>();

@@ -155,6 +155,7 @@ function compReplyArray() {
 function _complete_roster() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} agent" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} catalog" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} services" ];    then _picocli_roster; return $?; fi
@@ -179,6 +180,27 @@ function _complete_roster() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shard-proxy" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_roster; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_roster; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl bootstrap" ];    then _picocli_roster_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl token" ];    then _picocli_roster_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl policy" ];    then _picocli_roster_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl role" ];    then _picocli_roster_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl set-agent-token" ];    then _picocli_roster_acl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl token create" ];    then _picocli_roster_acl_token; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl token list" ];    then _picocli_roster_acl_token; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl token read" ];    then _picocli_roster_acl_token; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl token update" ];    then _picocli_roster_acl_token; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl token clone" ];    then _picocli_roster_acl_token; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl token delete" ];    then _picocli_roster_acl_token; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl policy create" ];    then _picocli_roster_acl_policy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl policy list" ];    then _picocli_roster_acl_policy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl policy read" ];    then _picocli_roster_acl_policy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl policy update" ];    then _picocli_roster_acl_policy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl policy delete" ];    then _picocli_roster_acl_policy; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl role create" ];    then _picocli_roster_acl_role; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl role list" ];    then _picocli_roster_acl_role; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl role read" ];    then _picocli_roster_acl_role; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl role update" ];    then _picocli_roster_acl_role; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} acl role delete" ];    then _picocli_roster_acl_role; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv get" ];    then _picocli_roster_kv; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv put" ];    then _picocli_roster_kv; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} kv delete" ];    then _picocli_roster_kv; return $?; fi
@@ -203,97 +225,141 @@ function _complete_roster() {
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(agent)
-  local cmds1=(kv)
-  local cmds2=(catalog)
-  local cmds3=(services)
-  local cmds4=(members)
-  local cmds5=(info)
-  local cmds6=(reload)
-  local cmds7=(leave)
-  local cmds8=(join)
-  local cmds9=(force-leave)
-  local cmds10=(event)
-  local cmds11=(keygen)
-  local cmds12=(keyring)
-  local cmds13=(maint)
-  local cmds14=(lock)
-  local cmds15=(watch)
-  local cmds16=(snapshot)
-  local cmds17=(operator)
-  local cmds18=(tls)
-  local cmds19=(rtt)
-  local cmds20=(template)
-  local cmds21=(envexec)
-  local cmds22=(shard-proxy)
-  local cmds23=(version)
-  local cmds24=(help)
-  local cmds25=(kv get)
-  local cmds26=(kv put)
-  local cmds27=(kv delete)
-  local cmds28=(kv export)
-  local cmds29=(kv import)
-  local cmds30=(kv history)
-  local cmds31=(catalog datacenters)
-  local cmds32=(catalog nodes)
-  local cmds33=(catalog services)
-  local cmds34=(services register)
-  local cmds35=(services deregister)
-  local cmds36=(snapshot save)
-  local cmds37=(snapshot restore)
-  local cmds38=(snapshot inspect)
-  local cmds39=(operator raft)
-  local cmds40=(operator raft list-peers)
-  local cmds41=(operator raft remove-peer)
-  local cmds42=(tls ca)
-  local cmds43=(tls cert)
-  local cmds44=(tls ca create)
-  local cmds45=(tls cert create)
+  local cmds1=(acl)
+  local cmds2=(kv)
+  local cmds3=(catalog)
+  local cmds4=(services)
+  local cmds5=(members)
+  local cmds6=(info)
+  local cmds7=(reload)
+  local cmds8=(leave)
+  local cmds9=(join)
+  local cmds10=(force-leave)
+  local cmds11=(event)
+  local cmds12=(keygen)
+  local cmds13=(keyring)
+  local cmds14=(maint)
+  local cmds15=(lock)
+  local cmds16=(watch)
+  local cmds17=(snapshot)
+  local cmds18=(operator)
+  local cmds19=(tls)
+  local cmds20=(rtt)
+  local cmds21=(template)
+  local cmds22=(envexec)
+  local cmds23=(shard-proxy)
+  local cmds24=(version)
+  local cmds25=(help)
+  local cmds26=(acl bootstrap)
+  local cmds27=(acl token)
+  local cmds28=(acl policy)
+  local cmds29=(acl role)
+  local cmds30=(acl set-agent-token)
+  local cmds31=(acl token create)
+  local cmds32=(acl token list)
+  local cmds33=(acl token read)
+  local cmds34=(acl token update)
+  local cmds35=(acl token clone)
+  local cmds36=(acl token delete)
+  local cmds37=(acl policy create)
+  local cmds38=(acl policy list)
+  local cmds39=(acl policy read)
+  local cmds40=(acl policy update)
+  local cmds41=(acl policy delete)
+  local cmds42=(acl role create)
+  local cmds43=(acl role list)
+  local cmds44=(acl role read)
+  local cmds45=(acl role update)
+  local cmds46=(acl role delete)
+  local cmds47=(kv get)
+  local cmds48=(kv put)
+  local cmds49=(kv delete)
+  local cmds50=(kv export)
+  local cmds51=(kv import)
+  local cmds52=(kv history)
+  local cmds53=(catalog datacenters)
+  local cmds54=(catalog nodes)
+  local cmds55=(catalog services)
+  local cmds56=(services register)
+  local cmds57=(services deregister)
+  local cmds58=(snapshot save)
+  local cmds59=(snapshot restore)
+  local cmds60=(snapshot inspect)
+  local cmds61=(operator raft)
+  local cmds62=(operator raft list-peers)
+  local cmds63=(operator raft remove-peer)
+  local cmds64=(tls ca)
+  local cmds65=(tls cert)
+  local cmds66=(tls ca create)
+  local cmds67=(tls cert create)
 
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_roster_tls_cert; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_roster_tls_ca; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_operator_raft; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_snapshot_save; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_services_deregister; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_services_register; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_catalog_services; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_kv_history; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_kv_import; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_kv_export; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_kv_delete; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_kv_put; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_kv_get; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_help; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_version; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_shardproxy; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_envexec; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_template; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_rtt; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_tls; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_operator; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_snapshot; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_watch; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_lock; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_maint; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_keyring; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_keygen; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_event; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_roster_forceleave; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_roster_join; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_roster_leave; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_roster_reload; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_roster_info; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_roster_members; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_roster_services; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_roster_catalog; return $?; fi
-  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_roster_kv; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_roster_tls_cert_create; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_roster_tls_ca_create; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_roster_tls_cert; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_roster_tls_ca; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_roster_operator_raft_removepeer; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_roster_operator_raft_listpeers; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_roster_operator_raft; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_roster_snapshot_inspect; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_roster_snapshot_restore; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_roster_snapshot_save; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_roster_services_deregister; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_roster_services_register; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_roster_catalog_services; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_roster_catalog_nodes; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_roster_catalog_datacenters; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_roster_kv_history; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_roster_kv_import; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_roster_kv_export; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_roster_kv_delete; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_roster_kv_put; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_roster_kv_get; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_roster_acl_role_delete; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_roster_acl_role_update; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_roster_acl_role_read; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_roster_acl_role_list; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_roster_acl_role_create; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_roster_acl_policy_delete; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_roster_acl_policy_update; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_roster_acl_policy_read; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_roster_acl_policy_list; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_roster_acl_policy_create; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_roster_acl_token_delete; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_roster_acl_token_clone; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_roster_acl_token_update; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_roster_acl_token_read; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_roster_acl_token_list; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_roster_acl_token_create; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_roster_acl_setagenttoken; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_roster_acl_role; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_roster_acl_policy; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_roster_acl_token; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_roster_acl_bootstrap; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_roster_help; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_roster_version; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_roster_shardproxy; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_roster_envexec; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_roster_template; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_roster_rtt; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_roster_tls; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_roster_operator; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_roster_snapshot; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_roster_watch; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_roster_lock; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_roster_maint; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_roster_keyring; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_roster_keygen; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_roster_event; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_roster_forceleave; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_roster_join; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_roster_leave; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_roster_reload; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_roster_info; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_roster_members; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_roster_services; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_roster_catalog; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_roster_kv; return $?; fi
+  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_roster_acl; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_roster_agent; return $?; fi
 
   # No subcommands were specified; generate completions for the top-level command.
@@ -305,7 +371,7 @@ function _picocli_roster() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls rtt template envexec shard-proxy version help"
+  local commands="agent acl kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls rtt template envexec shard-proxy version help"
   local flag_opts="'-h' '--help' '-help'"
   local arg_opts=""
 
@@ -326,7 +392,7 @@ function _picocli_roster_agent() {
 
   local commands=""
   local flag_opts="'-h' '-help' '--help' '-dev' '--dev' '-server' '--server' '-ui' '--ui' '-enable-script-checks' '--enable-script-checks' '-enable-local-script-checks' '--enable-local-script-checks' '-bootstrap' '--bootstrap'"
-  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-ui-dir' '--ui-dir' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-retry-interval' '--retry-interval' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
+  local arg_opts="'-node' '--node' '-datacenter' '--datacenter' '-client' '--client' '-http-port' '--http-port' '-https-port' '--https-port' '-server-port' '--server-port' '-serf-lan-port' '--serf-lan-port' '-log-level' '--log-level' '-data-dir' '--data-dir' '-session-ttl-min' '--session-ttl-min' '-bind' '--bind' '-dns-port' '--dns-port' '-ui-dir' '--ui-dir' '-node-meta' '--node-meta' '-bootstrap-expect' '--bootstrap-expect' '-retry-join' '--retry-join' '-join' '--join' '-join-wan' '--join-wan' '-retry-join-wan' '--retry-join-wan' '-retry-interval' '--retry-interval' '-retry-interval-wan' '--retry-interval-wan' '-retry-max' '--retry-max' '-node-id' '--node-id' '-encrypt' '--encrypt' '-recursor' '--recursor' '-domain' '--domain' '-alt-domain' '--alt-domain' '-advertise' '--advertise' '-advertise-wan' '--advertise-wan' '-serf-wan-port' '--serf-wan-port' '-pid-file' '--pid-file' '-log-file' '--log-file' '-log-rotate-bytes' '--log-rotate-bytes' '-log-rotate-duration' '--log-rotate-duration' '-log-rotate-max-files' '--log-rotate-max-files' '-config-format' '--config-format' '-config-file' '--config-file' '-config-dir' '--config-dir'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -385,7 +451,16 @@ function _picocli_roster_agent() {
     '-join'|'--join')
       return
       ;;
+    '-join-wan'|'--join-wan')
+      return
+      ;;
+    '-retry-join-wan'|'--retry-join-wan')
+      return
+      ;;
     '-retry-interval'|'--retry-interval')
+      return
+      ;;
+    '-retry-interval-wan'|'--retry-interval-wan')
       return
       ;;
     '-retry-max'|'--retry-max')
@@ -449,6 +524,24 @@ function _picocli_roster_agent() {
       return $?
       ;;
   esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `acl` subcommand.
+function _picocli_roster_acl() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="bootstrap token policy role set-agent-token"
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -1481,9 +1574,1218 @@ function _picocli_roster_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="agent kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls rtt template envexec shard-proxy version"
+  local commands="agent acl kv catalog services members info reload leave join force-leave event keygen keyring maint lock watch snapshot operator tls rtt template envexec shard-proxy version"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `bootstrap` subcommand.
+function _picocli_roster_acl_bootstrap() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `token` subcommand.
+function _picocli_roster_acl_token() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="create list read update clone delete"
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `policy` subcommand.
+function _picocli_roster_acl_policy() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="create list read update delete"
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `role` subcommand.
+function _picocli_roster_acl_role() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="create list read update delete"
+  local flag_opts="'-h' '-help' '--help'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set-agent-token` subcommand.
+function _picocli_roster_acl_setagenttoken() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_roster_acl_token_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta' '-local' '--local'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-accessor' '--accessor' '-secret' '--secret' '-description' '--description' '-policy-id' '--policy-id' '-policy-name' '--policy-name' '-role-id' '--role-id' '-role-name' '--role-name' '-service-identity' '--service-identity' '-node-identity' '--node-identity' '-expires-ttl' '--expires-ttl'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-accessor'|'--accessor')
+      return
+      ;;
+    '-secret'|'--secret')
+      return
+      ;;
+    '-description'|'--description')
+      return
+      ;;
+    '-policy-id'|'--policy-id')
+      return
+      ;;
+    '-policy-name'|'--policy-name')
+      return
+      ;;
+    '-role-id'|'--role-id')
+      return
+      ;;
+    '-role-name'|'--role-name')
+      return
+      ;;
+    '-service-identity'|'--service-identity')
+      return
+      ;;
+    '-node-identity'|'--node-identity')
+      return
+      ;;
+    '-expires-ttl'|'--expires-ttl')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_roster_acl_token_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `read` subcommand.
+function _picocli_roster_acl_token_read() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta' '-self' '--self'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-accessor-id' '--accessor-id' '-id' '--id'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-accessor-id'|'--accessor-id')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `update` subcommand.
+function _picocli_roster_acl_token_update() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-accessor-id' '--accessor-id' '-id' '--id' '-description' '--description' '-policy-id' '--policy-id' '-policy-name' '--policy-name' '-append-policy-id' '--append-policy-id' '-append-policy-name' '--append-policy-name' '-role-id' '--role-id' '-role-name' '--role-name' '-append-role-id' '--append-role-id' '-append-role-name' '--append-role-name' '-service-identity' '--service-identity' '-append-service-identity' '--append-service-identity' '-node-identity' '--node-identity' '-append-node-identity' '--append-node-identity'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-accessor-id'|'--accessor-id')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-description'|'--description')
+      return
+      ;;
+    '-policy-id'|'--policy-id')
+      return
+      ;;
+    '-policy-name'|'--policy-name')
+      return
+      ;;
+    '-append-policy-id'|'--append-policy-id')
+      return
+      ;;
+    '-append-policy-name'|'--append-policy-name')
+      return
+      ;;
+    '-role-id'|'--role-id')
+      return
+      ;;
+    '-role-name'|'--role-name')
+      return
+      ;;
+    '-append-role-id'|'--append-role-id')
+      return
+      ;;
+    '-append-role-name'|'--append-role-name')
+      return
+      ;;
+    '-service-identity'|'--service-identity')
+      return
+      ;;
+    '-append-service-identity'|'--append-service-identity')
+      return
+      ;;
+    '-node-identity'|'--node-identity')
+      return
+      ;;
+    '-append-node-identity'|'--append-node-identity')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `clone` subcommand.
+function _picocli_roster_acl_token_clone() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-accessor-id' '--accessor-id' '-id' '--id' '-description' '--description'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-accessor-id'|'--accessor-id')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-description'|'--description')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_roster_acl_token_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-accessor-id' '--accessor-id' '-id' '--id'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-accessor-id'|'--accessor-id')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_roster_acl_policy_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-name' '--name' '-description' '--description' '-valid-datacenter' '--valid-datacenter' '-rules' '--rules'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+    '-description'|'--description')
+      return
+      ;;
+    '-valid-datacenter'|'--valid-datacenter')
+      return
+      ;;
+    '-rules'|'--rules')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_roster_acl_policy_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `read` subcommand.
+function _picocli_roster_acl_policy_read() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-id' '--id' '-name' '--name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `update` subcommand.
+function _picocli_roster_acl_policy_update() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta' '-no-merge' '--no-merge'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-id' '--id' '-name' '--name' '-description' '--description' '-valid-datacenter' '--valid-datacenter' '-rules' '--rules'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+    '-description'|'--description')
+      return
+      ;;
+    '-valid-datacenter'|'--valid-datacenter')
+      return
+      ;;
+    '-rules'|'--rules')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_roster_acl_policy_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-id' '--id' '-name' '--name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_roster_acl_role_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-name' '--name' '-description' '--description' '-policy-id' '--policy-id' '-policy-name' '--policy-name' '-service-identity' '--service-identity' '-node-identity' '--node-identity'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+    '-description'|'--description')
+      return
+      ;;
+    '-policy-id'|'--policy-id')
+      return
+      ;;
+    '-policy-name'|'--policy-name')
+      return
+      ;;
+    '-service-identity'|'--service-identity')
+      return
+      ;;
+    '-node-identity'|'--node-identity')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_roster_acl_role_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `read` subcommand.
+function _picocli_roster_acl_role_read() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-id' '--id' '-name' '--name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `update` subcommand.
+function _picocli_roster_acl_role_update() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta' '-no-merge' '--no-merge'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-id' '--id' '-name' '--name' '-description' '--description' '-policy-id' '--policy-id' '-policy-name' '--policy-name' '-service-identity' '--service-identity' '-node-identity' '--node-identity'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+    '-description'|'--description')
+      return
+      ;;
+    '-policy-id'|'--policy-id')
+      return
+      ;;
+    '-policy-name'|'--policy-name')
+      return
+      ;;
+    '-service-identity'|'--service-identity')
+      return
+      ;;
+    '-node-identity'|'--node-identity')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `delete` subcommand.
+function _picocli_roster_acl_role_delete() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-stale' '--stale' '-h' '-help' '--help' '-meta' '--meta'"
+  local arg_opts="'-http-addr' '--http-addr' '-token' '--token' '-token-file' '--token-file' '-datacenter' '--datacenter' '-ca-file' '--ca-file' '-ca-path' '--ca-path' '-client-cert' '--client-cert' '-client-key' '--client-key' '-tls-server-name' '--tls-server-name' '-format' '--format' '-id' '--id' '-name' '--name'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-http-addr'|'--http-addr')
+      return
+      ;;
+    '-token'|'--token')
+      return
+      ;;
+    '-token-file'|'--token-file')
+      return
+      ;;
+    '-datacenter'|'--datacenter')
+      return
+      ;;
+    '-ca-file'|'--ca-file')
+      return
+      ;;
+    '-ca-path'|'--ca-path')
+      return
+      ;;
+    '-client-cert'|'--client-cert')
+      return
+      ;;
+    '-client-key'|'--client-key')
+      return
+      ;;
+    '-tls-server-name'|'--tls-server-name')
+      return
+      ;;
+    '-format'|'--format')
+      return
+      ;;
+    '-id'|'--id')
+      return
+      ;;
+    '-name'|'--name')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

@@ -204,7 +204,7 @@ public final class Agent implements AutoCloseable {
             this.servers = new io.roster.agent.client.ServerList(pool::members, config.datacenter());
             this.rpc = new io.roster.agent.rpc.RpcClient(servers, rpcTls, config.tls().internalRpc());
             this.antiEntropy = new AntiEntropy(selfNode(), local,
-                    new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()), scheduler,
+                    new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()).withToken(agentTokenOf(config)), scheduler,
                     config.checkUpdateInterval(), Set.of(), Set.of(StateServer.SERF_HEALTH), System::nanoTime);
             pool.addListener(new io.roster.gossip.Listener() {
                 @Override
@@ -353,6 +353,12 @@ public final class Agent implements AutoCloseable {
         if (r != null) {
             r.reconcileAll();
         }
+    }
+
+    /** The agent token a client agent's anti-entropy sends to servers ({@code acl.tokens.agent}). */
+    private static java.util.function.Supplier<String> agentTokenOf(AgentConfig c) {
+        String t = c.acl().agentToken();
+        return () -> t;
     }
 
     private Node selfNode() {

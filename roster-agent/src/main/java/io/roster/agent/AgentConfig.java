@@ -65,6 +65,7 @@ import java.util.regex.Pattern;
  *                        the built-in UI; null: the built-in one
  * @param kvHistoryVersions {@code kv_history_versions}: versions kept per KV key (default 10, 0: no history); the same on
  *                        every server
+ * @param acl             the {@code acl} stanza ({@link io.roster.agent.acl.AclSettings}); {@code DISABLED} when none
  */
 public record AgentConfig(String nodeName, String datacenter, boolean dev, boolean server, String clientAddr,
                           int httpPort, int serverPort, String logLevel, Path dataDir, Duration sessionTtlMin,
@@ -75,7 +76,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                           int checkOutputMaxSize, long raftSnapshotThreshold, int serfLanPort, List<Path> configFiles,
                           io.roster.agent.net.Network network, int serfWanPort, Process process,
                           Membership membership, int httpsPort, io.roster.agent.tls.TlsSettings tls,
-                          Path uiDir, int kvHistoryVersions) {
+                          Path uiDir, int kvHistoryVersions,
+                          io.roster.agent.acl.AclSettings acl) {
 
     /**
      * Joining and leaving, as Consul's keys of the same names.
@@ -266,6 +268,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.tls = tls;
         b.uiDir = uiDir;
         b.kvHistoryVersions = kvHistoryVersions;
+        b.acl = acl;
         return b;
     }
 
@@ -351,6 +354,8 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private io.roster.agent.tls.TlsSettings tls = io.roster.agent.tls.TlsSettings.NONE;
         private Path uiDir;
         private int kvHistoryVersions = 10;
+        // ACLs (issue 18)
+        private io.roster.agent.acl.AclSettings acl = io.roster.agent.acl.AclSettings.DISABLED;
 
         public Builder nodeName(String v) { nodeName = v; return this; }
         public Builder datacenter(String v) { datacenter = v; return this; }
@@ -427,6 +432,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder tls(io.roster.agent.tls.TlsSettings v) { tls = v; return this; }
         public Builder uiDir(Path v) { uiDir = v; return this; }
         public Builder kvHistoryVersions(int v) { kvHistoryVersions = v; return this; }
+        public Builder acl(io.roster.agent.acl.AclSettings v) { acl = v; return this; }
 
         /** Validates and builds; {@link IllegalArgumentException} with a one-line reason when invalid. */
         public AgentConfig build() {
@@ -553,7 +559,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     leaveOnTerminate != null ? leaveOnTerminate : !isServer,
                     skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer,
                     new Wan(List.copyOf(startJoinWan), List.copyOf(retryJoinWan), retryIntervalWan, translateWanAddrs)),
-                    httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls, uiDir, kvHistoryVersions);
+                    httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls, uiDir, kvHistoryVersions, acl);
         }
 
         private static void checkAddresses(String key, List<String> values) {

@@ -40,6 +40,7 @@ public final class RosterClient {
     private final Snapshots snapshots = new Snapshots();
     private final Operator operator = new Operator();
     private final Events events = new Events();
+    private final Acl acl = new Acl();
 
     private RosterClient(URI base, String token, javax.net.ssl.SSLContext tls) {
         this.base = base;
@@ -582,6 +583,203 @@ public final class RosterClient {
             nodeMeta.forEach((k, v) -> q.add(Map.entry("node-meta", k + ":" + v)));
         }
         return q;
+    }
+
+    /** {@code /v1/acl} and {@code /v1/agent/token}: ACL tokens, policies and roles. */
+    public Acl acl() {
+        return acl;
+    }
+
+    /**
+     * The ACL endpoints, as Consul's api package calls them. Tokens, policies and roles are sent
+     * with only the fields that are set (an empty ID asks the server to generate one); reads answer
+     * empty for a 404. Secrets are never part of an exception's text.
+     */
+    public final class Acl {
+        /** {@code PUT /v1/acl/bootstrap}: the initial management token, once; 403 after (with the reset index in the message). */
+        public AclToken bootstrap() {
+            Answer a = send("PUT", "/v1/acl/bootstrap", Map.of(), null, null);
+            a.requireOk();
+            return a.json(new TypeReference<AclToken>() { });
+        }
+
+        /** {@code PUT /v1/acl/token}: creates a token; the answer carries its AccessorID and SecretID. */
+        public AclToken tokenCreate(AclToken token) {
+            return tokenWrite("/v1/acl/token", token);
+        }
+
+        /** {@code PUT /v1/acl/token/<AccessorID>}: replaces the token's policies, roles, identities and description. */
+        public AclToken tokenUpdate(AclToken token) {
+            return tokenWrite("/v1/acl/token/" + encodeKey(token.accessorId()), token);
+        }
+
+        private AclToken tokenWrite(String path, AclToken token) {
+            Answer a = send("PUT", path, Map.of(), aclBody(token), null);
+            a.requireOk();
+            return a.json(new TypeReference<AclToken>() { });
+        }
+
+        /** {@code PUT /v1/acl/token/<AccessorID>/clone}: a new token with the same links; {@code description} null keeps the original's. */
+        public AclToken tokenClone(String accessorId, String description) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (description != null && !description.isEmpty()) {
+                body.put("Description", description);
+            }
+            Answer a = send("PUT", "/v1/acl/token/" + encodeKey(accessorId) + "/clone", Map.of(), Json.write(body), null);
+            a.requireOk();
+            return a.json(new TypeReference<AclToken>() { });
+        }
+
+        /** {@code GET /v1/acl/token/<AccessorID>}; empty when there is no such token. */
+        public Optional<AclToken> tokenRead(String accessorId, QueryOptions opts) {
+            return optional(send("GET", "/v1/acl/token/" + encodeKey(accessorId), query(opts), null, opts), new TypeReference<AclToken>() { });
+        }
+
+        /** {@code GET /v1/acl/token/self}: the token this client sends. */
+        public AclToken tokenReadSelf(QueryOptions opts) {
+            Answer a = send("GET", "/v1/acl/token/self", query(opts), null, opts);
+            a.requireOk();
+            return a.json(new TypeReference<AclToken>() { });
+        }
+
+        /** {@code DELETE /v1/acl/token/<AccessorID>}. */
+        public boolean tokenDelete(String accessorId) {
+            return deleted(send("DELETE", "/v1/acl/token/" + encodeKey(accessorId), Map.of(), null, null));
+        }
+
+        /** {@code GET /v1/acl/tokens}, with the {@code policy}, {@code role} and {@code authmethod} filters (null: none). */
+        public List<AclToken> tokenList(String policy, String role, String authMethod, QueryOptions opts) {
+            Map<String, String> q = query(opts);
+            if (policy != null && !policy.isEmpty()) {
+                q.put("policy", policy);
+            }
+            if (role != null && !role.isEmpty()) {
+                q.put("role", role);
+            }
+            if (authMethod != null && !authMethod.isEmpty()) {
+                q.put("authmethod", authMethod);
+            }
+            Answer a = send("GET", "/v1/acl/tokens", q, null, opts);
+            a.requireOk();
+            return a.json(new TypeReference<List<AclToken>>() { });
+        }
+
+        /** {@code PUT /v1/acl/policy}. */
+        public AclPolicy policyCreate(AclPolicy policy) {
+            Answer a = send("PUT", "/v1/acl/policy", Map.of(), aclBody(policy), null);
+            a.requireOk();
+            return a.json(new TypeReference<AclPolicy>() { });
+        }
+
+        /** {@code PUT /v1/acl/policy/<ID>}: replaces the policy. */
+        public AclPolicy policyUpdate(AclPolicy policy) {
+            Answer a = send("PUT", "/v1/acl/policy/" + encodeKey(policy.id()), Map.of(), aclBody(policy), null);
+            a.requireOk();
+            return a.json(new TypeReference<AclPolicy>() { });
+        }
+
+        /** {@code GET /v1/acl/policy/<ID>}; empty when there is none. */
+        public Optional<AclPolicy> policyRead(String id, QueryOptions opts) {
+            return optional(send("GET", "/v1/acl/policy/" + encodeKey(id), query(opts), null, opts), new TypeReference<AclPolicy>() { });
+        }
+
+        /** {@code GET /v1/acl/policy/name/<name>}; empty when there is none. */
+        public Optional<AclPolicy> policyReadByName(String name, QueryOptions opts) {
+            return optional(send("GET", "/v1/acl/policy/name/" + encodeKey(name), query(opts), null, opts), new TypeReference<AclPolicy>() { });
+        }
+
+        /** {@code DELETE /v1/acl/policy/<ID>}. */
+        public boolean policyDelete(String id) {
+            return deleted(send("DELETE", "/v1/acl/policy/" + encodeKey(id), Map.of(), null, null));
+        }
+
+        /** {@code GET /v1/acl/policies}: every policy without its rules. */
+        public List<AclPolicy.Stub> policyList(QueryOptions opts) {
+            Answer a = send("GET", "/v1/acl/policies", query(opts), null, opts);
+            a.requireOk();
+            return a.json(new TypeReference<List<AclPolicy.Stub>>() { });
+        }
+
+        /** {@code PUT /v1/acl/role}. */
+        public AclRole roleCreate(AclRole role) {
+            Answer a = send("PUT", "/v1/acl/role", Map.of(), aclBody(role), null);
+            a.requireOk();
+            return a.json(new TypeReference<AclRole>() { });
+        }
+
+        /** {@code PUT /v1/acl/role/<ID>}: replaces the role. */
+        public AclRole roleUpdate(AclRole role) {
+            Answer a = send("PUT", "/v1/acl/role/" + encodeKey(role.id()), Map.of(), aclBody(role), null);
+            a.requireOk();
+            return a.json(new TypeReference<AclRole>() { });
+        }
+
+        /** {@code GET /v1/acl/role/<ID>}; empty when there is none. */
+        public Optional<AclRole> roleRead(String id, QueryOptions opts) {
+            return optional(send("GET", "/v1/acl/role/" + encodeKey(id), query(opts), null, opts), new TypeReference<AclRole>() { });
+        }
+
+        /** {@code GET /v1/acl/role/name/<name>}; empty when there is none. */
+        public Optional<AclRole> roleReadByName(String name, QueryOptions opts) {
+            return optional(send("GET", "/v1/acl/role/name/" + encodeKey(name), query(opts), null, opts), new TypeReference<AclRole>() { });
+        }
+
+        /** {@code DELETE /v1/acl/role/<ID>}. */
+        public boolean roleDelete(String id) {
+            return deleted(send("DELETE", "/v1/acl/role/" + encodeKey(id), Map.of(), null, null));
+        }
+
+        /** {@code GET /v1/acl/roles}, optionally only those linking {@code policy}. */
+        public List<AclRole> roleList(String policy, QueryOptions opts) {
+            Map<String, String> q = query(opts);
+            if (policy != null && !policy.isEmpty()) {
+                q.put("policy", policy);
+            }
+            Answer a = send("GET", "/v1/acl/roles", q, null, opts);
+            a.requireOk();
+            return a.json(new TypeReference<List<AclRole>>() { });
+        }
+
+        /**
+         * {@code PUT /v1/agent/token/<kind>} ({@code default}, {@code agent}, {@code agent_recovery},
+         * {@code replication}, {@code config_file_service_registration}): sets one of this agent's tokens.
+         */
+        public void setAgentToken(String kind, String token) {
+            Answer a = send("PUT", "/v1/agent/token/" + encodeKey(kind), Map.of(), Json.write(Map.of("Token", token)), null);
+            a.requireOk();
+        }
+
+        private <T> Optional<T> optional(Answer a, TypeReference<T> type) {
+            if (a.status == 404) {
+                return Optional.empty();
+            }
+            a.requireOk();
+            T v = a.json(type);
+            return Optional.ofNullable(v);
+        }
+
+        private boolean deleted(Answer a) {
+            a.requireOk();
+            return a.body.length == 0 || Boolean.TRUE.equals(a.json(new TypeReference<Boolean>() { }));
+        }
+    }
+
+    /**
+     * An ACL object as a request body: only the fields that are set. Empty strings, the indexes and
+     * the hash are the server's to fill in; lists are kept (an empty list clears on update).
+     */
+    static byte[] aclBody(Object value) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = Json.mapper().valueToTree(value);
+        List<String> drop = new ArrayList<>();
+        n.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (v.isNull() || (v.isTextual() && v.asText().isEmpty()) || e.getKey().equals("Hash")
+                    || e.getKey().equals("CreateIndex") || e.getKey().equals("ModifyIndex")) {
+                drop.add(e.getKey());
+            }
+        });
+        n.remove(drop);
+        return Json.write(n);
     }
 
     /** {@code /v1/event}: user events. */

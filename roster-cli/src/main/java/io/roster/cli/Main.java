@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "roster", mixinStandardHelpOptions = false,
         description = "Roster: service registry, KV store and DNS server speaking Consul's API.",
-        subcommands = {AgentCommand.class, KvCommand.class, CatalogCommand.class, ServicesCommand.class, MembersCommand.class,
+        subcommands = {AgentCommand.class, AclCommand.class, KvCommand.class, CatalogCommand.class, ServicesCommand.class, MembersCommand.class,
                 InfoCommand.class, ReloadCommand.class, LeaveCommand.class, JoinCommand.class, ForceLeaveCommand.class,
                 EventCommand.class, KeygenCommand.class, KeyringCommand.class, MaintCommand.class, LockCommand.class, WatchCommand.class,
                 SnapshotCommand.class, OperatorCommand.class, TlsCommand.class, RttCommand.class,

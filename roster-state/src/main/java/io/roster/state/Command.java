@@ -152,4 +152,75 @@ public sealed interface Command {
             return CommandType.COORDINATE_BATCH;
         }
     }
+
+    /**
+     * The one-time bootstrap: stores the first management token (AccessorID, SecretID and times
+     * chosen by the leader). Refused with Consul's text once done, unless {@code resetIndex} names
+     * the index of the last bootstrap (the operator's {@code acl-bootstrap-reset} file).
+     */
+    record AclBootstrap(@JsonProperty("Token") io.roster.api.AclToken token,
+                        @JsonProperty("ResetIndex") long resetIndex) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.ACL_BOOTSTRAP;
+        }
+    }
+
+    /**
+     * Creates or replaces a token whose IDs, secret, times and policy/role links the leader has
+     * resolved and checked. {@code mustExist}: an update, refused when the token is gone.
+     */
+    record AclTokenSet(@JsonProperty("Token") io.roster.api.AclToken token,
+                       @JsonProperty("MustExist") boolean mustExist) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.ACL_TOKEN_SET;
+        }
+    }
+
+    /** Deletes tokens by AccessorID (a user's delete, or the leader's reaping of expired tokens). */
+    record AclTokenDelete(@JsonProperty("AccessorIDs") List<String> accessorIds) implements Command {
+        public AclTokenDelete {
+            accessorIds = accessorIds == null ? List.of() : List.copyOf(accessorIds);
+        }
+
+        @Override
+        public CommandType type() {
+            return CommandType.ACL_TOKEN_DELETE;
+        }
+    }
+
+    /** Creates or replaces a policy (rules already validated by the leader). */
+    record AclPolicySet(@JsonProperty("Policy") io.roster.api.AclPolicy policy,
+                        @JsonProperty("MustExist") boolean mustExist) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.ACL_POLICY_SET;
+        }
+    }
+
+    /** Deletes a policy; the built-in {@code global-management} is refused. */
+    record AclPolicyDelete(@JsonProperty("ID") String id) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.ACL_POLICY_DELETE;
+        }
+    }
+
+    /** Creates or replaces a role (links resolved by the leader). */
+    record AclRoleSet(@JsonProperty("Role") io.roster.api.AclRole role,
+                      @JsonProperty("MustExist") boolean mustExist) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.ACL_ROLE_SET;
+        }
+    }
+
+    /** Deletes a role. */
+    record AclRoleDelete(@JsonProperty("ID") String id) implements Command {
+        @Override
+        public CommandType type() {
+            return CommandType.ACL_ROLE_DELETE;
+        }
+    }
 }

@@ -68,6 +68,13 @@ public final class CommandCodec {
             case PREPARED_QUERY_SET -> Command.PreparedQuerySet.class;
             case PREPARED_QUERY_DELETE -> Command.PreparedQueryDelete.class;
             case COORDINATE_BATCH -> Command.CoordinateBatch.class;
+            case ACL_BOOTSTRAP -> Command.AclBootstrap.class;
+            case ACL_TOKEN_SET -> Command.AclTokenSet.class;
+            case ACL_TOKEN_DELETE -> Command.AclTokenDelete.class;
+            case ACL_POLICY_SET -> Command.AclPolicySet.class;
+            case ACL_POLICY_DELETE -> Command.AclPolicyDelete.class;
+            case ACL_ROLE_SET -> Command.AclRoleSet.class;
+            case ACL_ROLE_DELETE -> Command.AclRoleDelete.class;
             case BATCH -> throw new AssertionError("decoded above");
         };
         try {

@@ -19,7 +19,15 @@ public enum CommandType {
     // from 10 at the same time, and a code is never reused or renumbered once merged.
     PREPARED_QUERY_SET(50),
     PREPARED_QUERY_DELETE(51),
-    COORDINATE_BATCH(52);
+    COORDINATE_BATCH(52),
+    // 60-69: issue 18 (ACLs). 70-79 are issue 20's (KV history).
+    ACL_BOOTSTRAP(60),
+    ACL_TOKEN_SET(61),
+    ACL_TOKEN_DELETE(62),
+    ACL_POLICY_SET(63),
+    ACL_POLICY_DELETE(64),
+    ACL_ROLE_SET(65),
+    ACL_ROLE_DELETE(66);
 
     /** Codes at or above this one are safe for an older server to skip. */
     public static final int IGNORABLE = 128;

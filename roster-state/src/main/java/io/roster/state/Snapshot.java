@@ -23,20 +23,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The snapshot format, version 3: UTF-8 JSON lines. The first line is a header
+ * The snapshot format, version 5: UTF-8 JSON lines. The first line is a header
  * ({@code Format}, {@code Version}, indexes); then one line per row ({@code {"KV":...}},
  * {@code {"Tombstone":...}}, {@code {"Session":...}}, and since version 2 the catalog:
  * {@code {"Node":...}}, {@code {"Service":...,"ServiceNode":...}}, {@code {"Check":...}},
- * {@code {"ServiceIndex":...}}, {@code {"NodeIndex":...}}, and since version 3 prepared queries
+ * {@code {"ServiceIndex":...}}, {@code {"NodeIndex":...}}, since version 3 prepared queries
  * {@code {"Query":...}} and network coordinates {@code {"Coordinate":...}}, with
- * {@code QueriesIndex} and {@code CoordinatesIndex} in the header) in key order; the last line is
- * {@code {"End":{"Rows":n}}}, so a truncated file is detected. Rows are sorted, so the same state
- * always gives the same bytes (golden-file tested). Version 4 is the ACL tables' (another change);
- * version 5 adds KV history, {@code {"KvVersion":...}} rows (key order, oldest first), and reads
- * version 4 as a version without them; map entries are written in key order for the
- * same reason. Newer versions may add row kinds; a reader refuses versions it does not know, rows it
- * cannot place, and catalog rows that point at a missing node or service. Versions 1 (no catalog)
- * and 2 (no queries, no coordinates) are still read.
+ * {@code QueriesIndex} and {@code CoordinatesIndex} in the header, since version 4 the ACL tables'
+ * rows {@code {"Acl":{"Meta"|"Policy"|"Role"|"Token":...}}} ({@link AclTable.Row}), and since
+ * version 5 KV history, {@code {"KvVersion":...}} rows (key order, oldest first)) in key order;
+ * the last line is {@code {"End":{"Rows":n}}}, so a truncated file is detected. Rows and map
+ * entries are sorted, so the same state always gives the same bytes (golden-file tested). A reader
+ * refuses versions it does not know, rows it cannot place (a row kind newer than the file's
+ * version), and catalog rows that point at a missing node or service; every older version is
+ * still read, as a version without the newer tables' rows.
  */
 public final class Snapshot {
     public static final String FORMAT = "roster-snapshot";
@@ -81,16 +81,20 @@ public final class Snapshot {
                @JsonProperty("NodeIndex") NamedIndex nodeIndex,
                @JsonProperty("Query") io.roster.api.PreparedQuery query,
                @JsonProperty("Coordinate") io.roster.api.Coordinate.Entry coordinate, @JsonProperty("End") End end,
-               @JsonProperty("KvVersion") io.roster.api.KvVersion kvVersion) {
-        /** A row of the kinds before version 5 (no KV history). */
+               @JsonProperty("Acl") AclTable.Row acl, @JsonProperty("KvVersion") io.roster.api.KvVersion kvVersion) {
+        /** A row of the kinds before version 4 (no ACL tables, no KV history). */
         Row(KvPair kv, Tombstone tombstone, SessionEntry session, Node node, NodeService service, String serviceNode,
             HealthCheck check, NamedIndex serviceIndex, NamedIndex nodeIndex, io.roster.api.PreparedQuery query,
             io.roster.api.Coordinate.Entry coordinate, End end) {
-            this(kv, tombstone, session, node, service, serviceNode, check, serviceIndex, nodeIndex, query, coordinate, end, null);
+            this(kv, tombstone, session, node, service, serviceNode, check, serviceIndex, nodeIndex, query, coordinate, end, null, null);
+        }
+
+        static Row acl(AclTable.Row r) {
+            return new Row(null, null, null, null, null, null, null, null, null, null, null, null, r, null);
         }
 
         static Row kvVersion(io.roster.api.KvVersion v) {
-            return new Row(null, null, null, null, null, null, null, null, null, null, null, null, v);
+            return new Row(null, null, null, null, null, null, null, null, null, null, null, null, null, v);
         }
 
         static Row kv(KvPair e) {
@@ -144,7 +148,8 @@ public final class Snapshot {
                     long checksIndex, List<Node> nodes, List<ServiceRow> services, List<HealthCheck> checks,
                     Map<String, Long> serviceIndexes, Map<String, Long> nodeIndexes, long queriesIndex,
                     List<io.roster.api.PreparedQuery> queries, long coordinatesIndex,
-                    List<io.roster.api.Coordinate.Entry> coordinates, List<io.roster.api.KvVersion> kvVersions) {
+                    List<io.roster.api.Coordinate.Entry> coordinates, List<AclTable.Row> acl,
+                    List<io.roster.api.KvVersion> kvVersions) {
     }
 
     static void write(Store s, long index, OutputStream out) throws IOException {
@@ -194,6 +199,10 @@ public final class Snapshot {
         }
         for (io.roster.api.Coordinate.Entry e : s.coordinates.list()) {
             line(out, Row.coordinate(e));
+            rows++;
+        }
+        for (AclTable.Row r : s.acl.snapshotRows()) {
+            line(out, Row.acl(r));
             rows++;
         }
         for (io.roster.api.KvVersion v : s.kv.history.rows()) {
@@ -264,6 +273,7 @@ public final class Snapshot {
         Map<String, Long> nodeIndexes = new TreeMap<>();
         List<io.roster.api.PreparedQuery> queries = new ArrayList<>();
         List<io.roster.api.Coordinate.Entry> coords = new ArrayList<>();
+        List<AclTable.Row> acl = new ArrayList<>();
         List<io.roster.api.KvVersion> versions = new ArrayList<>();
         long rows = 0;
         String line;
@@ -281,7 +291,7 @@ public final class Snapshot {
                 checkCatalog(nodes, services, checks);
                 return new Contents(h.index(), h.kvIndex(), h.sessionIndex(), kv, tombs, sessions, h.nodesIndex(),
                         h.servicesIndex(), h.checksIndex(), nodes, services, checks, serviceIndexes, nodeIndexes,
-                        h.queriesIndex(), queries, h.coordinatesIndex(), coords, versions);
+                        h.queriesIndex(), queries, h.coordinatesIndex(), coords, acl, versions);
             }
             if (row.kv() != null) {
                 kv.add(row.kv());
@@ -303,6 +313,8 @@ public final class Snapshot {
                 queries.add(row.query());
             } else if (row.coordinate() != null && h.version() >= 3 && row.coordinate().coord() != null) {
                 coords.add(row.coordinate());
+            } else if (row.acl() != null && h.version() >= 4 && row.acl().valid()) {
+                acl.add(row.acl());
             } else if (row.kvVersion() != null && h.version() >= 5 && row.kvVersion().key() != null) {
                 versions.add(row.kvVersion());
             } else {

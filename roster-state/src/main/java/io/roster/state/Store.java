@@ -28,11 +28,18 @@ public final class Store {
     final CatalogTable catalog = new CatalogTable();
     final QueryTable queries = new QueryTable();
     final CoordinateTable coordinates = new CoordinateTable();
+    final AclTable acl = new AclTable();
+    private final AclReads aclReads = new AclReads(lock.readLock(), acl);
     private volatile InvalidationListener invalidationListener;
     private volatile long lastIndex;
 
     /** A read's value and the index to report in {@code X-Consul-Index} (never 0). */
     public record Read<T>(T value, long index) {
+    }
+
+    /** The ACL tables' reads (tokens, policies, roles). */
+    public AclReads acl() {
+        return aclReads;
     }
 
     public Watches watches() {
@@ -109,6 +116,13 @@ public final class Store {
                 case Command.PreparedQuerySet c -> applyQuerySet(tx, c.query());
                 case Command.PreparedQueryDelete c -> applyQueryDelete(tx, c.id());
                 case Command.CoordinateBatch c -> applyCoordinates(tx, c);
+                case Command.AclBootstrap c -> acl.bootstrap(tx, c.token(), c.resetIndex());
+                case Command.AclTokenSet c -> acl.setToken(tx, c.token(), c.mustExist());
+                case Command.AclTokenDelete c -> acl.deleteTokens(tx, c.accessorIds());
+                case Command.AclPolicySet c -> acl.setPolicy(tx, c.policy(), c.mustExist());
+                case Command.AclPolicyDelete c -> acl.deletePolicy(tx, c.id());
+                case Command.AclRoleSet c -> acl.setRole(tx, c.role(), c.mustExist());
+                case Command.AclRoleDelete c -> acl.deleteRole(tx, c.id());
             };
         } catch (RuntimeException e) {
             tx.rollback(kv, sessions);
@@ -813,6 +827,7 @@ public final class Store {
                 coordinates.byNode.computeIfAbsent(e.node(), k -> new java.util.TreeMap<>()).put(e.segment(), e.coord());
             }
             coordinates.index = c.coordinatesIndex();
+            acl.restore(c.acl());
             kv.index = c.kvIndex();
             sessions.index = c.sessionIndex();
             lastIndex = c.index();

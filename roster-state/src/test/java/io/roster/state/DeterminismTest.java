@@ -62,6 +62,8 @@ class DeterminismTest {
         /** How often each kind of outcome happened, to prove the workload reached every branch. */
         final TreeMap<String, Integer> outcomes = new TreeMap<>();
         private final Random rnd;
+        /** The ACL commands' own stream, so that adding them left the other tables' workload as it was. */
+        private final Random aclRnd;
         private long index;
         private int sessionSeq;
 
@@ -74,6 +76,7 @@ class DeterminismTest {
 
         Workload(long seed, int size) {
             rnd = new Random(seed);
+            aclRnd = new Random(seed ^ 0xAC1L);
             reference.onInvalidation((session, keys) -> {
                 outcomes.merge("invalidated-by:" + applying, 1, Integer::sum);
                 if (!keys.isEmpty()) {
@@ -252,6 +255,9 @@ class DeterminismTest {
             if (rnd.nextInt(20) == 0) {
                 return queryOrCoordinates();
             }
+            if (aclRnd.nextInt(25) == 0) {
+                return acl();
+            }
             int r = rnd.nextInt(100);
             if (r < 45) {
                 return kvWrite();
@@ -311,6 +317,31 @@ class DeterminismTest {
                         new io.roster.api.Coordinate(vec, rnd.nextDouble() * 1.5, rnd.nextGaussian() / 1000, 1e-5)));
             }
             return new Command.CoordinateBatch(updates);
+        }
+
+        // ------------------------------------------------------------------ ACL tables
+
+        /** Policies and roles with clashing names, tokens linking live and deleted rows, clashing secrets, bootstraps. */
+        private Command acl() {
+            String p = "00000000-0000-4000-8000-0000000001" + aclRnd.nextInt(4) + "0";
+            String role = "00000000-0000-4000-8000-0000000002" + aclRnd.nextInt(3) + "0";
+            String tok = "00000000-0000-4000-8000-0000000003" + aclRnd.nextInt(5) + "0";
+            List<io.roster.api.AclLink> links = List.of(new io.roster.api.AclLink(p, ""));
+            int r = aclRnd.nextInt(10);
+            return switch (r) {
+                case 0, 1 -> new Command.AclPolicySet(new io.roster.api.AclPolicy(p, List.of("a", "b", "c").get(aclRnd.nextInt(3)), "",
+                        "key_prefix \"\" { policy = \"read\" }", null, "h", 0, 0), aclRnd.nextBoolean());
+                case 2 -> new Command.AclPolicyDelete(p);
+                case 3 -> new Command.AclRoleSet(new io.roster.api.AclRole(role, List.of("r", "s").get(aclRnd.nextInt(2)), "", links, null, null,
+                        "h", 0, 0), aclRnd.nextBoolean());
+                case 4 -> new Command.AclRoleDelete(role);
+                case 5, 6 -> new Command.AclTokenSet(new io.roster.api.AclToken(tok, "secret-" + aclRnd.nextInt(6), "", links,
+                        aclRnd.nextBoolean() ? List.of(new io.roster.api.AclLink(role, "")) : null, null, null, false, null,
+                        aclRnd.nextBoolean() ? "" : "2030-01-01T00:00:00Z", null, "2026-01-01T00:00:00Z", "h", 0, 0), aclRnd.nextBoolean());
+                case 7 -> new Command.AclBootstrap(new io.roster.api.AclToken(tok, "boot-" + aclRnd.nextInt(3), "", null, null, null, null,
+                        false, null, null, null, "2026-01-01T00:00:00Z", "h", 0, 0), aclRnd.nextInt(3) == 0 ? index - 1 : 0);
+                default -> new Command.AclTokenDelete(List.of(tok));
+            };
         }
 
         // ------------------------------------------------------------------ catalog
@@ -448,11 +479,13 @@ class DeterminismTest {
                 "check:to-critical", "invalidated-by:CATALOG_REGISTER", "invalidated-by:CATALOG_DEREGISTER/node",
                 "invalidated-by:CATALOG_DEREGISTER/service", "invalidated-by:CATALOG_DEREGISTER/check",
                 "invalidated-holding-keys", "PREPARED_QUERY_SET:ok", "PREPARED_QUERY_SET:error",
-                "PREPARED_QUERY_DELETE:true", "COORDINATE_BATCH:true");
+                "PREPARED_QUERY_DELETE:true", "COORDINATE_BATCH:true",
+                "ACL_POLICY_SET:ok", "ACL_POLICY_SET:error", "ACL_ROLE_SET:ok", "ACL_ROLE_SET:error", "ACL_TOKEN_SET:ok",
+                "ACL_TOKEN_SET:error", "ACL_BOOTSTRAP:ok", "ACL_BOOTSTRAP:error", "ACL_TOKEN_DELETE:reaped");
         Set<CommandType> types = w.log.stream().map(e -> e.command().type()).collect(Collectors.toSet());
         assertThat(types).isEqualTo(EnumSet.allOf(CommandType.class));
         assertThat(w.rowKinds).contains("{\"KV\":", "{\"Tombstone\":", "{\"Session\":", "{\"Node\":", "{\"Service\":",
-                "{\"Check\":", "{\"ServiceIndex\":", "{\"NodeIndex\":", "{\"Query\":", "{\"Coordinate\":");
+                "{\"Check\":", "{\"ServiceIndex\":", "{\"NodeIndex\":", "{\"Query\":", "{\"Coordinate\":", "{\"Acl\":");
         assertThat(w.heldKeySeen).as("a snapshot with a key held by a session").isTrue();
     }
 
@@ -524,6 +557,21 @@ class DeterminismTest {
                 new Command.PreparedQueryDelete("00000000-0000-4000-8000-000000000001"),
                 new Command.CoordinateBatch(List.of(new io.roster.api.Coordinate.Entry("node1", "",
                         new io.roster.api.Coordinate(List.of(0.001, -0.25, 0.0), 0.5, -1e-4, 1e-5)))),
+                new Command.AclBootstrap(new io.roster.api.AclToken("00000000-0000-4000-8000-000000000301", "s1", "boot",
+                        List.of(new io.roster.api.AclLink(io.roster.api.AclPolicy.GLOBAL_MANAGEMENT_ID, "global-management")),
+                        null, null, null, false, null, null, null, "2026-01-01T00:00:00Z", "h", 0, 0), 5),
+                new Command.AclTokenSet(new io.roster.api.AclToken("00000000-0000-4000-8000-000000000302", "s2", "d",
+                        List.of(new io.roster.api.AclLink("p", "n")), List.of(new io.roster.api.AclLink("r", "m")),
+                        List.of(new io.roster.api.AclServiceIdentity("web", List.of("dc1"))),
+                        List.of(new io.roster.api.AclNodeIdentity("node1", "dc1")), true, "", "2026-01-02T00:00:00Z", "24h0m0s",
+                        "2026-01-01T00:00:00Z", "h", 0, 0), true),
+                new Command.AclTokenDelete(List.of("00000000-0000-4000-8000-000000000302")),
+                new Command.AclPolicySet(new io.roster.api.AclPolicy("p", "n", "d", "node_prefix \"\" { policy = \"read\" }",
+                        List.of("dc1"), "h", 0, 0), false),
+                new Command.AclPolicyDelete("p"),
+                new Command.AclRoleSet(new io.roster.api.AclRole("r", "m", "d", List.of(new io.roster.api.AclLink("p", "n")),
+                        null, List.of(new io.roster.api.AclNodeIdentity("node1", "dc1")), "h", 0, 0), false),
+                new Command.AclRoleDelete("r"),
                 new Command.Batch(List.of(Cmds.set("b/1", "1"), new Command.SessionDestroy("id-1"), new Command.TombstoneReap(7))));
     }
 

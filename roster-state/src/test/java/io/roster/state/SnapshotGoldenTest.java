@@ -58,6 +58,16 @@ class SnapshotGoldenTest {
     /** The current format, with KV history (version 4 is the ACL tables', on another branch). */
     private static final String GOLDEN_V5 = "golden/snapshot-v5.jsonl";
     private static final Path GOLDEN_V5_SOURCE = Path.of("src/test/resources", GOLDEN_V5);
+    /** Version 4: the ACL tables, no KV history. */
+    private static final String GOLDEN_V4 = "golden/snapshot-v4.jsonl";
+    private static final Path GOLDEN_V4_SOURCE = Path.of("src/test/resources", GOLDEN_V4);
+    static final String POLICY_KV = "3f1c0a2e-0000-4000-8000-0000000000a1";
+    static final String POLICY_GONE = "3f1c0a2e-0000-4000-8000-0000000000a2";
+    static final String ROLE_APP = "3f1c0a2e-0000-4000-8000-0000000000b1";
+    static final String TOKEN_APP = "3f1c0a2e-0000-4000-8000-0000000000c1";
+    static final String TOKEN_APP_SECRET = "3f1c0a2e-0000-4000-8000-00000000sec1";
+    static final String TOKEN_BOOT = "3f1c0a2e-0000-4000-8000-0000000000c2";
+    static final String TOKEN_GONE = "3f1c0a2e-0000-4000-8000-0000000000c3";
     static final String QUERY_A = "5a1e0c3d-0000-4000-8000-00000000000a";
     static final String QUERY_TEMPLATE = "5a1e0c3d-0000-4000-8000-00000000000b";
     static final String QUERY_BOUND = "5a1e0c3d-0000-4000-8000-00000000000c";
@@ -207,14 +217,14 @@ class SnapshotGoldenTest {
     }
 
     /**
-     * The version-3 commands on a store that keeps 3 versions per key (so the commands' history is
+     * The version-3 commands and the ACL commands of version 4 on a store that keeps 3 versions per key (so the commands' history is
      * recorded, a reaped key's dropped), then a key written past the limit, a deleted key whose
      * history stays, a lock and its release, and a rolled-back transaction that leaves no version.
      */
     static Store goldenStoreV5() {
         Store empty = new Store();
         empty.kvHistoryVersions(3);
-        Store s = goldenStoreV3(empty);
+        Store s = withAcl(goldenStoreV3(empty));
         long i = s.lastIndex();
         for (int n = 1; n <= 5; n++) {
             s.apply(i += 3, set("config/app/mode", "v" + n, n));
@@ -222,6 +232,42 @@ class SnapshotGoldenTest {
         s.apply(i += 3, set("feature/flag", "{\"on\":true}"));
         s.apply(i += 3, delete("feature/flag"));
         s.apply(i += 3, txn(set("config/app/mode", "never"), checkIndex("nothing", 7)));
+        return s;
+    }
+
+    /**
+     * The version-3 state, then the ACL tables: the built-in policy, a bootstrap token, a policy
+     * renamed once, a role, a token with every field (identities, expiry), a token and a policy
+     * deleted.
+     */
+    static Store goldenStoreV4() {
+        return withAcl(goldenStoreV3());
+    }
+
+    /** The ACL commands of {@link #goldenStoreV4()}, applied after what {@code s} holds. */
+    private static Store withAcl(Store s) {
+        long i = s.lastIndex();
+        s.apply(i += 3, new Command.AclPolicySet(new io.roster.api.AclPolicy(io.roster.api.AclPolicy.GLOBAL_MANAGEMENT_ID,
+                "global-management", "Builtin Policy that grants unlimited access", "acl = \"write\"", null, "h0", 0, 0), false));
+        s.apply(i += 3, new Command.AclBootstrap(new io.roster.api.AclToken(TOKEN_BOOT, "boot-secret", "Bootstrap Token (Global Management)",
+                List.of(new io.roster.api.AclLink(io.roster.api.AclPolicy.GLOBAL_MANAGEMENT_ID, "global-management")), null, null,
+                null, false, null, null, null, "2026-01-01T00:00:00Z", "h1", 0, 0), 0));
+        s.apply(i += 3, new Command.AclPolicySet(new io.roster.api.AclPolicy(POLICY_KV, "app-kv", "", "key_prefix \"app/\" { policy = \"write\" }",
+                List.of("dc1"), "h2", 0, 0), false));
+        s.apply(i += 3, new Command.AclPolicySet(new io.roster.api.AclPolicy(POLICY_KV, "app-kv-renamed", "the app's keys",
+                "key_prefix \"app/\" { policy = \"write\" }", null, "h3", 0, 0), true));
+        s.apply(i += 3, new Command.AclPolicySet(new io.roster.api.AclPolicy(POLICY_GONE, "gone", "", "", null, "h4", 0, 0), false));
+        s.apply(i += 3, new Command.AclRoleSet(new io.roster.api.AclRole(ROLE_APP, "app", "", List.of(new io.roster.api.AclLink(POLICY_KV, "")),
+                List.of(new io.roster.api.AclServiceIdentity("web", List.of("dc1"))), List.of(new io.roster.api.AclNodeIdentity("node1", "dc1")),
+                "h5", 0, 0), false));
+        s.apply(i += 3, new Command.AclTokenSet(new io.roster.api.AclToken(TOKEN_APP, TOKEN_APP_SECRET, "app token",
+                List.of(new io.roster.api.AclLink(POLICY_KV, "")), List.of(new io.roster.api.AclLink(ROLE_APP, "")),
+                List.of(new io.roster.api.AclServiceIdentity("api", null)), List.of(new io.roster.api.AclNodeIdentity("node2", "dc1")),
+                true, null, "2026-01-02T00:00:00Z", "24h0m0s", "2026-01-01T00:00:00Z", "h6", 0, 0), false));
+        s.apply(i += 3, new Command.AclTokenSet(new io.roster.api.AclToken(TOKEN_GONE, "gone-secret", "", null, null, null, null,
+                false, null, null, null, "2026-01-01T00:00:00Z", "h7", 0, 0), false));
+        s.apply(i += 3, new Command.AclTokenDelete(List.of(TOKEN_GONE)));
+        s.apply(i += 3, new Command.AclPolicyDelete(POLICY_GONE));
         return s;
     }
 
@@ -290,6 +336,86 @@ class SnapshotGoldenTest {
         String asFour = v5.replaceFirst("\"Version\":5,", "\"Version\":4,");
         assertThatThrownBy(() -> Snapshots.restore(new Store(), asFour.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IOException.class).hasMessageContaining("not a row of version 4");
+    }
+
+    // ------------------------------------------------------------------ version 4
+
+    @Test
+    void versionFourGoldenIsTheVersionFourStateWrittenBackAsTheCurrentVersion() throws IOException {
+        Store restored = new Store();
+        Snapshots.restore(restored, golden(GOLDEN_V4));
+        assertThat(Snapshots.text(restored)).isEqualTo(asCurrent(golden(GOLDEN_V4)));
+        assertThat(Snapshots.text(goldenStoreV4())).isEqualTo(asCurrent(golden(GOLDEN_V4)));
+    }
+
+    /** A golden file's text as this version writes the same state: only the header's version differs. */
+    private static String asCurrent(byte[] goldenFile) {
+        return text(goldenFile).replaceFirst("\"Version\":\\d+,", "\"Version\":" + Snapshot.VERSION + ",");
+    }
+
+    @Test
+    void goldenV4HasTheAclRowsAndTheRestoredTablesAnswerLikeTheOriginal() throws IOException {
+        String g = text(golden(GOLDEN_V4));
+        assertThat(g).contains("{\"Acl\":{\"Meta\":", "{\"Acl\":{\"Policy\":{\"ID\":\"" + POLICY_KV,
+                "{\"Acl\":{\"Role\":{\"ID\":\"" + ROLE_APP, "{\"Acl\":{\"Token\":{\"AccessorID\":\"" + TOKEN_APP);
+        assertThat(g).as("deleted rows are gone").doesNotContain(TOKEN_GONE, POLICY_GONE);
+        Store original = goldenStoreV4();
+        Store restored = new Store();
+        Snapshots.restore(restored, golden(GOLDEN_V4));
+        assertThat(Snapshots.text(restored)).isEqualTo(asCurrent(golden(GOLDEN_V4)));
+        for (Store s : List.of(original, restored)) {
+            AclReads a = s.acl();
+            assertThat(a.tokenBySecret(WatchSet.NONE, TOKEN_APP_SECRET).value().accessorId()).isEqualTo(TOKEN_APP);
+            assertThat(a.token(WatchSet.NONE, TOKEN_APP).value().policies()).extracting(io.roster.api.AclLink::name)
+                    .containsExactly("app-kv-renamed");
+            assertThat(a.policyByName(WatchSet.NONE, "app-kv-renamed").value().id()).isEqualTo(POLICY_KV);
+            assertThat(a.policyByName(WatchSet.NONE, "app-kv").value()).isNull();
+            assertThat(a.roleByName(WatchSet.NONE, "app").value().policies()).extracting(io.roster.api.AclLink::name)
+                    .containsExactly("app-kv-renamed");
+            assertThat(a.tokens(WatchSet.NONE, POLICY_KV, null, null).value()).extracting(io.roster.api.AclToken::accessorId)
+                    .containsExactly(TOKEN_APP);
+            assertThat(a.bootstrapIndex()).isEqualTo(original.acl().bootstrapIndex()).isPositive();
+            // The indexes of names and secrets are rebuilt: taken names and secrets stay taken.
+            long i = s.lastIndex();
+            assertThat(s.apply(i + 1, new Command.AclPolicySet(new io.roster.api.AclPolicy(POLICY_GONE, "app-kv-renamed", "", "",
+                    null, "", 0, 0), false))).isEqualTo(new ApplyError("Invalid Policy: A Policy with Name \"app-kv-renamed\" already exists"));
+            assertThat(s.apply(i + 2, new Command.AclTokenSet(new io.roster.api.AclToken(TOKEN_GONE, TOKEN_APP_SECRET, "", null,
+                    null, null, null, false, null, null, null, "", "", 0, 0), false)))
+                    .isEqualTo(new ApplyError("Invalid Token: SecretID is already in use"));
+            assertThat(s.apply(i + 3, new Command.AclBootstrap(new io.roster.api.AclToken(TOKEN_GONE, "x", "", null,
+                    null, null, null, false, null, null, null, "", "", 0, 0), 0)))
+                    .isEqualTo(new ApplyError("ACL bootstrap no longer allowed (reset index: " + a.bootstrapIndex() + ")"));
+        }
+        assertThat(restored.acl().policies(WatchSet.NONE).index()).isEqualTo(original.acl().policies(WatchSet.NONE).index());
+    }
+
+    @Test
+    void versionThreeGoldenRestoresWithAnEmptyAclTableAndIsWrittenBackAsTheCurrentVersion() throws IOException {
+        byte[] v3 = golden(GOLDEN_V3);
+        Store restored = new Store();
+        Snapshots.restore(restored, v3);
+        List<String> oldLines = text(v3).lines().toList();
+        List<String> newLines = Snapshots.text(restored).lines().toList();
+        assertThat(oldLines.getFirst()).startsWith("{\"Format\":\"roster-snapshot\",\"Version\":3,");
+        assertThat(newLines.getFirst()).isEqualTo(oldLines.getFirst().replace("\"Version\":3,", "\"Version\":" + Snapshot.VERSION + ","));
+        assertThat(newLines.subList(1, newLines.size())).isEqualTo(oldLines.subList(1, oldLines.size()));
+        assertThat(restored.acl().tokens(WatchSet.NONE, null, null, null).value()).isEmpty();
+        assertThat(restored.acl().bootstrapIndex()).isZero();
+    }
+
+    @Test
+    void anAclRowInAVersionThreeSnapshotIsRefused() throws IOException {
+        String v3 = text(golden(GOLDEN_V3));
+        String v4 = text(golden(GOLDEN_V4));
+        String aclRow = v4.lines().filter(l -> l.startsWith("{\"Acl\":")).findFirst().orElseThrow();
+        List<String> lines = new ArrayList<>(v3.lines().toList());
+        int end = lines.size() - 1;
+        long rows = Long.parseLong(lines.get(end).replaceAll("\\D", ""));
+        lines.add(end, aclRow);
+        lines.set(end + 1, "{\"End\":{\"Rows\":" + (rows + 1) + "}}");
+        Store s = new Store();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Snapshots.restore(s, (String.join("\n", lines) + "\n")
+                .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("not a row of version 3");
     }
 
     @Test
@@ -562,8 +688,8 @@ class SnapshotGoldenTest {
                 Arguments.of("a row missing", (UnaryOperator<String>) s -> withoutLine(s, 3), "rows, found"),
                 Arguments.of("corrupt row", (UnaryOperator<String>) s -> replaceLine(s, 2, "{\"KV\":{\"Key\":"),
                         "corrupt snapshot row 2"),
-                Arguments.of("unknown version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", "\"Version\":6,"),
-                        "unsupported snapshot version 6"),
+                Arguments.of("unknown version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", "\"Version\":" + (Snapshot.VERSION + 1) + ","),
+                        "unsupported snapshot version " + (Snapshot.VERSION + 1)),
                 Arguments.of("no version", (UnaryOperator<String>) s -> s.replaceFirst("\"Version\":\\d+,", ""),
                         "unsupported snapshot version 0"),
                 Arguments.of("other format", (UnaryOperator<String>) s -> s.replaceFirst("roster-snapshot", "consul-snapshot"),
@@ -602,6 +728,7 @@ class SnapshotGoldenTest {
             out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));
             out.add(Arguments.of(GOLDEN_V3 + ": " + a.get()[0], GOLDEN_V3, a.get()[1], a.get()[2]));
             out.add(Arguments.of(GOLDEN_V5 + ": " + a.get()[0], GOLDEN_V5, a.get()[1], a.get()[2]));
+            out.add(Arguments.of(GOLDEN_V4 + ": " + a.get()[0], GOLDEN_V4, a.get()[1], a.get()[2]));
         }
         for (Arguments a : catalog) {
             out.add(Arguments.of(GOLDEN_V2 + ": " + a.get()[0], GOLDEN_V2, a.get()[1], a.get()[2]));

@@ -31,15 +31,30 @@ public final class RemoteCatalog implements CatalogAccess {
     private final RpcClient rpc;
     private final String datacenter;
     private volatile int lastNodeCount = 1;
+    /** The agent's ACL token ({@code acl.tokens.agent}) its anti-entropy writes and reads carry; "" for none. */
+    private volatile java.util.function.Supplier<String> token = () -> "";
 
     public RemoteCatalog(RpcClient rpc, String datacenter) {
         this.rpc = rpc;
         this.datacenter = datacenter;
     }
 
+    /** Anti-entropy and catalog reads carry the agent token from now on. */
+    public RemoteCatalog withToken(java.util.function.Supplier<String> agentToken) {
+        this.token = agentToken;
+        return this;
+    }
+
     private byte[] call(String method, String pathQuery, Object body) throws Exception {
         byte[] b = body == null ? new byte[0] : Json.write(body);
-        List<String[]> headers = body == null ? List.of() : List.<String[]>of(new String[] {"Content-Type", "application/json"});
+        List<String[]> headers = new java.util.ArrayList<>(2);
+        if (body != null) {
+            headers.add(new String[] {"Content-Type", "application/json"});
+        }
+        String t = token.get();
+        if (t != null && !t.isEmpty()) {
+            headers.add(new String[] {"X-Consul-Token", t});
+        }
         RpcClient.Pending<RpcProtocol.HttpResponse> p = rpc.forward(
                 new RpcProtocol.HttpRequest(method, pathQuery, headers, b), method.equals("GET"));
         RpcProtocol.HttpResponse r;

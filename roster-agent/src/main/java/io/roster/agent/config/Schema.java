@@ -192,6 +192,31 @@ final class Schema {
     static final Obj TLS = new Obj()
             .used("defaults", tlsSide()).used("https", tlsSide()).used("internal_rpc", tlsSide()).used("grpc", tlsSide());
 
+    static final Type POLICY = (d, p, v) -> {
+        String s = d.string(p, v);
+        if (!s.equals("allow") && !s.equals("deny")) {
+            throw d.fail(p, "must be allow or deny, not \"" + s + "\"");
+        }
+        return s;
+    };
+    static final Type DOWN_POLICY = (d, p, v) -> {
+        String s = d.string(p, v);
+        if (!java.util.Set.of("allow", "deny", "extend-cache", "async-cache").contains(s)) {
+            throw d.fail(p, "must be allow, deny, extend-cache or async-cache, not \"" + s + "\"");
+        }
+        return s;
+    };
+
+    /** Consul's {@code acl} stanza (issue 18). */
+    static final Obj ACL = new Obj()
+            .used("enabled", BOOL).used("default_policy", POLICY).used("down_policy", DOWN_POLICY)
+            .used("token_ttl", DURATION).used("policy_ttl", DURATION).used("enable_token_persistence", BOOL)
+            .used("enable_key_list_policy", BOOL)
+            .used("tokens", new Obj().used("initial_management", STRING).used("master", STRING).used("agent", STRING)
+                    .used("default", STRING).used("agent_recovery", STRING).used("agent_master", STRING)
+                    .used("replication", STRING).ignored("config_file_service_registration", "dns"))
+            .ignored("role_ttl", DURATION).ignored("enable_token_replication", BOOL).ignored("msp_disable_bootstrap", BOOL);
+
     /** Top-level keys, except service(s)/check(s). */
     static final Obj TOP = new Obj()
             .used("node_name", STRING)
@@ -244,6 +269,7 @@ final class Schema {
             .used("log_rotate_max_files", integer(-1, Integer.MAX_VALUE))
             // TLS (issue 19): the stanza and the older top-level names.
             .used("tls", TLS)
+            .used("acl", ACL)
             .used("ca_file", STRING).used("ca_path", STRING).used("cert_file", STRING).used("key_file", STRING)
             .used("verify_incoming", BOOL).used("verify_incoming_rpc", BOOL).used("verify_incoming_https", BOOL)
             .used("verify_outgoing", BOOL).used("verify_server_hostname", BOOL)
@@ -268,7 +294,7 @@ final class Schema {
                     "serf_wan_allowed_cidrs", "server_name", "snapshot_agent", "syslog_facility", "tagged_addresses", "telemetry",
                     "ui_content_path", "unix_sockets", "use_streaming_backend", "watches", "xds")
             // Ignoring these leaves the agent less protected, or listening elsewhere, than the file asks: say so.
-            .warned("acl", "acl_agent_master_token", "acl_agent_token", "acl_datacenter", "acl_default_policy",
+            .warned("acl_agent_master_token", "acl_agent_token", "acl_datacenter", "acl_default_policy",
                     "acl_down_policy", "acl_enable_key_list_policy", "acl_master_token", "acl_replication_token",
                     "acl_token", "acl_ttl", "enable_acl_replication", "audit", "auto_encrypt",
                     "encrypt_verify_incoming", "encrypt_verify_outgoing", "http_config");

@@ -118,6 +118,10 @@ final class Settings {
         with(s, "log_rotate_bytes", Long.class, b::logRotateBytes);
         with(s, "log_rotate_duration", String.class, v -> b.logRotateDuration(Durations.parse(v)));
         with(s, "log_rotate_max_files", Integer.class, b::logRotateMaxFiles);
+        // ACLs (issue 18).
+        if (s.containsKey("acl")) {
+            b.acl(io.roster.agent.acl.AclSettings.fromMap(section(s, "acl")));
+        }
         // TLS (issue 19): the stanza over the older top-level names.
         with(ports, "https", Integer.class, b::httpsPort);
         if (s.containsKey("tls") || TLS_LEGACY.stream().anyMatch(s::containsKey)) {

@@ -170,7 +170,9 @@ public final class DnsServer implements AutoCloseable {
         Recursor recursor = config.recursors().isEmpty() ? null
                 : new Recursor(DnsConfig.recursorAddresses(config.recursors()), dns.recursorTimeout(), dns.recursorRandom());
         return new QueryHandler(store, config.datacenter(), config.domain(), config.altDomain(), dns, recursor,
-                ThreadLocalRandom::current).withAgentNode(config.nodeName());
+                ThreadLocalRandom::current).withAgentNode(config.nodeName())
+                .withAcl(!config.acl().enabled() ? null : new io.roster.agent.acl.AclResolver(store.acl(),
+                        new java.util.concurrent.atomic.AtomicReference<>(config.acl()), config.nodeName(), java.time.Clock.systemUTC()));
     }
 
     private static InetAddress address(String clientAddr) {

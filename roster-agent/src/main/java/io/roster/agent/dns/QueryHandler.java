@@ -92,6 +92,12 @@ final class QueryHandler {
         return this;
     }
 
+    /** ACLs on: names are answered as the agent's default token may read them. */
+    QueryHandler withAcl(io.roster.agent.acl.AclResolver acl) {
+        resolver.acl(acl);
+        return this;
+    }
+
     private static Name absolute(String d) {
         try {
             return Name.fromString(d.endsWith(".") ? d : d + ".");

@@ -65,6 +65,26 @@ final class Resolver {
                 e -> io.roster.api.Json.mapper().valueToTree(e));
     }
 
+    /** With ACLs on: the resolver of this agent's tokens; DNS answers as the agent's default token (Consul). */
+    private volatile io.roster.agent.acl.AclResolver acl;
+
+    void acl(io.roster.agent.acl.AclResolver r) {
+        this.acl = r;
+    }
+
+    /** What the default token (none: anonymous) may read; an unknown default token may read nothing. */
+    private io.roster.agent.acl.Authorizer authz() {
+        io.roster.agent.acl.AclResolver r = acl;
+        if (r == null || !r.enabled()) {
+            return io.roster.agent.acl.Authorizer.MANAGE;
+        }
+        try {
+            return r.resolve("").authz();
+        } catch (io.roster.agent.acl.AclError e) {
+            return io.roster.agent.acl.Authorizer.of(List.of(), false);
+        }
+    }
+
     /** Answers {@code qname} (a name at or under {@code zone}, the domain or the alt domain). */
     Reply resolve(Name qname, int qtype, Name zone) {
         return resolve(qname, qtype, zone, 1);
@@ -157,11 +177,18 @@ final class Resolver {
     // ------------------------------------------------------------------ services
 
     private Reply service(Name qname, int qtype, Name zone, String name, String tag, int depth) {
+        io.roster.agent.acl.Authorizer authz = authz();
+        if (!authz.allowed("service", name, "read")) {
+            return nxdomain(zone); // as Consul: what the token may not read is not there
+        }
         List<ServiceEntry> live = cache.service(name, this::healthy);
         if (live == null) {
             return nxdomain(zone);
         }
         List<ServiceEntry> ok = tag == null ? live : withTag(live, tag);
+        if (!authz.isManagement()) {
+            ok = ok.stream().filter(e -> authz.allowed("node", e.node().node(), "read")).toList();
+        }
         if (ok.isEmpty()) {
             return nxdomain(zone); // as Consul: a service with no healthy instance is not found
         }
@@ -340,6 +367,9 @@ final class Resolver {
     // ------------------------------------------------------------------ nodes and addresses
 
     private Reply node(Name qname, int qtype, Name zone, String name) {
+        if (!authz().allowed("node", name, "read")) {
+            return nxdomain(zone);
+        }
         Store.NodeInfo info = nodeInfo(name);
         if (info == null) {
             return nxdomain(zone);

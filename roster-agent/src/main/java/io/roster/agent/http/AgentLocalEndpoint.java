@@ -59,7 +59,13 @@ final class AgentLocalEndpoint {
     }
 
     void services(Call call) {
-        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.NodeService.class), local.services()));
+        Map<String, io.roster.api.NodeService> visible = new LinkedHashMap<>();
+        local.services().forEach((id, s) -> {
+            if (AclFilter.visible(call, "service", s.service())) {
+                visible.put(id, s);
+            }
+        });
+        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.NodeService.class), visible));
     }
 
     void service(Call call) {
@@ -144,7 +150,15 @@ final class AgentLocalEndpoint {
     }
 
     void checks(Call call) {
-        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.HealthCheck.class), local.checks()));
+        Map<String, io.roster.api.HealthCheck> visible = new LinkedHashMap<>();
+        local.checks().forEach((id, c) -> {
+            boolean ok = c.serviceName() == null || c.serviceName().isEmpty()
+                    ? AclFilter.visible(call, "node", c.node()) : AclFilter.visible(call, "service", c.serviceName());
+            if (ok) {
+                visible.put(id, c);
+            }
+        });
+        call.json(Filters.applyValues(Filters.filter(call, io.roster.api.HealthCheck.class), visible));
     }
 
     void registerCheck(Call call) {
@@ -281,5 +295,25 @@ final class AgentLocalEndpoint {
                 call.empty(200);
             }
         });
+    }
+
+    /** Set by the route table when ACLs are configured: {@code PUT /v1/agent/token/<kind>}. */
+    io.roster.agent.acl.AgentTokens tokens;
+
+    /** {@code PUT /v1/agent/token/<kind>} with {@code {"Token": "..."}}: replaces one of the agent's tokens. */
+    void setToken(Call call) {
+        if (tokens == null) {
+            throw new HttpError(401, "ACL support disabled");
+        }
+        String kind = io.roster.agent.acl.AgentTokens.kind(call.pathParam("kind"));
+        if (kind == null) {
+            throw new HttpError(404, "Token \"" + call.pathParam("kind") + "\" is unknown");
+        }
+        TokenBody b = body(call, TokenBody.class);
+        tokens.set(kind, b == null ? "" : b.token());
+        call.empty(200);
+    }
+
+    record TokenBody(@JsonProperty("Token") String token) {
     }
 }

@@ -49,6 +49,11 @@ public final class BlockingQuery {
      * Serves a read: parses {@code index}/{@code wait}/{@code stale}/{@code consistent}, runs
      * {@code query} (blocking when asked), and hands the result to {@code render}, which must answer.
      */
+    /** The scheduler the waits run on (shared with the ACL leader duties). */
+    java.util.concurrent.ScheduledExecutorService timer() {
+        return timer;
+    }
+
     public <T> void serve(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
         if (call.has("stale") && call.has("consistent")) {
             throw HttpError.badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.");
@@ -197,6 +202,9 @@ public final class BlockingQuery {
                 return;
             }
             boolean expired = timedOut || System.nanoTime() - deadline >= 0;
+            if (woken) {
+                call.recheckAcl(); // the token may have been deleted or changed while the query was parked
+            }
             if (woken && !expired) {
                 Store.Read<T> probe = query.apply(WatchSet.NONE);
                 if (probe.index() != minIndex) {

@@ -33,6 +33,10 @@ public final class Call {
     /** Told once, when the call is answered (metrics); set by decorators before the handler runs. */
     private volatile IntConsumer onAnswer;
     private volatile boolean bodyRead;
+    /** The body once read (the ACL decorator may read a name from it before the handler does). */
+    private byte[] body;
+    /** Who the call runs as: set by the ACL decorator; everything allowed when ACLs are off. */
+    private volatile io.roster.agent.acl.Identity identity = io.roster.agent.acl.Identity.OPEN;
 
     /**
      * @param route        the matched route (its tail parameter is {@link #rest()}), or null before matching
@@ -144,9 +148,38 @@ public final class Call {
      * Reads the whole request body, refusing more than {@code max} bytes with 413 and {@code tooLarge}.
      * Blocks the handler thread while the body arrives.
      */
-    public byte[] body(long max, String tooLarge) {
+    public synchronized byte[] body(long max, String tooLarge) {
         bodyRead = true;
-        return request.body().read(max, tooLarge);
+        if (body == null) {
+            body = request.body().read(max, tooLarge);
+        } else if (body.length > max) {
+            throw new HttpError(413, tooLarge.replace("%d", Integer.toString(body.length)));
+        }
+        return body;
+    }
+
+    /** Re-resolves and re-authorizes the call's token (set by the ACL decorator; nothing when ACLs are off). */
+    private volatile Runnable aclRecheck = () -> { };
+
+    void onAclRecheck(Runnable r) {
+        aclRecheck = r;
+    }
+
+    /**
+     * Checks the call's token again, as a woken blocking query does before it answers (a token
+     * deleted or changed while the query was parked); throws the 403 {@link HttpError} when it no longer passes.
+     */
+    void recheckAcl() {
+        aclRecheck.run();
+    }
+
+    /** Who this call runs as (the ACL decorator resolved its token). */
+    public io.roster.agent.acl.Identity identity() {
+        return identity;
+    }
+
+    void identity(io.roster.agent.acl.Identity id) {
+        identity = id;
     }
 
     /** Parses the body as JSON into {@code type}; 400 {@code Request decode failed: ...} when malformed. */

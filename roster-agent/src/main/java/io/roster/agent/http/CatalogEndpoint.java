@@ -112,7 +112,7 @@ final class CatalogEndpoint {
                 }
             }
             c.meta(r.index());
-            c.json(near.apply(c, Filters.apply(filter, out), Node::node));
+            c.json(near.apply(c, AclFilter.list(c, Filters.apply(filter, out), "node", "read", Node::node), Node::node));
         });
     }
 
@@ -126,7 +126,7 @@ final class CatalogEndpoint {
         if (filter == null && call.params("node-meta").isEmpty()) {
             blocking.serve(call, store::serviceNames, (c, r) -> {
                 c.meta(r.index());
-                c.json(r.value());
+                c.json(AclFilter.keys(c, r.value(), "service"));
             });
             return;
         }
@@ -138,7 +138,7 @@ final class CatalogEndpoint {
             for (CatalogService s : r.value()) {
                 instances.add(s.datacenter().isEmpty() ? withDc(s) : s);
             }
-            for (CatalogService s : Filters.apply(filter, instances)) {
+            for (CatalogService s : AclFilter.list(c, Filters.apply(filter, instances), "service", "read", CatalogService::serviceName)) {
                 List<String> tags = out.computeIfAbsent(s.serviceName(), k -> new ArrayList<>());
                 for (String t : s.serviceTags()) {
                     if (!tags.contains(t)) {

@@ -58,7 +58,8 @@ final class CoordinateEndpoint {
         String segment = call.param("segment");
         blocking.serve(call, store::coordinates, (c, r) -> {
             c.meta(r.index());
-            c.json(segment == null ? r.value() : r.value().stream().filter(e -> e.segment().equals(segment)).toList());
+            List<io.roster.api.Coordinate.Entry> all = AclFilter.list(c, r.value(), "node", "read", io.roster.api.Coordinate.Entry::node);
+            c.json(segment == null ? all : all.stream().filter(e -> e.segment().equals(segment)).toList());
         });
     }
 

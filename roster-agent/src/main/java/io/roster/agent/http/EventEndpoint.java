@@ -57,7 +57,7 @@ final class EventEndpoint {
             return new Store.Read<>(events, index == 0 ? 1 : index);
         }, (c, r) -> {
             c.responseHeaders().put("X-Consul-Index", Long.toUnsignedString(r.index()));
-            c.json(r.value());
+            c.json(AclFilter.list(c, r.value(), "event", "read", LanPool.Event::name));
         });
     }
 }

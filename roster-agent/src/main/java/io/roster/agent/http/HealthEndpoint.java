@@ -96,6 +96,8 @@ final class HealthEndpoint {
             }
         }
         c.meta(r.index());
-        c.json(Filters.apply(filter, out));
+        List<HealthCheck> visible = AclFilter.list(c, out, "node", "read", HealthCheck::node);
+        visible = AclFilter.list(c, visible, "service", "read", hc -> hc.serviceName() == null ? "" : hc.serviceName());
+        c.json(Filters.apply(filter, visible));
     }
 }

@@ -30,11 +30,13 @@ final class KvEndpoint {
         String key = call.rest();
         if (call.has("keys")) {
             String sep = call.param("separator");
-            blocking.serve(call, tableIndexed(ws -> store.kvKeys(ws, key, sep), List::isEmpty), KvEndpoint::listOr404);
+            blocking.serve(call, tableIndexed(ws -> store.kvKeys(ws, key, sep), List::isEmpty),
+                    (c, r) -> listOr404(c, new Store.Read<>(AclFilter.list(c, r.value(), "key", "read", k -> k), r.index())));
             return;
         }
         if (call.has("recurse")) {
-            blocking.serve(call, tableIndexed(ws -> store.kvList(ws, key), List::isEmpty), KvEndpoint::listOr404);
+            blocking.serve(call, tableIndexed(ws -> store.kvList(ws, key), List::isEmpty),
+                    (c, r) -> listOr404(c, new Store.Read<>(AclFilter.list(c, r.value(), "key", "read", KvPair::key), r.index())));
             return;
         }
         if (key.isEmpty()) {

@@ -103,7 +103,7 @@ final class MembersEndpoint {
             }
             out.add(r);
         }
-        call.json(Filters.apply(filter, out));
+        call.json(Filters.apply(filter, AclFilter.list(call, out, "node", "read", r -> String.valueOf(r.get("Name")))));
     }
 
     /**

@@ -111,7 +111,7 @@ final class PreparedQueryEndpoint {
         }
         blocking.serve(call, store::preparedQueries, (c, r) -> {
             c.meta(r.index());
-            c.json(r.value());
+            c.json(AclFilter.list(c, r.value(), "query", "read", PreparedQuery::name));
         });
     }
 

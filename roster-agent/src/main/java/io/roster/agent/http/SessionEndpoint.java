@@ -127,7 +127,7 @@ final class SessionEndpoint {
     void list(Call call) {
         blocking.serve(call, store::sessions, (c, r) -> {
             c.meta(r.index());
-            c.json(r.value());
+            c.json(AclFilter.list(c, r.value(), "session", "read", SessionEntry::node));
         });
     }
 

@@ -92,14 +92,18 @@ final class UiEndpoint {
     void services(Call call) {
         blocking.serve(call, this::serviceSummaries, (c, r) -> {
             c.meta(r.index());
-            c.json(r.value());
+            c.json(AclFilter.list(c, r.value(), "service", "read", ServiceSummary::name));
         });
     }
 
     void nodes(Call call) {
         blocking.serve(call, ws -> dump(ws, null), (c, r) -> {
             c.meta(r.index());
-            c.json(r.value());
+            List<NodeDump> out = new ArrayList<>();
+            for (NodeDump d : AclFilter.list(c, r.value(), "node", "read", NodeDump::node)) {
+                out.add(visible(c, d));
+            }
+            c.json(out);
         });
     }
 
@@ -110,9 +114,23 @@ final class UiEndpoint {
             if (r.value().isEmpty()) {
                 c.empty(404);
             } else {
-                c.json(r.value().getFirst());
+                c.json(visible(c, r.value().getFirst()));
             }
         });
+    }
+
+    /** The node with only the services, and the checks of services, that the call's token may read. */
+    private static NodeDump visible(Call c, NodeDump d) {
+        List<NodeService> services = AclFilter.list(c, d.services(), "service", "read", NodeService::service);
+        java.util.Set<String> shown = new java.util.HashSet<>();
+        services.forEach(svc -> shown.add(svc.id()));
+        List<HealthCheck> checks = new ArrayList<>();
+        for (HealthCheck hc : d.checks()) {
+            if (hc.serviceId() == null || hc.serviceId().isEmpty() || shown.contains(hc.serviceId())) {
+                checks.add(hc);
+            }
+        }
+        return new NodeDump(d.id(), d.node(), d.address(), d.taggedAddresses(), d.meta(), services, checks);
     }
 
     void catalogOverview(Call call) {

@@ -330,6 +330,27 @@ class ConfigLoaderTest {
         AgentConfig c = load(f);
         assertThat(c.nodeName()).isEqualTo("n1");
         assertThat(c.ui()).isTrue();
+        // The acl stanza is read since issue 18; its tokens never print.
+        assertThat(c.acl().enabled()).isTrue();
+        assertThat(c.acl().defaultPolicy()).isEqualTo("deny");
+        assertThat(c.acl().agentToken()).isEqualTo("secret");
+        assertThat(c.toString() + c.acl()).doesNotContain("secret");
+    }
+
+    @Test
+    void aclStanzaValuesAreChecked() throws IOException {
+        assertError("{\"acl\": {\"default_policy\": \"maybe\"}}", "acl.default_policy: must be allow or deny, not \"maybe\"");
+        assertError("{\"acl\": {\"down_policy\": \"later\"}}",
+                "acl.down_policy: must be allow, deny, extend-cache or async-cache, not \"later\"");
+        assertError("{\"acl\": {\"tokens\": {\"agnet\": \"x\"}}}", "unknown config key 'acl.tokens.agnet'");
+        AgentConfig c = load(write("acl.json", "{\"acl\": {\"enabled\": true, \"down_policy\": \"deny\", \"token_ttl\": \"1m\","
+                + " \"tokens\": {\"master\": \"m\", \"agent_master\": \"r\", \"default\": \"d\"}}}"));
+        assertThat(c.acl().initialManagement()).isEqualTo("m");
+        assertThat(c.acl().agentRecovery()).isEqualTo("r");
+        assertThat(c.acl().defaultToken()).isEqualTo("d");
+        assertThat(c.acl().downPolicy()).isEqualTo("deny");
+        assertThat(c.acl().tokenTtl()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(c.acl().defaultPolicy()).isEqualTo("allow");
     }
 
     @Test

@@ -35,6 +35,9 @@ class RouteDeclarationsTest {
         assertThat(routes).hasSizeGreaterThan(60);
         for (Route r : routes) {
             assertThat(r.acl()).as("ACL of %s %s", r.methods(), r.path()).isNotNull();
+            // A rule on a per-name resource (key, service, node, session, event, query, agent) must
+            // say where the name comes from, or the decorator could not enforce it.
+            assertThat(r.acl().problem()).as("ACL of %s %s", r.methods(), r.path()).isNull();
             for (String rule : r.acl().rules()) {
                 assertThat(rule.equals("management") || (Acl.RESOURCES.contains(rule.substring(0, Math.max(0, rule.indexOf(':'))))
                         && Acl.ACCESS.contains(rule.substring(rule.indexOf(':') + 1))))
@@ -48,6 +51,14 @@ class RouteDeclarationsTest {
                         .anyMatch(rule -> rule.endsWith(":write") || rule.equals("management"));
             }
         }
+    }
+
+    @Test
+    void aDeclarationWithoutANameSourceIsRefusedByTheWalk() {
+        assertThat(Acl.of("key:read").problem()).isEqualTo("key:read names no source for its key name");
+        assertThat(Acl.of("operator:read").problem()).isNull();
+        assertThat(Acl.of("key:read").on(Acl.path("key")).problem()).isNull();
+        assertThat(Acl.filtered("node:read").problem()).isNull();
     }
 
     @Test

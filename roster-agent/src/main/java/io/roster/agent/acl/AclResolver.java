@@ -1,0 +1,122 @@
+package io.roster.agent.acl;
+
+import io.roster.api.AclLink;
+import io.roster.api.AclNodeIdentity;
+import io.roster.api.AclPolicy;
+import io.roster.api.AclRole;
+import io.roster.api.AclServiceIdentity;
+import io.roster.api.AclToken;
+import io.roster.state.AclReads;
+import io.roster.state.WatchSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Resolves the secret a request presents into an {@link Identity}, from the replicated ACL tables
+ * of this server's store: the token (unknown or expired: {@code 403 ACL not found}), its policies,
+ * its roles' policies, its service and node identities. No secret is the anonymous token. The
+ * agent recovery token ({@code acl.tokens.agent_recovery}) is local to this agent and never
+ * stored. Rules are parsed when a policy is written; a stored policy that does not parse (written
+ * by a newer server) grants nothing.
+ */
+public final class AclResolver {
+    private final AclReads acl;
+    private final AtomicReference<AclSettings> settings;
+    private final String agentNode;
+    private final Clock clock;
+
+    public AclResolver(AclReads acl, AtomicReference<AclSettings> settings, String agentNode, Clock clock) {
+        this.acl = acl;
+        this.settings = settings;
+        this.agentNode = agentNode;
+        this.clock = clock;
+    }
+
+    public boolean enabled() {
+        return settings.get().enabled();
+    }
+
+    public AclSettings settings() {
+        return settings.get();
+    }
+
+    /** The identity for {@code secret} ({@code ""}: anonymous); ACLs off: {@link Identity#OPEN}. */
+    public Identity resolve(String secret) {
+        AclSettings s = settings.get();
+        if (!s.enabled()) {
+            return Identity.OPEN;
+        }
+        boolean allow = s.defaultPolicy().equals("allow");
+        if ((secret == null || secret.isEmpty()) && !s.defaultToken().isEmpty()) {
+            secret = s.defaultToken(); // Consul: the agent's default token for requests that carry none
+        }
+        if (secret == null || secret.isEmpty()) {
+            AclToken anon = acl.token(WatchSet.NONE, AclToken.ANONYMOUS_ID).value();
+            return anon == null ? new Identity(AclToken.ANONYMOUS_ID, Authorizer.of(List.of(), allow)) : identity(anon, allow);
+        }
+        if (!s.agentRecovery().isEmpty() && java.security.MessageDigest.isEqual(secret.getBytes(), s.agentRecovery().getBytes())) {
+            // Consul: agent:write on this agent's node and node:read everywhere, for maintenance when servers are away.
+            return new Identity("", Authorizer.of(List.of(new Rules.Rule("agent", agentNode, false, Rules.Access.WRITE),
+                    new Rules.Rule("node", "", true, Rules.Access.READ)), false));
+        }
+        AclToken t = acl.tokenBySecret(WatchSet.NONE, secret).value();
+        if (t == null || expired(t)) {
+            throw AclError.notFound();
+        }
+        return identity(t, allow);
+    }
+
+    /** Whether a token's {@code ExpirationTime} has passed (reaping follows on the leader). */
+    public boolean expired(AclToken t) {
+        if (t.expirationTime().isEmpty()) {
+            return false;
+        }
+        try {
+            return !Instant.parse(t.expirationTime()).isAfter(clock.instant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private Identity identity(AclToken t, boolean defaultAllow) {
+        List<Rules.Rule> rules = new ArrayList<>();
+        List<AclLink> policies = new ArrayList<>(t.policies());
+        List<AclServiceIdentity> services = new ArrayList<>(t.serviceIdentities());
+        List<AclNodeIdentity> nodes = new ArrayList<>(t.nodeIdentities());
+        for (AclLink l : t.roles()) {
+            AclRole r = acl.role(WatchSet.NONE, l.id()).value();
+            if (r != null) {
+                policies.addAll(r.policies());
+                services.addAll(r.serviceIdentities());
+                nodes.addAll(r.nodeIdentities());
+            }
+        }
+        for (AclLink l : policies) {
+            if (AclPolicy.GLOBAL_MANAGEMENT_ID.equals(l.id())) {
+                return new Identity(t.accessorId(), Authorizer.MANAGE);
+            }
+            AclPolicy p = acl.policy(WatchSet.NONE, l.id()).value();
+            if (p != null) {
+                try {
+                    rules.addAll(Rules.parse(p.rules()));
+                } catch (IllegalArgumentException e) {
+                    // grants nothing; the writer validated it, so only a newer server's rules get here
+                }
+            }
+        }
+        for (AclServiceIdentity si : services) {
+            rules.add(new Rules.Rule("service", si.serviceName(), false, Rules.Access.WRITE));
+            rules.add(new Rules.Rule("service", si.serviceName() + "-sidecar-proxy", false, Rules.Access.WRITE));
+            rules.add(new Rules.Rule("service", "", true, Rules.Access.READ));
+            rules.add(new Rules.Rule("node", "", true, Rules.Access.READ));
+        }
+        for (AclNodeIdentity ni : nodes) {
+            rules.add(new Rules.Rule("node", ni.nodeName(), false, Rules.Access.WRITE));
+            rules.add(new Rules.Rule("service", "", true, Rules.Access.READ));
+        }
+        return new Identity(t.accessorId(), Authorizer.of(rules, defaultAllow));
+    }
+}

@@ -1,0 +1,62 @@
+package io.roster.cli;
+
+import io.roster.api.AclPolicy;
+import io.roster.api.AclRole;
+import io.roster.api.AclToken;
+import io.roster.api.QueryOptions;
+import java.util.List;
+import java.util.function.Function;
+import picocli.CommandLine.Option;
+
+/**
+ * An {@code acl} command that prints tokens, policies or roles: Consul's {@code -format} and
+ * {@code -meta} flags, and resolving an ID prefix to the one ID it names.
+ */
+abstract class AclOutputCommand extends ClientCommand {
+    @Option(names = {"-format", "--format"}, paramLabel = "FORMAT", description = "Output format {pretty|json} (default: pretty).")
+    String format = AclFormat.PRETTY;
+    @Option(names = {"-meta", "--meta"}, description = "Show the content hash and the Raft indexes too.")
+    boolean meta;
+
+    /** Checks {@code -format} before anything is sent, so that a typo changes nothing. */
+    final void checkFormat() {
+        try {
+            AclFormat.format(format);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    final boolean json() {
+        return AclFormat.JSON.equals(format);
+    }
+
+    /** Prints one object in the chosen format, followed by the blank line Consul's UI adds. */
+    final <T> int print(T value, Function<T, String> pretty) {
+        out.println(json() ? AclFormat.json(value) : pretty.apply(value));
+        return 0;
+    }
+
+    final String tokenId(String partial) {
+        return AclFormat.fromPartial(partial, "token", () -> client().acl().tokenList(null, null, null, QueryOptions.DEFAULT)
+                .stream().map(AclToken::accessorId).toList());
+    }
+
+    final String policyId(String partial) {
+        return AclFormat.fromPartial(partial, "policy", () -> client().acl().policyList(QueryOptions.DEFAULT)
+                .stream().map(AclPolicy.Stub::id).toList());
+    }
+
+    final String roleId(String partial) {
+        return AclFormat.fromPartial(partial, "role", () -> client().acl().roleList(null, QueryOptions.DEFAULT)
+                .stream().map(AclRole::id).toList());
+    }
+
+    static boolean set(String s) {
+        return s != null && !s.isEmpty();
+    }
+
+    static boolean set(List<?> l) {
+        return l != null && !l.isEmpty();
+    }
+}

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AclService {
     private static final Logger LOG = LoggerFactory.getLogger(AclService.class);
+    private static final io.roster.agent.util.RateLimitedLog FAILURES = new io.roster.agent.util.RateLimitedLog(
+            LOG, org.slf4j.event.Level.WARN, java.time.Duration.ofSeconds(30));
     private static final Pattern UUID_RE = Pattern.compile("(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     private static final Pattern POLICY_NAME = Pattern.compile("^[A-Za-z0-9\\-_]{1,128}$");
     private static final Pattern ROLE_NAME = Pattern.compile("^[A-Za-z0-9\\-_]{1,256}$");
@@ -501,15 +503,16 @@ public final class AclService {
                 f = f.thenCompose(x -> replicator.submit(new Command.AclTokenDelete(expired)));
                 LOG.info("reaping {} expired ACL token(s)", expired.size());
             }
-            f.whenComplete((r, e) -> {
+            // Bounded: a write that never completes (a leader deposed mid-way) must not stop the duties for good.
+            f.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).whenComplete((r, e) -> {
                 dutiesRunning.set(false);
                 if (e != null) {
-                    LOG.debug("ACL leader duties failed: {}", e.toString());
+                    FAILURES.log("ACL leader duties failed (retrying every second): {}", e.toString());
                 }
             });
         } catch (RuntimeException e) {
             dutiesRunning.set(false);
-            LOG.debug("ACL leader duties failed: {}", e.toString());
+            FAILURES.log("ACL leader duties failed (retrying every second): {}", e.toString());
         }
     }
 }

@@ -143,13 +143,10 @@ public final class AclService {
                 LOG.warn("ignoring {}: {}", f, e.getMessage());
             }
         }
-        String created = now();
-        AclToken t = new AclToken(uuid(), uuid(), "Bootstrap Token (Global Management)",
+        AclToken boot = withHash(new AclToken(uuid(), uuid(), "Bootstrap Token (Global Management)",
                 List.of(new AclLink(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME)), null, null, null, false,
-                null, null, null, created, null, 0, 0);
-        t = withHash(t);
+                null, null, null, now(), null, 0, 0));
         long resetIndex = reset;
-        AclToken boot = t;
         return ensureBuiltins().thenCompose(x -> replicator.submit(new Command.AclBootstrap(boot, resetIndex)))
                 .thenApply(r -> {
                     if (r instanceof ApplyError e && e.message().startsWith("ACL bootstrap no longer allowed")) {

@@ -35,6 +35,9 @@ final class ResultCodec {
             case Long l -> "long";
             case ApplyError e -> "error";
             case TxnOutcome t -> "txn";
+            case io.roster.api.AclToken t -> "acl-token";
+            case io.roster.api.AclPolicy p -> "acl-policy";
+            case io.roster.api.AclRole r -> "acl-role";
             case List<?> l -> "batch";
             default -> throw new IllegalArgumentException("cannot carry a " + result.getClass().getSimpleName());
         };
@@ -65,6 +68,9 @@ final class ResultCodec {
             case "long" -> e.value().asLong();
             case "error" -> Json.mapper().treeToValue(e.value(), ApplyError.class);
             case "txn" -> Json.mapper().treeToValue(e.value(), TxnOutcome.class);
+            case "acl-token" -> Json.mapper().treeToValue(e.value(), io.roster.api.AclToken.class);
+            case "acl-policy" -> Json.mapper().treeToValue(e.value(), io.roster.api.AclPolicy.class);
+            case "acl-role" -> Json.mapper().treeToValue(e.value(), io.roster.api.AclRole.class);
             case "batch" -> {
                 List<Object> out = new ArrayList<>(e.value().size());
                 for (JsonNode one : e.value()) {

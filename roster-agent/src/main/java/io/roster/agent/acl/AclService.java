@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AclService {
     private static final Logger LOG = LoggerFactory.getLogger(AclService.class);
+    private static final io.roster.agent.util.RateLimitedLog FAILURES = new io.roster.agent.util.RateLimitedLog(
+            LOG, org.slf4j.event.Level.WARN, java.time.Duration.ofSeconds(30));
     private static final Pattern UUID_RE = Pattern.compile("(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     private static final Pattern POLICY_NAME = Pattern.compile("^[A-Za-z0-9\\-_]{1,128}$");
     private static final Pattern ROLE_NAME = Pattern.compile("^[A-Za-z0-9\\-_]{1,256}$");
@@ -141,13 +143,10 @@ public final class AclService {
                 LOG.warn("ignoring {}: {}", f, e.getMessage());
             }
         }
-        String created = now();
-        AclToken t = new AclToken(uuid(), uuid(), "Bootstrap Token (Global Management)",
+        AclToken boot = withHash(new AclToken(uuid(), uuid(), "Bootstrap Token (Global Management)",
                 List.of(new AclLink(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME)), null, null, null, false,
-                null, null, null, created, null, 0, 0);
-        t = withHash(t);
+                null, null, null, now(), null, 0, 0));
         long resetIndex = reset;
-        AclToken boot = t;
         return ensureBuiltins().thenCompose(x -> replicator.submit(new Command.AclBootstrap(boot, resetIndex)))
                 .thenApply(r -> {
                     if (r instanceof ApplyError e && e.message().startsWith("ACL bootstrap no longer allowed")) {
@@ -501,15 +500,16 @@ public final class AclService {
                 f = f.thenCompose(x -> replicator.submit(new Command.AclTokenDelete(expired)));
                 LOG.info("reaping {} expired ACL token(s)", expired.size());
             }
-            f.whenComplete((r, e) -> {
+            // Bounded: a write that never completes (a leader deposed mid-way) must not stop the duties for good.
+            f.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).whenComplete((r, e) -> {
                 dutiesRunning.set(false);
                 if (e != null) {
-                    LOG.debug("ACL leader duties failed: {}", e.toString());
+                    FAILURES.log("ACL leader duties failed (retrying every second): {}", e.toString());
                 }
             });
         } catch (RuntimeException e) {
             dutiesRunning.set(false);
-            LOG.debug("ACL leader duties failed: {}", e.toString());
+            FAILURES.log("ACL leader duties failed (retrying every second): {}", e.toString());
         }
     }
 }

@@ -71,6 +71,11 @@ final class Cluster implements AutoCloseable {
         return tmpfsServer;
     }
 
+    /** Server {@code i}'s data directory (in the root mount namespace, which the hosts share). */
+    Path dataDir(int i) {
+        return dataDirs[i];
+    }
+
     HttpBridge bridge() {
         if (bridge == null) {
             bridge = new HttpBridge(client, hosts.logDir());

@@ -289,7 +289,7 @@ final class FaultRun {
     }
 
     /** The index of the server that leads now (asked of each server in turn), or {@code fallback} when none answers. */
-    private static int leaderOr(Cluster c, int fallback) {
+    static int leaderOr(Cluster c, int fallback) {
         for (int i = 0; i < 3; i++) {
             HttpBridge.Answer a = c.bridge().call("GET", Cluster.url(i) + "/v1/status/leader", null, Duration.ofSeconds(2));
             if (a.status() == 200) {
@@ -305,7 +305,7 @@ final class FaultRun {
     }
 
     /** Every server answers the same, non-empty leader. */
-    private static boolean waitForLeader(Cluster c, Duration atMost) {
+    static boolean waitForLeader(Cluster c, Duration atMost) {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
             String first = null;

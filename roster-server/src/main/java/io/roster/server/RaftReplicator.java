@@ -872,6 +872,16 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
     }
 
+    /** Ratis' leader-ready: the leader has applied the first entry of its term, so every earlier commit. */
+    @Override
+    public boolean leaderReady() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public String leaderAddress() {
         try {

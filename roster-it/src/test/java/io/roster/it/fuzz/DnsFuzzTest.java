@@ -59,7 +59,7 @@ import org.xbill.DNS.Type;
  * TCP connection answers or hangs up, never stalls past the server's read timeout; and at the end a
  * real {@code dig} (UDP and TCP) gets the registered service's addresses. {@code -Dfuzz.inputs=N}
  * (default 10,000), {@code -Dfuzz.seed=S} (default 1, CI's regression seed; printed),
- * {@code -Dfuzz.threads=T} (default 2): client {@code i} draws its inputs from {@code S + 1000003 i}, so
+ * {@code -Dfuzz.threads=T} (default 4): client {@code i} draws its inputs from {@code S + 1000003 i}, so
  * the inputs replay with the same seed and threads (their interleaving at the server does not).
  */
 class DnsFuzzTest {
@@ -84,7 +84,7 @@ class DnsFuzzTest {
             throw new AssertionError("dig is not installed: CI must install bind9-dnsutils");
         }
         Assumptions.assumeTrue(dig != null, "dig is not installed (apt-get install bind9-dnsutils)");
-        int threads = Integer.getInteger("fuzz.threads", 2);
+        int threads = Integer.getInteger("fuzz.threads", 4);
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
         try (Agent agent = new Agent(AgentConfig.builder().dev(true).httpPort(0).dnsPort(0).nodeName("fuzz-node").build()).start()) {

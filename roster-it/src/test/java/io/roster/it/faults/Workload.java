@@ -273,7 +273,7 @@ final class Workload {
                 long amount = 1 + rnd.nextInt(10);
                 String txn = "[" + check(from, idx[from]) + "," + check(to, idx[to]) + ","
                         + set(from, b.amounts().get(from) - amount) + "," + set(to, b.amounts().get(to) + amount) + "]";
-                History.Pending p = bank.invoke(c, new BankModel.Transfer(from, to, amount));
+                History.Pending p = bank.invoke(c, new BankModel.Transfer(from, to, amount, b.amounts().get(from), b.amounts().get(to)));
                 HttpBridge.Answer a = http.call("PUT", server(rnd) + "/v1/txn", txn, OP_TIMEOUT);
                 if (a.status() == 200) {
                     p.ok(Boolean.TRUE);

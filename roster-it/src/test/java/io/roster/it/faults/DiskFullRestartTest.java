@@ -39,20 +39,20 @@ class DiskFullRestartTest {
                 c.kill9(0);
                 c.fillDisk();
                 c.start(0);
-                sleep(8000);
-                // a new term on every server: s1 has to persist it on the full disk
-                int leader = FaultRun.leaderOr(c, 1);
-                if (leader == 0) {
-                    leader = 1;
-                    c.kill9(0);
-                    c.start(0);
-                } else {
+                // s1 must be up (its Raft server running on the full disk) before the terms change
+                waitUp(c, 0, Duration.ofSeconds(120));
+                for (int change = 0; change < 3 && !damaged; change++) {
+                    // a new term on every server: s1 has to persist it on the full disk
+                    int leader = FaultRun.leaderOr(c, 1);
                     c.kill9(leader);
                     c.start(leader);
-                }
-                for (int i = 0; i < 40 && !damaged; i++) {
-                    damaged = metaDamaged(c.dataDir(0));
-                    sleep(500);
+                    if (leader == 0) {
+                        waitUp(c, 0, Duration.ofSeconds(120)); // s1 led: its own start on the full disk rewrites the term
+                    }
+                    for (int i = 0; i < 40 && !damaged; i++) {
+                        damaged = metaDamaged(c.dataDir(0));
+                        sleep(500);
+                    }
                 }
                 System.out.printf("DiskFullRestartTest: round %d, s1's raft-meta %s%n", round, damaged ? "damaged" : "intact");
                 c.freeDisk();
@@ -88,6 +88,14 @@ class DiskFullRestartTest {
             assertThat(before.body()).as("and the write from before the fault").isEqualTo("one");
             String log = Files.readString(c.logDir().resolve("s1-agent.log"));
             assertThat(log).as("s1's agent restored raft-meta from its kept copy").contains("Restored ");
+        }
+    }
+
+    private static void waitUp(Cluster c, int server, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline
+                && c.bridge().call("GET", Cluster.url(server) + "/v1/agent/self", null, Duration.ofSeconds(5)).status() != 200) {
+            sleep(500);
         }
     }
 

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftReplicator implements Replicator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftReplicator.class);
+    private final Path raftDir;
+    private volatile RaftMetaGuard metaGuard;
     /** How long a write or a consistent read may wait for a leader before "No cluster leader". */
     static final TimeDuration LEADER_WAIT = TimeDuration.valueOf(10, TimeUnit.SECONDS);
     private static final int CLIENTS = 16;
@@ -240,6 +242,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         if (!discovering) {
             builder.setGroup(join ? RaftGroup.valueOf(group.getGroupId()) : group);
         }
+        // a raft-meta left damaged by a write on a full disk is put back before Ratis reads it
+        this.raftDir = dataDir.resolve("raft");
+        RaftMetaGuard.recover(raftDir);
         this.server = builder.build();
         // A discovering server's clients know only this server: its replies name the leader and the peers.
         this.clients = new RaftClient[CLIENTS];
@@ -320,6 +325,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
     }
 
     public RaftReplicator start() throws IOException {
+        metaGuard = RaftMetaGuard.keep(raftDir);
         server.start();
         if (discovering) {
             LOG.info("Raft server {} listening on {}; {}", selfId, selfAddress,
@@ -866,6 +872,16 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
     }
 
+    /** Ratis' leader-ready: the leader has applied the first entry of its term, so every earlier commit. */
+    @Override
+    public boolean leaderReady() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public String leaderAddress() {
         try {
@@ -974,6 +990,9 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
             server.close();
         } catch (IOException e) {
             LOG.warn("Raft server close: {}", e.toString());
+        }
+        if (metaGuard != null) {
+            metaGuard.close();
         }
         retryTimer.shutdownNow();
         completions.shutdown();

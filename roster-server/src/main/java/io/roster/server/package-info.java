@@ -31,6 +31,12 @@
  * when and with whom is the agent's ({@code io.roster.agent.server.RaftMembership}): this package
  * knows nothing of gossip.
  *
+ * <p>Storage. Ratis owns the data directory's {@code raft/} tree; {@link io.roster.server.RaftMetaGuard}
+ * only keeps a hard link to each group's last complete {@code raft-meta} (term and vote) and puts it
+ * back before Ratis starts when a write on a full disk left the file empty (a Ratis bug, see its
+ * Javadoc and docs/reliability.md). Default reads are served locally only by a leader Ratis calls
+ * leader-ready ({@code leaderReady()}), one that has applied every entry committed before its term.
+ *
  * <p>This package owns no HTTP and no clock-driven decisions; the agent's server package does.
  */
 package io.roster.server;

@@ -14,6 +14,15 @@ public interface Replicator extends AutoCloseable {
     /** Whether this server is the leader now (leader duties run only there). */
     boolean isLeader();
 
+    /**
+     * Whether this server leads and its store already holds every write committed before its term,
+     * so that it may answer a default-consistency read from its store. A leader just elected (after
+     * a restart of every server, say) may not have applied its log yet; it takes the read barrier.
+     */
+    default boolean leaderReady() {
+        return isLeader();
+    }
+
     /** The leader's server address ({@code host:port}), or empty when there is none. */
     String leaderAddress();
 

@@ -66,8 +66,9 @@ public final class BlockingQuery {
         // Consistency modes: ?stale answers from this server's state; ?consistent waits for a
         // linearizable read barrier; the default is answered by a server that believes it leads,
         // from its state, without consulting a lease (as Consul's default mode: a deposed leader may
-        // answer stale data for a moment, see docs/reliability.md), so a follower takes the barrier instead.
-        boolean barrier = !call.has("stale") && (call.has("consistent") || !replicator.isLeader());
+        // answer stale data for a moment, see docs/reliability.md), so a follower takes the barrier instead,
+        // and so does a leader not yet ready (just elected, its log not applied: fault run seed 3003).
+        boolean barrier = !call.has("stale") && (call.has("consistent") || !replicator.leaderReady());
         if (!barrier) {
             block(call, minIndex, wait, query, render);
             return;

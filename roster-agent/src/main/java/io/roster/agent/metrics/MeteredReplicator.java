@@ -28,6 +28,11 @@ public final class MeteredReplicator implements Replicator {
     }
 
     @Override
+    public boolean leaderReady() {
+        return inner.leaderReady();
+    }
+
+    @Override
     public String leaderAddress() {
         return inner.leaderAddress();
     }

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Three server agents on network-namespace hosts (10.10.10.10-12, prefix {@code fz}) and one client
+ * Three (or five) server agents on network-namespace hosts (10.10.10.10-14, prefix {@code fz}) and one client
  * host (10.10.10.20) with the {@link HttpBridge}, and the faults a run injects: kill -9 and restart,
  * SIGSTOP/SIGCONT, a host's link down, iptables DROP between two servers (a bridge partition), and a
  * full data-directory filesystem (one server's data directory is a small tmpfs, mounted in the root
@@ -20,7 +20,8 @@ import java.util.List;
  * on success and on failure.
  */
 final class Cluster implements AutoCloseable {
-    static final List<String> IPS = List.of("10.10.10.10", "10.10.10.11", "10.10.10.12");
+    /** The servers' addresses: the first {@link #size()} of them are used (3 by default, 5 at most). */
+    static final List<String> IPS = List.of("10.10.10.10", "10.10.10.11", "10.10.10.12", "10.10.10.13", "10.10.10.14");
     static final String CLIENT_IP = "10.10.10.20";
     /** Size of the tmpfs that holds one server's data directory. */
     static final String TMPFS_SIZE = "256m";
@@ -28,10 +29,11 @@ final class Cluster implements AutoCloseable {
 
     private final NetHosts hosts;
     private final List<Host> servers = new ArrayList<>();
-    private final Host.Proc[] procs = new Host.Proc[3];
-    private final boolean[] paused = new boolean[3];
-    private final boolean[] cut = new boolean[3];
-    private final Path[] dataDirs = new Path[3];
+    private final Host.Proc[] procs = new Host.Proc[5];
+    private final boolean[] paused = new boolean[5];
+    private final boolean[] cut = new boolean[5];
+    private final boolean[] shaped = new boolean[5];
+    private final Path[] dataDirs = new Path[5];
     private final int tmpfsServer;
     private boolean tmpfsMounted;
     private boolean dropRules;
@@ -39,11 +41,22 @@ final class Cluster implements AutoCloseable {
     private final Host client;
     private HttpBridge bridge;
 
+    private final int n;
+
     Cluster(int tmpfsServer) {
+        this(3, tmpfsServer);
+    }
+
+    /** {@code n} servers (3 or 5), server {@code tmpfsServer}'s data directory on a tmpfs (none when negative). */
+    Cluster(int n, int tmpfsServer) {
+        if (n < 1 || n > IPS.size()) {
+            throw new IllegalArgumentException("servers: 1 to " + IPS.size());
+        }
+        this.n = n;
         this.tmpfsServer = tmpfsServer;
         this.hosts = NetHosts.create(NetHosts.defaultLogRoot(), "fz");
         try {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < n; i++) {
                 servers.add(hosts.addHost("s" + (i + 1), IPS.get(i)));
                 dataDirs[i] = hosts.logDir().resolve("s" + (i + 1) + "-data");
                 Files.createDirectories(dataDirs[i]);
@@ -59,6 +72,11 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** The number of servers. */
+    int size() {
+        return n;
+    }
+
     NetHosts hosts() {
         return hosts;
     }
@@ -69,6 +87,11 @@ final class Cluster implements AutoCloseable {
 
     int tmpfsServer() {
         return tmpfsServer;
+    }
+
+    /** Server {@code i}'s data directory (in the root mount namespace, which the hosts share). */
+    Path dataDir(int i) {
+        return dataDirs[i];
     }
 
     HttpBridge bridge() {
@@ -85,15 +108,15 @@ final class Cluster implements AutoCloseable {
 
     private List<String> args(int i) {
         List<String> a = new ArrayList<>(List.of("-server", "-node=s" + (i + 1), "-bind=" + IPS.get(i), "-client=0.0.0.0",
-                "-data-dir=" + dataDirs[i], "-bootstrap-expect=3", "-log-level=info"));
-        for (String ip : IPS) {
+                "-data-dir=" + dataDirs[i], "-bootstrap-expect=" + n, "-log-level=info"));
+        for (String ip : IPS.subList(0, n)) {
             a.add("-retry-join=" + ip);
         }
         return a;
     }
 
     synchronized void startAll() {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             start(i);
         }
     }
@@ -183,6 +206,28 @@ final class Cluster implements AutoCloseable {
         inHost(h, "iptables", "-A", "OUTPUT", "-d", IPS.get(from), "-j", "DROP");
     }
 
+    /** iptables DROP of a random {@code percent} of what server {@code i} receives and of what it sends (real packet loss). */
+    synchronized void lossy(int i, int percent) {
+        Host h = servers.get(i);
+        String p = String.format(java.util.Locale.ROOT, "%.2f", percent / 100.0);
+        dropRules = true;
+        inHost(h, "iptables", "-A", "INPUT", "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+        inHost(h, "iptables", "-A", "OUTPUT", "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+    }
+
+    /** Server {@code i}'s link made slow both ways with tbf (netem is missing here): queued packets wait, overflow is dropped. */
+    synchronized void slow(int i, String tbf) {
+        shaped[i] = true;
+        servers.get(i).qdisc("tbf " + tbf);
+    }
+
+    synchronized void unslow(int i) {
+        if (shaped[i]) {
+            servers.get(i).clearNetem();
+            shaped[i] = false;
+        }
+    }
+
     synchronized void flushDropRules() {
         if (dropRules) {
             for (Host h : servers) {
@@ -215,13 +260,14 @@ final class Cluster implements AutoCloseable {
 
     /** Undoes every fault that is on and starts every server that is down. */
     synchronized void healAll() {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             resume(i);
             reconnect(i);
+            unslow(i);
         }
         flushDropRules();
         freeDisk();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             start(i);
         }
     }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * One randomized fault run: 3 servers on namespace hosts, the {@link Workload} for
+ * One randomized fault run: 3 (or 5) servers on namespace hosts, the {@link Workload} for
  * {@code seconds}, faults drawn from {@code seed} (printed first, so a run can be replayed: the same
  * seed gives the same faults, targets, holds and client choices; thread timing differs), then
  * every fault healed, a consistent final read of every key, and the histories checked.
@@ -26,11 +26,14 @@ import java.util.Random;
 final class FaultRun {
     /**
      * The faults, in the order seeds draw them (append only: a seed names a schedule).
-     * {@link #DISK_FULL_RESTART} is drawn only with {@code -Dfaults.diskFullRestart=true}: a server
-     * started on a full disk is lost for good today (docs/reliability.md, "Results").
+     * {@link #DISK_FULL_RESTART} and the kinds after it are drawn only with
+     * {@code -Dfaults.diskFullRestart=true} (bench/run-faults sets it), so that the seeds CI replays keep
+     * their schedules. {@link #LOSSY}: 30 % of a server's packets dropped both ways (iptables
+     * {@code statistic}); {@link #SLOW}: a server's link at 512 kbit/s both ways with tbf (queued packets
+     * wait up to 500 ms, overflow is dropped): this kernel has no {@code sch_netem} for a plain delay.
      */
     enum Kind { KILL_ANY, KILL_LEADER, KILL_ALL, RESTART_ANY, PAUSE_LEADER, ISOLATE_ONE, ISOLATE_LEADER, ISOLATE_TWO, BRIDGE, DISK_FULL,
-        DISK_FULL_RESTART }
+        DISK_FULL_RESTART, LOSSY, SLOW }
 
     /** What a run found, one row of the table. */
     record Result(long seed, int seconds, List<String> faults, int ops, int unknown, int failed,
@@ -74,30 +77,40 @@ final class FaultRun {
 
     private final long seed;
     private final int seconds;
+    private final int servers;
     private final Random rnd;
     private final List<String> applied = new ArrayList<>();
     private java.nio.file.Path logDir;
 
     FaultRun(long seed, int seconds) {
+        this(seed, seconds, 3);
+    }
+
+    /** A run on {@code servers} servers (3 or 5); with 3 a seed replays the runs of the tables in docs/reliability.md. */
+    FaultRun(long seed, int seconds, int servers) {
         this.seed = seed;
         this.seconds = seconds;
+        this.servers = servers;
         this.rnd = new Random(seed);
     }
 
     Result run() {
         System.out.printf("FaultRun: seed %d, %d s (replay: -Dfaults.seed=%d -Dfaults.runs=1 -Dfaults.seconds=%d)%n", seed, seconds, seed, seconds);
-        int tmpfsServer = rnd.nextInt(3);
+        int tmpfsServer = rnd.nextInt(servers);
+        if (servers != 3) {
+            applied.add(servers + "-servers:");
+        }
         Workload w = null;
         String error = null;
         List<String> unread = List.of();
-        try (Cluster cluster = new Cluster(tmpfsServer)) {
+        try (Cluster cluster = new Cluster(servers, tmpfsServer)) {
             logDir = cluster.logDir();
             try {
                 long t0 = System.nanoTime();
                 cluster.startAll();
-                w = new Workload(cluster.bridge(), seed);
+                w = new Workload(cluster.bridge(), seed, servers);
                 boolean up = waitForLeader(cluster, Duration.ofSeconds(120));
-                System.out.printf("FaultRun: 3 servers %s in %d ms (JVM starts included)%n", up ? "agree on a leader" : "have no leader",
+                System.out.printf("FaultRun: " + servers + " servers %s in %d ms (JVM starts included)%n", up ? "agree on a leader" : "have no leader",
                         (System.nanoTime() - t0) / 1_000_000);
                 if (!up) {
                     error = "no leader within 120 s of the start";
@@ -193,8 +206,8 @@ final class FaultRun {
         while (System.nanoTime() < end - 4_000_000_000L) {
             Kind k = kinds[rnd.nextInt(kinds.length)];
             long holdMs = 3000 + rnd.nextInt(5000);
-            int target = rnd.nextInt(3);
-            int other = (target + 1 + rnd.nextInt(2)) % 3;
+            int target = rnd.nextInt(servers);
+            int other = (target + 1 + rnd.nextInt(servers - 1)) % servers;
             String desc;
             try {
                 desc = inject(c, k, target, other, holdMs);
@@ -219,7 +232,7 @@ final class FaultRun {
                 return name + "(s" + (t + 1) + ")";
             }
             case KILL_ALL -> {
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < c.size(); i++) {
                     c.kill9(i);
                 }
                 sleep(holdMs);
@@ -254,8 +267,8 @@ final class FaultRun {
             }
             case BRIDGE -> {
                 // target sees both; the other two do not see each other
-                int b = (target + 1) % 3;
-                int d = (target + 2) % 3;
+                int b = (target + 1) % c.size();
+                int d = (target + 2) % c.size();
                 c.dropBetween(b, d);
                 sleep(holdMs);
                 c.flushDropRules();
@@ -270,7 +283,7 @@ final class FaultRun {
                 c.fillDisk();
                 String ballast = "b".repeat(500_000);
                 for (int i = 0; i < 12; i++) {
-                    c.bridge().call("PUT", Cluster.url(i % 3) + "/v1/kv/fz-ballast/" + i, ballast, Duration.ofSeconds(5));
+                    c.bridge().call("PUT", Cluster.url(i % c.size()) + "/v1/kv/fz-ballast/" + i, ballast, Duration.ofSeconds(5));
                 }
                 sleep(holdMs / 2);
                 if (k == Kind.DISK_FULL_RESTART) {
@@ -284,17 +297,31 @@ final class FaultRun {
                 c.start(t);
                 return name + "(s" + (t + 1) + (stopped ? ", stopped on it" : "") + ")";
             }
+            case LOSSY -> {
+                int t = rnd.nextBoolean() ? leaderOr(c, target) : target;
+                c.lossy(t, 30);
+                sleep(holdMs);
+                c.flushDropRules();
+                return name + "(s" + (t + 1) + " 30%)";
+            }
+            case SLOW -> {
+                int t = rnd.nextBoolean() ? leaderOr(c, target) : target;
+                c.slow(t, "rate 512kbit burst 16kb latency 500ms");
+                sleep(holdMs);
+                c.unslow(t);
+                return name + "(s" + (t + 1) + " 512kbit)";
+            }
             default -> throw new IllegalStateException(name);
         }
     }
 
     /** The index of the server that leads now (asked of each server in turn), or {@code fallback} when none answers. */
-    private static int leaderOr(Cluster c, int fallback) {
-        for (int i = 0; i < 3; i++) {
+    static int leaderOr(Cluster c, int fallback) {
+        for (int i = 0; i < c.size(); i++) {
             HttpBridge.Answer a = c.bridge().call("GET", Cluster.url(i) + "/v1/status/leader", null, Duration.ofSeconds(2));
             if (a.status() == 200) {
                 String addr = a.body().strip().replace("\"", "");
-                for (int j = 0; j < 3; j++) {
+                for (int j = 0; j < c.size(); j++) {
                     if (addr.startsWith(Cluster.IPS.get(j) + ":")) {
                         return j;
                     }
@@ -305,12 +332,12 @@ final class FaultRun {
     }
 
     /** Every server answers the same, non-empty leader. */
-    private static boolean waitForLeader(Cluster c, Duration atMost) {
+    static boolean waitForLeader(Cluster c, Duration atMost) {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
             String first = null;
             boolean agree = true;
-            for (int i = 0; i < 3 && agree; i++) {
+            for (int i = 0; i < c.size() && agree; i++) {
                 HttpBridge.Answer a = c.bridge().call("GET", Cluster.url(i) + "/v1/status/leader", null, Duration.ofSeconds(2));
                 String l = a.status() == 200 ? a.body().strip() : "";
                 agree = !l.isEmpty() && !l.equals("\"\"") && (first == null || first.equals(l));

@@ -59,9 +59,17 @@ final class Workload {
     private final String[] sessions = new String[2];
     private volatile boolean stop;
 
+    private final int servers;
+
     Workload(HttpBridge http, long seed) {
+        this(http, seed, 3);
+    }
+
+    /** Clients of the first {@code servers} servers of {@link Cluster#IPS}, each request to one picked at random. */
+    Workload(HttpBridge http, long seed, int servers) {
         this.http = http;
         this.seed = seed;
+        this.servers = servers;
     }
 
     // ---- setup ---------------------------------------------------------------------------
@@ -72,7 +80,7 @@ final class Workload {
         Random rnd = new Random(seed);
         for (int i = 0; i < sessions.length; i++) {
             while (sessions[i] == null && System.nanoTime() < deadline) {
-                HttpBridge.Answer a = http.call("PUT", Cluster.url(rnd.nextInt(3)) + "/v1/session/create",
+                HttpBridge.Answer a = http.call("PUT", Cluster.url(rnd.nextInt(servers)) + "/v1/session/create",
                         "{\"Name\":\"fz-lock-" + i + "\",\"LockDelay\":\"0s\",\"Checks\":[]}", OP_TIMEOUT);
                 if (a.status() == 200 && tree(a.body()).path("ID").isTextual()) {
                     sessions[i] = tree(a.body()).path("ID").asText();
@@ -89,7 +97,7 @@ final class Workload {
         txn.append("]");
         boolean bankDone = false;
         while (!bankDone && System.nanoTime() < deadline) {
-            HttpBridge.Answer a = http.call("PUT", Cluster.url(rnd.nextInt(3)) + "/v1/txn", txn.toString(), OP_TIMEOUT);
+            HttpBridge.Answer a = http.call("PUT", Cluster.url(rnd.nextInt(servers)) + "/v1/txn", txn.toString(), OP_TIMEOUT);
             bankDone = a.status() == 200;
             if (!bankDone) {
                 pause(500);
@@ -135,8 +143,8 @@ final class Workload {
         return new Random(seed * 1000 + client);
     }
 
-    private static String server(Random rnd) {
-        return Cluster.url(rnd.nextInt(3));
+    private String server(Random rnd) {
+        return Cluster.url(rnd.nextInt(servers));
     }
 
     private void kvClient(int c) {
@@ -265,7 +273,7 @@ final class Workload {
                 long amount = 1 + rnd.nextInt(10);
                 String txn = "[" + check(from, idx[from]) + "," + check(to, idx[to]) + ","
                         + set(from, b.amounts().get(from) - amount) + "," + set(to, b.amounts().get(to) + amount) + "]";
-                History.Pending p = bank.invoke(c, new BankModel.Transfer(from, to, amount));
+                History.Pending p = bank.invoke(c, new BankModel.Transfer(from, to, amount, b.amounts().get(from), b.amounts().get(to)));
                 HttpBridge.Answer a = http.call("PUT", server(rnd) + "/v1/txn", txn, OP_TIMEOUT);
                 if (a.status() == 200) {
                     p.ok(Boolean.TRUE);

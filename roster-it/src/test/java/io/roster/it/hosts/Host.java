@@ -306,7 +306,21 @@ public final class Host {
         return java.util.Optional.empty();
     }
 
-    /** Removes what {@link #netem(String)} set. */
+    /**
+     * Applies any root queueing discipline (e.g. {@code "tbf rate 512kbit burst 16kb latency 500ms"}, a
+     * slow link that delays what queues and drops what overflows) to both directions of this host's link,
+     * as {@link #netem(String)} does; for kernels without {@code sch_netem}. {@link #clearNetem()} removes it.
+     */
+    public void qdisc(String spec) {
+        List<String> args = List.of(spec.strip().split("\\s+"));
+        for (String[] where : new String[][] {{ns, "eth0"}, {hosts.bridgeNamespace(), bridgePort}}) {
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", where[0], "tc", "qdisc", "replace", "dev", where[1], "root"));
+            cmd.addAll(args);
+            Sh.must(CMD, cmd);
+        }
+    }
+
+    /** Removes what {@link #netem(String)} or {@link #qdisc(String)} set. */
     public void clearNetem() {
         Sh.run(CMD, List.of("ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", "eth0", "root"));
         Sh.run(CMD, List.of("ip", "netns", "exec", hosts.bridgeNamespace(), "tc", "qdisc", "del", "dev", bridgePort, "root"));

@@ -152,6 +152,28 @@ class CheckerTest {
                 ok(1, new BankModel.Read(), bad, 2, 4)), T).verdict()).isEqualTo(Verdict.ILLEGAL);
     }
 
+    /** Two transfers made from the same read cannot both commit: each checks the balances it read. */
+    @Test
+    void twoTransfersFromOneReadCannotBothCommit() {
+        BankModel bank = new BankModel(3, 10);
+        BankModel.Balances after = new BankModel.Balances(List.of(5L, 15L, 10L));
+        BankModel.Balances afterBoth = new BankModel.Balances(List.of(0L, 20L, 10L));
+        assertThat(Checker.check(bank, List.of(
+                ok(0, new BankModel.Transfer(0, 1, 5, 10, 10), true, 1, 3),
+                ok(1, new BankModel.Transfer(0, 1, 5, 5, 15), true, 4, 5),
+                ok(2, new BankModel.Read(), afterBoth, 6, 7)), T).verdict()).as("the second read the first's result").isEqualTo(Verdict.OK);
+        assertThat(Checker.check(bank, List.of(
+                ok(0, new BankModel.Transfer(0, 1, 5, 10, 10), true, 1, 3),
+                ok(1, new BankModel.Transfer(0, 1, 5, 10, 10), true, 2, 4),
+                ok(2, new BankModel.Read(), afterBoth, 6, 7)), T).verdict()).as("both from the initial read").isEqualTo(Verdict.ILLEGAL);
+        // of unknown outcome, a transfer from a read that no longer holds can only not have happened
+        assertThat(Checker.check(bank, List.of(
+                ok(0, new BankModel.Transfer(0, 1, 5, 10, 10), true, 1, 3),
+                Op.info(1, new BankModel.Transfer(0, 1, 5, 10, 10), 2),
+                ok(2, new BankModel.Read(), after, 6, 7),
+                ok(2, new BankModel.Read(), afterBoth, 8, 9)), T).verdict()).isEqualTo(Verdict.ILLEGAL);
+    }
+
     /**
      * 10k operations over 10 keys by 30 clients, made from a real linearization: every operation takes
      * effect at a random point between its call and its return (some never return: unknown), so the

@@ -534,10 +534,15 @@ public final class Store {
     }
 
     public Read<List<Node>> nodes(WatchSet ws) {
+        return nodes(ws, Map.of());
+    }
+
+    /** The nodes whose meta has every pair of {@code meta} (all nodes when empty), by name; from the node-meta index. */
+    public Read<List<Node>> nodes(WatchSet ws, Map<String, String> meta) {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.TOPIC_NODES);
-            return new Read<>(new java.util.ArrayList<>(catalog.nodes.values()), Math.max(1, catalog.nodesIndex));
+            return new Read<>(catalog.nodesWithMeta(meta), Math.max(1, catalog.nodesIndex));
         } finally {
             lock.readLock().unlock();
         }
@@ -556,11 +561,20 @@ public final class Store {
 
     /** Instances of a service with their nodes, for {@code /v1/catalog/service/<name>}. */
     public Read<List<io.roster.api.CatalogService>> catalogService(WatchSet ws, String name) {
+        return catalogService(ws, name, List.of(), Map.of());
+    }
+
+    /**
+     * Instances of a service carrying every tag in {@code tags} on nodes with every pair of
+     * {@code meta}, from the name, tag and node-meta indexes (the watch and index are the service's).
+     */
+    public Read<List<io.roster.api.CatalogService>> catalogService(WatchSet ws, String name, List<String> tags,
+                                                                    Map<String, String> meta) {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
             List<io.roster.api.CatalogService> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
+            for (Map.Entry<Node, NodeService> e : catalog.instances(name, tags, meta)) {
                 out.add(io.roster.api.CatalogService.of(e.getKey(), e.getValue()));
             }
             return new Read<>(out, catalog.indexOfService(name));
@@ -571,23 +585,21 @@ public final class Store {
 
     /** Instances of a service with their nodes and every check of both, for {@code /v1/health/service/<name>}. */
     public Read<List<io.roster.api.ServiceEntry>> serviceHealth(WatchSet ws, String name) {
+        return serviceHealth(ws, name, List.of(), Map.of());
+    }
+
+    /** {@link #serviceHealth(WatchSet, String)} narrowed by tags and node meta through the indexes. */
+    public Read<List<io.roster.api.ServiceEntry>> serviceHealth(WatchSet ws, String name, List<String> tags,
+                                                                Map<String, String> meta) {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
             List<io.roster.api.ServiceEntry> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
+            for (Map.Entry<Node, NodeService> e : catalog.instances(name, tags, meta)) {
                 // Node checks first, then the instance's own, each by check ID, as Consul lists them.
-                List<HealthCheck> nodeChecks = new java.util.ArrayList<>();
-                List<HealthCheck> own = new java.util.ArrayList<>();
-                for (HealthCheck c : catalog.checksOf(e.getKey().node())) {
-                    if (c.serviceId().isEmpty()) {
-                        nodeChecks.add(c);
-                    } else if (c.serviceId().equals(e.getValue().id())) {
-                        own.add(c);
-                    }
-                }
-                nodeChecks.addAll(own);
-                out.add(new io.roster.api.ServiceEntry(e.getKey(), e.getValue(), nodeChecks));
+                List<HealthCheck> checks = catalog.checksOfInstance(e.getKey().node(), "");
+                checks.addAll(catalog.checksOfInstance(e.getKey().node(), e.getValue().id()));
+                out.add(new io.roster.api.ServiceEntry(e.getKey(), e.getValue(), checks));
             }
             return new Read<>(out, catalog.indexOfService(name));
         } finally {
@@ -602,11 +614,7 @@ public final class Store {
             ws.watchTopic(CatalogTable.svcTopic(name));
             List<HealthCheck> out = new java.util.ArrayList<>();
             for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
-                for (HealthCheck c : catalog.checksOf(e.getKey().node())) {
-                    if (c.serviceId().equals(e.getValue().id())) {
-                        out.add(c);
-                    }
-                }
+                out.addAll(catalog.checksOfInstance(e.getKey().node(), e.getValue().id()));
             }
             return new Read<>(out, catalog.indexOfService(name));
         } finally {
@@ -619,7 +627,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.nodeTopic(name));
-            Node n = catalog.nodes.get(name);
+            Node n = catalog.node(name);
             return new Read<>(n == null ? null : new NodeInfo(n, catalog.servicesOf(name)), catalog.indexOfNode(name));
         } finally {
             lock.readLock().unlock();
@@ -642,18 +650,15 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.TOPIC_CHECKS);
-            List<HealthCheck> out = new java.util.ArrayList<>();
-            for (Map<String, HealthCheck> m : catalog.checks.values()) {
-                for (HealthCheck c : m.values()) {
-                    if ("any".equals(state) || c.status().equals(state)) {
-                        out.add(c);
-                    }
-                }
-            }
-            return new Read<>(out, Math.max(1, catalog.checksIndex));
+            return new Read<>(catalog.checksInState(state), Math.max(1, catalog.checksIndex));
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Catalog rows (nodes, instances, checks, index entries) that reads have looked at so far: a read's cost, for tests and metrics. */
+    public long catalogRowsTouched() {
+        return catalog.rowsTouched();
     }
 
     // ------------------------------------------------------------------ prepared query and coordinate reads

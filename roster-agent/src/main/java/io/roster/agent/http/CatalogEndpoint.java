@@ -99,7 +99,8 @@ final class CatalogEndpoint {
 
     void nodes(Call call) {
         io.roster.agent.filter.Filter filter = Filters.filter(call, Node.class);
-        blocking.serve(call, store::nodes, (c, r) -> {
+        Map<String, String> meta = Filters.nodeMeta(call);
+        blocking.serve(call, ws -> store.nodes(ws, meta), (c, r) -> {
             List<Node> out = new ArrayList<>();
             for (Node n : r.value()) {
                 if (Filters.nodeMetaMatches(c, n)) {
@@ -166,7 +167,7 @@ final class CatalogEndpoint {
      * the index never goes down, since a node stops matching only by a node-list write.
      */
     private Store.Read<List<CatalogService>> instancesOnMatchingNodes(Call call, io.roster.state.WatchSet ws) {
-        Store.Read<List<Node>> nodes = store.nodes(ws);
+        Store.Read<List<Node>> nodes = store.nodes(ws, Filters.nodeMeta(call));
         long index = nodes.index();
         List<CatalogService> out = new ArrayList<>();
         for (Node n : nodes.value()) {
@@ -187,7 +188,10 @@ final class CatalogEndpoint {
     void service(Call call) {
         String name = requireName(call, "Missing service name");
         io.roster.agent.filter.Filter filter = Filters.filter(call, CatalogService.class);
-        blocking.serve(call, ws -> store.catalogService(ws, name), (c, r) -> {
+        List<String> tags = call.params("tag");
+        Map<String, String> meta = Filters.nodeMeta(call);
+        // The indexes narrow by tag and node meta; the checks below stay the definition of a match.
+        blocking.serve(call, ws -> store.catalogService(ws, name, tags, meta), (c, r) -> {
             List<CatalogService> out = new ArrayList<>();
             for (CatalogService s : r.value()) {
                 if (Filters.tagsMatch(c, s.serviceTags()) && nodeMetaOk(c, s.nodeMeta())) {

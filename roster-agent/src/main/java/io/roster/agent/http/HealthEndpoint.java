@@ -42,7 +42,10 @@ final class HealthEndpoint {
         String name = CatalogEndpoint.requireName(call, "Missing service name");
         boolean passing = Filters.passingOnly(call);
         Filter filter = Filters.filter(call, ServiceEntry.class);
-        blocking.serve(call, ws -> store.serviceHealth(ws, name), (c, r) -> {
+        List<String> tags = call.params("tag");
+        java.util.Map<String, String> meta = Filters.nodeMeta(call);
+        // The indexes narrow by tag and node meta; the checks below stay the definition of a match.
+        blocking.serve(call, ws -> store.serviceHealth(ws, name, tags, meta), (c, r) -> {
             List<ServiceEntry> out = new ArrayList<>();
             for (ServiceEntry e : r.value()) {
                 if (!Filters.tagsMatch(c, e.service().tags()) || !Filters.nodeMetaMatches(c, e.node())) {

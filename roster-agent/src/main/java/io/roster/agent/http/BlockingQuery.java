@@ -153,6 +153,90 @@ public final class BlockingQuery {
         return store.watches().parked();
     }
 
+    // ------------------------------------------------------------------ one rendering per index and query
+
+    /** How long a rendered answer may be handed to other watchers woken at the same index. */
+    private static final long SHARE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int MAX_SHARED = 512;
+
+    /**
+     * Answers rendered for woken watchers, by {@link Call#shareKey()}: every watcher of one query
+     * woken by one write finds the same index and is sent the same bytes (and the same gzipped
+     * bytes), so 100k watchers of one key cost one serialization, not 100k.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Shared> shared = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Renderings done for woken watchers, and answers sent to woken watchers (for tests and benchmarks). */
+    private final java.util.concurrent.atomic.LongAdder renderings = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder sharedAnswers = new java.util.concurrent.atomic.LongAdder();
+
+    private static final class Shared {
+        final long index;
+        final long born = System.nanoTime();
+        private Call.Captured answer;
+        private boolean failed;
+
+        Shared(long index) {
+            this.index = index;
+        }
+
+        boolean fresh(long index) {
+            return this.index == index && System.nanoTime() - born < SHARE_NANOS;
+        }
+    }
+
+    /**
+     * Answers a woken watcher with the answer rendered for its query at this index, rendering it
+     * if it is the first. A render that throws answers this call with the error (it runs inside
+     * {@code finish}, so nothing else would) and leaves the others to render their own.
+     */
+    private <T> void answerShared(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render) {
+        sharedAnswers.increment();
+        try {
+            Call.Captured answer = sharedAnswer(call, read, render);
+            if (answer == null) {
+                render.accept(call, read);
+            } else {
+                call.replay(answer);
+            }
+        } catch (HttpError e) {
+            call.error(e.status(), e.getMessage());
+        } catch (RuntimeException e) {
+            call.error(500, "Internal error: " + e);
+        }
+    }
+
+    private <T> Call.Captured sharedAnswer(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render) {
+        String key = call.shareKey();
+        if (shared.size() > MAX_SHARED) {
+            shared.values().removeIf(e -> !e.fresh(e.index));
+            if (shared.size() > MAX_SHARED) {
+                shared.clear();
+            }
+        }
+        Shared entry = shared.compute(key, (k, e) -> e != null && e.fresh(read.index()) ? e : new Shared(read.index()));
+        synchronized (entry) {
+            if (entry.answer == null && !entry.failed) {
+                entry.failed = true;
+                Call capture = call.capturing();
+                renderings.increment();
+                render.accept(capture, read);
+                entry.answer = capture.captured();
+                entry.failed = entry.answer == null;
+            }
+            return entry.answer;
+        }
+    }
+
+    /** Renderings made for woken watchers so far. */
+    public long wokenRenderings() {
+        return renderings.sum();
+    }
+
+    /** Woken watchers answered so far (each with a shared or its own rendering). */
+    public long wokenAnswers() {
+        return sharedAnswers.sum();
+    }
+
     private final class Parked<T> implements Runnable {
         private final Call call;
         private final long minIndex;
@@ -200,7 +284,7 @@ public final class BlockingQuery {
             if (woken && !expired) {
                 Store.Read<T> probe = query.apply(WatchSet.NONE);
                 if (probe.index() != minIndex) {
-                    finish(() -> render.accept(call, probe));
+                    finish(() -> answerShared(call, probe, render));
                     markAnswered();
                     return;
                 }

@@ -212,6 +212,35 @@ final class CatalogTable {
         return out;
     }
 
+    /** {@link #instances(String, List, Map)} as {@code /v1/catalog/service/<name>} entries. */
+    List<io.roster.api.CatalogService> catalogServices(String name, List<String> tags, Map<String, String> meta) {
+        List<io.roster.api.CatalogService> out = new ArrayList<>();
+        for (Map.Entry<Node, NodeService> e : instances(name, tags, meta)) {
+            out.add(io.roster.api.CatalogService.of(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    /** {@link #instances(String, List, Map)} as health entries: node checks first, then the instance's own, each by check ID, as Consul lists them. */
+    List<io.roster.api.ServiceEntry> serviceEntries(String name, List<String> tags, Map<String, String> meta) {
+        List<io.roster.api.ServiceEntry> out = new ArrayList<>();
+        for (Map.Entry<Node, NodeService> e : instances(name, tags, meta)) {
+            List<HealthCheck> checks = checksOfInstance(e.getKey().node(), "");
+            checks.addAll(checksOfInstance(e.getKey().node(), e.getValue().id()));
+            out.add(new io.roster.api.ServiceEntry(e.getKey(), e.getValue(), checks));
+        }
+        return out;
+    }
+
+    /** The checks of every instance of a service (not node checks), by node, instance, check ID. */
+    List<HealthCheck> checksOfService(String name) {
+        List<HealthCheck> out = new ArrayList<>();
+        for (Map.Entry<Node, NodeService> e : instances(name)) {
+            out.addAll(checksOfInstance(e.getKey().node(), e.getValue().id()));
+        }
+        return out;
+    }
+
     /** The checks of one instance ({@code serviceId}), or of the node itself ({@code ""}), by check ID. */
     List<HealthCheck> checksOfInstance(String node, String serviceId) {
         HashMap<String, TreeMap<String, HealthCheck>> m = checksByService.get(node);

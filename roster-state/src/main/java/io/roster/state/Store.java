@@ -573,11 +573,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
-            List<io.roster.api.CatalogService> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name, tags, meta)) {
-                out.add(io.roster.api.CatalogService.of(e.getKey(), e.getValue()));
-            }
-            return new Read<>(out, catalog.indexOfService(name));
+            return new Read<>(catalog.catalogServices(name, tags, meta), catalog.indexOfService(name));
         } finally {
             lock.readLock().unlock();
         }
@@ -594,14 +590,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
-            List<io.roster.api.ServiceEntry> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name, tags, meta)) {
-                // Node checks first, then the instance's own, each by check ID, as Consul lists them.
-                List<HealthCheck> checks = catalog.checksOfInstance(e.getKey().node(), "");
-                checks.addAll(catalog.checksOfInstance(e.getKey().node(), e.getValue().id()));
-                out.add(new io.roster.api.ServiceEntry(e.getKey(), e.getValue(), checks));
-            }
-            return new Read<>(out, catalog.indexOfService(name));
+            return new Read<>(catalog.serviceEntries(name, tags, meta), catalog.indexOfService(name));
         } finally {
             lock.readLock().unlock();
         }
@@ -612,11 +601,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
-            List<HealthCheck> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
-                out.addAll(catalog.checksOfInstance(e.getKey().node(), e.getValue().id()));
-            }
-            return new Read<>(out, catalog.indexOfService(name));
+            return new Read<>(catalog.checksOfService(name), catalog.indexOfService(name));
         } finally {
             lock.readLock().unlock();
         }

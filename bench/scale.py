@@ -23,6 +23,8 @@ ROUNDS = int(ARGS.get("rounds", "10"))
 HEALTH_WATCHERS = int(ARGS.get("health_watchers", "1000"))
 NAMES_WATCHERS = int(ARGS.get("names_watchers", "100"))
 W4 = int(ARGS.get("w4", "0"))
+NAMES_ONLY = ARGS.get("names_only", "") == "1"
+DNS_QUERIES = int(ARGS.get("dns_queries", "100"))
 OUT = ARGS.get("out", os.path.join(HOME, "bench", "target"))
 JFR = ARGS.get("jfr", "")
 WORK = ARGS["work"]
@@ -243,10 +245,14 @@ try:
     out, _ = wrk("/v1/catalog/services", SECONDS, 1)
     say(f"GET /v1/catalog/services at {instances:,} instances: p50 {wrk_latency(out, 50):.2f} ms, "
         f"p99 {wrk_latency(out, 99):.2f} ms, {wrk_rate(out):,.0f} answers/s (wrk -t1 -c1 -d{SECONDS}s)")
+    if NAMES_ONLY:
+        raise SystemExit(0)
     size = len(http("GET", "/v1/health/service/svc-1?passing")[2])
     cpu0 = cpu_seconds(pid)
     out, took = wrk("/v1/health/service/svc-1?passing", SECONDS, 16, threads=2)
     cpu1 = cpu_seconds(pid)
+    with open(os.path.join(OUT, "scale-wrk-health.txt"), "w") as f:
+        f.write(out)
     say(f"GET /v1/health/service/svc-1?passing ({NODES:,} instances, {size / 1e6:.1f} MB): "
         f"{wrk_rate(out):,.1f} answers/s, p50 {wrk_latency(out, 50):.1f} ms, p99 {wrk_latency(out, 99):.1f} ms "
         f"(wrk -t2 -c16 -d{SECONDS}s), agent CPU {(cpu1 - cpu0) / took:.2f} cores")
@@ -254,7 +260,7 @@ try:
     with urllib.request.urlopen(req, timeout=60) as r:
         say(f"  the same with Accept-Encoding: gzip: {len(r.read()) / 1e6:.2f} MB, Content-Encoding "
             f"{r.headers.get('Content-Encoding')}")
-    times, answers = dns_srv_latencies("svc-1.service.consul", 500 if SECONDS >= 5 else 100)
+    times, answers = dns_srv_latencies("svc-1.service.consul", DNS_QUERIES)
     say(f"DNS SRV svc-1.service.consul over UDP (EDNS 4096, {answers} answers fit): p50 {pct(times, 50):.2f} ms, "
         f"p99 {pct(times, 99):.2f} ms ({len(times)} queries one after another)")
 

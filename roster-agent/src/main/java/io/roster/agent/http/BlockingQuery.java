@@ -50,6 +50,21 @@ public final class BlockingQuery {
      * {@code query} (blocking when asked), and hands the result to {@code render}, which must answer.
      */
     public <T> void serve(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
+        serve(call, query, render, false);
+    }
+
+    /**
+     * {@link #serve} for a read whose index identifies its whole answer (the catalog and health
+     * reads: any change to what they return moves their index), so that an immediate answer is
+     * also taken from, or rendered once into, the answers shared at that index: many clients
+     * polling {@code health/service/<s>} cost one serialization per change, not one per request.
+     */
+    public <T> void serveShared(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
+        serve(call, query, render, true);
+    }
+
+    private <T> void serve(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render,
+                           boolean shareAtOnce) {
         if (call.has("stale") && call.has("consistent")) {
             throw HttpError.badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.");
         }
@@ -64,7 +79,7 @@ public final class BlockingQuery {
         // answer stale data for a moment, see docs/reliability.md), so a follower takes the barrier instead.
         boolean barrier = !call.has("stale") && (call.has("consistent") || !replicator.isLeader());
         if (!barrier) {
-            block(call, minIndex, wait, query, render);
+            block(call, minIndex, wait, query, shareAtOnce ? sharing(render) : render);
             return;
         }
         replicator.readBarrier().whenComplete((ok, err) -> {
@@ -73,7 +88,7 @@ public final class BlockingQuery {
                 return;
             }
             try {
-                block(call, minIndex, wait, query, render);
+                block(call, minIndex, wait, query, shareAtOnce ? sharing(render) : render);
             } catch (HttpError e) {
                 call.error(e.status(), e.getMessage());
             } catch (RuntimeException e) {
@@ -107,6 +122,25 @@ public final class BlockingQuery {
     public <T> void serveUntilChanged(Call call, long minIndex, Function<WatchSet, Store.Read<T>> query,
                                       BiConsumer<Call, Store.Read<T>> render) {
         block(call, minIndex, parseWait(call), query, render);
+    }
+
+    /** A render that sends the answer shared at the read's index (rendering it if none is). */
+    private <T> BiConsumer<Call, Store.Read<T>> sharing(BiConsumer<Call, Store.Read<T>> render) {
+        return new Sharing<>(render);
+    }
+
+    /** Marks a render whose answers may be shared at once (see {@link #serveShared}). */
+    private final class Sharing<T> implements BiConsumer<Call, Store.Read<T>> {
+        final BiConsumer<Call, Store.Read<T>> render;
+
+        Sharing(BiConsumer<Call, Store.Read<T>> render) {
+            this.render = render;
+        }
+
+        @Override
+        public void accept(Call call, Store.Read<T> read) {
+            answerShared(call, read, render, false);
+        }
     }
 
     /** {@code ?wait=}: a Go duration; absent or empty means the default. */
@@ -189,10 +223,12 @@ public final class BlockingQuery {
      * if it is the first. A render that throws answers this call with the error (it runs inside
      * {@code finish}, so nothing else would) and leaves the others to render their own.
      */
-    private <T> void answerShared(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render) {
-        sharedAnswers.increment();
+    private <T> void answerShared(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render, boolean woken) {
+        if (woken) {
+            sharedAnswers.increment();
+        }
         try {
-            Call.Captured answer = sharedAnswer(call, read, render);
+            Call.Captured answer = call.shareKey() == null ? null : sharedAnswer(call, read, render, woken);
             if (answer == null) {
                 render.accept(call, read);
             } else {
@@ -205,7 +241,7 @@ public final class BlockingQuery {
         }
     }
 
-    private <T> Call.Captured sharedAnswer(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render) {
+    private <T> Call.Captured sharedAnswer(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render, boolean woken) {
         String key = call.shareKey();
         if (shared.size() > MAX_SHARED) {
             shared.values().removeIf(e -> !e.fresh(e.index));
@@ -218,7 +254,9 @@ public final class BlockingQuery {
             if (entry.answer == null && !entry.failed) {
                 entry.failed = true;
                 Call capture = call.capturing();
-                renderings.increment();
+                if (woken) {
+                    renderings.increment();
+                }
                 render.accept(capture, read);
                 entry.answer = capture.captured();
                 entry.failed = entry.answer == null;
@@ -284,7 +322,7 @@ public final class BlockingQuery {
             if (woken && !expired) {
                 Store.Read<T> probe = query.apply(WatchSet.NONE);
                 if (probe.index() != minIndex) {
-                    finish(() -> answerShared(call, probe, render));
+                    finish(() -> answerShared(call, probe, render instanceof Sharing<T> sh ? sh.render : render, true));
                     markAnswered();
                     return;
                 }

@@ -144,10 +144,14 @@ public final class Call {
     /**
      * What makes two reads render the same answer at the same index: method, path, the query as
      * sent without its {@code index}, {@code wait} and {@code hash} parameters, and the token.
-     * Cheap on purpose (a profile of 100k woken watchers showed a sorted copy of the query
+     * Null with {@code ?near=}. Cheap on purpose (a profile of 100k woken watchers showed a sorted copy of the query
      * costing half of the sharing): two equal queries written in another order only share less.
      */
     String shareKey() {
+        if (request.query().containsKey("near")) {
+            // ?near= sorts by coordinates, which change without moving the read's index.
+            return null;
+        }
         String q = request.rawQuery();
         StringBuilder b = new StringBuilder(request.method().length() + request.rawPath().length() + (q == null ? 0 : q.length()) + 48)
                 .append(request.method()).append(' ').append(request.rawPath()).append('?');

@@ -100,7 +100,7 @@ final class CatalogEndpoint {
     void nodes(Call call) {
         io.roster.agent.filter.Filter filter = Filters.filter(call, Node.class);
         Map<String, String> meta = Filters.nodeMeta(call);
-        blocking.serve(call, ws -> store.nodes(ws, meta), (c, r) -> {
+        blocking.serveShared(call, ws -> store.nodes(ws, meta), (c, r) -> {
             List<Node> out = new ArrayList<>();
             for (Node n : r.value()) {
                 if (Filters.nodeMetaMatches(c, n)) {
@@ -120,7 +120,7 @@ final class CatalogEndpoint {
     void services(Call call) {
         io.roster.agent.filter.Filter filter = Filters.filter(call, CatalogService.class);
         if (filter == null && call.params("node-meta").isEmpty()) {
-            blocking.serve(call, store::serviceNames, (c, r) -> {
+            blocking.serveShared(call, store::serviceNames, (c, r) -> {
                 c.meta(r.index());
                 c.json(r.value());
             });
@@ -128,7 +128,7 @@ final class CatalogEndpoint {
         }
         java.util.function.Function<io.roster.state.WatchSet, Store.Read<List<CatalogService>>> query =
                 call.params("node-meta").isEmpty() ? this::allInstances : ws -> instancesOnMatchingNodes(call, ws);
-        blocking.serve(call, query, (c, r) -> {
+        blocking.serveShared(call, query, (c, r) -> {
             Map<String, List<String>> out = new java.util.TreeMap<>();
             List<CatalogService> instances = new ArrayList<>();
             for (CatalogService s : r.value()) {
@@ -191,7 +191,7 @@ final class CatalogEndpoint {
         List<String> tags = call.params("tag");
         Map<String, String> meta = Filters.nodeMeta(call);
         // The indexes narrow by tag and node meta; the checks below stay the definition of a match.
-        blocking.serve(call, ws -> store.catalogService(ws, name, tags, meta), (c, r) -> {
+        blocking.serveShared(call, ws -> store.catalogService(ws, name, tags, meta), (c, r) -> {
             List<CatalogService> out = new ArrayList<>();
             for (CatalogService s : r.value()) {
                 if (Filters.tagsMatch(c, s.serviceTags()) && nodeMetaOk(c, s.nodeMeta())) {
@@ -222,7 +222,7 @@ final class CatalogEndpoint {
     private void nodeWith(Call call, java.util.function.Function<List<NodeService>, Object> shape) {
         String name = requireName(call, "Missing node name");
         io.roster.agent.filter.Filter filter = Filters.filter(call, NodeService.class);
-        blocking.serve(call, ws -> store.node(ws, name), (c, r) -> {
+        blocking.serveShared(call, ws -> store.node(ws, name), (c, r) -> {
             c.meta(r.index());
             if (r.value() == null) {
                 c.json(null);

@@ -55,7 +55,10 @@ def http(method, path, body=None, timeout=30):
 
 
 def metric(name):
-    _, _, b = http("GET", "/v1/agent/metrics")
+    try:
+        _, _, b = http("GET", "/v1/agent/metrics", timeout=60)
+    except OSError:
+        return None
     for g in json.loads(b).get("Gauges", []):
         if g["Name"] == name:
             return g["Value"]
@@ -288,7 +291,7 @@ try:
             except subprocess.TimeoutExpired:
                 p.kill()
         t_clients = now_us()
-        last = metric("roster.blocking.last_answered_epoch_us")
+        last = metric("roster.blocking.last_answered_epoch_us") or t_write
         delays_agent.append((last - t_write) / 1000)
         delays_client.append((t_clients - t_write) / 1000)
     cpu = cpu_seconds(pid) - cpu0

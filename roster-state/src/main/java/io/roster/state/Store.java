@@ -559,6 +559,31 @@ public final class Store {
         }
     }
 
+    /**
+     * What {@link #catalogService}, {@link #serviceHealth} and {@link #serviceChecks} watch, and the
+     * index they report, without reading any instance (a blocking query's cheap probe).
+     */
+    public long serviceIndex(WatchSet ws, String name) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.svcTopic(name));
+            return catalog.indexOfService(name);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** What {@link #serviceNames} watches and the index it reports, without listing anything. */
+    public long serviceNamesIndex(WatchSet ws) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.TOPIC_SERVICES);
+            return Math.max(1, Math.max(catalog.servicesIndex, catalog.nodesIndex));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Instances of a service with their nodes, for {@code /v1/catalog/service/<name>}. */
     public Read<List<io.roster.api.CatalogService>> catalogService(WatchSet ws, String name) {
         return catalogService(ws, name, List.of(), Map.of());

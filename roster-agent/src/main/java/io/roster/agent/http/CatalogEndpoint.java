@@ -120,7 +120,7 @@ final class CatalogEndpoint {
     void services(Call call) {
         io.roster.agent.filter.Filter filter = Filters.filter(call, CatalogService.class);
         if (filter == null && call.params("node-meta").isEmpty()) {
-            blocking.serveShared(call, store::serviceNames, (c, r) -> {
+            blocking.serveShared(call, store::serviceNamesIndex, store::serviceNames, (c, r) -> {
                 c.meta(r.index());
                 c.json(r.value());
             });
@@ -191,7 +191,7 @@ final class CatalogEndpoint {
         List<String> tags = call.params("tag");
         Map<String, String> meta = Filters.nodeMeta(call);
         // The indexes narrow by tag and node meta; the checks below stay the definition of a match.
-        blocking.serveShared(call, ws -> store.catalogService(ws, name, tags, meta), (c, r) -> {
+        blocking.serveShared(call, ws -> store.serviceIndex(ws, name), ws -> store.catalogService(ws, name, tags, meta), (c, r) -> {
             List<CatalogService> out = new ArrayList<>();
             for (CatalogService s : r.value()) {
                 if (Filters.tagsMatch(c, s.serviceTags()) && nodeMetaOk(c, s.nodeMeta())) {

@@ -35,7 +35,8 @@ final class HealthEndpoint {
     void checks(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing service name");
         Filter filter = Filters.filter(call, HealthCheck.class);
-        blocking.serveShared(call, ws -> store.serviceChecks(ws, name), (c, r) -> checksOnMatchingNodes(c, r, filter));
+        blocking.serveShared(call, ws -> store.serviceIndex(ws, name), ws -> store.serviceChecks(ws, name),
+                (c, r) -> checksOnMatchingNodes(c, r, filter));
     }
 
     void service(Call call) {
@@ -45,7 +46,7 @@ final class HealthEndpoint {
         List<String> tags = call.params("tag");
         java.util.Map<String, String> meta = Filters.nodeMeta(call);
         // The indexes narrow by tag and node meta; the checks below stay the definition of a match.
-        blocking.serveShared(call, ws -> store.serviceHealth(ws, name, tags, meta), (c, r) -> {
+        blocking.serveShared(call, ws -> store.serviceIndex(ws, name), ws -> store.serviceHealth(ws, name, tags, meta), (c, r) -> {
             List<ServiceEntry> out = new ArrayList<>();
             for (ServiceEntry e : r.value()) {
                 if (!Filters.tagsMatch(c, e.service().tags()) || !Filters.nodeMetaMatches(c, e.node())) {

@@ -567,10 +567,15 @@ public final class Store {
     }
 
     public Read<List<Node>> nodes(WatchSet ws) {
+        return nodes(ws, Map.of());
+    }
+
+    /** The nodes whose meta has every pair of {@code meta} (all nodes when empty), by name; from the node-meta index. */
+    public Read<List<Node>> nodes(WatchSet ws, Map<String, String> meta) {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.TOPIC_NODES);
-            return new Read<>(new java.util.ArrayList<>(catalog.nodes.values()), Math.max(1, catalog.nodesIndex));
+            return new Read<>(catalog.nodesWithMeta(meta), Math.max(1, catalog.nodesIndex));
         } finally {
             lock.readLock().unlock();
         }
@@ -587,16 +592,46 @@ public final class Store {
         }
     }
 
-    /** Instances of a service with their nodes, for {@code /v1/catalog/service/<name>}. */
-    public Read<List<io.roster.api.CatalogService>> catalogService(WatchSet ws, String name) {
+    /**
+     * What {@link #catalogService}, {@link #serviceHealth} and {@link #serviceChecks} watch, and the
+     * index they report, without reading any instance (a blocking query's cheap probe).
+     */
+    public long serviceIndex(WatchSet ws, String name) {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
-            List<io.roster.api.CatalogService> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
-                out.add(io.roster.api.CatalogService.of(e.getKey(), e.getValue()));
-            }
-            return new Read<>(out, catalog.indexOfService(name));
+            return catalog.indexOfService(name);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** What {@link #serviceNames} watches and the index it reports, without listing anything. */
+    public long serviceNamesIndex(WatchSet ws) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.TOPIC_SERVICES);
+            return Math.max(1, Math.max(catalog.servicesIndex, catalog.nodesIndex));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Instances of a service with their nodes, for {@code /v1/catalog/service/<name>}. */
+    public Read<List<io.roster.api.CatalogService>> catalogService(WatchSet ws, String name) {
+        return catalogService(ws, name, List.of(), Map.of());
+    }
+
+    /**
+     * Instances of a service carrying every tag in {@code tags} on nodes with every pair of
+     * {@code meta}, from the name, tag and node-meta indexes (the watch and index are the service's).
+     */
+    public Read<List<io.roster.api.CatalogService>> catalogService(WatchSet ws, String name, List<String> tags,
+                                                                    Map<String, String> meta) {
+        lock.readLock().lock();
+        try {
+            ws.watchTopic(CatalogTable.svcTopic(name));
+            return new Read<>(catalog.catalogServices(name, tags, meta), catalog.indexOfService(name));
         } finally {
             lock.readLock().unlock();
         }
@@ -604,25 +639,16 @@ public final class Store {
 
     /** Instances of a service with their nodes and every check of both, for {@code /v1/health/service/<name>}. */
     public Read<List<io.roster.api.ServiceEntry>> serviceHealth(WatchSet ws, String name) {
+        return serviceHealth(ws, name, List.of(), Map.of());
+    }
+
+    /** {@link #serviceHealth(WatchSet, String)} narrowed by tags and node meta through the indexes. */
+    public Read<List<io.roster.api.ServiceEntry>> serviceHealth(WatchSet ws, String name, List<String> tags,
+                                                                Map<String, String> meta) {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
-            List<io.roster.api.ServiceEntry> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
-                // Node checks first, then the instance's own, each by check ID, as Consul lists them.
-                List<HealthCheck> nodeChecks = new java.util.ArrayList<>();
-                List<HealthCheck> own = new java.util.ArrayList<>();
-                for (HealthCheck c : catalog.checksOf(e.getKey().node())) {
-                    if (c.serviceId().isEmpty()) {
-                        nodeChecks.add(c);
-                    } else if (c.serviceId().equals(e.getValue().id())) {
-                        own.add(c);
-                    }
-                }
-                nodeChecks.addAll(own);
-                out.add(new io.roster.api.ServiceEntry(e.getKey(), e.getValue(), nodeChecks));
-            }
-            return new Read<>(out, catalog.indexOfService(name));
+            return new Read<>(catalog.serviceEntries(name, tags, meta), catalog.indexOfService(name));
         } finally {
             lock.readLock().unlock();
         }
@@ -633,15 +659,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.svcTopic(name));
-            List<HealthCheck> out = new java.util.ArrayList<>();
-            for (Map.Entry<Node, NodeService> e : catalog.instances(name)) {
-                for (HealthCheck c : catalog.checksOf(e.getKey().node())) {
-                    if (c.serviceId().equals(e.getValue().id())) {
-                        out.add(c);
-                    }
-                }
-            }
-            return new Read<>(out, catalog.indexOfService(name));
+            return new Read<>(catalog.checksOfService(name), catalog.indexOfService(name));
         } finally {
             lock.readLock().unlock();
         }
@@ -652,7 +670,7 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.nodeTopic(name));
-            Node n = catalog.nodes.get(name);
+            Node n = catalog.node(name);
             return new Read<>(n == null ? null : new NodeInfo(n, catalog.servicesOf(name)), catalog.indexOfNode(name));
         } finally {
             lock.readLock().unlock();
@@ -675,18 +693,15 @@ public final class Store {
         lock.readLock().lock();
         try {
             ws.watchTopic(CatalogTable.TOPIC_CHECKS);
-            List<HealthCheck> out = new java.util.ArrayList<>();
-            for (Map<String, HealthCheck> m : catalog.checks.values()) {
-                for (HealthCheck c : m.values()) {
-                    if ("any".equals(state) || c.status().equals(state)) {
-                        out.add(c);
-                    }
-                }
-            }
-            return new Read<>(out, Math.max(1, catalog.checksIndex));
+            return new Read<>(catalog.checksInState(state), Math.max(1, catalog.checksIndex));
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Catalog rows (nodes, instances, checks, index entries) that reads have looked at so far: a read's cost, for tests and metrics. */
+    public long catalogRowsTouched() {
+        return catalog.rowsTouched();
     }
 
     // ------------------------------------------------------------------ prepared query and coordinate reads

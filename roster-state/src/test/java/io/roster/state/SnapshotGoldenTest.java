@@ -486,7 +486,7 @@ class SnapshotGoldenTest {
             assertThat(s.nodes(WatchSet.NONE).value()).extracting(io.roster.api.Node::node)
                     .containsExactly("node1", "node2", "node3");
             assertThat(s.serviceNames(WatchSet.NONE).value()).containsOnlyKeys("db", "web");
-            assertThat(s.serviceNames(WatchSet.NONE).value().get("web")).containsExactly("v1", "primary", "canary", "v2");
+            assertThat(s.serviceNames(WatchSet.NONE).value().get("web")).containsExactly("canary", "primary", "v1", "v2");
             assertThat(s.serviceChecks(WatchSet.NONE, "web").value()).filteredOn(c -> c.serviceId().equals("web-1"))
                     .singleElement().satisfies(c -> assertThat(c.serviceTags()).containsExactly("v1", "primary", "canary"));
             assertThat(s.checksInState(WatchSet.NONE, HealthCheck.CRITICAL).value())

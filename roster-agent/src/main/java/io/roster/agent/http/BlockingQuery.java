@@ -55,6 +55,58 @@ public final class BlockingQuery {
     }
 
     public <T> void serve(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
+        serve(call, query, render, false);
+    }
+
+    /**
+     * {@link #serve} for a read whose index identifies its whole answer (the catalog and health
+     * reads: any change to what they return moves their index), so that an immediate answer is
+     * also taken from, or rendered once into, the answers shared at that index: many clients
+     * polling {@code health/service/<s>} cost one serialization per change, not one per request.
+     */
+    public <T> void serveShared(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
+        serve(call, query, render, true);
+    }
+
+    /**
+     * {@link #serveShared} with an index probe: {@code probe} watches what {@code query} watches
+     * and returns the index it would report, without building the answer. A request that will
+     * park (its index is current) then costs the probe, not the query: 1,000 watchers parking on
+     * a 10,000-instance {@code health/service} build no answer until a change wakes them.
+     */
+    public <T> void serveShared(Call call, java.util.function.ToLongFunction<WatchSet> probe,
+                                Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render) {
+        String idx = call.param("index");
+        long minIndex = idx == null || idx.isEmpty() ? 0 : call.longParam("index", 0, "Invalid index");
+        String key = call.shareKey();
+        serve(call, minIndex == 0 ? query : ws -> {
+            PREFETCHED.remove();
+            long at = probe.applyAsLong(ws);
+            // Only a read that registers watches can park; any other (an answer at once, a timed-out
+            // or woken read) needs the value, unless the answer at that index is already rendered:
+            // then the thread that goes on to answer takes it (no query at all for 99,999 of 100k).
+            if (ws != WatchSet.NONE && at == minIndex) {
+                return new Store.Read<>(null, at);
+            }
+            Shared e = key == null ? null : shared.get(key);
+            Call.Captured ready = e == null ? null : e.ready(at);
+            if (ready != null) {
+                PREFETCHED.set(new Prefetched(key, at, ready));
+                return new Store.Read<>(null, at);
+            }
+            return query.apply(WatchSet.NONE);
+        }, render, true);
+    }
+
+    /** An answer found rendered by a probe, for the same thread's {@link #answerShared} to send. */
+    private static final ThreadLocal<Prefetched> PREFETCHED = new ThreadLocal<>();
+
+    /** Sent only to the call it was found for (same key, same index), never to another on that thread. */
+    private record Prefetched(String key, long index, Call.Captured answer) {
+    }
+
+    private <T> void serve(Call call, Function<WatchSet, Store.Read<T>> query, BiConsumer<Call, Store.Read<T>> render,
+                           boolean shareAtOnce) {
         if (call.has("stale") && call.has("consistent")) {
             throw HttpError.badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.");
         }
@@ -70,7 +122,7 @@ public final class BlockingQuery {
         // and so does a leader not yet ready (just elected, its log not applied: fault run seed 3003).
         boolean barrier = !call.has("stale") && (call.has("consistent") || !replicator.leaderReady());
         if (!barrier) {
-            block(call, minIndex, wait, query, render);
+            block(call, minIndex, wait, query, shareAtOnce ? sharing(render) : render);
             return;
         }
         replicator.readBarrier().whenComplete((ok, err) -> {
@@ -79,7 +131,7 @@ public final class BlockingQuery {
                 return;
             }
             try {
-                block(call, minIndex, wait, query, render);
+                block(call, minIndex, wait, query, shareAtOnce ? sharing(render) : render);
             } catch (HttpError e) {
                 call.error(e.status(), e.getMessage());
             } catch (RuntimeException e) {
@@ -113,6 +165,25 @@ public final class BlockingQuery {
     public <T> void serveUntilChanged(Call call, long minIndex, Function<WatchSet, Store.Read<T>> query,
                                       BiConsumer<Call, Store.Read<T>> render) {
         block(call, minIndex, parseWait(call), query, render);
+    }
+
+    /** A render that sends the answer shared at the read's index (rendering it if none is). */
+    private <T> BiConsumer<Call, Store.Read<T>> sharing(BiConsumer<Call, Store.Read<T>> render) {
+        return new Sharing<>(render);
+    }
+
+    /** Marks a render whose answers may be shared at once (see {@link #serveShared}). */
+    private final class Sharing<T> implements BiConsumer<Call, Store.Read<T>> {
+        final BiConsumer<Call, Store.Read<T>> render;
+
+        Sharing(BiConsumer<Call, Store.Read<T>> render) {
+            this.render = render;
+        }
+
+        @Override
+        public void accept(Call call, Store.Read<T> read) {
+            answerShared(call, read, render, false);
+        }
     }
 
     /** {@code ?wait=}: a Go duration; absent or empty means the default. */
@@ -157,6 +228,107 @@ public final class BlockingQuery {
     /** How many requests are parked now. */
     public long parked() {
         return store.watches().parked();
+    }
+
+    // ------------------------------------------------------------------ one rendering per index and query
+
+    /** How long a rendered answer may be handed to other watchers woken at the same index. */
+    private static final long SHARE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int MAX_SHARED = 512;
+
+    /**
+     * Answers rendered for woken watchers, by {@link Call#shareKey()}: every watcher of one query
+     * woken by one write finds the same index and is sent the same bytes (and the same gzipped
+     * bytes), so 100k watchers of one key cost one serialization, not 100k.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Shared> shared = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Renderings done for woken watchers, and answers sent to woken watchers (for tests and benchmarks). */
+    private final java.util.concurrent.atomic.LongAdder renderings = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder sharedAnswers = new java.util.concurrent.atomic.LongAdder();
+
+    private static final class Shared {
+        final long index;
+        final long born = System.nanoTime();
+        private Call.Captured answer;
+        private boolean failed;
+
+        Shared(long index) {
+            this.index = index;
+        }
+
+        boolean fresh(long index) {
+            return this.index == index && System.nanoTime() - born < SHARE_NANOS;
+        }
+
+        /** The rendered answer at {@code index}, if there is one and it is fresh. */
+        synchronized Call.Captured ready(long index) {
+            return fresh(index) ? answer : null;
+        }
+    }
+
+    /**
+     * Answers a woken watcher with the answer rendered for its query at this index, rendering it
+     * if it is the first. A render that throws answers this call with the error (it runs inside
+     * {@code finish}, so nothing else would) and leaves the others to render their own.
+     */
+    private <T> void answerShared(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render, boolean woken) {
+        if (woken) {
+            sharedAnswers.increment();
+        }
+        Prefetched pre = PREFETCHED.get();
+        if (pre != null) {
+            PREFETCHED.remove();
+            if (pre.index() == read.index() && pre.key().equals(call.shareKey())) {
+                call.replay(pre.answer());
+                return;
+            }
+        }
+        try {
+            Call.Captured answer = call.shareKey() == null ? null : sharedAnswer(call, read, render, woken);
+            if (answer == null) {
+                render.accept(call, read);
+            } else {
+                call.replay(answer);
+            }
+        } catch (HttpError e) {
+            call.error(e.status(), e.getMessage());
+        } catch (RuntimeException e) {
+            call.error(500, "Internal error: " + e);
+        }
+    }
+
+    private <T> Call.Captured sharedAnswer(Call call, Store.Read<T> read, BiConsumer<Call, Store.Read<T>> render, boolean woken) {
+        String key = call.shareKey();
+        if (shared.size() > MAX_SHARED) {
+            shared.values().removeIf(e -> !e.fresh(e.index));
+            if (shared.size() > MAX_SHARED) {
+                shared.clear();
+            }
+        }
+        Shared entry = shared.compute(key, (k, e) -> e != null && e.fresh(read.index()) ? e : new Shared(read.index()));
+        synchronized (entry) {
+            if (entry.answer == null && !entry.failed) {
+                entry.failed = true;
+                Call capture = call.capturing();
+                if (woken) {
+                    renderings.increment();
+                }
+                render.accept(capture, read);
+                entry.answer = capture.captured();
+                entry.failed = entry.answer == null;
+            }
+            return entry.answer;
+        }
+    }
+
+    /** Renderings made for woken watchers so far. */
+    public long wokenRenderings() {
+        return renderings.sum();
+    }
+
+    /** Woken watchers answered so far (each with a shared or its own rendering). */
+    public long wokenAnswers() {
+        return sharedAnswers.sum();
     }
 
     private final class Parked<T> implements Runnable {
@@ -209,7 +381,7 @@ public final class BlockingQuery {
             if (woken && !expired) {
                 Store.Read<T> probe = query.apply(WatchSet.NONE);
                 if (probe.index() != minIndex) {
-                    finish(() -> render.accept(call, probe));
+                    finish(() -> answerShared(call, probe, render instanceof Sharing<T> sh ? sh.render : render, true));
                     markAnswered();
                     return;
                 }

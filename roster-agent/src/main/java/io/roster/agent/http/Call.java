@@ -24,6 +24,8 @@ public final class Call {
     private static final HttpField KNOWN_LEADER = new PreEncodedHttpField("X-Consul-KnownLeader", "true");
     private static final HttpField NO_KNOWN_LEADER = new PreEncodedHttpField("X-Consul-KnownLeader", "false");
     private static final HttpField LAST_CONTACT = new PreEncodedHttpField("X-Consul-LastContact", "0");
+    private static final HttpField VARY = new PreEncodedHttpField("Vary", "Accept-Encoding");
+    private static final HttpField GZIP = new PreEncodedHttpField("Content-Encoding", "gzip");
 
     private final ApiRequest request;
     private final Responder out;
@@ -43,11 +45,172 @@ public final class Call {
      * @param knownLeader  whether a leader is known now ({@code X-Consul-KnownLeader})
      */
     Call(ApiRequest request, Responder out, Route route, BooleanSupplier knownLeader) {
+        this(request, out, tailOf(request, route), knownLeader);
+    }
+
+    private Call(ApiRequest request, Responder out, String tail, BooleanSupplier knownLeader) {
         this.request = request;
         this.out = out;
         this.knownLeader = knownLeader;
+        this.tail = tail;
+    }
+
+    private static String tailOf(ApiRequest request, Route route) {
         String name = route == null ? null : route.pattern().tailName();
-        this.tail = name == null ? "" : request.params().getOrDefault(name, "");
+        return name == null ? "" : request.params().getOrDefault(name, "");
+    }
+
+    // ------------------------------------------------------------------ answers rendered once, sent to many
+
+    /**
+     * Answers of at least this many bytes are gzipped for a client that accepts gzip: Consul wraps
+     * its handlers in gziphandler with its default minimum size, 1,400 bytes.
+     */
+    static final int GZIP_MIN_SIZE = 1400;
+
+    /** An answer rendered once (status, the headers the renderer set, type, body), to be sent to many calls. */
+    static final class Captured {
+        final int status;
+        final String type;
+        final List<HttpField> headers;
+        final byte[] body;
+        private volatile byte[] gzipped;
+
+        Captured(int status, String type, List<HttpField> headers, byte[] body) {
+            this.status = status;
+            this.type = type;
+            this.headers = headers;
+            this.body = body;
+        }
+
+        /** The body gzipped, computed by the first caller that needs it. */
+        byte[] gzipped() {
+            byte[] g = gzipped;
+            if (g == null) {
+                synchronized (this) {
+                    g = gzipped;
+                    if (g == null) {
+                        g = gzip(body);
+                        gzipped = g;
+                    }
+                }
+            }
+            return g;
+        }
+    }
+
+    /** Where a capturing call's answer goes: kept, not sent. */
+    private static final class Capture implements Responder {
+        private final HttpFields.Mutable headers = HttpFields.build();
+        private volatile Captured result;
+
+        @Override
+        public HttpFields.Mutable headers() {
+            return headers;
+        }
+
+        @Override
+        public void send(int status, String contentType, ByteBuffer body, boolean bodyUnread) {
+            byte[] b = new byte[body.remaining()];
+            body.get(b);
+            // Pre-encoded once (HTTP/1.1 and HPACK), as they go to every watcher sharing the answer.
+            List<HttpField> hs = new java.util.ArrayList<>(headers.size());
+            for (HttpField f : headers) {
+                hs.add(f instanceof PreEncodedHttpField ? f : new PreEncodedHttpField(f.getName(), f.getValue()));
+            }
+            result = new Captured(status, contentType, List.copyOf(hs), b);
+        }
+
+        @Override
+        public void onCancel(Runnable r) {
+        }
+    }
+
+    /** A call on the same request whose answer is captured instead of sent ({@link #captured()}). */
+    Call capturing() {
+        return new Call(request, new Capture(), tail, knownLeader);
+    }
+
+    /** What a {@link #capturing()} call answered, or null when it has not answered. */
+    Captured captured() {
+        return out instanceof Capture c ? c.result : null;
+    }
+
+    /** Sends an answer captured from another call on an equal request (its headers, status and body). */
+    void replay(Captured c) {
+        HttpFields.Mutable h = out.headers();
+        for (HttpField f : c.headers) {
+            h.put(f);
+        }
+        send(c.status, c.type, c.body, c::gzipped);
+    }
+
+    /**
+     * What makes two reads render the same answer at the same index: method, path, the query as
+     * sent without its {@code index}, {@code wait} and {@code hash} parameters, and the token.
+     * Null with {@code ?near=}. Cheap on purpose (a profile of 100k woken watchers showed a sorted copy of the query
+     * costing half of the sharing): two equal queries written in another order only share less.
+     */
+    String shareKey() {
+        if (request.query().containsKey("near")) {
+            // ?near= sorts by coordinates, which change without moving the read's index.
+            return null;
+        }
+        String q = request.rawQuery();
+        StringBuilder b = new StringBuilder(request.method().length() + request.rawPath().length() + (q == null ? 0 : q.length()) + 48)
+                .append(request.method()).append(' ').append(request.rawPath()).append('?');
+        if (q != null) {
+            int start = 0;
+            while (start <= q.length()) {
+                int amp = q.indexOf('&', start);
+                int end = amp < 0 ? q.length() : amp;
+                if (!(isParam(q, start, end, "index") || isParam(q, start, end, "wait") || isParam(q, start, end, "hash"))) {
+                    b.append(q, start, end).append('&');
+                }
+                start = end + 1;
+            }
+        }
+        return b.append('\0').append(request.token()).toString();
+    }
+
+    private static boolean isParam(String q, int start, int end, String name) {
+        int n = name.length();
+        return end - start >= n && q.startsWith(name, start) && (end - start == n || q.charAt(start + n) == '=');
+    }
+
+    private static byte[] gzip(byte[] body) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(Math.max(64, body.length / 4));
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes, 8192)) {
+            gz.write(body);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Whether the client listed gzip in {@code Accept-Encoding} with a non-zero q (as Go's gziphandler reads it). */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] p = part.split(";");
+            if (!p[0].strip().equalsIgnoreCase("gzip")) {
+                continue;
+            }
+            for (int i = 1; i < p.length; i++) {
+                String param = p[i].strip();
+                if (param.startsWith("q=")) {
+                    try {
+                        return Double.parseDouble(param.substring(2).strip()) > 0;
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private Call(ApiRequest request, Responder out, String tail, BooleanSupplier knownLeader) {
@@ -240,6 +403,20 @@ public final class Call {
     }
 
     private void send(int status, String type, ByteBuffer body) {
+        send(status, type, body == null ? new byte[0] : bytesOf(body), null);
+    }
+
+    private static byte[] bytesOf(ByteBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+            return b.array();
+        }
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /** Sends once; gzips (with {@code gzipped} when given, else now) when the responder and the client allow it. */
+    private void send(int status, String type, byte[] body, java.util.function.Supplier<byte[]> gzipped) {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
@@ -247,7 +424,17 @@ public final class Call {
         if (l != null) {
             l.accept(status);
         }
-        out.send(status, type, body == null ? ByteBuffer.allocate(0) : body, status >= 400 && !bodyRead);
+        byte[] b = body;
+        if (out.compresses()) {
+            HttpFields.Mutable h = out.headers();
+            h.add(VARY);
+            if (b.length >= GZIP_MIN_SIZE && !"HEAD".equals(request.method()) && !h.contains("Content-Encoding")
+                    && acceptsGzip(request.header("Accept-Encoding"))) {
+                b = gzipped != null ? gzipped.get() : gzip(b);
+                h.put(GZIP);
+            }
+        }
+        out.send(status, type, ByteBuffer.wrap(b), status >= 400 && !bodyRead);
     }
 
     static String oneLine(String s) {

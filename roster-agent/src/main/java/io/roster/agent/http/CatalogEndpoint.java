@@ -104,7 +104,8 @@ final class CatalogEndpoint {
 
     void nodes(Call call) {
         io.roster.agent.filter.Filter filter = Filters.filter(call, Node.class);
-        blocking.serve(call, store::nodes, (c, r) -> {
+        Map<String, String> meta = Filters.nodeMeta(call);
+        blocking.serveShared(call, ws -> store.nodes(ws, meta), (c, r) -> {
             List<Node> out = new ArrayList<>();
             for (Node n : r.value()) {
                 if (Filters.nodeMetaMatches(c, n)) {
@@ -124,7 +125,7 @@ final class CatalogEndpoint {
     void services(Call call) {
         io.roster.agent.filter.Filter filter = Filters.filter(call, CatalogService.class);
         if (filter == null && call.params("node-meta").isEmpty()) {
-            blocking.serve(call, store::serviceNames, (c, r) -> {
+            blocking.serveShared(call, store::serviceNamesIndex, store::serviceNames, (c, r) -> {
                 c.meta(r.index());
                 c.json(AclFilter.keys(c, r.value(), "service"));
             });
@@ -132,7 +133,7 @@ final class CatalogEndpoint {
         }
         java.util.function.Function<io.roster.state.WatchSet, Store.Read<List<CatalogService>>> query =
                 call.params("node-meta").isEmpty() ? this::allInstances : ws -> instancesOnMatchingNodes(call, ws);
-        blocking.serve(call, query, (c, r) -> {
+        blocking.serveShared(call, query, (c, r) -> {
             Map<String, List<String>> out = new java.util.TreeMap<>();
             List<CatalogService> instances = new ArrayList<>();
             for (CatalogService s : r.value()) {
@@ -171,7 +172,7 @@ final class CatalogEndpoint {
      * the index never goes down, since a node stops matching only by a node-list write.
      */
     private Store.Read<List<CatalogService>> instancesOnMatchingNodes(Call call, io.roster.state.WatchSet ws) {
-        Store.Read<List<Node>> nodes = store.nodes(ws);
+        Store.Read<List<Node>> nodes = store.nodes(ws, Filters.nodeMeta(call));
         long index = nodes.index();
         List<CatalogService> out = new ArrayList<>();
         for (Node n : nodes.value()) {
@@ -192,7 +193,10 @@ final class CatalogEndpoint {
     void service(Call call) {
         String name = requireName(call, "Missing service name");
         io.roster.agent.filter.Filter filter = Filters.filter(call, CatalogService.class);
-        blocking.serve(call, ws -> store.catalogService(ws, name), (c, r) -> {
+        List<String> tags = call.params("tag");
+        Map<String, String> meta = Filters.nodeMeta(call);
+        // The indexes narrow by tag and node meta; the checks below stay the definition of a match.
+        blocking.serveShared(call, ws -> store.serviceIndex(ws, name), ws -> store.catalogService(ws, name, tags, meta), (c, r) -> {
             List<CatalogService> out = new ArrayList<>();
             for (CatalogService s : r.value()) {
                 if (Filters.tagsMatch(c, s.serviceTags()) && nodeMetaOk(c, s.nodeMeta())) {
@@ -223,7 +227,7 @@ final class CatalogEndpoint {
     private void nodeWith(Call call, java.util.function.Function<List<NodeService>, Object> shape) {
         String name = requireName(call, "Missing node name");
         io.roster.agent.filter.Filter filter = Filters.filter(call, NodeService.class);
-        blocking.serve(call, ws -> store.node(ws, name), (c, r) -> {
+        blocking.serveShared(call, ws -> store.node(ws, name), (c, r) -> {
             c.meta(r.index());
             if (r.value() == null) {
                 c.json(null);

@@ -111,6 +111,26 @@ final class Filters {
         return true;
     }
 
+    /**
+     * The {@code ?node-meta=key:value} pairs as a map, for the node-meta index (a key given twice
+     * keeps its last value; {@link #nodeMetaMatches} still checks every pair); 400 as there.
+     */
+    static Map<String, String> nodeMeta(Call call) {
+        List<String> given = call.params("node-meta");
+        if (given.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String kv : given) {
+            int colon = kv.indexOf(':');
+            if (colon < 0) {
+                throw HttpError.badRequest("Invalid node-meta filter \"" + kv + "\": use key:value");
+            }
+            out.put(kv.substring(0, colon), kv.substring(colon + 1));
+        }
+        return out;
+    }
+
     /** Every {@code ?node-meta=key:value} is in the node's meta. */
     static boolean nodeMetaMatches(Call call, Node node) {
         for (String kv : call.params("node-meta")) {

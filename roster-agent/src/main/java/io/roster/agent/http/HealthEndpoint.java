@@ -26,7 +26,7 @@ final class HealthEndpoint {
     void node(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing node name");
         Filter filter = Filters.filter(call, HealthCheck.class);
-        blocking.serve(call, ws -> store.nodeChecks(ws, name), (c, r) -> {
+        blocking.serveShared(call, ws -> store.nodeChecks(ws, name), (c, r) -> {
             c.meta(r.index());
             c.json(Filters.apply(filter, r.value()));
         });
@@ -35,14 +35,18 @@ final class HealthEndpoint {
     void checks(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing service name");
         Filter filter = Filters.filter(call, HealthCheck.class);
-        blocking.serve(call, ws -> store.serviceChecks(ws, name), (c, r) -> checksOnMatchingNodes(c, r, filter));
+        blocking.serveShared(call, ws -> store.serviceIndex(ws, name), ws -> store.serviceChecks(ws, name),
+                (c, r) -> checksOnMatchingNodes(c, r, filter));
     }
 
     void service(Call call) {
         String name = CatalogEndpoint.requireName(call, "Missing service name");
         boolean passing = Filters.passingOnly(call);
         Filter filter = Filters.filter(call, ServiceEntry.class);
-        blocking.serve(call, ws -> store.serviceHealth(ws, name), (c, r) -> {
+        List<String> tags = call.params("tag");
+        java.util.Map<String, String> meta = Filters.nodeMeta(call);
+        // The indexes narrow by tag and node meta; the checks below stay the definition of a match.
+        blocking.serveShared(call, ws -> store.serviceIndex(ws, name), ws -> store.serviceHealth(ws, name, tags, meta), (c, r) -> {
             List<ServiceEntry> out = new ArrayList<>();
             for (ServiceEntry e : r.value()) {
                 if (!Filters.tagsMatch(c, e.service().tags()) || !Filters.nodeMetaMatches(c, e.node())) {
@@ -72,7 +76,7 @@ final class HealthEndpoint {
         boolean byNodeMeta = !call.params("node-meta").isEmpty();
         // With ?node-meta= the answer also depends on the nodes' meta: watch the node list too and
         // report the higher of the two table indexes, so a node that starts matching wakes the read.
-        blocking.serve(call, ws -> {
+        blocking.serveShared(call, ws -> {
             Store.Read<List<HealthCheck>> checks = store.checksInState(ws, state);
             return byNodeMeta ? new Store.Read<>(checks.value(), Math.max(checks.index(), store.nodes(ws).index())) : checks;
         }, (c, r) -> checksOnMatchingNodes(c, r, filter));

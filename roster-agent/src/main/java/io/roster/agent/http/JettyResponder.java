@@ -34,6 +34,11 @@ final class JettyResponder implements Responder {
     }
 
     @Override
+    public boolean compresses() {
+        return true;
+    }
+
+    @Override
     public void send(int status, String contentType, ByteBuffer body, boolean bodyUnread) {
         response.setStatus(status);
         if (bodyUnread && request.getLength() != 0

@@ -17,6 +17,11 @@ final class MetricsEndpoint {
         metrics.gauge("consul.rpc.queries_blocking", "Blocking queries parked now", blocking::parked);
         metrics.gauge("roster.blocking.last_answered_epoch_us", "When the latest parked query was answered (epoch us)",
                 blocking::lastAnsweredMicros);
+        metrics.gauge("roster.blocking.woken_renderings", "Answers rendered for woken blocking queries (one per query and index)",
+                blocking::wokenRenderings);
+        metrics.gauge("roster.blocking.woken_answers", "Woken blocking queries answered", blocking::wokenAnswers);
+        metrics.gauge("roster.catalog.rows_touched", "Catalog rows looked at by reads (nodes, instances, checks)",
+                store::catalogRowsTouched);
         metrics.gauge("roster.state.last_index", "Index of the last applied command", store::lastIndex);
         metrics.gauge("roster.runtime.heap_used_bytes", "JVM heap in use",
                 () -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());

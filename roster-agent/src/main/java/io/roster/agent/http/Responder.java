@@ -17,6 +17,15 @@ public interface Responder {
      */
     void send(int status, String contentType, ByteBuffer body, boolean bodyUnread);
 
+    /**
+     * Whether answers may be gzipped for a client that asks ({@code Accept-Encoding}): true for an
+     * HTTP socket, false where the answer travels on (a forwarded request's, which the agent that
+     * received it encodes for its own client).
+     */
+    default boolean compresses() {
+        return false;
+    }
+
     /** Runs {@code r} when the caller goes away before the answer is sent (to cancel forwarded work). */
     void onCancel(Runnable r);
 }

@@ -213,13 +213,6 @@ public final class Call {
         return false;
     }
 
-    private Call(ApiRequest request, Responder out, String tail, BooleanSupplier knownLeader) {
-        this.request = request;
-        this.out = out;
-        this.knownLeader = knownLeader;
-        this.tail = tail;
-    }
-
     /**
      * The same exchange with the body already read into {@code bytes} (a decorator that had to look
      * into the body, such as the datacenter of a catalog write, hands this on); answers go to the
@@ -231,6 +224,7 @@ public final class Call {
         Call c = new Call(r, out, tail, knownLeader);
         c.onAnswer = onAnswer;
         c.bodyRead = true;
+        c.identity = identity;
         return c;
     }
 

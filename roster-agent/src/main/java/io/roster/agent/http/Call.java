@@ -128,7 +128,11 @@ public final class Call {
 
     /** A call on the same request whose answer is captured instead of sent ({@link #captured()}). */
     Call capturing() {
-        return new Call(request, new Capture(), tail, knownLeader);
+        Call c = new Call(request, new Capture(), tail, knownLeader);
+        // The render filters by the caller's token (AclFilter): the capture must carry it, or the
+        // answer shared with every watcher of this query and token would be rendered unfiltered.
+        c.identity = identity;
+        return c;
     }
 
     /** What a {@link #capturing()} call answered, or null when it has not answered. */

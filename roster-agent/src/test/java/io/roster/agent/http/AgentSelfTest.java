@@ -87,10 +87,11 @@ class AgentSelfTest {
     }
 
     @Test
-    void indexPageAnswers() {
+    void indexPageRedirectsToTheUiOfADevAgent() {
+        // A dev agent has the UI on, and Consul then sends / to /ui/ (docs/ui.md).
         Reply r = http().get("/");
-        assertThat(r.status()).isBetween(200, 299);
-        assertThat(r.text()).isNotBlank();
+        assertThat(r.status()).isEqualTo(301);
+        assertThat(r.header("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/ui/"));
     }
 
     @Test

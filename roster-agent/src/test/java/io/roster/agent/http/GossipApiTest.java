@@ -192,13 +192,17 @@ class GossipApiTest {
         Agent good = client("kgood", srv, b -> b.encrypt(k1));
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> http(srv).get("/v1/agent/members").json().size() == 2);
 
+        // A server lists its WAN pool (only servers: itself) before its LAN pool, as Consul's does.
         JsonNode ring = http(srv).get("/v1/operator/keyring").json();
-        assertThat(ring).hasSize(1);
-        assertThat(ring.get(0).path("WAN").asBoolean()).isFalse();
-        assertThat(ring.get(0).path("Datacenter").asText()).isEqualTo("dc1");
-        assertThat(ring.get(0).path("NumNodes").asInt()).isEqualTo(2);
-        assertThat(ring.get(0).path("Keys").path(k1).asInt()).isEqualTo(2);
-        assertThat(ring.get(0).path("PrimaryKeys").path(k1).asInt()).isEqualTo(2);
+        assertThat(ring).hasSize(2);
+        assertThat(ring.get(0).path("WAN").asBoolean()).isTrue();
+        assertThat(ring.get(0).path("NumNodes").asInt()).isEqualTo(1);
+        assertThat(ring.get(0).path("Keys").path(k1).asInt()).isEqualTo(1);
+        assertThat(ring.get(1).path("WAN").asBoolean()).isFalse();
+        assertThat(ring.get(1).path("Datacenter").asText()).isEqualTo("dc1");
+        assertThat(ring.get(1).path("NumNodes").asInt()).isEqualTo(2);
+        assertThat(ring.get(1).path("Keys").path(k1).asInt()).isEqualTo(2);
+        assertThat(ring.get(1).path("PrimaryKeys").path(k1).asInt()).isEqualTo(2);
 
         assertThat(http(srv).send("POST", "/v1/operator/keyring", ("{\"Key\":\"" + k2 + "\"}").getBytes()).status()).isEqualTo(200);
         Awaitility.await().atMost(Duration.ofSeconds(15))

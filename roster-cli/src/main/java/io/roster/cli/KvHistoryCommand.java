@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code roster kv history}: the last versions of a key, newest first ({@code GET /v1/kv/<key>?history},
- * a Roster extension: Consul keeps no history). One aligned row per version: its index, size, flags,
+ * a Roster extension: Consul keeps no history). One aligned row per version: its index, time (UTC, as the
+ * server stamped the write; "-" when unknown), size, flags,
  * session and value (one line, cut at 60 characters; {@code -base64} for binary values); a delete is
  * a version too. A key with no history is an error (exit 1).
  */
@@ -51,9 +52,9 @@ final class KvHistoryCommand extends ClientCommand {
             return fail("Error! No history for key: " + key);
         }
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("Index", "Size", "Flags", "Session", "Value"));
+        rows.add(List.of("Index", "Time", "Size", "Flags", "Session", "Value"));
         for (KvVersion v : versions) {
-            rows.add(List.of(Long.toString(v.modifyIndex()), v.deleted() ? "-" : Integer.toString(v.size()),
+            rows.add(List.of(Long.toString(v.modifyIndex()), v.time() == null ? "-" : v.time(), v.deleted() ? "-" : Integer.toString(v.size()),
                     Long.toUnsignedString(v.flags()), v.session() == null || v.session().isEmpty() ? "-" : v.session(),
                     v.deleted() ? "(deleted)" : shown(v.value())));
         }

@@ -87,7 +87,10 @@ class KvCommandsTest {
         assertThat(r.code()).as(r.toString()).isZero();
         java.util.List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).startsWith("Index").contains("Size", "Flags", "Session", "Value");
+        assertThat(lines.get(0)).startsWith("Index").contains("Time", "Size", "Flags", "Session", "Value");
+        for (String line : lines.subList(1, 4)) {
+            assertThat(line).as("each version's time, UTC").containsPattern(" \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z ");
+        }
         assertThat(lines.get(1)).contains("(deleted)");
         assertThat(lines.get(2)).startsWith(second + " ").contains(" 9 ", " 7 ", "two\\nlines");
         assertThat(lines.get(3)).startsWith(first + " ").contains(" 3 ", "one");

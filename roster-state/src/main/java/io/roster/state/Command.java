@@ -15,14 +15,27 @@ public sealed interface Command {
 
     /**
      * One KV operation ({@code verb} is a write verb). {@code index} is the CAS index for
-     * cas/delete-cas; {@code session} the session for lock/unlock.
+     * cas/delete-cas; {@code session} the session for lock/unlock. {@code time} is the wall-clock
+     * time (epoch milliseconds) the server stamped before replicating it, for the KV history; 0 (and
+     * absent from the JSON) when none was stamped, as in commands logged before it existed.
      */
     record Kv(@JsonProperty("Verb") KvVerb verb,
               @JsonProperty("Key") String key,
               @JsonProperty("Value") byte[] value,
               @JsonProperty("Flags") long flags,
               @JsonProperty("Index") long index,
-              @JsonProperty("Session") String session) implements Command {
+              @JsonProperty("Session") String session,
+              @JsonProperty("Time") @com.fasterxml.jackson.annotation.JsonInclude(
+                      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT) long time) implements Command {
+        public Kv(KvVerb verb, String key, byte[] value, long flags, long index, String session) {
+            this(verb, key, value, flags, index, session, 0);
+        }
+
+        /** This operation stamped with {@code millis}. */
+        public Kv at(long millis) {
+            return new Kv(verb, key, value, flags, index, session, millis);
+        }
+
         @Override
         public CommandType type() {
             return CommandType.KV;
@@ -54,7 +67,14 @@ public sealed interface Command {
     }
 
     /** An all-or-nothing list of KV operations; any verb, reads and checks included, as Consul allows. */
-    record Txn(@JsonProperty("Ops") List<Kv> ops) implements Command {
+    record Txn(@JsonProperty("Ops") List<Kv> ops,
+               @JsonProperty("Time") @com.fasterxml.jackson.annotation.JsonInclude(
+                       com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT) long time) implements Command {
+        /** {@code time} as in {@link Kv}: 0 when none was stamped. */
+        public Txn(List<Kv> ops) {
+            this(ops, 0);
+        }
+
         @Override
         public CommandType type() {
             return CommandType.TXN;

@@ -54,7 +54,7 @@ final class KvHistoryTable {
         if (max == 0) {
             return;
         }
-        KvVersion v = next == null ? KvVersion.deletedAt(key, tx.index) : KvVersion.of(next);
+        KvVersion v = next == null ? KvVersion.deletedAt(key, tx.index, tx.time) : KvVersion.of(next, tx.time);
         ArrayDeque<KvVersion> versions = byKey.get(key);
         boolean created = versions == null;
         if (created) {

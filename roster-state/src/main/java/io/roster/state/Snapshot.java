@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * {@code {"Query":...}} and network coordinates {@code {"Coordinate":...}}, with
  * {@code QueriesIndex} and {@code CoordinatesIndex} in the header, since version 4 the ACL tables'
  * rows {@code {"Acl":{"Meta"|"Policy"|"Role"|"Token":...}}} ({@link AclTable.Row}), and since
- * version 5 KV history, {@code {"KvVersion":...}} rows (key order, oldest first)) in key order;
+ * version 5 KV history, {@code {"KvVersion":...}} rows (key order, oldest first; a row's
+ * {@code Time} is optional: files written before it existed read as versions without a time)) in key order;
  * the last line is {@code {"End":{"Rows":n}}}, so a truncated file is detected. Rows and map
  * entries are sorted, so the same state always gives the same bytes (golden-file tested). A reader
  * refuses versions it does not know, rows it cannot place (a row kind newer than the file's

@@ -138,7 +138,12 @@ public final class Store {
         if (!c.verb().isWrite()) {
             return new ApplyError("verb " + c.verb().wire() + " is not a write");
         }
-        return kvWrite(tx, c);
+        tx.time = c.time();
+        try {
+            return kvWrite(tx, c);
+        } finally {
+            tx.time = 0;
+        }
     }
 
     /** The write verbs, shared by single writes and transactions. */
@@ -364,7 +369,13 @@ public final class Store {
     }
 
     private Object applyTxn(Tx tx, Command.Txn c) {
-        TxnOutcome out = runTxn(tx, c.ops());
+        tx.time = c.time();
+        TxnOutcome out;
+        try {
+            out = runTxn(tx, c.ops());
+        } finally {
+            tx.time = 0;
+        }
         if (!out.committed()) {
             tx.rollback(kv, sessions);
         }

@@ -10,6 +10,8 @@ import java.util.List;
  */
 final class Tx {
     final long index;
+    /** The wall-clock time the command being applied carries (epoch ms), 0 when none: recorded in KV history. */
+    long time;
     final Changes changes = new Changes();
     /** Sessions this apply invalidated by itself (check went critical, node removed), with the keys they held. */
     final List<java.util.Map.Entry<io.roster.api.SessionEntry, List<String>>> invalidated = new ArrayList<>();

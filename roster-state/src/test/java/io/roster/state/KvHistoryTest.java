@@ -118,4 +118,50 @@ class KvHistoryTest {
         b.apply(7, set("k0", "v7"));
         assertThat(b.stateHash()).isEqualTo(a.stateHash());
     }
+
+    /** A KV command as the log held it before commands carried a time: type byte, then JSON. */
+    private static byte[] logged(CommandType type, String json) {
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = new byte[body.length + 1];
+        out[0] = (byte) type.code();
+        System.arraycopy(body, 0, out, 1, body.length);
+        return out;
+    }
+
+    @Test
+    void theTimeStampedIntoTheCommandIsRecordedAndOldCommandsWithoutOneStillApply() {
+        // 2026-12-02T06:55:01.250Z
+        long t = java.time.Instant.parse("2026-12-02T06:55:01.250Z").toEpochMilli();
+        Command.Kv stamped = ((Command.Kv) set("k", "v1")).at(t);
+        byte[] encoded = CommandCodec.encode(stamped);
+        assertThat(new String(encoded, 1, encoded.length - 1, java.nio.charset.StandardCharsets.UTF_8)).contains("\"Time\":" + t);
+        Store s = store(10);
+        s.apply(1, CommandCodec.decode(encoded));
+        // A command logged before the field existed: no Time in its JSON.
+        Command old = CommandCodec.decode(logged(CommandType.KV, "{\"Verb\":\"SET\",\"Key\":\"k\",\"Value\":\"djI=\",\"Flags\":0,\"Index\":0}"));
+        assertThat(((Command.Kv) old).time()).isZero();
+        assertThat(CommandCodec.encode(old)).as("an unstamped command encodes without Time").asString().doesNotContain("Time");
+        s.apply(2, old);
+        Command oldTxn = CommandCodec.decode(logged(CommandType.TXN,
+                "{\"Ops\":[{\"Verb\":\"SET\",\"Key\":\"k\",\"Value\":\"djM=\",\"Flags\":0,\"Index\":0}]}"));
+        s.apply(3, oldTxn);
+        s.apply(4, CommandCodec.decode(CommandCodec.encode(new Command.Txn(List.of((Command.Kv) set("k", "v4")), t + 1000))));
+        List<KvVersion> h = s.kvHistory(WatchSet.NONE, "k").value();
+        assertThat(h).extracting(KvVersion::valueAsString).containsExactly("v4", "v3", "v2", "v1");
+        assertThat(h).extracting(KvVersion::time).containsExactly("2026-12-02T06:55:02.250Z", null, null, "2026-12-02T06:55:01.250Z");
+    }
+
+    @Test
+    void theTimeTravelsInTheSnapshotAndReplicasAgreeOnIt() throws Exception {
+        long t = 1_796_000_000_000L;
+        Store a = store(4);
+        a.apply(1, ((Command.Kv) set("k", "v1")).at(t));
+        a.apply(2, ((Command.Kv) delete("k")).at(t + 1));
+        Store b = store(4);
+        Snapshots.restore(b, Snapshots.bytes(a));
+        assertThat(b.kvHistory(WatchSet.NONE, "k").value()).extracting(KvVersion::time)
+                .containsExactly(KvVersion.deletedAt("k", 2, t + 1).time(), KvVersion.deletedAt("k", 1, t).time());
+        assertThat(b.kvHistory(WatchSet.NONE, "k").value().get(0).time()).isNotNull();
+        assertThat(b.stateHash()).isEqualTo(a.stateHash());
+    }
 }

@@ -57,6 +57,8 @@ class SnapshotGoldenTest {
     private static final String GOLDEN_V3 = "golden/snapshot-v3.jsonl";
     /** The current format, with KV history (version 4 is the ACL tables', on another branch). */
     private static final String GOLDEN_V5 = "golden/snapshot-v5.jsonl";
+    /** Version 5 as written before its history rows could carry a {@code Time}. */
+    private static final String GOLDEN_V5_UNTIMED = "golden/snapshot-v5-untimed.jsonl";
     private static final Path GOLDEN_V5_SOURCE = Path.of("src/test/resources", GOLDEN_V5);
     /** Version 4: the ACL tables, no KV history. */
     private static final String GOLDEN_V4 = "golden/snapshot-v4.jsonl";
@@ -229,8 +231,9 @@ class SnapshotGoldenTest {
         for (int n = 1; n <= 5; n++) {
             s.apply(i += 3, set("config/app/mode", "v" + n, n));
         }
-        s.apply(i += 3, set("feature/flag", "{\"on\":true}"));
-        s.apply(i += 3, delete("feature/flag"));
+        // Stamped by the server that took them (the optional Time of KV commands): 2026-12-02T06:00:00Z and a second later.
+        s.apply(i += 3, set("feature/flag", "{\"on\":true}").at(1_796_191_200_000L));
+        s.apply(i += 3, delete("feature/flag").at(1_796_191_201_000L));
         s.apply(i += 3, txn(set("config/app/mode", "never"), checkIndex("nothing", 7)));
         return s;
     }
@@ -293,6 +296,25 @@ class SnapshotGoldenTest {
         }
         assertThat(text(actual)).isEqualTo(text(golden(GOLDEN_V5)));
         assertThat(actual).isEqualTo(golden(GOLDEN_V5));
+    }
+
+    /**
+     * Version 5 as it was written before history rows carried a time (the field was added to v5
+     * before it shipped): it still reads, its versions have no time, and it equals the current
+     * file but for the Time fields.
+     */
+    @Test
+    void aVersionFiveFileWithoutTimesStillReads() throws IOException {
+        Store restored = new Store();
+        Snapshots.restore(restored, golden(GOLDEN_V5_UNTIMED));
+        assertThat(restored.kvHistory(WatchSet.NONE, "feature/flag").value())
+                .extracting(io.roster.api.KvVersion::time).containsExactly(null, null);
+        assertThat(text(golden(GOLDEN_V5_UNTIMED))).doesNotContain("\"Time\"")
+                .isEqualTo(text(golden(GOLDEN_V5)).replaceAll(",\"Time\":\"[^\"]*\"", ""));
+        Store current = new Store();
+        Snapshots.restore(current, golden(GOLDEN_V5));
+        assertThat(current.kvHistory(WatchSet.NONE, "feature/flag").value()).extracting(io.roster.api.KvVersion::time)
+                .containsExactly("2026-12-02T06:00:01Z", "2026-12-02T06:00:00Z");
     }
 
     @Test

@@ -103,7 +103,8 @@ public final class StateServer implements AutoCloseable {
                 return CompletableFuture.completedFuture(refused);
             }
         }
-        return replicator.submit(c);
+        // The wall-clock time goes into the command here, before replication: apply reads no clock.
+        return replicator.submit(c.at(System.currentTimeMillis()));
     }
 
     private Object preLock(Command.Kv c) {
@@ -142,7 +143,7 @@ public final class StateServer implements AutoCloseable {
         if (!refused.isEmpty()) {
             return CompletableFuture.completedFuture(new Store.Read<>(new TxnOutcome(null, refused), store.lastIndex()));
         }
-        return replicator.submit(new Command.Txn(List.copyOf(ops)))
+        return replicator.submit(new Command.Txn(List.copyOf(ops), System.currentTimeMillis()))
                 .thenApply(r -> new Store.Read<>((TxnOutcome) r, store.lastIndex()));
     }
 

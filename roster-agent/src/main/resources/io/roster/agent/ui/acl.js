@@ -37,7 +37,7 @@ export async function aclPage(main, signal) {
     const k = KINDS[kind];
     try {
       const r = await get(k.list, { signal });
-      const rows = (r.body || []).map((item) => h('tr', { 'data-id': item[k.id] },
+      const rows = (r.body || []).map((item) => h('tr', { 'data-id': item[k.id], 'data-name': item.Name || item.Description || '' },
         k.row(item).map((c) => h('td', {}, c)),
         h('td', {}, h('div', { class: 'actions' },
           h('button', { type: 'button', onclick: () => edit(item) }, 'Edit'),
@@ -67,8 +67,18 @@ export async function aclPage(main, signal) {
     } catch (e) { draw(notice('error', 'Delete failed: ' + e.message)); }
   }
 
-  function edit(item) {
+  // The lists leave fields out (Consul's policy list has no Rules): an edit starts from the whole object.
+  async function edit(listed) {
     const k = KINDS[kind];
+    let item = listed;
+    if (listed) {
+      try {
+        item = (await get(k.one + '/' + encodeURIComponent(listed[k.id]), { signal })).body;
+      } catch (e) {
+        if (!signal.aborted) draw(notice('error', 'Could not load: ' + e.message));
+        return;
+      }
+    }
     const inputs = {};
     const form = h('form', { class: 'panel form' },
       k.fields.map(([name, type]) => {

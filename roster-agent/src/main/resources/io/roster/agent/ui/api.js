@@ -35,6 +35,7 @@ export async function call(method, path, { body, signal, allow404 = false, raw =
   const index = Number(res.headers.get('X-Consul-Index') || 0);
   const text = await res.text();
   if (res.status === 404 && allow404) return { status: 404, index, body: null };
+  if (res.status === 403 && !t) window.dispatchEvent(new CustomEvent('roster-token-needed'));
   if (!res.ok) throw new ApiError(res.status, text.trim());
   let parsed = text;
   if (!raw && text.length && (res.headers.get('Content-Type') || '').includes('json')) parsed = JSON.parse(text);

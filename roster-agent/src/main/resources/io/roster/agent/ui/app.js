@@ -243,7 +243,18 @@ document.getElementById('token-button').addEventListener('click', () => {
   document.getElementById('token-input').value = token();
   dialog.showModal();
 });
+// A 403 to a browser that has no token yet: ask for one, once per page load (the ACL system is on
+// and the anonymous token may not read what the page needs).
+let askedForToken = false;
+window.addEventListener('roster-token-needed', () => {
+  if (askedForToken || dialog.open) return;
+  askedForToken = true;
+  document.getElementById('token-input').value = '';
+  document.getElementById('token-why').hidden = false;
+  dialog.showModal();
+});
 dialog.addEventListener('close', () => {
+  document.getElementById('token-why').hidden = true;
   if (dialog.returnValue === 'save') { setToken(document.getElementById('token-input').value.trim()); route(); header(); }
 });
 

@@ -184,13 +184,14 @@ async function editor(main, key, folder, signal) {
   function drawHistory() {
     const rows = versions.map((v, i) => h('tr', { 'data-version': String(v.ModifyIndex) },
       h('td', { class: 'num' }, String(v.ModifyIndex)),
+      h('td', {}, v.Time ? h('time', { datetime: v.Time, title: v.Time }, shortTime(v.Time)) : '—'),
       h('td', {}, v.Deleted ? h('span', { class: 'badge critical' }, 'deleted') : v.Size + ' B'),
       h('td', { class: 'num' }, String(v.Flags)),
       h('td', {}, h('div', { class: 'actions' },
         i < versions.length - 1 ? h('button', { type: 'button', 'data-diff': String(v.ModifyIndex),
           onclick: () => showDiff(versions[i + 1], v) }, 'Diff') : null,
         i > 0 && !v.Deleted ? restoreButton(v) : null))));
-    history.replaceChildren(table(['Index', 'Size', 'Flags', ''], rows, 'No history kept for this key.'));
+    history.replaceChildren(table(['Index', 'Time', 'Size', 'Flags', ''], rows, 'No history kept for this key.'));
   }
 
   function showDiff(older, newer) {
@@ -224,4 +225,12 @@ export function diffLines(a, b) {
     else { out.push(h('span', { class: 'del' }, '- ' + x[i])); i++; }
   }
   return out;
+}
+
+/** A history time in the browser's zone, to the second: "2026-12-02 06:55:01". */
+function shortTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n) => String(n).padStart(2, '0');
+  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
 }

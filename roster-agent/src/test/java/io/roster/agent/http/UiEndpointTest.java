@@ -119,13 +119,21 @@ class UiEndpointTest {
 
     @Test
     void kvHistoryIsNewestFirstBlocksAnd404sWithAnIndex() {
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         http().put("/v1/kv/ui/hist", "one");
         http().put("/v1/kv/ui/hist?flags=3", "two");
+        java.time.Instant wrote = java.time.Instant.now();
         Reply h = http().get("/v1/kv/ui/hist?history").assertReadHeaders();
         JsonNode v = h.json();
         assertThat(v).hasSize(2);
         assertThat(Http.fieldNames(v.get(0))).containsExactly("Key", "ModifyIndex", "CreateIndex", "LockIndex", "Flags", "Value",
-                "Size", "Deleted");
+                "Size", "Deleted", "Time");
+        // The time the server stamped into each write's command: RFC 3339 UTC, within the writes' span, in order.
+        java.time.Instant newer = java.time.Instant.parse(v.get(0).get("Time").asText());
+        java.time.Instant older = java.time.Instant.parse(v.get(1).get("Time").asText());
+        assertThat(v.get(0).get("Time").asText()).endsWith("Z");
+        assertThat(older).isBetween(before, wrote);
+        assertThat(newer).isBetween(older, wrote);
         assertThat(Http.unb64(v.get(0).get("Value"))).isEqualTo("two");
         assertThat(v.get(0).get("Flags").asLong()).isEqualTo(3);
         assertThat(v.get(1).get("Size").asInt()).isEqualTo(3);

@@ -208,6 +208,8 @@ class WebUiBrowserTest {
         assertThat(rawKv("pigsty/app/config")).isEqualTo("{\"replicas\": 3}");
         browser.await(() -> browser.driver.findElements(org.openqa.selenium.By.cssSelector("tr[data-version]")).size() == 2,
                 "two versions in the history");
+        assertThat(browser.find("tr[data-version] time").getAttribute("datetime")).as("each version's time")
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
 
         // An edit in progress when someone else writes: the page says so live, and its save is refused (CAS).
         editor.sendKeys(Keys.END, Keys.BACK_SPACE, ", \"note\": \"mine\"}");

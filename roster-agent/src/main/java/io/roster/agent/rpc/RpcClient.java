@@ -205,6 +205,32 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks a server to resolve an ACL secret: its effective rules, null when the server does not
+     * know it. Blocking; {@link io.roster.agent.acl.TokenCache.Unreachable} when no server
+     * answered within {@code timeout} (the client's {@code down_policy} then decides).
+     */
+    public io.roster.agent.acl.TokenCache.Effective resolveToken(String secret, Duration timeout) {
+        Pending<byte[]> p = new Pending<>();
+        call(RpcProtocol.RESOLVE_TOKEN, RpcProtocol.encodeSecret(secret), timeout.toMillis(), true, p);
+        byte[] a;
+        try {
+            a = p.future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.cancel();
+            throw new io.roster.agent.acl.TokenCache.Unreachable("interrupted");
+        } catch (Exception e) {
+            p.cancel();
+            throw new io.roster.agent.acl.TokenCache.Unreachable("no server answered");
+        }
+        try {
+            return RpcProtocol.decodeToken(a);
+        } catch (java.io.IOException e) {
+            throw new io.roster.agent.acl.TokenCache.Unreachable("bad answer from server: " + e.getMessage());
+        }
+    }
+
     private void call(MethodDescriptor<byte[], byte[]> method, byte[] request, long timeoutMillis, boolean read, Pending<byte[]> p) {
         List<String> candidates = servers.servers();
         if (candidates.isEmpty()) {

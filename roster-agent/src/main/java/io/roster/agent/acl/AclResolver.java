@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * of this server's store: the token (unknown or expired: {@code 403 ACL not found}), its policies,
  * its roles' policies, its service and node identities. No secret is the anonymous token. The
  * agent recovery token ({@code acl.tokens.agent_recovery}) is local to this agent and never
- * stored. Rules are parsed when a policy is written; a stored policy that does not parse (written
+ * stored. On a client agent (no ACL tables) a server resolves the token over the server RPC and
+ * {@link TokenCache} keeps the answer ({@link #resolveThrough}). Rules are parsed when a policy is written; a stored policy that does not parse (written
  * by a newer server) grants nothing.
  */
 public final class AclResolver {

@@ -102,7 +102,7 @@ public final class TokenCache {
     private static Identity down(Entry cached, AclSettings s, boolean allow) {
         return switch (s.downPolicy()) {
             case "allow" -> new Identity("", Authorizer.MANAGE);
-            case "deny" -> new Identity("", Authorizer.of(List.of(), false));
+            case "deny" -> new Identity(cached == null ? "" : cached.value().accessorId(), Authorizer.of(List.of(), false));
             default -> cached != null ? identity(cached.value(), allow) : new Identity("", Authorizer.of(List.of(), allow));
         };
     }

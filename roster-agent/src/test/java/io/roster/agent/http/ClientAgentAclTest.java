@@ -119,6 +119,7 @@ class ClientAgentAclTest {
         SECRETS.put("app", token("app-kv", "key_prefix \"app/\" { policy = \"write\" }\nagent_prefix \"\" { policy = \"read\" }"));
         SECRETS.put("web", token("web", "service \"web\" { policy = \"write\" }"));
         SECRETS.put("down", token("down", "agent_prefix \"\" { policy = \"read\" }"));
+        SECRETS.put("async", token("async", "agent_prefix \"\" { policy = \"read\" }"));
         SECRETS.put("fresh", token("fresh", "agent_prefix \"\" { policy = \"read\" }"));
         SECRETS.put("agent", token("agent-c1", "node \"c1\" { policy = \"write\" }\nservice_prefix \"\" { policy = \"write\" }"));
     }
@@ -243,6 +244,23 @@ class ClientAgentAclTest {
 
     @Test
     @Order(5)
+    void asyncCacheAnswersAnExpiredEntryAtOnceAndRefreshesItBehind() {
+        downPolicy("async-cache");
+        String async = SECRETS.get("async");
+        assertThat(call(client, "GET", "/v1/agent/self", async, null).status()).isEqualTo(200); // cached now
+        String accessor = call(srv, "GET", "/v1/acl/token/self", async, null).json().get("AccessorID").asText();
+        assertThat(call(srv, "DELETE", "/v1/acl/token/" + accessor, MGMT, null).status()).isEqualTo(200);
+        CLOCK.advance(Duration.ofSeconds(31));
+        // Past its TTL: answered from the cache, and asked again in the background...
+        assertThat(call(client, "GET", "/v1/agent/self", async, null).status()).isEqualTo(200);
+        // ...whose answer (the token is gone) the next requests see.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                call(client, "GET", "/v1/agent/self", async, null).body().strip().equals("ACL not found"));
+        downPolicy("extend-cache");
+    }
+
+    @Test
+    @Order(6)
     void withTheServerGoneDownPolicyDecides() {
         String down = SECRETS.get("down");
         String never = SECRETS.get("fresh"); // a valid token (agent:read) this client never resolved
@@ -261,7 +279,9 @@ class ClientAgentAclTest {
         assertThat(call(client, "GET", "/v1/agent/self", never, null).status()).isEqualTo(403);
         // deny: everything is refused, the cached token too.
         downPolicy("deny");
-        assertThat(call(client, "GET", "/v1/agent/self", down, null).status()).isEqualTo(403);
+        R refused = call(client, "GET", "/v1/agent/self", down, null);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).startsWith("Permission denied").doesNotContain(down);
         assertThat(call(client, "GET", "/v1/agent/self", MGMT, null).status()).isEqualTo(403);
         // allow: everything is allowed, a token nobody knows too.
         downPolicy("allow");

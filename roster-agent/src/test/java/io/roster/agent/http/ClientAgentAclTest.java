@@ -101,8 +101,17 @@ class ClientAgentAclTest {
         throw new IOException("no free port");
     }
 
+    static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS =
+            new ch.qos.logback.core.read.ListAppender<>();
+    static ch.qos.logback.classic.Level rootLevel;
+
     @BeforeAll
     static void cluster() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        rootLevel = root.getLevel();
+        root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        LOGS.start();
+        root.addAppender(LOGS);
         AclSettings serverAcl = new AclSettings(true, "deny", "extend-cache", null, null, false, false, MGMT, "", "", "", "");
         srv = new Agent(AgentConfig.builder().server(true).nodeName("srv").bindAddr("127.0.0.1").clientAddr("127.0.0.1")
                 .serverPort(port()).serfLanPort(port()).httpPort(0).dnsPort(-1)
@@ -126,6 +135,9 @@ class ClientAgentAclTest {
 
     @AfterAll
     static void stop() {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAppender(LOGS);
+        root.setLevel(rootLevel);
         if (client != null) {
             client.close();
         }
@@ -288,5 +300,19 @@ class ClientAgentAclTest {
         assertThat(call(client, "GET", "/v1/agent/self", never, null).status()).isEqualTo(200);
         assertThat(call(client, "GET", "/v1/agent/self", null, null).status()).isEqualTo(200);
         downPolicy("extend-cache");
+    }
+
+    @Test
+    @Order(7)
+    void noSecretInAnyLogLineOfTheRun() {
+        assertThat(LOGS.list).as("log lines captured").isNotEmpty();
+        List<String> secrets = new java.util.ArrayList<>(SECRETS.values());
+        secrets.add(MGMT);
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : List.copyOf(LOGS.list)) {
+            String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage());
+            for (String secret : secrets) {
+                assertThat(line).as("a log line of " + e.getLoggerName()).doesNotContain(secret);
+            }
+        }
     }
 }

@@ -128,7 +128,9 @@ public final class Call {
 
     /** A call on the same request whose answer is captured instead of sent ({@link #captured()}). */
     Call capturing() {
-        return new Call(request, new Capture(), tail, knownLeader);
+        Call c = new Call(request, new Capture(), tail, knownLeader);
+        c.identity = identity; // the answer is rendered (and ACL-filtered) as this caller's token
+        return c;
     }
 
     /** What a {@link #capturing()} call answered, or null when it has not answered. */

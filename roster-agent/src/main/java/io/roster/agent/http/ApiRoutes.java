@@ -242,7 +242,8 @@ final class ApiRoutes {
                 .add(GET, "/v1/acl/binding-rules", Acl.of("acl:read"), CLUSTER, acls::unsupported)
                 .add(Set.of("POST"), "/v1/acl/login", Acl.none(), CLUSTER, acls::unsupported)
                 .add(Set.of("POST"), "/v1/acl/logout", Acl.none(), CLUSTER, acls::unsupported);
-        Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName());
+        Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName())
+                .withDefaultToken(() -> aclSettings.get().enabled() ? aclSettings.get().defaultToken() : "");
         if (forwarder != null) {
             // Paths this agent has no route for: the server answers (404 included), as Consul's client does.
             t.add(ANY, "/v1/{path...}", Acl.none(), CLUSTER, forwarder);

@@ -215,6 +215,18 @@ class ClientAgentAclTest {
         assertThat(denied.status()).isEqualTo(403);
         assertThat(denied.body()).contains("lacks permission 'key:write' on \"other/db\"");
         assertThat(srv.store().kvGet(WatchSet.NONE, "other/db").value()).isNull();
+        // Without a token a forwarded read runs as the anonymous token on the server, or as the
+        // client's default token once one is set (at run time: at once).
+        assertThat(call(client, "GET", "/v1/kv/app/db?raw", null, null).status()).isEqualTo(403);
+        assertThat(call(client, "PUT", "/v1/agent/token/default", MGMT, Json.writeString(Map.of("Token", SECRETS.get("app"))))
+                .status()).isEqualTo(200);
+        R read = call(client, "GET", "/v1/kv/app/db?raw", null, null);
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).isEqualTo("postgres://db/app");
+        assertThat(call(client, "GET", "/v1/kv/app/db?raw", SECRETS.get("web"), null).status()).as("a caller's own token wins")
+                .isEqualTo(403);
+        assertThat(call(client, "PUT", "/v1/agent/token/default", MGMT, Json.writeString(Map.of("Token", ""))).status()).isEqualTo(200);
+        assertThat(call(client, "GET", "/v1/kv/app/db?raw", null, null).status()).isEqualTo(403);
     }
 
     @Test

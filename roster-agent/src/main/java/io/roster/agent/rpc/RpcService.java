@@ -19,7 +19,8 @@ import org.slf4j.event.Level;
 /**
  * A server's side of the server RPC: answers client agents' {@code Forward} by dispatching the
  * request straight into this agent's route table ({@link LocalExchange}: no socket, no HTTP
- * encoding) and {@code Dns} with its resolver.
+ * encoding), {@code Dns} with its resolver and {@code ResolveToken} with its
+ * ACL tables (a client agent's own routes are authorized with the answer).
  * Each call runs on its own virtual thread, so a parked blocking query (up to 10m plus jitter)
  * holds no platform thread. A call the client cancels closes its in-memory connection (a query
  * already parked waits out its {@code wait}, bounded by 10m plus jitter).

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * its roles' policies, its service and node identities. No secret is the anonymous token. The
  * agent recovery token ({@code acl.tokens.agent_recovery}) is local to this agent and never
  * stored. On a client agent (no ACL tables) a server resolves the token over the server RPC and
- * {@link TokenCache} keeps the answer ({@link #resolveThrough}). Rules are parsed when a policy is written; a stored policy that does not parse (written
+ * {@link TokenCache} keeps the answer ({@link #resolveThrough}). Rules are parsed when a policy
+ * is written; a stored policy that does not parse (written
  * by a newer server) grants nothing.
  */
 public final class AclResolver {

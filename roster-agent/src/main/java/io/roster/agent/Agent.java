@@ -259,7 +259,7 @@ public final class Agent implements AutoCloseable {
     private io.roster.agent.dns.DnsServer dnsServer(String address, int port) {
         java.time.Duration timeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
         io.roster.agent.dns.DnsServer d = new io.roster.agent.dns.DnsServer(config, store, address, port,
-                config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout), remoteDns());
+                config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout, clientDefaultToken()), remoteDns());
         if (config.server() && config.acl().enabled()) {
             d.useAcl(http.aclResolver()); // the default token set at run time applies to DNS at once
         }
@@ -361,6 +361,13 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The agent token a client agent's anti-entropy sends to servers ({@code acl.tokens.agent}). */
+    /** A client agent's default ACL token as set now (its DNS questions are answered as it); "" for none. */
+    private String clientDefaultToken() {
+        HttpServer h = this.http;
+        io.roster.agent.acl.AclSettings s = h == null ? config.acl() : h.aclResolver().settings();
+        return s.enabled() ? s.defaultToken() : "";
+    }
+
     /** The agent token of anti-entropy: the one set by {@code PUT /v1/agent/token/agent} as soon as it is set. */
     private String agentToken() {
         HttpServer h = this.http;

@@ -190,8 +190,13 @@ public final class RpcClient implements AutoCloseable {
 
     /** Asks a server's resolver; null when no server answered within {@code timeout}. Blocking. */
     public byte[] dns(byte[] query, boolean tcp, Duration timeout) {
+        return dns(query, tcp, timeout, "");
+    }
+
+    /** The same, answered as {@code token} (the client's default ACL token; "": the server's). */
+    public byte[] dns(byte[] query, boolean tcp, Duration timeout, String token) {
         Pending<byte[]> p = new Pending<>();
-        call(RpcProtocol.DNS, RpcProtocol.encodeDns(query, tcp), timeout.toMillis(), true, p);
+        call(RpcProtocol.DNS, RpcProtocol.encodeDns(query, tcp, token), timeout.toMillis(), true, p);
         try {
             byte[] a = p.future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return a.length == 0 ? null : a;

@@ -23,7 +23,8 @@ import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
  *   <li>{@code Forward}: an HTTP request of a client agent (method, path and query as sent, the
  *       headers a server needs, body) → the server's HTTP answer (status, {@code X-Consul-*}
  *       headers, content type, body), produced by the server's own HTTP handlers.</li>
- *   <li>{@code Dns}: a DNS message (wire format) and whether the asker came over TCP → the
+ *   <li>{@code Dns}: a DNS message (wire format), whether the asker came over TCP and (appended
+ *       when it has one) the client's default ACL token → the
  *       server's resolver's answer (wire format; empty when it has none).</li>
  *   <li>{@code ResolveToken}: an ACL secret ({@code ""}: anonymous) → whether the server knows
  *       it (and it has not expired), its AccessorID, whether it is a management token, and its
@@ -185,17 +186,27 @@ public final class RpcProtocol {
     }
 
     static byte[] encodeDns(byte[] query, boolean tcp) {
+        return encodeDns(query, tcp, "");
+    }
+
+    /** With the client's default ACL token appended when it has one (a server that predates it ignores it). */
+    static byte[] encodeDns(byte[] query, boolean tcp, String token) {
         return write(out -> {
             out.writeBoolean(tcp);
             writeBytes(out, query);
+            if (token != null && !token.isEmpty()) {
+                writeString(out, token);
+            }
         });
     }
 
-    /** A DNS request: whether the asker came over TCP, and the message. */
-    record DnsRequest(boolean tcp, byte[] query) {
+    /** A DNS request: whether the asker came over TCP, the message, and the token to answer as ("": the server's default). */
+    record DnsRequest(boolean tcp, byte[] query, String token) {
         static DnsRequest decode(byte[] wire) throws IOException {
             DataInputStream in = open(wire);
-            return new DnsRequest(in.readBoolean(), readBytes(in));
+            boolean tcp = in.readBoolean();
+            byte[] q = readBytes(in);
+            return new DnsRequest(tcp, q, in.available() > 0 ? readString(in) : "");
         }
     }
 

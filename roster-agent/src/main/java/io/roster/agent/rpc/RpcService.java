@@ -160,7 +160,7 @@ public final class RpcService {
         }
         Thread.ofVirtual().name("rpc-dns").start(() -> {
             try {
-                byte[] a = d.exchange(req.query(), req.tcp());
+                byte[] a = io.roster.agent.dns.AskerToken.with(req.token(), () -> d.exchange(req.query(), req.tcp()));
                 out.onNext(a == null ? new byte[0] : a);
                 out.onCompleted();
             } catch (RuntimeException e) {

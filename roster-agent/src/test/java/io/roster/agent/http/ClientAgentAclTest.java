@@ -121,7 +121,7 @@ class ClientAgentAclTest {
         AclSettings clientAcl = new AclSettings(true, "deny", "extend-cache", Duration.ofSeconds(30), Duration.ofSeconds(60),
                 false, false, "", "", "", "", "");
         client = new Agent(AgentConfig.builder().nodeName("c1").bindAddr("127.0.0.1").clientAddr("127.0.0.1")
-                .httpPort(0).dnsPort(-1).serfLanPort(port()).dataDir(Files.createTempDirectory("roster-acl-c1"))
+                .httpPort(0).dnsPort(0).serfLanPort(port()).dataDir(Files.createTempDirectory("roster-acl-c1"))
                 .retryJoin(List.of(srv.gossip().address())).acl(clientAcl).build()).start();
         client.http().aclResolver().useClock(CLOCK);
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> client.servers().servers().size() == 1);
@@ -229,8 +229,31 @@ class ClientAgentAclTest {
         assertThat(call(client, "GET", "/v1/kv/app/db?raw", null, null).status()).isEqualTo(403);
     }
 
+    private static org.xbill.DNS.Message dig(String name) throws IOException {
+        org.xbill.DNS.SimpleResolver r = new org.xbill.DNS.SimpleResolver("127.0.0.1");
+        r.setPort(client.dns().port());
+        r.setTimeout(Duration.ofSeconds(10));
+        return r.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(org.xbill.DNS.Name.fromString(name),
+                org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN)));
+    }
+
     @Test
     @Order(3)
+    void theClientsDnsAnswersAsTheClientsDefaultTokenSetAtRunTime() throws Exception {
+        // The client's DNS asks the server over the RPC; without a default token: anonymous (deny), nothing found.
+        assertThat(dig("consul.service.consul.").getRcode()).isEqualTo(org.xbill.DNS.Rcode.NXDOMAIN);
+        assertThat(call(client, "PUT", "/v1/agent/token/default", MGMT, Json.writeString(Map.of("Token", MGMT))).status())
+                .isEqualTo(200);
+        org.xbill.DNS.Message m = dig("consul.service.consul.");
+        assertThat(m.getRcode()).isEqualTo(org.xbill.DNS.Rcode.NOERROR);
+        assertThat(m.getSection(org.xbill.DNS.Section.ANSWER)).extracting(r -> r.rdataToString()).containsExactly("127.0.0.1");
+        assertThat(call(client, "PUT", "/v1/agent/token/default", MGMT, Json.writeString(Map.of("Token", ""))).status())
+                .isEqualTo(200);
+        assertThat(dig("consul.service.consul.").getRcode()).isEqualTo(org.xbill.DNS.Rcode.NXDOMAIN);
+    }
+
+    @Test
+    @Order(4)
     void anAgentTokenSetAtRunTimeCarriesTheAntiEntropyAtOnce() throws Exception {
         // No agent token: the anonymous token (default deny) may not write the catalog.
         assertThatThrownBy(() -> client.antiEntropy().syncNow()).hasMessageContaining("Permission denied");
@@ -243,7 +266,7 @@ class ClientAgentAclTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aCachedTokenIsUsedUntilItsTtlThenAskedAgain() {
         String app = SECRETS.get("app");
         assertThat(call(client, "GET", "/v1/agent/self", app, null).status()).isEqualTo(200); // cached now
@@ -267,7 +290,7 @@ class ClientAgentAclTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void asyncCacheAnswersAnExpiredEntryAtOnceAndRefreshesItBehind() {
         downPolicy("async-cache");
         String async = SECRETS.get("async");
@@ -284,7 +307,7 @@ class ClientAgentAclTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void withTheServerGoneDownPolicyDecides() {
         String down = SECRETS.get("down");
         String never = SECRETS.get("fresh"); // a valid token (agent:read) this client never resolved
@@ -315,7 +338,7 @@ class ClientAgentAclTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void noSecretInAnyLogLineOfTheRun() {
         assertThat(LOGS.list).as("log lines captured").isNotEmpty();
         List<String> secrets = new java.util.ArrayList<>(SECRETS.values());

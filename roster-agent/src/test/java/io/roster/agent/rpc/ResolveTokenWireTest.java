@@ -35,4 +35,17 @@ class ResolveTokenWireTest {
         newer[0] = 7;
         assertThatThrownBy(() -> RpcProtocol.decodeToken(newer)).hasMessageContaining("version");
     }
+
+    @Test
+    void aDnsQuestionCarriesTheClientsDefaultTokenOnlyWhenItHasOne() throws Exception {
+        byte[] q = {1, 2, 3};
+        RpcProtocol.DnsRequest without = RpcProtocol.DnsRequest.decode(RpcProtocol.encodeDns(q, true));
+        assertThat(without.tcp()).isTrue();
+        assertThat(without.query()).containsExactly(1, 2, 3);
+        assertThat(without.token()).isEmpty();
+        assertThat(RpcProtocol.encodeDns(q, false, "")).containsExactly(RpcProtocol.encodeDns(q, false));
+        RpcProtocol.DnsRequest with = RpcProtocol.DnsRequest.decode(RpcProtocol.encodeDns(q, false, "tok"));
+        assertThat(with.tcp()).isFalse();
+        assertThat(with.token()).isEqualTo("tok");
+    }
 }

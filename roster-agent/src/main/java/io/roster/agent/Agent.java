@@ -204,7 +204,7 @@ public final class Agent implements AutoCloseable {
             this.servers = new io.roster.agent.client.ServerList(pool::members, config.datacenter());
             this.rpc = new io.roster.agent.rpc.RpcClient(servers, rpcTls, config.tls().internalRpc());
             this.antiEntropy = new AntiEntropy(selfNode(), local,
-                    new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()).withToken(agentTokenOf(config)), scheduler,
+                    new io.roster.agent.client.RemoteCatalog(rpc, config.datacenter()).withToken(this::agentToken), scheduler,
                     config.checkUpdateInterval(), Set.of(), Set.of(StateServer.SERF_HEALTH), System::nanoTime);
             pool.addListener(new io.roster.gossip.Listener() {
                 @Override
@@ -231,7 +231,9 @@ public final class Agent implements AutoCloseable {
         // A client agent's store is not the catalog: its DNS asks a server's resolver over the server RPC.
         this.dns = config.dnsPort() < 0 ? null : dnsServer(config.network().dnsAddrs().get(0), config.dnsPort());
         if (rpcService != null) {
-            rpcService.bind(http.local(), io.roster.agent.dns.DnsServer.resolver(config, store, remoteDns()));
+            rpcService.bindAcl(http.aclResolver()::effective);
+            rpcService.bind(http.local(), io.roster.agent.dns.DnsServer.resolver(config, store, remoteDns(),
+                    http.aclResolver()));
         }
     }
 
@@ -257,7 +259,10 @@ public final class Agent implements AutoCloseable {
     private io.roster.agent.dns.DnsServer dnsServer(String address, int port) {
         java.time.Duration timeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
         io.roster.agent.dns.DnsServer d = new io.roster.agent.dns.DnsServer(config, store, address, port,
-                config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout), remoteDns());
+                config.server() ? null : (q, tcp) -> rpc.dns(q, tcp, timeout, clientDefaultToken()), remoteDns());
+        if (config.server() && config.acl().enabled()) {
+            d.useAcl(http.aclResolver()); // the default token set at run time applies to DNS at once
+        }
         dnsServers.add(d);
         return d;
     }
@@ -356,9 +361,17 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The agent token a client agent's anti-entropy sends to servers ({@code acl.tokens.agent}). */
-    private static java.util.function.Supplier<String> agentTokenOf(AgentConfig c) {
-        String t = c.acl().agentToken();
-        return () -> t;
+    /** A client agent's default ACL token as set now (its DNS questions are answered as it); "" for none. */
+    private String clientDefaultToken() {
+        HttpServer h = this.http;
+        io.roster.agent.acl.AclSettings s = h == null ? config.acl() : h.aclResolver().settings();
+        return s.enabled() ? s.defaultToken() : "";
+    }
+
+    /** The agent token of anti-entropy: the one set by {@code PUT /v1/agent/token/agent} as soon as it is set. */
+    private String agentToken() {
+        HttpServer h = this.http;
+        return h == null ? config.acl().agentToken() : h.aclResolver().settings().agentToken();
     }
 
     private Node selfNode() {

@@ -118,7 +118,18 @@ public final class DnsServer implements AutoCloseable {
 
     /** The same, asking {@code remote} about names in other datacenters (null: they are unknown, NXDOMAIN). */
     public static ServerDns resolver(AgentConfig config, Store store, RemoteDns remote) {
+        return resolver(config, store, remote, null);
+    }
+
+    /**
+     * The same, authorizing with {@code acl} (the agent's HTTP resolver, so a default token set by
+     * {@code PUT /v1/agent/token/default} applies at once); null: one of its own from the config.
+     */
+    public static ServerDns resolver(AgentConfig config, Store store, RemoteDns remote, io.roster.agent.acl.AclResolver acl) {
         QueryHandler handler = handler(config, store).withRemote(remote);
+        if (acl != null && config.acl().enabled()) {
+            handler.withAcl(acl);
+        }
         return (query, tcp) -> switch (handler.handle(query, 0, query.length, tcp)) {
             case QueryHandler.Outcome.Answer a -> a.wire();
             case QueryHandler.Outcome.Drop d -> null;
@@ -163,6 +174,15 @@ public final class DnsServer implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Authorizes answers with {@code acl} (the agent's HTTP resolver: the default token set at
+     * run time applies at once). Only for a server's or dev agent's own answers.
+     */
+    public DnsServer useAcl(io.roster.agent.acl.AclResolver acl) {
+        handler.withAcl(acl);
+        return this;
     }
 
     static QueryHandler handler(AgentConfig config, Store store) {

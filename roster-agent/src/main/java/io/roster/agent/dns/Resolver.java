@@ -79,7 +79,7 @@ final class Resolver {
             return io.roster.agent.acl.Authorizer.MANAGE;
         }
         try {
-            return r.resolve("").authz();
+            return r.resolve(AskerToken.current()).authz(); // "": the agent's default token
         } catch (io.roster.agent.acl.AclError e) {
             return io.roster.agent.acl.Authorizer.of(List.of(), false);
         }

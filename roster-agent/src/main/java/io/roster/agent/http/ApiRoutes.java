@@ -29,7 +29,8 @@ final class ApiRoutes {
     static final Set<String> ANY = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "PATCH");
 
     /** The table and the handles the agent keeps on it. */
-    record Built(RouteTable table, AgentLocalEndpoint agentLocal, AtomicReference<BooleanSupplier> gate) {
+    record Built(RouteTable table, AgentLocalEndpoint agentLocal, AtomicReference<BooleanSupplier> gate,
+                 io.roster.agent.acl.AclResolver acl) {
     }
 
     private ApiRoutes() {
@@ -86,6 +87,10 @@ final class ApiRoutes {
         io.roster.agent.acl.AclService aclService = new io.roster.agent.acl.AclService(server.replicator(), resolver,
                 java.time.Clock.systemUTC(), config.dev() ? null : config.dataDir());
         AclEndpoint acls = new AclEndpoint(aclService, blocking);
+        if (rpc != null) {
+            // A client agent has no ACL tables: a server resolves each token, the client caches it (down_policy).
+            resolver.resolveThrough(secret -> rpc.resolveToken(secret, java.time.Duration.ofSeconds(5)));
+        }
         if (config.acl().enabled()) {
             mine.tokens = new io.roster.agent.acl.AgentTokens(aclSettings, config.dev() ? null : config.dataDir());
         }
@@ -237,7 +242,8 @@ final class ApiRoutes {
                 .add(GET, "/v1/acl/binding-rules", Acl.of("acl:read"), CLUSTER, acls::unsupported)
                 .add(Set.of("POST"), "/v1/acl/login", Acl.none(), CLUSTER, acls::unsupported)
                 .add(Set.of("POST"), "/v1/acl/logout", Acl.none(), CLUSTER, acls::unsupported);
-        Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName());
+        Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName())
+                .withDefaultToken(() -> aclSettings.get().enabled() ? aclSettings.get().defaultToken() : "");
         if (forwarder != null) {
             // Paths this agent has no route for: the server answers (404 included), as Consul's client does.
             t.add(ANY, "/v1/{path...}", Acl.none(), CLUSTER, forwarder);
@@ -256,7 +262,7 @@ final class ApiRoutes {
         table = table.decorate(Decorators.leaderGate(gate))
                 .decorate(Decorators.datacenter(config.datacenter(), remoteDatacenters(config, wan, rpc)))
                 .decorate(Decorators.metrics(metrics));
-        return new Built(table, mine, gate);
+        return new Built(table, mine, gate, resolver);
     }
 
     /**

@@ -125,7 +125,8 @@ final class Decorators {
     /**
      * The ACL check of every route, from its declaration ({@link Acl}): the token (X-Consul-Token,
      * Authorization: Bearer, ?token=; none: anonymous) is resolved on this server's replicated ACL
-     * tables, then each declared rule is checked on each name its source gives; a refusal is
+     * tables (a client agent's: by a server over the RPC, cached; {@code down_policy}), then each
+     * declared rule is checked on each name its source gives; a refusal is
      * Consul's 403 {@code Permission denied: token with AccessorID '...' lacks permission
      * 'key:write' on "foo"}, an unknown or expired token 403 {@code ACL not found}. ACLs off: the
      * route runs as before, untouched. Filtered routes only resolve the token; their endpoint

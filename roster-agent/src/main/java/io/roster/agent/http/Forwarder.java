@@ -41,7 +41,16 @@ final class Forwarder implements Endpoint {
         this.unreached = unreached;
     }
 
-    /** {@code translate_wan_addrs}: answers from another datacenter give nodes' and services' {@code wan} addresses. */
+    /** The agent's default ACL token (now), sent for a caller that presented none; "" for none. */
+    private java.util.function.Supplier<String> defaultToken = () -> "";
+
+    /** A client agent's requests without a token carry its {@code default} token, as Consul's client agents do. */
+    Forwarder withDefaultToken(java.util.function.Supplier<String> token) {
+        this.defaultToken = token;
+        return this;
+    }
+
+        /** {@code translate_wan_addrs}: answers from another datacenter give nodes' and services' {@code wan} addresses. */
     private boolean translateWan;
 
     /** This forwarder carries requests for another datacenter, translated as {@code translate_wan_addrs} asks. */
@@ -129,6 +138,12 @@ final class Forwarder implements Endpoint {
             String v = call.header(h);
             if (v != null) {
                 headers.add(new String[] {h, v});
+            }
+        }
+        if (call.request().token().isEmpty()) {
+            String t = defaultToken.get();
+            if (!t.isEmpty()) {
+                headers.add(new String[] {"X-Consul-Token", t});
             }
         }
         if (!agentNode.isEmpty() && call.path().startsWith("/v1/query/")) {

@@ -42,6 +42,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private final AgentLocalEndpoint agentLocal;
+    private final io.roster.agent.acl.AclResolver aclResolver;
 
     /**
      * Makes the agent's register/deregister/TTL/maintenance endpoints sync the change before they
@@ -143,11 +144,17 @@ public final class HttpServer implements AutoCloseable {
                 timer, io.roster.agent.coordinate.CoordinateUpdates.UPDATE_PERIOD, io.roster.gossip.coordinate.VivaldiConfig.SERF.dimensionality());
         ApiRoutes.Built routes = ApiRoutes.build(config, nodeId, server, local, reloader, metrics, blocking, lan, rpc, coordinateUpdates, wan);
         this.agentLocal = routes.agentLocal();
+        this.aclResolver = routes.acl();
         this.gate = routes.gate();
         this.api = new HttpApi(routes.table(), () -> !server.replicator().leaderAddress().isEmpty(), metrics);
         jetty.setHandler(config.ui() ? new UiHandler(api, config.uiDir()) : api);
         jetty.setErrorHandler(HttpServer::errorPage);
         jetty.setStopTimeout(1500);
+    }
+
+    /** This agent's ACL resolver: its settings hold the agent tokens set at run time. */
+    public io.roster.agent.acl.AclResolver aclResolver() {
+        return aclResolver;
     }
 
     /** The route table (decorators attached), for the server RPC and the docs test. */

@@ -190,8 +190,13 @@ public final class RpcClient implements AutoCloseable {
 
     /** Asks a server's resolver; null when no server answered within {@code timeout}. Blocking. */
     public byte[] dns(byte[] query, boolean tcp, Duration timeout) {
+        return dns(query, tcp, timeout, "");
+    }
+
+    /** The same, answered as {@code token} (the client's default ACL token; "": the server's). */
+    public byte[] dns(byte[] query, boolean tcp, Duration timeout, String token) {
         Pending<byte[]> p = new Pending<>();
-        call(RpcProtocol.DNS, RpcProtocol.encodeDns(query, tcp), timeout.toMillis(), true, p);
+        call(RpcProtocol.DNS, RpcProtocol.encodeDns(query, tcp, token), timeout.toMillis(), true, p);
         try {
             byte[] a = p.future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return a.length == 0 ? null : a;
@@ -202,6 +207,32 @@ public final class RpcClient implements AutoCloseable {
         } catch (Exception e) {
             p.cancel();
             return null;
+        }
+    }
+
+    /**
+     * Asks a server to resolve an ACL secret: its effective rules, null when the server does not
+     * know it. Blocking; {@link io.roster.agent.acl.TokenCache.Unreachable} when no server
+     * answered within {@code timeout} (the client's {@code down_policy} then decides).
+     */
+    public io.roster.agent.acl.TokenCache.Effective resolveToken(String secret, Duration timeout) {
+        Pending<byte[]> p = new Pending<>();
+        call(RpcProtocol.RESOLVE_TOKEN, RpcProtocol.encodeSecret(secret), timeout.toMillis(), true, p);
+        byte[] a;
+        try {
+            a = p.future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.cancel();
+            throw new io.roster.agent.acl.TokenCache.Unreachable("interrupted");
+        } catch (Exception e) {
+            p.cancel();
+            throw new io.roster.agent.acl.TokenCache.Unreachable("no server answered");
+        }
+        try {
+            return RpcProtocol.decodeToken(a);
+        } catch (java.io.IOException e) {
+            throw new io.roster.agent.acl.TokenCache.Unreachable("bad answer from server: " + e.getMessage());
         }
     }
 

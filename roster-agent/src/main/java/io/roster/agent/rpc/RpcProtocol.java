@@ -23,8 +23,13 @@ import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
  *   <li>{@code Forward}: an HTTP request of a client agent (method, path and query as sent, the
  *       headers a server needs, body) → the server's HTTP answer (status, {@code X-Consul-*}
  *       headers, content type, body), produced by the server's own HTTP handlers.</li>
- *   <li>{@code Dns}: a DNS message (wire format) and whether the asker came over TCP → the
+ *   <li>{@code Dns}: a DNS message (wire format), whether the asker came over TCP and (appended
+ *       when it has one) the client's default ACL token → the
  *       server's resolver's answer (wire format; empty when it has none).</li>
+ *   <li>{@code ResolveToken}: an ACL secret ({@code ""}: anonymous) → whether the server knows
+ *       it (and it has not expired), its AccessorID, whether it is a management token, and its
+ *       effective rules (policies, roles' policies, service and node identities resolved on the
+ *       server): what Consul's clients get from {@code ACL.TokenRead} and {@code ACL.PolicyResolve}.</li>
  * </ul>
  */
 public final class RpcProtocol {
@@ -66,6 +71,64 @@ public final class RpcProtocol {
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Dns"))
             .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+
+    static final MethodDescriptor<byte[], byte[]> RESOLVE_TOKEN = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "ResolveToken"))
+            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+
+    static byte[] encodeSecret(String secret) {
+        return write(out -> writeString(out, secret));
+    }
+
+    static String decodeSecret(byte[] wire) throws IOException {
+        return readString(open(wire));
+    }
+
+    /** A {@code ResolveToken} answer; null: the token is unknown or expired. */
+    static byte[] encodeToken(io.roster.agent.acl.TokenCache.Effective e) {
+        return write(out -> {
+            out.writeBoolean(e != null);
+            if (e == null) {
+                return;
+            }
+            writeString(out, e.accessorId());
+            out.writeBoolean(e.management());
+            out.writeInt(e.rules().size());
+            for (io.roster.agent.acl.Rules.Rule r : e.rules()) {
+                writeString(out, r.resource());
+                writeString(out, r.segment());
+                out.writeBoolean(r.prefix());
+                out.writeByte(r.access().ordinal());
+            }
+        });
+    }
+
+    static io.roster.agent.acl.TokenCache.Effective decodeToken(byte[] wire) throws IOException {
+        DataInputStream in = open(wire);
+        if (!in.readBoolean()) {
+            return null;
+        }
+        String accessor = readString(in);
+        boolean management = in.readBoolean();
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("truncated RPC envelope");
+        }
+        io.roster.agent.acl.Rules.Access[] levels = io.roster.agent.acl.Rules.Access.values();
+        List<io.roster.agent.acl.Rules.Rule> rules = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String resource = readString(in);
+            String segment = readString(in);
+            boolean prefix = in.readBoolean();
+            int level = in.readUnsignedByte();
+            if (level >= levels.length) {
+                throw new IOException("unknown access level " + level);
+            }
+            rules.add(new io.roster.agent.acl.Rules.Rule(resource, segment, prefix, levels[level]));
+        }
+        return new io.roster.agent.acl.TokenCache.Effective(accessor, management, rules);
+    }
 
     /** A forwarded HTTP request. {@code headers} holds name, value pairs. */
     public record HttpRequest(String method, String pathQuery, List<String[]> headers, byte[] body) {
@@ -123,17 +186,27 @@ public final class RpcProtocol {
     }
 
     static byte[] encodeDns(byte[] query, boolean tcp) {
+        return encodeDns(query, tcp, "");
+    }
+
+    /** With the client's default ACL token appended when it has one (a server that predates it ignores it). */
+    static byte[] encodeDns(byte[] query, boolean tcp, String token) {
         return write(out -> {
             out.writeBoolean(tcp);
             writeBytes(out, query);
+            if (token != null && !token.isEmpty()) {
+                writeString(out, token);
+            }
         });
     }
 
-    /** A DNS request: whether the asker came over TCP, and the message. */
-    record DnsRequest(boolean tcp, byte[] query) {
+    /** A DNS request: whether the asker came over TCP, the message, and the token to answer as ("": the server's default). */
+    record DnsRequest(boolean tcp, byte[] query, String token) {
         static DnsRequest decode(byte[] wire) throws IOException {
             DataInputStream in = open(wire);
-            return new DnsRequest(in.readBoolean(), readBytes(in));
+            boolean tcp = in.readBoolean();
+            byte[] q = readBytes(in);
+            return new DnsRequest(tcp, q, in.available() > 0 ? readString(in) : "");
         }
     }
 

@@ -19,7 +19,8 @@ import org.slf4j.event.Level;
 /**
  * A server's side of the server RPC: answers client agents' {@code Forward} by dispatching the
  * request straight into this agent's route table ({@link LocalExchange}: no socket, no HTTP
- * encoding) and {@code Dns} with its resolver.
+ * encoding), {@code Dns} with its resolver and {@code ResolveToken} with its
+ * ACL tables (a client agent's own routes are authorized with the answer).
  * Each call runs on its own virtual thread, so a parked blocking query (up to 10m plus jitter)
  * holds no platform thread. A call the client cancels closes its in-memory connection (a query
  * already parked waits out its {@code wait}, bounded by 10m plus jitter).
@@ -37,6 +38,7 @@ public final class RpcService {
 
     private volatile LocalExchange http;
     private volatile ServerDns dns;
+    private volatile java.util.function.Function<String, io.roster.agent.acl.TokenCache.Effective> tokens;
     private final RateLimitedLog failures = new RateLimitedLog(LOG, Level.WARN, Duration.ofSeconds(30));
 
     /** Starts answering: until then calls get {@code UNAVAILABLE} (a client tries another server). */
@@ -45,11 +47,17 @@ public final class RpcService {
         this.http = http;
     }
 
+    /** Starts answering {@code ResolveToken} with this server's ACL tables ({@code AclResolver::effective}). */
+    public void bindAcl(java.util.function.Function<String, io.roster.agent.acl.TokenCache.Effective> resolve) {
+        this.tokens = resolve;
+    }
+
     /** The gRPC service to serve on the server port. */
     public ServerServiceDefinition definition() {
         return ServerServiceDefinition.builder(RpcProtocol.SERVICE)
                 .addMethod(RpcProtocol.FORWARD, ServerCalls.asyncUnaryCall(this::forward))
                 .addMethod(RpcProtocol.DNS, ServerCalls.asyncUnaryCall(this::dns))
+                .addMethod(RpcProtocol.RESOLVE_TOKEN, ServerCalls.asyncUnaryCall(this::resolveToken))
                 .build();
     }
 
@@ -152,7 +160,7 @@ public final class RpcService {
         }
         Thread.ofVirtual().name("rpc-dns").start(() -> {
             try {
-                byte[] a = d.exchange(req.query(), req.tcp());
+                byte[] a = io.roster.agent.dns.AskerToken.with(req.token(), () -> d.exchange(req.query(), req.tcp()));
                 out.onNext(a == null ? new byte[0] : a);
                 out.onCompleted();
             } catch (RuntimeException e) {
@@ -160,6 +168,28 @@ public final class RpcService {
                 out.onError(Status.INTERNAL.withDescription("DNS failed").asRuntimeException());
             }
         });
+    }
+
+    private void resolveToken(byte[] wire, StreamObserver<byte[]> out) {
+        java.util.function.Function<String, io.roster.agent.acl.TokenCache.Effective> t = tokens;
+        if (t == null) {
+            out.onError(Status.UNAVAILABLE.withDescription("server starting").asRuntimeException());
+            return;
+        }
+        String secret;
+        try {
+            secret = RpcProtocol.decodeSecret(wire);
+        } catch (java.io.IOException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        try {
+            out.onNext(RpcProtocol.encodeToken(t.apply(secret)));
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            failures.log("RPC: resolving a token failed: {}", e.getClass().getSimpleName());
+            out.onError(Status.INTERNAL.withDescription("resolving the token failed").asRuntimeException());
+        }
     }
 
     private static void answer(StreamObserver<byte[]> out, RpcProtocol.HttpResponse r) {

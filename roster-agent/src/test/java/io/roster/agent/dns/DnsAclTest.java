@@ -89,4 +89,17 @@ class DnsAclTest {
                     .containsExactly("127.0.0.1");
         }
     }
+
+    @Test
+    void aDefaultTokenSetAtRunTimeAppliesToDnsAtOnce() throws Exception {
+        try (Agent a = DnsAgent.start(b -> b.acl(acl("")))) {
+            awaitManagement(a);
+            DnsClient dns = new DnsClient(a.dns().port());
+            assertThat(dns.udp("consul.service.consul", Type.A).getRcode()).as("anonymous reads nothing").isEqualTo(Rcode.NXDOMAIN);
+            assertThat(put(a, "/v1/agent/token/default", Map.of("Token", MGMT))).isEqualTo(200);
+            assertThat(DnsClient.rdata(dns.udp("consul.service.consul", Type.A), Section.ANSWER)).containsExactly("127.0.0.1");
+            assertThat(put(a, "/v1/agent/token/default", Map.of("Token", ""))).isEqualTo(200);
+            assertThat(dns.udp("consul.service.consul", Type.A).getRcode()).as("cleared again").isEqualTo(Rcode.NXDOMAIN);
+        }
+    }
 }

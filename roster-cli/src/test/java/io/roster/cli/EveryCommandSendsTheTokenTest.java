@@ -64,6 +64,7 @@ class EveryCommandSendsTheTokenTest {
         a("acl role delete", "-name", "r");
         a("acl set-agent-token", "agent", UUID);
         a("kv get", "k");
+        a("kv history", "k");
         a("kv put", "k", "v");
         a("kv delete", "k");
         a("kv export", "");

@@ -37,6 +37,31 @@ abstract class AclOutputCommand extends ClientCommand {
         return 0;
     }
 
+    /**
+     * The full ID a {@code -id} (a unique prefix) or, without one, a {@code -name} names, for the
+     * commands that act on a policy or a role by either; null once Consul's {@code Error
+     * determining <kind> ID: ...} line is printed.
+     */
+    final String idOrName(String kind, String id, String name, Function<String, String> fromPrefix,
+                          Function<String, java.util.Optional<String>> byName) {
+        try {
+            if (set(id)) {
+                return fromPrefix.apply(id);
+            }
+            java.util.Optional<String> found = byName.apply(name);
+            if (found.isEmpty()) {
+                fail("Error determining " + kind + " ID: No such " + kind + " with name " + name);
+                return null;
+            }
+            return found.get();
+        } catch (IllegalArgumentException e) {
+            fail("Error determining " + kind + " ID: " + e.getMessage());
+        } catch (io.roster.api.RosterException e) {
+            fail("Error determining " + kind + " ID: " + describe(e));
+        }
+        return null;
+    }
+
     final String tokenId(String partial) {
         return AclFormat.fromPartial(partial, "token", () -> client().acl().tokenList(null, null, null, QueryOptions.DEFAULT)
                 .stream().map(AclToken::accessorId).toList());

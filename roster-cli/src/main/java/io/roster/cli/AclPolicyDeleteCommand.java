@@ -3,7 +3,6 @@ package io.roster.cli;
 import io.roster.api.AclPolicy;
 import io.roster.api.QueryOptions;
 import io.roster.api.RosterException;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,21 +22,10 @@ final class AclPolicyDeleteCommand extends AclOutputCommand {
         if (!set(id) && !set(name)) {
             return fail("Must specify either the -id or -name parameters");
         }
-        String full;
-        try {
-            if (set(id)) {
-                full = policyId(id);
-            } else {
-                Optional<AclPolicy> p = client().acl().policyReadByName(name, QueryOptions.DEFAULT);
-                if (p.isEmpty()) {
-                    return fail("Error determining policy ID: No such policy with name " + name);
-                }
-                full = p.get().id();
-            }
-        } catch (IllegalArgumentException e) {
-            return fail("Error determining policy ID: " + e.getMessage());
-        } catch (RosterException e) {
-            return fail("Error determining policy ID: " + describe(e));
+        String full = idOrName("policy", id, name, this::policyId,
+                n -> client().acl().policyReadByName(n, QueryOptions.DEFAULT).map(AclPolicy::id));
+        if (full == null) {
+            return 1;
         }
         try {
             client().acl().policyDelete(full);

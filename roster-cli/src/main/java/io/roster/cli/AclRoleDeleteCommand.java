@@ -3,7 +3,6 @@ package io.roster.cli;
 import io.roster.api.AclRole;
 import io.roster.api.QueryOptions;
 import io.roster.api.RosterException;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,21 +22,10 @@ final class AclRoleDeleteCommand extends AclOutputCommand {
         if (!set(id) && !set(name)) {
             return fail("Must specify either the -id or -name parameters");
         }
-        String full;
-        try {
-            if (set(id)) {
-                full = roleId(id);
-            } else {
-                Optional<AclRole> r = client().acl().roleReadByName(name, QueryOptions.DEFAULT);
-                if (r.isEmpty()) {
-                    return fail("Error determining role ID: No such role with name " + name);
-                }
-                full = r.get().id();
-            }
-        } catch (IllegalArgumentException e) {
-            return fail("Error determining role ID: " + e.getMessage());
-        } catch (RosterException e) {
-            return fail("Error determining role ID: " + describe(e));
+        String full = idOrName("role", id, name, this::roleId,
+                n -> client().acl().roleReadByName(n, QueryOptions.DEFAULT).map(AclRole::id));
+        if (full == null) {
+            return 1;
         }
         try {
             client().acl().roleDelete(full);

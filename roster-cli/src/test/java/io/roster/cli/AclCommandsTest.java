@@ -198,6 +198,10 @@ class AclCommandsTest {
         Cli.Result roleToken = roster("acl", "token", "create", "-role-name", "app-role");
         assertThat(roleToken.out()).contains("Roles:\n   " + roleId + " - app-role");
         assertThat(roster("acl", "role", "delete", "-name", "app-role").out()).isEqualTo("Role \"" + roleId + "\" deleted successfully\n");
+        Cli.Result roleGone = roster("acl", "role", "delete", "-name", "app-role");
+        assertThat(roleGone.code()).isEqualTo(1);
+        // A missing name is Roster's 403 "ACL not found", passed on as Consul's CLI passes an error on.
+        assertThat(roleGone.err()).isEqualTo("Error determining role ID: Unexpected response code: 403 (ACL not found)\n");
 
         assertThat(roster("acl", "set-agent-token", "agent", management).out()).isEqualTo("ACL token \"agent\" set successfully\n");
 
@@ -207,6 +211,9 @@ class AclCommandsTest {
         assertThat(gone.code()).isEqualTo(1);
         assertThat(gone.err()).startsWith("Error reading token \"" + cloneAccessor + "\": ");
 
+        Cli.Result noPrefix = roster("acl", "policy", "delete", "-id", "zzzz");
+        assertThat(noPrefix.code()).isEqualTo(1);
+        assertThat(noPrefix.err()).startsWith("Error determining policy ID: ");
         assertThat(roster("acl", "policy", "delete", "-name", "app-kv").out()).isEqualTo("Policy \"" + policyId + "\" deleted successfully\n");
         // With its policy gone the app token grants nothing.
         env.clear();

@@ -91,10 +91,14 @@ class HelpAndCompletionTest {
         assertThat(script).contains("_picocli_roster_kv_get").contains("-http-addr");
     }
 
-    /** The script's lines, each with its words sorted, in sorted order: what it completes, not in which order. */
+    /**
+     * The script's lines, each with its words sorted, in sorted order: what it completes, not in which order.
+     * Quotes, '=' and parentheses separate words too, so that {@code arg_opts="'-a' '-b'"} and
+     * {@code arg_opts="'-b' '-a'"} compare equal (the closing quote sticks to whichever option comes last).
+     */
     private static java.util.List<String> normalized(String script) {
         return script.lines()
-                .map(l -> java.util.Arrays.stream(l.trim().split("[\\s|]+")).sorted().collect(java.util.stream.Collectors.joining(" ")))
+                .map(l -> java.util.Arrays.stream(l.trim().split("[\\s|\"=()]+")).sorted().collect(java.util.stream.Collectors.joining(" ")))
                 .sorted().toList();
     }
 }

@@ -4,7 +4,6 @@ import io.roster.api.AclPolicy;
 import io.roster.api.AclRole;
 import io.roster.api.AclToken;
 import java.util.List;
-import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 
 /**
@@ -13,22 +12,19 @@ import java.util.function.Supplier;
  * change) and reports the tables' index (never 0). Tokens come with their links' current names.
  */
 public final class AclReads {
-    private final Lock lock;
+    private final Store store;
     private final AclTable table;
 
-    AclReads(Lock readLock, AclTable table) {
-        this.lock = readLock;
+    AclReads(Store store, AclTable table) {
+        this.store = store;
         this.table = table;
     }
 
     private <T> Store.Read<T> read(WatchSet ws, Supplier<T> q) {
-        lock.lock();
-        try {
+        return store.read(() -> {
             ws.watchTopic(AclTable.TOPIC);
             return new Store.Read<>(q.get(), table.reportedIndex());
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** A token by AccessorID; null when there is none. */

@@ -339,7 +339,13 @@ final class AclTable {
         return out;
     }
 
-    void clear() {
+    void snapshot(Snapshot.Sink out) throws java.io.IOException {
+        for (Row r : snapshotRows()) {
+            out.row(Snapshot.Row.acl(r));
+        }
+    }
+
+    private void clear() {
         tokens.clear();
         bySecret.clear();
         policies.clear();

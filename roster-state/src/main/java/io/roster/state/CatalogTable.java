@@ -22,15 +22,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Watch topics: {@link #TOPIC_NODES} (node list), {@link #TOPIC_SERVICES} (service names and
  * tags), {@code svc:<name>} (instances of a service, their checks, and their nodes and node checks),
  * {@code node:<name>} (one node, its services and checks), {@link #TOPIC_CHECKS} (any check).
+ *
+ * <p>The table owns its reads with the watches they register and the index they report (the
+ * {@code Store.Read} forms below), the register and deregister of the apply switch, which run
+ * inside an open {@link Tx} and register an undo step for every row and index they change, and its
+ * snapshot rows and their restore.
  */
 final class CatalogTable {
     static final String TOPIC_NODES = "catalog-nodes";
     static final String TOPIC_SERVICES = "catalog-services";
     static final String TOPIC_CHECKS = "catalog-checks";
 
-    final TreeMap<String, Node> nodes = new TreeMap<>();
-    final TreeMap<String, TreeMap<String, NodeService>> services = new TreeMap<>();
-    final TreeMap<String, TreeMap<String, HealthCheck>> checks = new TreeMap<>();
+    private final TreeMap<String, Node> nodes = new TreeMap<>();
+    private final TreeMap<String, TreeMap<String, NodeService>> services = new TreeMap<>();
+    private final TreeMap<String, TreeMap<String, HealthCheck>> checks = new TreeMap<>();
     /** Service name to its instances (ordered by node, then ID), their tags and the instances per tag. */
     private final TreeMap<String, Named> byName = new TreeMap<>();
     /** Node to service ID to the checks of that instance; service ID {@code ""} holds the node's own checks. */
@@ -47,11 +52,11 @@ final class CatalogTable {
      * concurrently under the read lock, hence an adder).
      */
     private final LongAdder rowsTouched = new LongAdder();
-    final TreeMap<String, Long> serviceIndex = new TreeMap<>();
-    final TreeMap<String, Long> nodeIndex = new TreeMap<>();
-    long nodesIndex;
-    long servicesIndex;
-    long checksIndex;
+    private final TreeMap<String, Long> serviceIndex = new TreeMap<>();
+    private final TreeMap<String, Long> nodeIndex = new TreeMap<>();
+    private long nodesIndex;
+    private long servicesIndex;
+    private long checksIndex;
 
     /** A (node, ID) pair: a service instance or a check. */
     record Ref(String node, String id) implements Comparable<Ref> {
@@ -424,19 +429,112 @@ final class CatalogTable {
         }
     }
 
-    // ------------------------------------------------------------------ writes
+    /** Writes ({@code row} non-null) or removes a node row, keeping the meta index in step. */
+    private void nodeRow(String name, Node row) {
+        if (row != null) {
+            putNode(row);
+            return;
+        }
+        Node old = nodes.remove(name);
+        if (old != null) {
+            unlinkMeta(old);
+        }
+    }
+
+    /** Writes ({@code row} non-null) or removes a service row, keeping the name and tag indexes in step. */
+    private void serviceRow(String node, String id, NodeService row) {
+        if (row != null) {
+            putServiceRow(node, row);
+            return;
+        }
+        TreeMap<String, NodeService> m = services.get(node);
+        NodeService old = m == null ? null : m.remove(id);
+        if (old == null) {
+            return;
+        }
+        unlinkService(node, old);
+        if (m.isEmpty()) {
+            services.remove(node);
+        }
+    }
+
+    /** Writes ({@code row} non-null) or removes a check row, keeping the service and status indexes in step. */
+    private void checkRow(String node, String id, HealthCheck row) {
+        if (row != null) {
+            putCheckRow(row);
+            return;
+        }
+        TreeMap<String, HealthCheck> m = checks.get(node);
+        HealthCheck old = m == null ? null : m.remove(id);
+        if (old == null) {
+            return;
+        }
+        unlinkCheck(old);
+        if (m.isEmpty()) {
+            checks.remove(node);
+        }
+    }
+
+    // ------------------------------------------------------------------ writes, each with its undo on the Tx
+
+    private void writeNode(Tx tx, String name, Node row) {
+        Node before = nodes.get(name);
+        nodeRow(name, row);
+        tx.onRollback(() -> nodeRow(name, before));
+    }
+
+    private void writeService(Tx tx, String node, String id, NodeService row) {
+        TreeMap<String, NodeService> m = services.get(node);
+        NodeService before = m == null ? null : m.get(id);
+        serviceRow(node, id, row);
+        tx.onRollback(() -> serviceRow(node, id, before));
+    }
+
+    private void writeCheck(Tx tx, String node, String id, HealthCheck row) {
+        TreeMap<String, HealthCheck> m = checks.get(node);
+        HealthCheck before = m == null ? null : m.get(id);
+        checkRow(node, id, row);
+        tx.onRollback(() -> checkRow(node, id, before));
+    }
+
+    /** Sets a per-name index to the Tx's; the undo is registered once per value change. */
+    private static void namedIndex(Tx tx, TreeMap<String, Long> m, String name) {
+        Long before = m.put(name, tx.index);
+        if (before == null || before != tx.index) {
+            tx.onRollback(() -> {
+                if (before == null) {
+                    m.remove(name);
+                } else {
+                    m.put(name, before);
+                }
+            });
+        }
+    }
+
+    private void nodesIndexAt(Tx tx) {
+        long before = nodesIndex;
+        nodesIndex = tx.index;
+        if (before != tx.index) {
+            tx.onRollback(() -> nodesIndex = before);
+        }
+        tx.changes.topic(TOPIC_NODES);
+    }
 
     private void touchNode(Tx tx, String node) {
-        nodeIndex.put(node, tx.index);
+        namedIndex(tx, nodeIndex, node);
         tx.changes.topic(nodeTopic(node));
     }
 
     /** A change to instances of {@code name}; {@code structural} when the name/tags listing may change. */
     private void touchService(Tx tx, String name, boolean structural) {
-        serviceIndex.put(name, tx.index);
+        namedIndex(tx, serviceIndex, name);
         tx.changes.topic(svcTopic(name));
         if (structural) {
+            long before = servicesIndex;
             servicesIndex = tx.index;
+            if (before != tx.index) {
+                tx.onRollback(() -> servicesIndex = before);
+            }
             tx.changes.topic(TOPIC_SERVICES);
         }
     }
@@ -453,7 +551,11 @@ final class CatalogTable {
     }
 
     private void touchChecks(Tx tx) {
+        long before = checksIndex;
         checksIndex = tx.index;
+        if (before != tx.index) {
+            tx.onRollback(() -> checksIndex = before);
+        }
         tx.changes.topic(TOPIC_CHECKS);
     }
 
@@ -462,10 +564,9 @@ final class CatalogTable {
         if (n.sameAs(old)) {
             return false;
         }
-        putNode(new Node(n.id(), n.node(), n.address(), shared(n.datacenter()), n.taggedAddresses(), shared(n.meta()),
-                old == null ? tx.index : old.createIndex(), tx.index));
-        nodesIndex = tx.index;
-        tx.changes.topic(TOPIC_NODES);
+        writeNode(tx, n.node(), new Node(n.id(), n.node(), n.address(), shared(n.datacenter()), n.taggedAddresses(),
+                shared(n.meta()), old == null ? tx.index : old.createIndex(), tx.index));
+        nodesIndexAt(tx);
         touchNode(tx, n.node());
         touchServicesOn(tx, n.node());
         return true;
@@ -482,7 +583,7 @@ final class CatalogTable {
         s = new NodeService(shared(s.kind()), s.id(), name, tags, s.address(), s.taggedAddresses(), shared(s.meta()),
                 s.port(), s.weights().equals(ServiceDefinition.Weights.DEFAULT) ? ServiceDefinition.Weights.DEFAULT : s.weights(),
                 s.enableTagOverride(), "", old == null ? tx.index : old.createIndex(), tx.index);
-        putServiceRow(node, s);
+        writeService(tx, node, s.id(), s);
         if (old != null && !old.service().equals(s.service())) {
             touchService(tx, old.service(), true);
         }
@@ -493,7 +594,7 @@ final class CatalogTable {
         if (cm != null) {
             for (HealthCheck c : new ArrayList<>(cm.values())) {
                 if (c.serviceId().equals(s.id()) && (!c.serviceName().equals(s.service()) || !c.serviceTags().equals(s.tags()))) {
-                    putCheckRow(c.withService(s.service(), s.tags()).withIndexes(c.createIndex(), tx.index));
+                    writeCheck(tx, node, c.checkId(), c.withService(s.service(), s.tags()).withIndexes(c.createIndex(), tx.index));
                     touchChecks(tx);
                 }
             }
@@ -515,7 +616,7 @@ final class CatalogTable {
         if (next.sameAs(old)) {
             return old;
         }
-        putCheckRow(new HealthCheck(next.node(), next.checkId(), shared(next.name()), shared(next.status()), shared(next.notes()),
+        writeCheck(tx, next.node(), next.checkId(), new HealthCheck(next.node(), next.checkId(), shared(next.name()), shared(next.status()), shared(next.notes()),
                 next.output(), next.serviceId(), shared(next.serviceName()), next.serviceTags(), shared(next.type()),
                 shared(next.interval()), shared(next.timeout()), next.exposedPort(), next.definition(),
                 old == null ? tx.index : old.createIndex(), tx.index));
@@ -536,14 +637,11 @@ final class CatalogTable {
 
     HealthCheck removeCheck(Tx tx, String node, String checkId) {
         TreeMap<String, HealthCheck> m = checks.get(node);
-        HealthCheck old = m == null ? null : m.remove(checkId);
+        HealthCheck old = m == null ? null : m.get(checkId);
         if (old == null) {
             return null;
         }
-        unlinkCheck(old);
-        if (m.isEmpty()) {
-            checks.remove(node);
-        }
+        writeCheck(tx, node, checkId, null);
         touchChecks(tx);
         touchNode(tx, node);
         if (old.serviceId().isEmpty()) {
@@ -557,14 +655,11 @@ final class CatalogTable {
     /** Removes a service and its checks; returns the removed checks. */
     List<HealthCheck> removeService(Tx tx, String node, String serviceId) {
         TreeMap<String, NodeService> m = services.get(node);
-        NodeService old = m == null ? null : m.remove(serviceId);
+        NodeService old = m == null ? null : m.get(serviceId);
         if (old == null) {
             return List.of();
         }
-        unlinkService(node, old);
-        if (m.isEmpty()) {
-            services.remove(node);
-        }
+        writeService(tx, node, serviceId, null);
         List<HealthCheck> removed = new ArrayList<>();
         for (HealthCheck c : checksOf(node)) {
             if (c.serviceId().equals(serviceId)) {
@@ -590,15 +685,14 @@ final class CatalogTable {
             removeCheck(tx, node, c.checkId());
             removed.add(c);
         }
-        unlinkMeta(nodes.remove(node));
-        nodesIndex = tx.index;
-        tx.changes.topic(TOPIC_NODES);
+        writeNode(tx, node, null);
+        nodesIndexAt(tx);
         touchNode(tx, node);
         return removed;
     }
 
     /** Rebuilds every secondary index (and the shared strings) after a restore wrote the rows. */
-    void reindex() {
+    private void reindex() {
         byName.clear();
         checksByService.clear();
         checksByStatus.clear();
@@ -622,7 +716,7 @@ final class CatalogTable {
         }
     }
 
-    void clear() {
+    private void clear() {
         nodes.clear();
         services.clear();
         checks.clear();
@@ -636,5 +730,204 @@ final class CatalogTable {
         nodesIndex = 0;
         servicesIndex = 0;
         checksIndex = 0;
+    }
+
+    // ------------------------------------------------------------------ the apply switch's catalog operations
+
+    /** What a catalog write does to the other tables: sessions that depend on a check or a node end. */
+    interface Hooks {
+        /** A check went critical or was removed. */
+        void checkGone(Tx tx, String node, String checkId);
+
+        /** A node was removed (its coordinates and sessions go with it). */
+        void nodeGone(Tx tx, String node);
+    }
+
+    boolean hasNode(String name) {
+        return nodes.containsKey(name);
+    }
+
+    /**
+     * {@code Command.CatalogRegister}: validates everything first, with Consul's texts, then writes
+     * the node, the service and the checks. A failure after the first write is undone by the Tx.
+     */
+    Object register(Tx tx, Command.CatalogRegister c, Hooks hooks) {
+        Node n = c.node();
+        if (n == null || n.node() == null || n.node().isEmpty()) {
+            return new ApplyError("Must provide node");
+        }
+        String node = n.node();
+        boolean nodeExists = nodes.containsKey(node);
+        List<HealthCheck> cs = c.checks() == null ? List.of() : c.checks();
+        for (HealthCheck hc : cs) {
+            if (hc.checkId().isEmpty()) {
+                return new ApplyError("Missing check ID");
+            }
+            if (!hc.node().isEmpty() && !hc.node().equals(node)) {
+                return new ApplyError("Check node '" + hc.node() + "' does not match node '" + node + "'");
+            }
+            if (!hc.serviceId().isEmpty()) {
+                boolean inRequest = c.service() != null && c.service().id().equals(hc.serviceId());
+                Map<String, NodeService> onNode = services.get(node);
+                if (!inRequest && (onNode == null || !onNode.containsKey(hc.serviceId()))) {
+                    return new ApplyError("Missing service registration");
+                }
+            }
+        }
+        if (c.service() != null && c.service().service().isEmpty()) {
+            return new ApplyError("Must provide service name");
+        }
+        if (!c.skipNodeUpdate() || !nodeExists) {
+            ensureNode(tx, n);
+        }
+        if (c.service() != null) {
+            ensureService(tx, node, c.service());
+        }
+        for (HealthCheck hc : cs) {
+            HealthCheck next = hc.node().equals(node) ? hc : new HealthCheck(node, hc.checkId(), hc.name(), hc.status(),
+                    hc.notes(), hc.output(), hc.serviceId(), hc.serviceName(), hc.serviceTags(), hc.type(), hc.interval(),
+                    hc.timeout(), hc.exposedPort(), hc.definition(), 0, 0);
+            ensureCheck(tx, next);
+            // As Consul's ensureCheckTxn: every write of a critical check ends the sessions that depend
+            // on it, not only a passing-to-critical flip. Session create does not (yet) refuse a check
+            // that is already critical, so a flip-only rule would let such a session live on.
+            if (HealthCheck.CRITICAL.equals(next.status())) {
+                hooks.checkGone(tx, node, next.checkId());
+            }
+        }
+        return Boolean.TRUE;
+    }
+
+    /** {@code Command.CatalogDeregister}: a service (with its checks), a check, or a whole node. */
+    Object deregister(Tx tx, Command.CatalogDeregister c, Hooks hooks) {
+        if (c.node() == null || c.node().isEmpty()) {
+            return new ApplyError("Must provide node");
+        }
+        List<HealthCheck> removed;
+        // Consul's precedence (fsm applyDeregister): a service ID wins over a check ID.
+        if (c.serviceId() != null && !c.serviceId().isEmpty()) {
+            removed = removeService(tx, c.node(), c.serviceId());
+        } else if (c.checkId() != null && !c.checkId().isEmpty()) {
+            HealthCheck old = removeCheck(tx, c.node(), c.checkId());
+            removed = old == null ? List.of() : List.of(old);
+        } else {
+            removed = removeNode(tx, c.node());
+            hooks.nodeGone(tx, c.node());
+        }
+        for (HealthCheck hc : removed) {
+            hooks.checkGone(tx, c.node(), hc.checkId());
+        }
+        return Boolean.TRUE;
+    }
+
+    // ------------------------------------------------------------------ reads with their watches and index
+
+    /** The nodes whose meta has every pair of {@code meta} (all nodes when empty), by name. */
+    Store.Read<List<Node>> nodes(WatchSet ws, Map<String, String> meta) {
+        ws.watchTopic(TOPIC_NODES);
+        return new Store.Read<>(nodesWithMeta(meta), Math.max(1, nodesIndex));
+    }
+
+    /** What {@link #serviceNames(WatchSet)} watches and the index it reports, without listing anything. */
+    long serviceNamesIndex(WatchSet ws) {
+        ws.watchTopic(TOPIC_SERVICES);
+        return Math.max(1, Math.max(servicesIndex, nodesIndex));
+    }
+
+    /** Service names with the union of their instances' tags. */
+    Store.Read<Map<String, List<String>>> serviceNames(WatchSet ws) {
+        long idx = serviceNamesIndex(ws);
+        return new Store.Read<>(serviceNames(), idx);
+    }
+
+    /** What the reads of one service watch and the index they report, without reading any instance. */
+    long serviceIndex(WatchSet ws, String name) {
+        ws.watchTopic(svcTopic(name));
+        return indexOfService(name);
+    }
+
+    Store.Read<List<io.roster.api.CatalogService>> catalogServices(WatchSet ws, String name, List<String> tags,
+                                                                   Map<String, String> meta) {
+        long idx = serviceIndex(ws, name);
+        return new Store.Read<>(catalogServices(name, tags, meta), idx);
+    }
+
+    Store.Read<List<io.roster.api.ServiceEntry>> serviceEntries(WatchSet ws, String name, List<String> tags,
+                                                                Map<String, String> meta) {
+        long idx = serviceIndex(ws, name);
+        return new Store.Read<>(serviceEntries(name, tags, meta), idx);
+    }
+
+    Store.Read<List<HealthCheck>> checksOfService(WatchSet ws, String name) {
+        long idx = serviceIndex(ws, name);
+        return new Store.Read<>(checksOfService(name), idx);
+    }
+
+    /** One node and its services; the value is null when the node is unknown. */
+    Store.Read<Store.NodeInfo> node(WatchSet ws, String name) {
+        ws.watchTopic(nodeTopic(name));
+        Node n = node(name);
+        return new Store.Read<>(n == null ? null : new Store.NodeInfo(n, servicesOf(name)), indexOfNode(name));
+    }
+
+    /** Every check of a node (node-level and service checks). */
+    Store.Read<List<HealthCheck>> checksOf(WatchSet ws, String name) {
+        ws.watchTopic(nodeTopic(name));
+        return new Store.Read<>(checksOf(name), indexOfNode(name));
+    }
+
+    Store.Read<List<HealthCheck>> checksInState(WatchSet ws, String state) {
+        ws.watchTopic(TOPIC_CHECKS);
+        return new Store.Read<>(checksInState(state), Math.max(1, checksIndex));
+    }
+
+    // ------------------------------------------------------------------ snapshot rows and restore
+
+    /** The header's indexes: nodes, services, checks. */
+    long[] snapshotIndexes() {
+        return new long[] {nodesIndex, servicesIndex, checksIndex};
+    }
+
+    /** Nodes, service instances, checks, then the per-service and per-node indexes, each in key order. */
+    void snapshot(Snapshot.Sink out) throws java.io.IOException {
+        for (Node n : nodes.values()) {
+            out.row(Snapshot.Row.node(n));
+        }
+        for (Map.Entry<String, TreeMap<String, NodeService>> e : services.entrySet()) {
+            for (NodeService svc : e.getValue().values()) {
+                out.row(Snapshot.Row.service(e.getKey(), svc));
+            }
+        }
+        for (TreeMap<String, HealthCheck> m : checks.values()) {
+            for (HealthCheck hc : m.values()) {
+                out.row(Snapshot.Row.check(hc));
+            }
+        }
+        for (Map.Entry<String, Long> e : serviceIndex.entrySet()) {
+            out.row(Snapshot.Row.serviceIndex(e.getKey(), e.getValue()));
+        }
+        for (Map.Entry<String, Long> e : nodeIndex.entrySet()) {
+            out.row(Snapshot.Row.nodeIndex(e.getKey(), e.getValue()));
+        }
+    }
+
+    /** Replaces the catalog with a snapshot's rows (no undo, no watch: restore wakes everyone). */
+    void restore(Snapshot.Contents c) {
+        clear();
+        for (Node n : c.nodes()) {
+            nodes.put(n.node(), n);
+        }
+        for (Snapshot.ServiceRow r : c.services()) {
+            services.computeIfAbsent(r.node(), k -> new TreeMap<>()).put(r.service().id(), r.service());
+        }
+        for (HealthCheck hc : c.checks()) {
+            checks.computeIfAbsent(hc.node(), k -> new TreeMap<>()).put(hc.checkId(), hc);
+        }
+        serviceIndex.putAll(c.serviceIndexes());
+        nodeIndex.putAll(c.nodeIndexes());
+        nodesIndex = c.nodesIndex();
+        servicesIndex = c.servicesIndex();
+        checksIndex = c.checksIndex();
+        reindex();
     }
 }

@@ -15,7 +15,7 @@ final class CoordinateTable {
     static final String TOPIC = "coordinates";
 
     /** Node, then segment; sorted so snapshots are deterministic. */
-    final TreeMap<String, TreeMap<String, Coordinate>> byNode = new TreeMap<>();
+    private final TreeMap<String, TreeMap<String, Coordinate>> byNode = new TreeMap<>();
     long index;
 
     List<Coordinate.Entry> list() {
@@ -74,8 +74,50 @@ final class CoordinateTable {
         });
     }
 
-    void clear() {
+    /**
+     * {@code Command.CoordinateBatch}: skips nodes the catalog does not know, as Consul does; an
+     * update equal to the stored one is not a change.
+     */
+    Object update(Tx tx, Command.CoordinateBatch c, CatalogTable catalog) {
+        for (Coordinate.Entry e : c.coordinates()) {
+            if (e.coord() == null || !catalog.hasNode(e.node())) {
+                continue;
+            }
+            TreeMap<String, Coordinate> have = byNode.get(e.node());
+            if (have != null && e.coord().equals(have.get(e.segment()))) {
+                continue;
+            }
+            put(tx, e);
+        }
+        return Boolean.TRUE;
+    }
+
+    // ---- reads with their watches and index ----
+
+    Store.Read<List<Coordinate.Entry>> list(WatchSet ws) {
+        ws.watchTopic(TOPIC);
+        return new Store.Read<>(list(), Math.max(1, index));
+    }
+
+    Store.Read<List<Coordinate.Entry>> ofNode(WatchSet ws, String node) {
+        ws.watchTopic(TOPIC);
+        return new Store.Read<>(ofNode(node), Math.max(1, index));
+    }
+
+    // ---- snapshot ----
+
+    void snapshot(Snapshot.Sink out) throws java.io.IOException {
+        for (Coordinate.Entry e : list()) {
+            out.row(Snapshot.Row.coordinate(e));
+        }
+    }
+
+    /** Replaces every coordinate with restored rows (no undo, no watch: restore wakes everyone). */
+    void restore(List<Coordinate.Entry> rows, long tableIndex) {
         byNode.clear();
-        index = 0;
+        for (Coordinate.Entry e : rows) {
+            byNode.computeIfAbsent(e.node(), k -> new TreeMap<>()).put(e.segment(), e.coord());
+        }
+        index = tableIndex;
     }
 }

@@ -114,6 +114,12 @@ final class KvHistoryTable {
         return out;
     }
 
+    void snapshot(Snapshot.Sink out) throws java.io.IOException {
+        for (KvVersion v : rows()) {
+            out.row(Snapshot.Row.kvVersion(v));
+        }
+    }
+
     /** Replaces the whole table with snapshot rows (as {@link #rows()} wrote them). */
     void restore(List<KvVersion> rows) {
         byKey.clear();

@@ -20,7 +20,7 @@ final class QueryTable {
             "(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     /** Sorted by ID, so snapshots are byte-for-byte deterministic. */
-    final TreeMap<String, PreparedQuery> byId = new TreeMap<>();
+    private final TreeMap<String, PreparedQuery> byId = new TreeMap<>();
     /** Lower-cased name to ID, for named queries (templates with a name included). */
     private final Map<String, String> byName = new TreeMap<>();
     /** The highest index at which any query was written or deleted. */
@@ -128,17 +128,83 @@ final class QueryTable {
         });
     }
 
-    void clear() {
-        byId.clear();
-        byName.clear();
-        index = 0;
+    // ---- the apply switch's operations ----
+
+    /** {@code Command.PreparedQuerySet}: Consul's {@code preparedQuerySetTxn} integrity checks, with its texts; the leader chose the ID. */
+    Object set(Tx tx, PreparedQuery q, SessionTable sessions) {
+        if (q == null || q.id().isEmpty()) {
+            return new ApplyError("Missing query ID");
+        }
+        PreparedQuery existing = get(q.id());
+        if (!q.name().isEmpty()) {
+            PreparedQuery other = byName(q.name());
+            if (other != null && !other.id().equals(q.id())) {
+                return new ApplyError("name '" + q.name() + "' aliases an existing query name");
+            }
+        } else if (isTemplate(q)) {
+            for (PreparedQuery other : byId.values()) {
+                if (isTemplate(other) && other.name().isEmpty() && !other.id().equals(q.id())) {
+                    return new ApplyError("a query template with an empty name already exists");
+                }
+            }
+        }
+        if (isUuid(q.name()) && get(q.name()) != null) {
+            return new ApplyError("name '" + q.name() + "' aliases an existing query ID");
+        }
+        if (!q.session().isEmpty() && sessions.get(q.session()) == null) {
+            return new ApplyError("invalid session \"" + q.session() + "\"");
+        }
+        long create = existing == null ? tx.index : existing.createIndex();
+        put(tx, new PreparedQuery(q.id(), q.name(), q.session(), q.token(), q.service(), q.dns(),
+                q.template(), create, tx.index));
+        return q.id();
     }
 
-    /** Adds a restored row (no undo, no watch: restore wakes everyone). */
-    void restoreRow(PreparedQuery q) {
-        byId.put(q.id(), q);
-        if (!q.name().isEmpty()) {
-            byName.put(q.name().toLowerCase(Locale.ROOT), q.id());
+    /** {@code Command.PreparedQueryDelete}: deleting an unknown query is not an error. */
+    Object delete(Tx tx, String id) {
+        if (id != null) {
+            remove(tx, id);
         }
+        return Boolean.TRUE;
+    }
+
+    // ---- reads with their watches and index (the table's, as Consul's) ----
+
+    private <T> Store.Read<T> read(WatchSet ws, T value) {
+        ws.watchTopic(TOPIC);
+        return new Store.Read<>(value, Math.max(1, index));
+    }
+
+    Store.Read<List<PreparedQuery>> list(WatchSet ws) {
+        return read(ws, list());
+    }
+
+    Store.Read<PreparedQuery> get(WatchSet ws, String id) {
+        return read(ws, get(id));
+    }
+
+    Store.Read<PreparedQuery> resolve(WatchSet ws, String idOrName) {
+        return read(ws, resolve(idOrName));
+    }
+
+    // ---- snapshot ----
+
+    void snapshot(Snapshot.Sink out) throws java.io.IOException {
+        for (PreparedQuery q : byId.values()) {
+            out.row(Snapshot.Row.query(q));
+        }
+    }
+
+    /** Replaces every query with restored rows (no undo, no watch: restore wakes everyone). */
+    void restore(List<PreparedQuery> rows, long tableIndex) {
+        byId.clear();
+        byName.clear();
+        for (PreparedQuery q : rows) {
+            byId.put(q.id(), q);
+            if (!q.name().isEmpty()) {
+                byName.put(q.name().toLowerCase(Locale.ROOT), q.id());
+            }
+        }
+        index = tableIndex;
     }
 }

@@ -153,64 +153,33 @@ public final class Snapshot {
                     List<io.roster.api.KvVersion> kvVersions) {
     }
 
-    static void write(Store s, long index, OutputStream out) throws IOException {
-        long rows = 0;
-        CatalogTable c = s.catalog;
-        line(out, new Header(FORMAT, VERSION, index, s.kv.index, s.sessions.index, c.nodesIndex, c.servicesIndex,
-                c.checksIndex, s.queries.index, s.coordinates.index));
-        for (KvPair e : s.kv.entries.values()) {
-            line(out, Row.kv(e));
-            rows++;
+    /** Where a table writes its snapshot rows. */
+    @FunctionalInterface
+    interface Sink {
+        void row(Row row) throws IOException;
+    }
+
+    /** A table's rows, written in its key order. */
+    @FunctionalInterface
+    interface Rows {
+        void write(Sink out) throws IOException;
+    }
+
+    /**
+     * Writes the header, every table's rows in the order given (which is the format's, frozen by
+     * the golden files) and the end marker with the row count.
+     */
+    static void write(Header header, OutputStream out, List<Rows> tables) throws IOException {
+        long[] rows = {0};
+        line(out, header);
+        Sink sink = row -> {
+            line(out, row);
+            rows[0]++;
+        };
+        for (Rows t : tables) {
+            t.write(sink);
         }
-        for (Map.Entry<String, Long> t : s.kv.tombstones.entrySet()) {
-            line(out, Row.tombstone(new Tombstone(t.getKey(), t.getValue())));
-            rows++;
-        }
-        for (SessionEntry e : s.sessions.byId.values()) {
-            line(out, Row.session(e));
-            rows++;
-        }
-        for (Node n : c.nodes.values()) {
-            line(out, Row.node(n));
-            rows++;
-        }
-        for (Map.Entry<String, TreeMap<String, NodeService>> e : c.services.entrySet()) {
-            for (NodeService svc : e.getValue().values()) {
-                line(out, Row.service(e.getKey(), svc));
-                rows++;
-            }
-        }
-        for (TreeMap<String, HealthCheck> m : c.checks.values()) {
-            for (HealthCheck hc : m.values()) {
-                line(out, Row.check(hc));
-                rows++;
-            }
-        }
-        for (Map.Entry<String, Long> e : c.serviceIndex.entrySet()) {
-            line(out, Row.serviceIndex(e.getKey(), e.getValue()));
-            rows++;
-        }
-        for (Map.Entry<String, Long> e : c.nodeIndex.entrySet()) {
-            line(out, Row.nodeIndex(e.getKey(), e.getValue()));
-            rows++;
-        }
-        for (io.roster.api.PreparedQuery q : s.queries.byId.values()) {
-            line(out, Row.query(q));
-            rows++;
-        }
-        for (io.roster.api.Coordinate.Entry e : s.coordinates.list()) {
-            line(out, Row.coordinate(e));
-            rows++;
-        }
-        for (AclTable.Row r : s.acl.snapshotRows()) {
-            line(out, Row.acl(r));
-            rows++;
-        }
-        for (io.roster.api.KvVersion v : s.kv.history.rows()) {
-            line(out, Row.kvVersion(v));
-            rows++;
-        }
-        line(out, Row.end(rows));
+        line(out, Row.end(rows[0]));
         out.flush();
     }
 

@@ -5,11 +5,7 @@ import io.roster.api.KvPair;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
 import io.roster.state.Store;
-import io.roster.state.WatchSet;
 import java.util.List;
-import java.util.Objects;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 /** {@code /v1/kv/<key>}: GET (single, {@code recurse}, {@code keys}, {@code raw}), PUT and DELETE, as Consul documents them. */
 final class KvEndpoint {
@@ -17,6 +13,12 @@ final class KvEndpoint {
     private final Store store;
     private final BlockingQuery blocking;
     private final long maxValueSize;
+
+    /**
+     * A read that finds nothing answers with the KV table's index, so it watches the whole table
+     * (the rule and why: {@link Store.IfEmpty}, {@code KvTable.nothing}).
+     */
+    private static final Store.IfEmpty TABLE = Store.IfEmpty.WATCH_TABLE;
 
     KvEndpoint(StateServer server, BlockingQuery blocking, long maxValueSize) {
         this.server = server;
@@ -30,12 +32,12 @@ final class KvEndpoint {
         String key = call.rest();
         if (call.has("keys")) {
             String sep = call.param("separator");
-            blocking.serve(call, tableIndexed(ws -> store.kvKeys(ws, key, sep), List::isEmpty),
+            blocking.serve(call, ws -> store.kvKeys(ws, TABLE, key, sep),
                     (c, r) -> listOr404(c, new Store.Read<>(AclFilter.list(c, r.value(), "key", "read", k -> k), r.index())));
             return;
         }
         if (call.has("recurse")) {
-            blocking.serve(call, tableIndexed(ws -> store.kvList(ws, key), List::isEmpty),
+            blocking.serve(call, ws -> store.kvList(ws, TABLE, key),
                     (c, r) -> listOr404(c, new Store.Read<>(AclFilter.list(c, r.value(), "key", "read", KvPair::key), r.index())));
             return;
         }
@@ -44,11 +46,11 @@ final class KvEndpoint {
         }
         if (call.has("history")) {
             // A Roster extension: the key's last versions, newest first (docs/compatibility.md).
-            blocking.serve(call, tableIndexed(ws -> store.kvHistory(ws, key), List::isEmpty), KvEndpoint::listOr404);
+            blocking.serve(call, ws -> store.kvHistory(ws, TABLE, key), KvEndpoint::listOr404);
             return;
         }
         boolean raw = call.has("raw");
-        blocking.serve(call, tableIndexed(ws -> store.kvGet(ws, key), Objects::isNull), (c, r) -> {
+        blocking.serve(call, ws -> store.kvGet(ws, TABLE, key), (c, r) -> {
             c.meta(r.index());
             KvPair e = r.value();
             if (e == null) {
@@ -69,30 +71,6 @@ final class KvEndpoint {
         } else {
             c.json(r.value());
         }
-    }
-
-    /**
-     * A read that found nothing (a missing key, an empty listing) answers with the KV table's index,
-     * which every KV write moves, so it must also wake on every KV write, or a client stays parked on
-     * an index that has already changed. Consul behaves so (it watches the nearest radix node of a
-     * missing key or prefix, and answers with the table's index), and Spring Cloud Consul's config
-     * watch depends on it: it long-polls its contexts one after another, most of them empty
-     * ({@code config/application,default/}, ...), so an empty context that did not wake held back
-     * the refresh of the next one for its whole 55 s wait.
-     *
-     * <p>The table-wide watch is added only when the first read found nothing, and the read then runs
-     * again: a write between the two reads is in the second answer, and any later one fires the watch.
-     */
-    private static <T> Function<WatchSet, Store.Read<T>> tableIndexed(Function<WatchSet, Store.Read<T>> read,
-                                                                       Predicate<T> nothing) {
-        return ws -> {
-            Store.Read<T> r = read.apply(ws);
-            if (ws == WatchSet.NONE || !nothing.test(r.value())) {
-                return r;
-            }
-            ws.watchPrefix("");
-            return read.apply(ws);
-        };
     }
 
     /** {@code PUT /v1/kv/<key>}: set, {@code ?cas}, {@code ?acquire}, {@code ?release}, {@code ?flags}. */

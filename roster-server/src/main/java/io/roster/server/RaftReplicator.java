@@ -591,7 +591,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         if (encoded.length > Chunks.PIECE_BYTES) {
             return sendChunked(encoded);
         }
-        if (command instanceof Command.Restore || command instanceof Command.Batch) {
+        if (!Command.Batch.mayCarry(command)) {
             return send(encoded);
         }
         Pending p = new Pending(encoded, new CompletableFuture<>());

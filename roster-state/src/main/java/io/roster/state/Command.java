@@ -124,11 +124,31 @@ public sealed interface Command {
     /**
      * Several commands in one log entry (the replicator groups concurrent writes so that one Raft round
      * and one fsync carry many). Applied in order at the entry's index, with no read in between; each
-     * command keeps its own result and a rejected one does not affect the others. Never nested.
+     * command keeps its own result and a rejected one does not affect the others.
+     *
+     * <p>The batch rules live here, and only here: a batch never holds a batch (the constructor
+     * refuses one, {@link #isBatch(byte[])} spots one in encoded form), and a restore, which
+     * replaces the whole store, is never batched ({@link #mayCarry}: the replicator sends it alone,
+     * and apply rejects one found in a batch with its own error, leaving the others).
      */
     record Batch(List<Command> commands) implements Command {
         public Batch {
             commands = List.copyOf(commands);
+            for (Command c : commands) {
+                if (c instanceof Batch) {
+                    throw new IllegalArgumentException("a batch cannot contain a batch");
+                }
+            }
+        }
+
+        /** Whether {@code c} may be applied as a member of a batch. */
+        public static boolean mayCarry(Command c) {
+            return !(c instanceof Batch) && !(c instanceof Restore);
+        }
+
+        /** Whether an encoded command ({@link CommandCodec#encode}) is itself a batch, so may not be a member of one. */
+        public static boolean isBatch(byte[] encoded) {
+            return encoded.length > 0 && (encoded[0] & 0xff) == CommandType.BATCH.code();
         }
 
         @Override

@@ -88,9 +88,6 @@ public final class CommandCodec {
     private static byte[] encodeBatch(Command.Batch b) {
         java.util.List<byte[]> encoded = new java.util.ArrayList<>(b.commands().size());
         for (Command c : b.commands()) {
-            if (c instanceof Command.Batch) {
-                throw new IllegalArgumentException("a batch cannot contain a batch");
-            }
             encoded.add(encode(c));
         }
         return batchOf(encoded);
@@ -106,7 +103,7 @@ public final class CommandCodec {
         out.put((byte) CommandType.BATCH.code());
         out.putInt(encoded.size());
         for (byte[] one : encoded) {
-            if ((one[0] & 0xff) == CommandType.BATCH.code()) {
+            if (Command.Batch.isBatch(one)) {
                 throw new IllegalArgumentException("a batch cannot contain a batch");
             }
             out.putInt(one.length);
@@ -131,7 +128,7 @@ public final class CommandCodec {
                 }
                 byte[] one = new byte[len];
                 in.get(one);
-                if ((one[0] & 0xff) == CommandType.BATCH.code()) {
+                if (Command.Batch.isBatch(one)) {
                     throw new IllegalStateException("corrupt BATCH command: nested batch");
                 }
                 Command c = decode(one);

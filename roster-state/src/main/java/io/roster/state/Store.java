@@ -115,7 +115,7 @@ public final class Store {
                 txs.add(tx);
                 if (!batch) {
                     results.add(applyOrUndo(tx, c));
-                } else if (c instanceof Command.Restore) {
+                } else if (!Command.Batch.mayCarry(c)) {
                     results.add(new ApplyError("a batch cannot carry a " + c.type() + " command"));
                 } else {
                     // One command's failure is its own: the others in the batch still apply.
@@ -155,7 +155,8 @@ public final class Store {
                 case Command.CatalogRegister c -> catalog.register(tx, c, catalogHooks);
                 case Command.CatalogDeregister c -> catalog.deregister(tx, c, catalogHooks);
                 case Command.Restore c -> applyRestore(c);
-                case Command.Batch c -> new ApplyError("a batch cannot contain a batch");
+                // Only reachable as a member of a batch, which Command.Batch refuses to hold.
+                case Command.Batch c -> throw new IllegalStateException("a batch inside a batch");
                 case Command.PreparedQuerySet c -> queries.set(tx, c.query(), sessions);
                 case Command.PreparedQueryDelete c -> queries.delete(tx, c.id());
                 case Command.CoordinateBatch c -> coordinates.update(tx, c, catalog);

@@ -1,9 +1,9 @@
 package io.roster.cli;
 
+import io.roster.agent.tls.ChainTrustManager;
 import io.roster.agent.tls.Pem;
 import io.roster.agent.tls.TlsContext;
 import io.roster.agent.tls.TlsSettings;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -14,7 +14,6 @@ import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -99,7 +98,7 @@ final class HttpTls {
      * The chain against {@code pkix} (none: nothing is checked) and the agent's certificate against
      * {@code serverName} instead of the address (null: no name check).
      */
-    private static final class Checked extends X509ExtendedTrustManager {
+    private static final class Checked extends ChainTrustManager {
         private final X509ExtendedTrustManager pkix;
         private final String serverName;
 
@@ -108,7 +107,8 @@ final class HttpTls {
             this.serverName = serverName;
         }
 
-        private void check(X509Certificate[] chain, String authType) throws CertificateException {
+        @Override
+        protected void checkServer(X509Certificate[] chain, String authType) throws CertificateException {
             if (pkix == null) {
                 return;
             }
@@ -119,32 +119,7 @@ final class HttpTls {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            check(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            check(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        protected void checkClient(X509Certificate[] chain, String authType) throws CertificateException {
             throw new CertificateException("not a server");
         }
 

@@ -1,6 +1,6 @@
 package io.roster.agent.checks;
 
-import java.net.Socket;
+import io.roster.agent.tls.ChainTrustManager;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -117,29 +117,13 @@ final class Tls {
         }
     }
 
-    private static final class TrustAll extends X509ExtendedTrustManager {
+    private static final class TrustAll extends ChainTrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        protected void checkClient(X509Certificate[] chain, String authType) {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        protected void checkServer(X509Certificate[] chain, String authType) {
         }
 
         @Override

@@ -284,7 +284,7 @@ public final class TlsContext {
     }
 
     /** Consul's rules over the JDK's chain check; follows reloads. */
-    private static final class Trust extends X509ExtendedTrustManager {
+    private static final class Trust extends ChainTrustManager {
         private record State(X509ExtendedTrustManager pkix, boolean verifyServers, String serverName) {
         }
 
@@ -294,7 +294,8 @@ public final class TlsContext {
             state = new State(pkix, verifyServers, serverName);
         }
 
-        private void client(X509Certificate[] chain, String authType) throws CertificateException {
+        @Override
+        protected void checkClient(X509Certificate[] chain, String authType) throws CertificateException {
             State s = state;
             if (s.pkix() == null) {
                 throw new CertificateException("no CA configured to check client certificates");
@@ -302,7 +303,8 @@ public final class TlsContext {
             s.pkix().checkClientTrusted(chain, authType);
         }
 
-        private void server(X509Certificate[] chain, String authType) throws CertificateException {
+        @Override
+        protected void checkServer(X509Certificate[] chain, String authType) throws CertificateException {
             State s = state;
             if (!s.verifyServers()) {
                 return; // verify_outgoing off: Consul does not check the server either
@@ -311,36 +313,6 @@ public final class TlsContext {
             if (s.serverName() != null && !names(chain[0], s.serverName())) {
                 throw new CertificateException("the server's certificate is not valid for " + s.serverName());
             }
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            client(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            client(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            client(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            server(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            server(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            server(chain, authType);
         }
 
         @Override

@@ -38,6 +38,39 @@ abstract class AclOutputCommand extends ClientCommand {
     }
 
     /**
+     * {@code acl policy|role read}: the one {@code kind} a {@code -id} (a unique prefix) or a
+     * {@code -name} names, printed in the chosen format; Consul's error lines otherwise.
+     */
+    final <T> int readOne(String kind, String id, String name, Function<String, String> fromPrefix,
+                          Function<String, java.util.Optional<T>> byId, Function<String, java.util.Optional<T>> byName,
+                          Function<T, String> pretty) {
+        checkFormat();
+        if (!set(id) && !set(name)) {
+            return fail("Must specify either the -id or -name parameters");
+        }
+        String what = set(id) ? id : name;
+        try {
+            java.util.Optional<T> found;
+            if (set(id)) {
+                try {
+                    what = fromPrefix.apply(id);
+                } catch (IllegalArgumentException e) {
+                    return fail("Error determining " + kind + " ID: " + e.getMessage());
+                }
+                found = byId.apply(what);
+            } else {
+                found = byName.apply(name);
+            }
+            if (found.isEmpty()) {
+                return fail("Error reading " + kind + " \"" + what + "\": ACL not found");
+            }
+            return print(found.get(), pretty);
+        } catch (io.roster.api.RosterException e) {
+            return fail("Error reading " + kind + " \"" + what + "\": " + describe(e));
+        }
+    }
+
+    /**
      * The full ID a {@code -id} (a unique prefix) or, without one, a {@code -name} names, for the
      * commands that act on a policy or a role by either; null once Consul's {@code Error
      * determining <kind> ID: ...} line is printed.

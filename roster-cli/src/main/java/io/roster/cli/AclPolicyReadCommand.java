@@ -1,8 +1,5 @@
 package io.roster.cli;
 
-import io.roster.api.AclPolicy;
-import io.roster.api.RosterException;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,31 +16,9 @@ final class AclPolicyReadCommand extends AclOutputCommand {
 
     @Override
     int run() {
-        checkFormat();
-        if (!set(id) && !set(name)) {
-            return fail("Must specify either the -id or -name parameters");
-        }
-        String what = set(id) ? id : name;
-        try {
-            Optional<AclPolicy> p;
-            if (set(id)) {
-                String full;
-                try {
-                    full = policyId(id);
-                } catch (IllegalArgumentException e) {
-                    return fail("Error determining policy ID: " + e.getMessage());
-                }
-                what = full;
-                p = client().acl().policyRead(full, http.queryOptions());
-            } else {
-                p = client().acl().policyReadByName(name, http.queryOptions());
-            }
-            if (p.isEmpty()) {
-                return fail("Error reading policy \"" + what + "\": ACL not found");
-            }
-            return print(p.get(), x -> AclFormat.policy(x, meta));
-        } catch (RosterException e) {
-            return fail("Error reading policy \"" + what + "\": " + describe(e));
-        }
+        return readOne("policy", id, name, this::policyId,
+                full -> client().acl().policyRead(full, http.queryOptions()),
+                n -> client().acl().policyReadByName(n, http.queryOptions()),
+                x -> AclFormat.policy(x, meta));
     }
 }

@@ -1,8 +1,5 @@
 package io.roster.cli;
 
-import io.roster.api.AclRole;
-import io.roster.api.RosterException;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,31 +16,9 @@ final class AclRoleReadCommand extends AclOutputCommand {
 
     @Override
     int run() {
-        checkFormat();
-        if (!set(id) && !set(name)) {
-            return fail("Must specify either the -id or -name parameters");
-        }
-        String what = set(id) ? id : name;
-        try {
-            Optional<AclRole> r;
-            if (set(id)) {
-                String full;
-                try {
-                    full = roleId(id);
-                } catch (IllegalArgumentException e) {
-                    return fail("Error determining role ID: " + e.getMessage());
-                }
-                what = full;
-                r = client().acl().roleRead(full, http.queryOptions());
-            } else {
-                r = client().acl().roleReadByName(name, http.queryOptions());
-            }
-            if (r.isEmpty()) {
-                return fail("Error reading role \"" + what + "\": ACL not found");
-            }
-            return print(r.get(), x -> AclFormat.role(x, meta));
-        } catch (RosterException e) {
-            return fail("Error reading role \"" + what + "\": " + describe(e));
-        }
+        return readOne("role", id, name, this::roleId,
+                full -> client().acl().roleRead(full, http.queryOptions()),
+                n -> client().acl().roleReadByName(n, http.queryOptions()),
+                x -> AclFormat.role(x, meta));
     }
 }

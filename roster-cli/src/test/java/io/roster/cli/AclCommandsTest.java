@@ -137,6 +137,11 @@ class AclCommandsTest {
         JsonNode read = Json.mapper().readTree(roster("acl", "policy", "read", "-name", "app-kv", "-format=json").out());
         assertThat(read.get("ID").asText()).isEqualTo(policyId);
         assertThat(read.get("Rules").asText()).isEqualTo(hcl);
+        assertThat(roster("acl", "policy", "read", "-id", policyId.substring(0, 8)).out()).contains("ID:           " + policyId);
+        Cli.Result noPolicy = roster("acl", "policy", "read", "-name", "nosuch");
+        assertThat(noPolicy.code()).isEqualTo(1);
+        assertThat(noPolicy.err()).isEqualTo("Error reading policy \"nosuch\": Unexpected response code: 403 (ACL not found)\n"); // Consul answers a missing name with 403
+        assertThat(roster("acl", "policy", "read").err()).isEqualTo("Must specify either the -id or -name parameters\n");
 
         Cli.Result token = roster("acl", "token", "create", "-description", "app", "-policy-name", "app-kv");
         assertThat(token.code()).as(token.toString()).isZero();
@@ -195,6 +200,9 @@ class AclCommandsTest {
         Cli.Result roleUpdate = roster("acl", "role", "update", "-id", roleId, "-description", "the app's role");
         assertThat(roleUpdate.out()).contains("Description:  the app's role").contains("web (Datacenters: dc1)");
         assertThat(roster("acl", "role", "read", "-name", "app-role", "-format", "json").out()).contains("\"Name\": \"app-role\"");
+        assertThat(roster("acl", "role", "read", "-id", roleId.substring(0, 8)).out()).contains("ID:           " + roleId);
+        assertThat(roster("acl", "role", "read", "-name", "nosuch").err()).startsWith("Error reading role \"nosuch\": ");
+        assertThat(roster("acl", "role", "read", "-id", "zz").err()).startsWith("Error determining role ID: ");
         Cli.Result roleToken = roster("acl", "token", "create", "-role-name", "app-role");
         assertThat(roleToken.out()).contains("Roles:\n   " + roleId + " - app-role");
         assertThat(roster("acl", "role", "delete", "-name", "app-role").out()).isEqualTo("Role \"" + roleId + "\" deleted successfully\n");

@@ -41,12 +41,18 @@ final class JettyResponder implements Responder {
     @Override
     public void send(int status, String contentType, ByteBuffer body, boolean bodyUnread) {
         response.setStatus(status);
-        if (bodyUnread && request.getLength() != 0
-                && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
-            // An error before the request body was read: Jetty may close the connection instead of
-            // reading the rest, and a client that reuses it would see it die under its next request
-            // ("header parser received no bytes"). Say so, so it opens a new connection.
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        if (bodyUnread && request.getLength() != 0) {
+            if (request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+                // An error before the request body was read: Jetty may close the connection instead of
+                // reading the rest, and a client that reuses it would see it die under its next request
+                // ("header parser received no bytes"). Say so, so it opens a new connection.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            } else {
+                // HTTP/2: an answer before the body is read ends in RST_STREAM(CANCEL) from Jetty,
+                // which the JDK's client reports as a failure instead of the answer (and older JDKs
+                // wait forever for window credit). Read and drop the body first, up to a bound.
+                JettyBody.drainQuietly(request);
+            }
         }
         if (contentType != null) {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
@@ -90,6 +96,15 @@ final class JettyResponder implements Responder {
                 return bytes;
             } catch (IOException e) {
                 throw HttpError.badRequest("Failed to read request body: " + e.getMessage());
+            }
+        }
+
+        /** Reads and drops what is left of the request's body, up to the drain limit; an I/O error ends it. */
+        static void drainQuietly(Request request) {
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                drain(in);
+            } catch (IOException | RuntimeException e) {
+                // the client went away or broke the stream: nothing left to protect
             }
         }
 

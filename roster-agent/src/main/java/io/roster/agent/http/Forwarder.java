@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionException;
  * the answer comes back (status, body, {@code X-Consul-*} headers). Asynchronous: a parked
  * blocking query holds no thread here; a request Jetty reports as failed cancels its forwarded call.
  * With no server known, {@code 500 No known Consul servers}, as Consul answers; with none
- * reachable, {@code 500 rpc error: ...}.
+ * reachable, {@code 500 rpc error: ...} (the RPC's own one-line message; any other failure gets a
+ * fixed line, {@link #failure}, never an exception's text).
  */
 final class Forwarder implements Endpoint {
     private static final long MAX_BODY = 64L * 1024 * 1024;
@@ -123,6 +124,21 @@ final class Forwarder implements Endpoint {
         return query.replaceAll("(^|&)near=_agent(?=&|$)", "$1near=" + java.util.regex.Matcher.quoteReplacement(enc));
     }
 
+    /**
+     * The one line a client gets for a forwarded call that failed other than as an RPC error (a
+     * timeout, a cancelled call, a fault in this agent): never the exception's class or message,
+     * which could name a Java class.
+     */
+    static String failure(Throwable cause) {
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return "rpc error: timeout waiting for the server's answer";
+        }
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            return "rpc error: request cancelled";
+        }
+        return "rpc error: the request could not be forwarded";
+    }
+
     @Override
     public void handle(Call call) {
         String method = call.method();
@@ -160,7 +176,7 @@ final class Forwarder implements Endpoint {
         p.future().whenComplete((r, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                String msg = cause instanceof RpcClient.RpcException ? cause.getMessage() : "rpc error: " + cause;
+                String msg = cause instanceof RpcClient.RpcException ? cause.getMessage() : failure(cause);
                 if (unreached != null && cause instanceof RpcClient.RpcException re && !re.reached()) {
                     msg = unreached;
                 }

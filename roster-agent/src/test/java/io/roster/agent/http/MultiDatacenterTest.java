@@ -221,6 +221,71 @@ class MultiDatacenterTest {
     }
 
     @Test
+    void dnsGivesTheOtherDatacentersWanAddressesToAnAgentWithTranslateWanAddrs() throws Exception {
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"dtr-node\",\"Address\":\"10.20.0.21\","
+                + "\"TaggedAddresses\":{\"lan\":\"10.20.0.21\",\"lan_ipv4\":\"10.20.0.21\",\"wan\":\"203.0.113.21\","
+                + "\"wan_ipv4\":\"203.0.113.22\"},\"Service\":{\"Service\":\"dtr-web\",\"Port\":80}}").text()).isEqualTo("true");
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"dtr-node\",\"Address\":\"10.20.0.21\","
+                + "\"TaggedAddresses\":{\"lan\":\"10.20.0.21\",\"lan_ipv4\":\"10.20.0.21\",\"wan\":\"203.0.113.21\","
+                + "\"wan_ipv4\":\"203.0.113.22\"},\"Service\":{\"Service\":\"dtr-svc\",\"Address\":\"10.20.0.23\",\"Port\":81,"
+                + "\"TaggedAddresses\":{\"wan\":{\"Address\":\"203.0.113.23\",\"Port\":8081}}}}").text()).isEqualTo("true");
+        // client1 has translate_wan_addrs: wan_ipv4 for A (Consul's TranslateAddress), the service's wan address and port.
+        assertThat(addresses(dig(client1, "dtr-node.node.dc2.consul."))).containsExactly("203.0.113.22");
+        assertThat(addresses(dig(client1, "dtr-web.service.dc2.consul."))).containsExactly("203.0.113.22");
+        Message svc = dig(client1, "dtr-svc.service.dc2.consul.");
+        assertThat(addresses(svc)).containsExactly("203.0.113.23");
+        // The option that carried client1's datacenter does not come back; nor an OPT record for a question without one.
+        assertThat(svc.getOPT() == null ? List.of() : svc.getOPT().getOptions(65431 /* QueryHandler.ASKER_DC_OPTION */)).isEmpty();
+        SimpleResolver plain = new SimpleResolver("127.0.0.1");
+        plain.setPort(client1.dns().port());
+        plain.setEDNS(-1);
+        plain.setTimeout(Duration.ofSeconds(5));
+        Message noOpt = plain.send(Message.newQuery(Record.newRecord(Name.fromString("dtr-svc.service.dc2.consul."), Type.A, DClass.IN)));
+        assertThat(noOpt.getOPT()).isNull();
+        assertThat(addresses(noOpt)).containsExactly("203.0.113.23");
+        Message srv = dig(client1, "dtr-svc.service.dc2.consul.", Type.SRV);
+        assertThat(srv.getSection(Section.ANSWER)).hasSize(1);
+        assertThat(((org.xbill.DNS.SRVRecord) srv.getSection(Section.ANSWER).get(0)).getPort()).isEqualTo(8081);
+        // dc1's server has it off: the LAN addresses (lan_ipv4 for A), as the other datacenter has them.
+        assertThat(addresses(dig(dc1, "dtr-node.node.dc2.consul."))).containsExactly("10.20.0.21");
+        assertThat(addresses(dig(dc1, "dtr-svc.service.dc2.consul."))).containsExactly("10.20.0.23");
+        assertThat(((org.xbill.DNS.SRVRecord) dig(dc1, "dtr-svc.service.dc2.consul.", Type.SRV).getSection(Section.ANSWER).get(0))
+                .getPort()).isEqualTo(81);
+        // This datacenter's own nodes are never translated, and lan_ipv4 wins for A where it differs from Address.
+        assertThat(http(dc1).put("/v1/catalog/register", "{\"Node\":\"own-node\",\"Address\":\"10.10.0.41\","
+                + "\"TaggedAddresses\":{\"lan_ipv4\":\"10.10.0.42\",\"wan\":\"203.0.113.41\"}}").text()).isEqualTo("true");
+        assertThat(addresses(dig(client1, "own-node.node.consul."))).containsExactly("10.10.0.42");
+    }
+
+    @Test
+    void dnsPreparedQueryFailsOverToTheOtherDatacenter() throws Exception {
+        Http one = http(dc1);
+        assertThat(one.put("/v1/catalog/register", "{\"Node\":\"dq-local\",\"Address\":\"10.10.0.51\","
+                + "\"Service\":{\"ID\":\"dq-web\",\"Service\":\"dq-web\",\"Port\":80},"
+                + "\"Check\":{\"CheckID\":\"dq-check\",\"Name\":\"dq\",\"ServiceID\":\"dq-web\",\"Status\":\"critical\"}}")
+                .text()).isEqualTo("true");
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"dq-remote\",\"Address\":\"10.20.0.51\","
+                + "\"TaggedAddresses\":{\"wan\":\"203.0.113.51\"},\"Service\":{\"Service\":\"dq-web\",\"Port\":80}}")
+                .text()).isEqualTo("true");
+        assertThat(one.send("POST", "/v1/query", "{\"Name\":\"dq-near\",\"Service\":{\"Service\":\"dq-web\",\"Failover\":{\"NearestN\":1}}}"
+                .getBytes()).status()).isEqualTo(200);
+        assertThat(one.send("POST", "/v1/query", "{\"Name\":\"dq-stay\",\"Service\":{\"Service\":\"dq-web\"}}"
+                .getBytes()).status()).isEqualTo(200);
+        // The local instance is critical: the query's failover answers dc2's instance, in DNS as over HTTP.
+        assertThat(addresses(dig(dc1, "dq-near.query.consul."))).containsExactly("10.20.0.51");
+        // Through the client (translate_wan_addrs): the failed-over instance is in another datacenter, so its wan address.
+        assertThat(addresses(dig(client1, "dq-near.query.consul."))).containsExactly("203.0.113.51");
+        assertThat(dig(dc1, "dq-stay.query.consul.").getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        // Passing again: answered here.
+        assertThat(one.put("/v1/catalog/register", "{\"Node\":\"dq-local\",\"Address\":\"10.10.0.51\","
+                + "\"Service\":{\"ID\":\"dq-web\",\"Service\":\"dq-web\",\"Port\":80},"
+                + "\"Check\":{\"CheckID\":\"dq-check\",\"Name\":\"dq\",\"ServiceID\":\"dq-web\",\"Status\":\"passing\"}}")
+                .text()).isEqualTo("true");
+        assertThat(addresses(dig(dc1, "dq-near.query.consul."))).containsExactly("10.10.0.51");
+        assertThat(addresses(dig(client1, "dq-near.query.consul."))).containsExactly("10.10.0.51");
+    }
+
+    @Test
     void preparedQueryFailsOverToTheOtherDatacenterAndBack() {
         Http one = http(dc1);
         String check = "\"Check\":{\"CheckID\":\"pq-check\",\"Name\":\"pq\",\"ServiceID\":\"pq-web\",\"Status\":\"%s\"}";
@@ -264,9 +329,13 @@ class MultiDatacenterTest {
     }
 
     private static Message dig(Agent a, String name) throws IOException {
+        return dig(a, name, Type.A);
+    }
+
+    private static Message dig(Agent a, String name, int type) throws IOException {
         SimpleResolver r = new SimpleResolver("127.0.0.1");
         r.setPort(a.dns().port());
         r.setTimeout(Duration.ofSeconds(5));
-        return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN)));
+        return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
     }
 }

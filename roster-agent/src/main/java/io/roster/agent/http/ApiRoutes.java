@@ -75,6 +75,8 @@ final class ApiRoutes {
         catalog.near = near;
         health.near = near;
         CoordinateEndpoint coordinates = new CoordinateEndpoint(server.store(), blocking, config.datacenter(), coordinateUpdates);
+        coordinates.wan = wan == null ? null : wan.pool();
+        coordinates.nodeName = config.nodeName();
         UiEndpoint ui = new UiEndpoint(server.store(), blocking, config.datacenter());
         MetricsEndpoint agentMetrics = new MetricsEndpoint(metrics, blocking, server.store())
                 .withAutopilot(rpc == null ? operator : null).withGossip(lan);

@@ -100,6 +100,29 @@ class MultiDatacenterTest {
     }
 
     @Test
+    void coordinateDatacentersListsEachDatacentersServersWithWanCoordinates() {
+        // The other datacenter's server has a coordinate once this one has probed it over the WAN.
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode dcs = http(dc1).get("/v1/coordinate/datacenters").json();
+            List<String> names = new ArrayList<>();
+            dcs.forEach(d -> names.add(d.get("Datacenter").asText()));
+            assertThat(names.stream().filter(n -> !n.equals("dc3")).toList()).containsExactly("dc1", "dc2");
+            for (JsonNode d : dcs) {
+                assertThat(d.get("AreaID").asText()).isEqualTo("wan");
+                String dc = d.get("Datacenter").asText();
+                if (!dc.equals("dc3")) {
+                    assertThat(d.get("Coordinates")).hasSize(1);
+                    JsonNode c = d.get("Coordinates").get(0);
+                    assertThat(c.get("Node").asText()).isEqualTo((dc.equals("dc1") ? "one" : "two") + "." + dc);
+                    assertThat(c.get("Coord").get("Vec")).hasSize(8);
+                }
+            }
+        });
+        // Through the client agent: its servers answer.
+        assertThat(http(client1).get("/v1/coordinate/datacenters").json().get(0).get("Datacenter").asText()).isEqualTo("dc1");
+    }
+
+    @Test
     void kvByDcIsTheOtherDatacentersKv() {
         Http one = http(dc1);
         assertThat(one.put("/v1/kv/multi/where?dc=dc2", "in-dc2").text()).isEqualTo("true");

@@ -317,8 +317,10 @@ class MultiDatacenterTest {
         assertThat(one.put("/v1/catalog/register", local.formatted("critical")).text()).isEqualTo("true");
         assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"pq-remote\",\"Address\":\"10.20.0.9\","
                 + "\"Service\":{\"Service\":\"pq-web\",\"Port\":80}}").text()).isEqualTo("true");
-        for (String failover : List.of("{\"NearestN\":1}", "{\"Datacenters\":[\"dc9\",\"dc2\"]}")) {
-            String id = one.send("POST", "/v1/query", ("{\"Name\":\"pq-" + (failover.contains("Nearest") ? "near" : "list")
+        for (String failover : List.of("{\"NearestN\":1}", "{\"Datacenters\":[\"dc9\",\"dc2\"]}",
+                "{\"Targets\":[{\"Datacenter\":\"dc9\"},{\"Datacenter\":\"dc2\"}]}")) {
+            String id = one.send("POST", "/v1/query", ("{\"Name\":\"pq-" + (failover.contains("Nearest") ? "near"
+                    : failover.contains("Targets") ? "targets" : "list")
                     + "\",\"Service\":{\"Service\":\"pq-web\",\"Failover\":" + failover + "}}").getBytes()).json().get("ID").asText();
             JsonNode r = one.get("/v1/query/" + id + "/execute").json();
             assertThat(r.get("Datacenter").asText()).as(failover).isEqualTo("dc2");

@@ -67,10 +67,14 @@ final class Forwarder implements Endpoint {
     }
 
     /**
-     * Consul's {@code TranslateAddress}/{@code TranslateServiceAddress}: in every node (an object
-     * with {@code Address} and {@code TaggedAddresses}) and service ({@code ServiceAddress} with
-     * {@code ServiceTaggedAddresses}, or {@code Address} with service-shaped {@code TaggedAddresses})
-     * of the answer, the {@code wan} tagged address replaces the address when there is one.
+     * Consul's {@code TranslateAddress}, {@code TranslateServiceAddress} and
+     * {@code TranslateServicePort} as its HTTP answers apply them (any address family accepted): in
+     * every node (an object with {@code Address} and {@code TaggedAddresses}) and service
+     * ({@code ServiceAddress} with {@code ServiceTaggedAddresses}, or {@code Address} with
+     * service-shaped {@code TaggedAddresses}) of the answer, the address becomes the
+     * {@code wan_ipv6} (else {@code lan_ipv6}), else {@code wan_ipv4} (else {@code lan_ipv4}) tagged
+     * address, else the {@code wan} one; a service's port becomes its {@code wan} tagged port when
+     * that is set.
      */
     static byte[] translate(byte[] body) {
         try {
@@ -87,23 +91,36 @@ final class Forwarder implements Endpoint {
 
     private static void walk(com.fasterxml.jackson.databind.JsonNode n) {
         if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-            swap(o, "Address", "TaggedAddresses");
-            swap(o, "ServiceAddress", "ServiceTaggedAddresses");
+            swap(o, "Address", "TaggedAddresses", "Port");
+            swap(o, "ServiceAddress", "ServiceTaggedAddresses", "ServicePort");
             o.elements().forEachRemaining(Forwarder::walk);
         } else if (n.isArray()) {
             n.elements().forEachRemaining(Forwarder::walk);
         }
     }
 
-    private static void swap(com.fasterxml.jackson.databind.node.ObjectNode o, String addressField, String taggedField) {
+    /** A tagged address: a node's is a string, a service's an object with {@code Address}. */
+    private static String tagged(com.fasterxml.jackson.databind.JsonNode tagged, String key) {
+        com.fasterxml.jackson.databind.JsonNode v = tagged.get(key);
+        return v == null ? "" : v.isTextual() ? v.asText() : v.path("Address").asText("");
+    }
+
+    private static void swap(com.fasterxml.jackson.databind.node.ObjectNode o, String addressField, String taggedField,
+                             String portField) {
         com.fasterxml.jackson.databind.JsonNode tagged = o.get(taggedField);
         if (!o.has(addressField) || tagged == null || !tagged.isObject()) {
             return;
         }
+        String def = tagged.has("wan") ? tagged(tagged, "wan") : o.get(addressField).asText("");
+        String v4 = tagged(tagged, tagged.has("wan_ipv4") ? "wan_ipv4" : "lan_ipv4");
+        String v6 = tagged(tagged, tagged.has("wan_ipv6") ? "wan_ipv6" : "lan_ipv6");
+        String picked = !v6.isEmpty() ? v6 : !v4.isEmpty() ? v4 : def;
+        if (!picked.isEmpty()) {
+            o.put(addressField, picked);
+        }
         com.fasterxml.jackson.databind.JsonNode wan = tagged.get("wan");
-        String addr = wan == null ? "" : wan.isTextual() ? wan.asText() : wan.path("Address").asText("");
-        if (!addr.isEmpty()) {
-            o.put(addressField, addr);
+        if (wan != null && wan.isObject() && wan.path("Port").asInt(0) != 0 && o.has(portField)) {
+            o.put(portField, wan.path("Port").asInt());
         }
     }
 

@@ -187,9 +187,17 @@ class MultiDatacenterTest {
         assertThat(cat.header("X-Consul-Translate-Addresses")).contains("true");
         assertThat(cat.json().get(0).get("Address").asText()).isEqualTo("203.0.113.11");
         assertThat(cat.json().get(0).get("ServiceAddress").asText()).isEqualTo("203.0.113.12");
+        assertThat(cat.json().get(0).get("ServicePort").asInt()).as("the wan port (TranslateServicePort)").isEqualTo(8080);
         JsonNode health = http(client1).get("/v1/health/service/tr-web?dc=dc2").json().get(0);
         assertThat(health.get("Node").get("Address").asText()).isEqualTo("203.0.113.11");
         assertThat(health.get("Service").get("Address").asText()).isEqualTo("203.0.113.12");
+        assertThat(health.get("Service").get("Port").asInt()).isEqualTo(8080);
+        // wan_ipv4 wins over wan, as Consul's TranslateAddress picks it for any family.
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"tr-v4\",\"Address\":\"10.20.0.13\","
+                + "\"TaggedAddresses\":{\"lan_ipv4\":\"10.20.0.13\",\"wan\":\"wan.example\",\"wan_ipv4\":\"203.0.113.13\"}}")
+                .text()).isEqualTo("true");
+        assertThat(http(client1).get("/v1/catalog/node/tr-v4?dc=dc2").json().get("Node").get("Address").asText())
+                .isEqualTo("203.0.113.13");
         assertThat(http(client1).get("/v1/catalog/node/tr-node?dc=dc2").json().get("Node").get("Address").asText())
                 .isEqualTo("203.0.113.11");
         // dc1's server does not translate, and nothing is translated for this datacenter's own reads.

@@ -71,6 +71,7 @@ final class ApiRoutes {
         ConfigEndpoint configEntries = new ConfigEndpoint(server.store());
         PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName())
                 .withFailover(wan);
+        queries.translateWan = config.membership().wan().translateWanAddrs();
         NearSort near = new NearSort(server.store(), config.nodeName());
         catalog.near = near;
         health.near = near;
@@ -260,7 +261,8 @@ final class ApiRoutes {
                 .add(Set.of("POST"), "/v1/acl/login", Acl.none(), CLUSTER, acls::unsupported)
                 .add(Set.of("POST"), "/v1/acl/logout", Acl.none(), CLUSTER, acls::unsupported);
         Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName())
-                .withDefaultToken(() -> aclSettings.get().enabled() ? aclSettings.get().defaultToken() : "");
+                .withDefaultToken(() -> aclSettings.get().enabled() ? aclSettings.get().defaultToken() : "")
+                .withFailoverTranslation(config.membership().wan().translateWanAddrs() ? config.datacenter() : null);
         if (forwarder != null) {
             // Paths this agent has no route for: the server answers (404 included), as Consul's client does.
             t.add(ANY, "/v1/{path...}", Acl.none(), CLUSTER, forwarder);

@@ -60,6 +60,29 @@ final class Forwarder implements Endpoint {
         return this;
     }
 
+    /** With {@code translate_wan_addrs}: this agent's datacenter, for query executions answered by another one (null: off). */
+    private String failoverFrom;
+
+    /**
+     * A client agent's own requests: a prepared query executed by its servers whose answer came from
+     * another datacenter (failover) is translated as {@code translate_wan_addrs} asks.
+     */
+    Forwarder withFailoverTranslation(String localDatacenter) {
+        this.failoverFrom = localDatacenter;
+        return this;
+    }
+
+    /** Whether an execute answer names another datacenter than {@code local}. */
+    private static boolean answeredElsewhere(byte[] body, String local) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = io.roster.api.Json.mapper().readTree(body);
+            String dc = n == null ? "" : n.path("Datacenter").asText("");
+            return !dc.isEmpty() && !dc.equals(local);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** The routes whose answers Consul translates to WAN addresses (catalog and health service/node reads, query execute). */
     static boolean translates(String path) {
         return path.startsWith("/v1/catalog/service/") || path.startsWith("/v1/catalog/node/")
@@ -211,7 +234,9 @@ final class Forwarder implements Endpoint {
                     call.responseHeaders().add(name, h[1]);
                 }
             }
-            if (translateWan) {
+            boolean failedOver = failoverFrom != null && r.status() == 200 && call.path().startsWith("/v1/query/")
+                    && call.path().endsWith("/execute") && answeredElsewhere(r.body(), failoverFrom);
+            if (translateWan || failedOver) {
                 call.responseHeaders().put("X-Consul-Translate-Addresses", "true");
                 if (r.status() == 200 && translates(call.path())) {
                     call.bytes(r.status(), r.contentType() == null ? "application/json" : r.contentType(), translate(r.body()));

@@ -160,8 +160,18 @@ final class PreparedQueryEndpoint {
             nodes.add(new ServiceEntry(n, e.service(), e.checks()));
         }
         call.meta(r.index());
-        call.json(new ExecuteResponse(r.service(), nodes, r.dns(), r.datacenter(), r.failovers()));
+        ExecuteResponse answer = new ExecuteResponse(r.service(), nodes, r.dns(), r.datacenter(), r.failovers());
+        if (translateWan && !r.datacenter().equals(datacenter)) {
+            // Failed over to another datacenter: translate_wan_addrs applies, as Consul's agent does it.
+            call.responseHeaders().put("X-Consul-Translate-Addresses", "true");
+            call.bytes(200, Call.JSON, Forwarder.translate(WireJson.write(answer)));
+            return;
+        }
+        call.json(answer);
     }
+
+    /** {@code translate_wan_addrs} on this agent (a server asked directly). */
+    boolean translateWan;
 
     /** Consul's {@code PreparedQueryExecuteResponse}. */
     @com.fasterxml.jackson.annotation.JsonPropertyOrder({"Service", "Nodes", "DNS", "Datacenter", "Failovers"})

@@ -337,6 +337,15 @@ class MultiDatacenterTest {
             assertThat(r.get("Nodes").get(0).get("Node").get("Node").asText()).isEqualTo("pq-remote");
             assertThat(r.get("Nodes").get(0).get("Node").get("Datacenter").asText()).isEqualTo("dc2");
         }
+        // Through client1 (translate_wan_addrs): the failed-over answer is another datacenter's, so translated.
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"pq-remote\",\"Address\":\"10.20.0.9\","
+                + "\"TaggedAddresses\":{\"wan\":\"203.0.113.9\"},\"Service\":{\"Service\":\"pq-web\",\"Port\":80}}").text())
+                .isEqualTo("true");
+        Http.Reply viaClient = http(client1).get("/v1/query/pq-near/execute");
+        assertThat(viaClient.header("X-Consul-Translate-Addresses")).contains("true");
+        assertThat(viaClient.json().get("Nodes").get(0).get("Node").get("Address").asText()).isEqualTo("203.0.113.9");
+        assertThat(one.get("/v1/query/pq-near/execute").json().get("Nodes").get(0).get("Node").get("Address").asText())
+                .as("dc1's server has translate_wan_addrs off").isEqualTo("10.20.0.9");
         // A query without failover answers nothing.
         String none = one.send("POST", "/v1/query", "{\"Name\":\"pq-none\",\"Service\":{\"Service\":\"pq-web\"}}".getBytes())
                 .json().get("ID").asText();
@@ -349,6 +358,7 @@ class MultiDatacenterTest {
         assertThat(back.get("Datacenter").asText()).isEqualTo("dc1");
         assertThat(back.get("Failovers").asInt()).isZero();
         assertThat(back.get("Nodes").get(0).get("Node").get("Node").asText()).isEqualTo("pq-local");
+        assertThat(http(client1).get("/v1/query/pq-near/execute").header("X-Consul-Translate-Addresses")).isEmpty();
     }
 
     private static List<String> addresses(Message m) {

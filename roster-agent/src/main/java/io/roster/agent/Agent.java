@@ -243,6 +243,7 @@ public final class Agent implements AutoCloseable {
             return null;
         }
         java.time.Duration timeout = io.roster.agent.dns.DnsConfig.parse(config.dnsConfig()).recursorTimeout();
+        io.roster.agent.wan.WanFailover failover = new io.roster.agent.wan.WanFailover(wanRouter);
         return new io.roster.agent.dns.RemoteDns() {
             @Override
             public boolean knows(String dc) {
@@ -252,6 +253,11 @@ public final class Agent implements AutoCloseable {
             @Override
             public byte[] exchange(String dc, byte[] q, boolean tcp) {
                 return wanRouter.dns(dc, q, tcp, timeout);
+            }
+
+            @Override
+            public io.roster.agent.query.PreparedQueries.Failover failover() {
+                return failover;
             }
         };
     }

@@ -108,9 +108,16 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
      * @param retryInterval     {@code retry_interval_wan} (default 30s)
      * @param translateWanAddrs {@code translate_wan_addrs}: DNS and HTTP answers about other datacenters
      *                          give the nodes' {@code wan} tagged addresses
+     * @param primaryDatacenter {@code primary_datacenter}: the datacenter whose servers own the global
+     *                          ACL policies, roles and tokens ("": this one)
      */
-    public record Wan(List<String> startJoin, List<String> retryJoin, Duration retryInterval, boolean translateWanAddrs) {
-        public static final Wan NONE = new Wan(List.of(), List.of(), Duration.ofSeconds(30), false);
+    public record Wan(List<String> startJoin, List<String> retryJoin, Duration retryInterval, boolean translateWanAddrs,
+                      String primaryDatacenter) {
+        public static final Wan NONE = new Wan(List.of(), List.of(), Duration.ofSeconds(30), false, "");
+
+        public Wan {
+            primaryDatacenter = primaryDatacenter == null ? "" : primaryDatacenter;
+        }
     }
 
     /** The largest session TTL Consul accepts. */
@@ -264,6 +271,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         b.retryJoinWan = new ArrayList<>(membership.wan().retryJoin());
         b.retryIntervalWan = membership.wan().retryInterval();
         b.translateWanAddrs = membership.wan().translateWanAddrs();
+        b.primaryDatacenter = membership.wan().primaryDatacenter();
         b.httpsPort = httpsPort;
         b.tls = tls;
         b.uiDir = uiDir;
@@ -349,6 +357,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         private List<String> retryJoinWan = new ArrayList<>();
         private Duration retryIntervalWan = Duration.ofSeconds(30);
         private boolean translateWanAddrs;
+        private String primaryDatacenter = "";
         // TLS (issue 19)
         private int httpsPort = -1;
         private io.roster.agent.tls.TlsSettings tls = io.roster.agent.tls.TlsSettings.NONE;
@@ -410,6 +419,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
         public Builder addRetryJoinWan(Collection<String> v) { retryJoinWan.addAll(v); return this; }
         public Builder retryIntervalWan(Duration v) { retryIntervalWan = v; return this; }
         public Builder translateWanAddrs(boolean v) { translateWanAddrs = v; return this; }
+        public Builder primaryDatacenter(String v) { primaryDatacenter = v; return this; }
         public Builder pidFile(Path v) { pidFile = v; return this; }
         public Builder logFile(String v) { logFile = v; return this; }
         public Builder logRotateBytes(long v) { logRotateBytes = v; return this; }
@@ -558,7 +568,7 @@ public record AgentConfig(String nodeName, String datacenter, boolean dev, boole
                     new Membership(id, List.copyOf(startJoin), retryInterval, retryMax, bootstrap,
                     leaveOnTerminate != null ? leaveOnTerminate : !isServer,
                     skipLeaveOnInterrupt != null ? skipLeaveOnInterrupt : isServer,
-                    new Wan(List.copyOf(startJoinWan), List.copyOf(retryJoinWan), retryIntervalWan, translateWanAddrs)),
+                    new Wan(List.copyOf(startJoinWan), List.copyOf(retryJoinWan), retryIntervalWan, translateWanAddrs, primaryDatacenter)),
                     httpsPort, tls == null ? io.roster.agent.tls.TlsSettings.NONE : tls, uiDir, kvHistoryVersions, acl);
         }
 

@@ -47,4 +47,21 @@ class RttCommandTest {
         assertThat(none.err()).contains("One or two node names must be specified");
         assertThat(Cli.run("rtt", "a", "b", "c").code()).isEqualTo(2);
     }
+
+    @Test
+    void wanEstimatesBetweenServersFromTheWanPoolsCoordinates() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode config = AGENT.client().agent().self().path("Config");
+        String self = config.path("NodeName").asText() + "." + config.path("Datacenter").asText();
+        // The dev agent is the only WAN member: the server asked, against itself.
+        await().atMost(Duration.ofSeconds(20)).until(() -> Cli.run("rtt", "-wan", self).code() == 0);
+        Cli.Result r = Cli.run("rtt", "-wan", self);
+        assertThat(r.out()).matches("Estimated \\Q" + self + " <-> " + self + "\\E rtt: \\d+\\.\\d{3} ms \\(using WAN coordinates\\)\n");
+        assertThat(Cli.run("rtt", "-wan", self, self).out()).isEqualTo(r.out());
+        Cli.Result missing = Cli.run("rtt", "-wan", "nobody.dc9", self);
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Could not find a coordinate for node \"nobody.dc9\"\n");
+        Cli.Result plain = Cli.run("rtt", "-wan", "rtt-a", self);
+        assertThat(plain.code()).isEqualTo(1);
+        assertThat(plain.err()).isEqualTo("Node names must be specified as <node name>.<datacenter> with -wan\n");
+    }
 }

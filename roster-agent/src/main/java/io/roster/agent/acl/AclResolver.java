@@ -30,6 +30,8 @@ public final class AclResolver {
     private final String agentNode;
     private volatile Clock clock;
     private volatile TokenCache remote;
+    /** A secondary datacenter's server: the primary's servers resolve the secrets this one does not hold. */
+    private volatile TokenCache primary;
 
     public AclResolver(AclReads acl, AtomicReference<AclSettings> settings, String agentNode, Clock clock) {
         this.acl = acl;
@@ -45,6 +47,18 @@ public final class AclResolver {
      */
     public AclResolver resolveThrough(TokenCache.Source source) {
         this.remote = new TokenCache(source, () -> clock);
+        return this;
+    }
+
+    /**
+     * A server of a secondary datacenter ({@code primary_datacenter} names another) without
+     * {@code enable_token_replication}: it holds no tokens, so every secret (the anonymous one
+     * too) is resolved by a server of the primary over the server RPC ({@code source}), cached
+     * and subject to {@code down_policy} as on a client agent, and so are its own client agents'
+     * questions ({@link #effective}); as Consul's secondaries do. The agent recovery token stays local.
+     */
+    public AclResolver resolveThroughPrimary(TokenCache.Source source) {
+        this.primary = new TokenCache(source, () -> clock);
         return this;
     }
 
@@ -81,7 +95,7 @@ public final class AclResolver {
         }
         boolean recovery = !secret.isEmpty() && !s.agentRecovery().isEmpty()
                 && java.security.MessageDigest.isEqual(secret.getBytes(), s.agentRecovery().getBytes());
-        TokenCache r = remote;
+        TokenCache r = remote != null ? remote : primary;
         if (r != null && !recovery) {
             return r.resolve(secret, s);
         }
@@ -121,6 +135,10 @@ public final class AclResolver {
     public TokenCache.Effective effective(String secret) {
         if (!settings.get().enabled()) {
             return new TokenCache.Effective("", true, List.of());
+        }
+        TokenCache p = primary;
+        if (p != null) {
+            return p.effective(secret == null ? "" : secret, settings.get());
         }
         AclToken t;
         if (secret == null || secret.isEmpty()) {

@@ -79,6 +79,8 @@ public final class AclService {
     private final Clock clock;
     private final java.nio.file.Path dataDir;
     private final AtomicBoolean dutiesRunning = new AtomicBoolean();
+    /** A secondary datacenter's server: the primary owns the initial management token (it arrives by replication). */
+    private volatile boolean secondary;
 
     public AclService(Replicator replicator, AclResolver resolver, Clock clock, java.nio.file.Path dataDir) {
         this.replicator = replicator;
@@ -86,6 +88,16 @@ public final class AclService {
         this.resolver = resolver;
         this.clock = clock;
         this.dataDir = dataDir;
+    }
+
+    /** This server's datacenter is not the primary one: {@code initial_management} is the primary's to create. */
+    public AclService secondary(boolean on) {
+        this.secondary = on;
+        return this;
+    }
+
+    public boolean isSecondary() {
+        return secondary;
     }
 
     public AclReads reads() {
@@ -483,7 +495,7 @@ public final class AclService {
         try {
             CompletableFuture<Object> f = ensureBuiltins();
             String initial = resolver.settings().initialManagement();
-            if (!initial.isEmpty() && acl.tokenBySecret(WatchSet.NONE, initial).value() == null) {
+            if (!secondary && !initial.isEmpty() && acl.tokenBySecret(WatchSet.NONE, initial).value() == null) {
                 AclToken t = withHash(new AclToken(uuid(), initial, "Initial Management Token",
                         List.of(new AclLink(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME)), null, null, null,
                         false, null, null, null, now(), null, 0, 0));

@@ -8,15 +8,25 @@ import java.util.Map;
  * ({@code allow}|{@code deny}), {@code down_policy} ({@code allow}|{@code deny}|{@code extend-cache}|
  * {@code async-cache}), {@code token_ttl}, {@code policy_ttl}, {@code enable_token_persistence},
  * {@code enable_key_list_policy} and {@code tokens { initial_management, agent, default,
- * agent_recovery, replication }} (with their older names {@code master}, {@code agent_master}).
+ * agent_recovery, replication }} (with their older names {@code master}, {@code agent_master}), and
+ * {@code enable_token_replication} (a secondary datacenter's servers copy the primary's global tokens).
  * Secrets are never printed by {@link #toString}.
  */
 public record AclSettings(boolean enabled, String defaultPolicy, String downPolicy, Duration tokenTtl, Duration policyTtl,
                           boolean enableTokenPersistence, boolean enableKeyListPolicy, String initialManagement,
-                          String agentToken, String defaultToken, String agentRecovery, String replication) {
+                          String agentToken, String defaultToken, String agentRecovery, String replication,
+                          boolean enableTokenReplication) {
     /** ACLs off: Roster answers as before (every route open, {@code /v1/acl/*} says ACL support is disabled). */
     public static final AclSettings DISABLED = new AclSettings(false, "allow", "extend-cache", Duration.ofSeconds(30),
-            Duration.ofSeconds(30), false, false, "", "", "", "", "");
+            Duration.ofSeconds(30), false, false, "", "", "", "", "", false);
+
+    /** The settings without token replication ({@code acl.enable_token_replication = false}). */
+    public AclSettings(boolean enabled, String defaultPolicy, String downPolicy, Duration tokenTtl, Duration policyTtl,
+                       boolean enableTokenPersistence, boolean enableKeyListPolicy, String initialManagement,
+                       String agentToken, String defaultToken, String agentRecovery, String replication) {
+        this(enabled, defaultPolicy, downPolicy, tokenTtl, policyTtl, enableTokenPersistence, enableKeyListPolicy,
+                initialManagement, agentToken, defaultToken, agentRecovery, replication, false);
+    }
 
     public AclSettings {
         defaultPolicy = defaultPolicy == null || defaultPolicy.isEmpty() ? "allow" : defaultPolicy;
@@ -49,7 +59,8 @@ public record AclSettings(boolean enabled, String defaultPolicy, String downPoli
                 (String) acl.get("down_policy"), duration(acl.get("token_ttl")), duration(acl.get("policy_ttl")),
                 Boolean.TRUE.equals(acl.get("enable_token_persistence")), Boolean.TRUE.equals(acl.get("enable_key_list_policy")),
                 first(tokens, "initial_management", "master"), (String) tokens.get("agent"), (String) tokens.get("default"),
-                first(tokens, "agent_recovery", "agent_master"), (String) tokens.get("replication"));
+                first(tokens, "agent_recovery", "agent_master"), (String) tokens.get("replication"),
+                Boolean.TRUE.equals(acl.get("enable_token_replication")));
     }
 
     private static String first(Map<String, Object> m, String name, String older) {
@@ -65,13 +76,13 @@ public record AclSettings(boolean enabled, String defaultPolicy, String downPoli
     public AclSettings withToken(String kind, String value) {
         return switch (kind) {
             case "agent" -> new AclSettings(enabled, defaultPolicy, downPolicy, tokenTtl, policyTtl, enableTokenPersistence,
-                    enableKeyListPolicy, initialManagement, value, defaultToken, agentRecovery, replication);
+                    enableKeyListPolicy, initialManagement, value, defaultToken, agentRecovery, replication, enableTokenReplication);
             case "default" -> new AclSettings(enabled, defaultPolicy, downPolicy, tokenTtl, policyTtl, enableTokenPersistence,
-                    enableKeyListPolicy, initialManagement, agentToken, value, agentRecovery, replication);
+                    enableKeyListPolicy, initialManagement, agentToken, value, agentRecovery, replication, enableTokenReplication);
             case "agent_recovery" -> new AclSettings(enabled, defaultPolicy, downPolicy, tokenTtl, policyTtl, enableTokenPersistence,
-                    enableKeyListPolicy, initialManagement, agentToken, defaultToken, value, replication);
+                    enableKeyListPolicy, initialManagement, agentToken, defaultToken, value, replication, enableTokenReplication);
             case "replication" -> new AclSettings(enabled, defaultPolicy, downPolicy, tokenTtl, policyTtl, enableTokenPersistence,
-                    enableKeyListPolicy, initialManagement, agentToken, defaultToken, agentRecovery, value);
+                    enableKeyListPolicy, initialManagement, agentToken, defaultToken, agentRecovery, value, enableTokenReplication);
             default -> throw new IllegalArgumentException(kind);
         };
     }
@@ -79,7 +90,7 @@ public record AclSettings(boolean enabled, String defaultPolicy, String downPoli
     @Override
     public String toString() {
         return "AclSettings[enabled=" + enabled + ", defaultPolicy=" + defaultPolicy + ", downPolicy=" + downPolicy
-                + ", tokenTtl=" + tokenTtl + ", policyTtl=" + policyTtl + ", enableTokenPersistence=" + enableTokenPersistence
+                + ", enableTokenReplication=" + enableTokenReplication + ", tokenTtl=" + tokenTtl + ", policyTtl=" + policyTtl + ", enableTokenPersistence=" + enableTokenPersistence
                 + ", tokens=" + (initialManagement.isEmpty() ? "" : "initial_management ") + (agentToken.isEmpty() ? "" : "agent ")
                 + (defaultToken.isEmpty() ? "" : "default ") + (agentRecovery.isEmpty() ? "" : "agent_recovery ")
                 + (replication.isEmpty() ? "" : "replication ") + "<hidden>]";

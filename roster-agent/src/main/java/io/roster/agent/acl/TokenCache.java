@@ -73,6 +73,27 @@ public final class TokenCache {
         return identity(fresh, allow);
     }
 
+    /**
+     * What this cache knows of {@code secret} for a client agent that asks (a secondary
+     * datacenter's server passing on the primary's answer): fresh from the cache, else fetched;
+     * when no server answers, a cached entry past its TTL, else {@link Unreachable} (the asker's
+     * {@code down_policy} decides). Null: unknown.
+     */
+    Effective effective(String secret, AclSettings s) {
+        Entry e = entries.get(secret);
+        if (e != null && clock.get().instant().isBefore(e.expires())) {
+            return e.value();
+        }
+        try {
+            return fetch(secret, s);
+        } catch (Unreachable u) {
+            if (e != null) {
+                return e.value();
+            }
+            throw u;
+        }
+    }
+
     private Effective fetch(String secret, AclSettings s) {
         Effective fresh = source.fetch(secret);
         if (fresh == null) {

@@ -215,7 +215,7 @@ final class Schema {
             .used("tokens", new Obj().used("initial_management", STRING).used("master", STRING).used("agent", STRING)
                     .used("default", STRING).used("agent_recovery", STRING).used("agent_master", STRING)
                     .used("replication", STRING).ignored("config_file_service_registration", "dns"))
-            .ignored("role_ttl", DURATION).ignored("enable_token_replication", BOOL).ignored("msp_disable_bootstrap", BOOL);
+            .ignored("role_ttl", DURATION).used("enable_token_replication", BOOL).ignored("msp_disable_bootstrap", BOOL);
 
     /** Top-level keys, except service(s)/check(s). */
     static final Obj TOP = new Obj()
@@ -231,7 +231,7 @@ final class Schema {
             // membership: joining, bootstrapping, leaving
             .used("start_join", STRINGS)
             .used("start_join_wan", STRINGS).used("retry_join_wan", STRINGS).used("retry_interval_wan", DURATION)
-            .used("translate_wan_addrs", BOOL)
+            .used("translate_wan_addrs", BOOL).used("primary_datacenter", STRING)
             .used("retry_interval", DURATION)
             .used("retry_max", COUNT)
             .used("bootstrap", BOOL)
@@ -285,7 +285,7 @@ final class Schema {
                     "enable_central_service_config", "enable_debug", "enable_syslog", "experiments", "gossip_lan",
                     "gossip_wan", "license_path", "locality",
                     "log_json", "log_sublevels",
-                    "max_query_time", "peering", "performance", "primary_datacenter",
+                    "max_query_time", "peering", "performance",
                     "primary_gateways", "primary_gateways_interval", "protocol", "raft_boltdb", "raft_logstore",
                     "raft_protocol", "raft_snapshot_interval", "raft_trailing_logs",
                     "read_replica", "non_voting_server", "reconnect_timeout", "reconnect_timeout_wan", "rejoin_after_leave",

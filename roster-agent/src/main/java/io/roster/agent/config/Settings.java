@@ -72,6 +72,7 @@ final class Settings {
         with(s, "retry_join_wan", List.class, v -> b.retryJoinWan((List<String>) v));
         with(s, "retry_interval_wan", String.class, v -> b.retryIntervalWan(Durations.parse(v)));
         with(s, "translate_wan_addrs", Boolean.class, b::translateWanAddrs);
+        with(s, "primary_datacenter", String.class, b::primaryDatacenter);
         with(s, "retry_interval", String.class, v -> b.retryInterval(Durations.parse(v)));
         with(s, "retry_max", Integer.class, b::retryMax);
         with(s, "bootstrap", Boolean.class, b::bootstrap);

@@ -191,6 +191,7 @@ public final class DnsServer implements AutoCloseable {
                 : new Recursor(DnsConfig.recursorAddresses(config.recursors()), dns.recursorTimeout(), dns.recursorRandom());
         return new QueryHandler(store, config.datacenter(), config.domain(), config.altDomain(), dns, recursor,
                 ThreadLocalRandom::current).withAgentNode(config.nodeName())
+                .withWanTranslation(config.membership().wan().translateWanAddrs())
                 .withAcl(!config.acl().enabled() ? null : new io.roster.agent.acl.AclResolver(store.acl(),
                         new java.util.concurrent.atomic.AtomicReference<>(config.acl()), config.nodeName(), java.time.Clock.systemUTC()));
     }

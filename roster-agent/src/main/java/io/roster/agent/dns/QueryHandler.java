@@ -39,13 +39,14 @@ final class QueryHandler {
         }
 
         /** Ask the recursors (or, {@code toServers}, the servers' DNS) with {@link #forward}, then send what it returns. */
-        record Forward(Message request, byte[] wire, boolean tcp, boolean toServers, String datacenter) implements Outcome {
+        record Forward(Message request, byte[] wire, boolean tcp, boolean toServers, String datacenter, boolean addedOpt)
+                implements Outcome {
             Forward(Message request, byte[] wire, boolean tcp) {
-                this(request, wire, tcp, false, null);
+                this(request, wire, tcp, false, null, false);
             }
 
             Forward(Message request, byte[] wire, boolean tcp, boolean toServers) {
-                this(request, wire, tcp, toServers, null);
+                this(request, wire, tcp, toServers, null, false);
             }
         }
     }
@@ -64,10 +65,66 @@ final class QueryHandler {
     private RemoteDns remote;
     private final String datacenter;
 
-    /** A server asks {@code r} about names in other datacenters it knows (null: none). */
+    /** A server asks {@code r} about names in other datacenters it knows (null: none), and fails {@code .query} names over through it. */
     QueryHandler withRemote(RemoteDns r) {
         this.remote = r;
+        if (r != null && r.failover() != null) {
+            resolver.failover(r.failover());
+        }
         return this;
+    }
+
+    /**
+     * The EDNS option (code from the local/experimental range, RFC 6891) in which an agent with
+     * {@code translate_wan_addrs} passes its datacenter along with a question it forwards to its
+     * servers or to another datacenter: whoever answers gives nodes and services of every other
+     * datacenter than that one their WAN addresses. Removed again from the answer when the
+     * original question had no OPT record.
+     */
+    static final int ASKER_DC_OPTION = 65431;
+
+    /** {@code translate_wan_addrs}: this agent's questions about other datacenters get WAN addresses. */
+    private boolean translateWan;
+
+    QueryHandler withWanTranslation(boolean on) {
+        this.translateWan = on;
+        return this;
+    }
+
+    /** The asker's datacenter a forwarding agent put in the question, or null. */
+    static String askerDatacenter(Message request) {
+        OPTRecord opt = request.getOPT();
+        if (opt == null) {
+            return null;
+        }
+        for (org.xbill.DNS.EDNSOption o : opt.getOptions(ASKER_DC_OPTION)) {
+            byte[] w = o.toWire(); // code (2 bytes), length (2), data
+            if (w.length > 4) {
+                String dc = new String(w, 4, w.length - 4, java.nio.charset.StandardCharsets.UTF_8);
+                if (!dc.isEmpty() && dc.length() <= 64) {
+                    return dc.toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The question with this agent's datacenter in its OPT record (one added, at 512 bytes, when it had none). */
+    private byte[] withAskerDatacenter(Message request) {
+        Message m = request.clone();
+        OPTRecord opt = m.getOPT();
+        List<org.xbill.DNS.EDNSOption> options = new java.util.ArrayList<>();
+        int payload = 512;
+        int flags = 0;
+        if (opt != null) {
+            options.addAll(opt.getOptions());
+            payload = opt.getPayloadSize();
+            flags = opt.getFlags();
+            m.removeRecord(opt, Section.ADDITIONAL);
+        }
+        options.add(new org.xbill.DNS.GenericEDNSOption(ASKER_DC_OPTION, datacenter.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        m.addRecord(new OPTRecord(payload, 0, 0, flags, options), Section.ADDITIONAL);
+        return m.toWire();
     }
 
     /** A client agent answers nothing in the domain itself: it asks a server's DNS. */
@@ -156,18 +213,19 @@ final class QueryHandler {
             if (qtype == Type.AXFR || qtype == Type.IXFR) {
                 return new Outcome.Answer(Responses.empty(request, Rcode.REFUSED, ra));
             }
+            String asker = askerDatacenter(request);
+            boolean add = asker == null && translateWan;
             if (servers != null) {
-                byte[] wire = new byte[len];
-                System.arraycopy(packet, off, wire, 0, len);
-                return new Outcome.Forward(request, wire, tcp, true);
+                return new Outcome.Forward(request, add ? withAskerDatacenter(request) : copy(packet, off, len), tcp, true, null,
+                        add && opt == null);
             }
             String dc = remote == null ? null : datacenterOf(qname, zone);
             if (dc != null && !dc.equals(datacenter) && remote.knows(dc)) {
-                byte[] wire = new byte[len];
-                System.arraycopy(packet, off, wire, 0, len);
-                return new Outcome.Forward(request, wire, tcp, false, dc);
+                return new Outcome.Forward(request, add ? withAskerDatacenter(request) : copy(packet, off, len), tcp, false, dc,
+                        add && opt == null);
             }
-            return render(request, resolver.resolve(qname, qtype, zone), tcp);
+            String askedFrom = asker != null ? asker : translateWan ? datacenter : null;
+            return render(request, Resolver.askedFrom(askedFrom, () -> resolver.resolve(qname, qtype, zone)), tcp);
         }
         if (qname.subdomain(Resolver.IN_ADDR_ARPA) || qname.subdomain(Resolver.IP6_ARPA)) {
             Reply r = resolver.reverse(qname, qtype, domain);
@@ -184,6 +242,12 @@ final class QueryHandler {
         byte[] wire = new byte[len];
         System.arraycopy(packet, off, wire, 0, len);
         return new Outcome.Forward(request, wire, tcp);
+    }
+
+    private static byte[] copy(byte[] packet, int off, int len) {
+        byte[] wire = new byte[len];
+        System.arraycopy(packet, off, wire, 0, len);
+        return wire;
     }
 
     private Outcome render(Message request, Reply reply, boolean tcp) {
@@ -220,6 +284,19 @@ final class QueryHandler {
                 : f.toServers() ? servers.exchange(f.wire(), f.tcp()) : recursor.exchange(f.wire(), f.tcp());
         if (r == null) {
             return Responses.empty(f.request(), Rcode.SERVFAIL, recursionAvailable());
+        }
+        if (f.addedOpt()) {
+            // The client sent no OPT record: it gets none back (the one added to carry the asker's datacenter).
+            try {
+                Message m = new Message(r);
+                OPTRecord o = m.getOPT();
+                if (o != null) {
+                    m.removeRecord(o, Section.ADDITIONAL);
+                    r = m.toWire();
+                }
+            } catch (IOException | RuntimeException e) {
+                return Responses.empty(f.request(), Rcode.SERVFAIL, recursionAvailable());
+            }
         }
         // Never hand a UDP client more than it can take: an upstream that ignored its size gets trimmed to TC.
         int max = Responses.maxSize(f.request(), f.tcp());

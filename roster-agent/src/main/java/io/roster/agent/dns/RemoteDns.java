@@ -11,4 +11,9 @@ public interface RemoteDns {
 
     /** The answer of a server of {@code datacenter} to {@code query}, or null when none answered. Blocks. */
     byte[] exchange(String datacenter, byte[] query, boolean tcp);
+
+    /** How {@code <query>.query} names fail over to other datacenters (null: they do not). */
+    default io.roster.agent.query.PreparedQueries.Failover failover() {
+        return null;
+    }
 }

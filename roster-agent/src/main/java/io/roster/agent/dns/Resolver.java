@@ -65,6 +65,44 @@ final class Resolver {
                 e -> io.roster.api.Json.mapper().valueToTree(e));
     }
 
+    /**
+     * The datacenter of the agent that took the question when that agent has
+     * {@code translate_wan_addrs} on (null: no translation): records about nodes and services of
+     * any other datacenter carry their {@code wan}, {@code wan_ipv4}, {@code wan_ipv6} tagged
+     * addresses (Consul's {@code TranslateAddress}). Bound to the answering thread.
+     */
+    private static final ThreadLocal<String> ASKER_DC = new ThreadLocal<>();
+
+    /** Answers with WAN address translation for {@code askerDatacenter} (null: none). */
+    static <T> T askedFrom(String askerDatacenter, Supplier<T> answer) {
+        if (askerDatacenter == null) {
+            return answer.get();
+        }
+        String before = ASKER_DC.get();
+        ASKER_DC.set(askerDatacenter);
+        try {
+            return answer.get();
+        } finally {
+            if (before == null) {
+                ASKER_DC.remove();
+            } else {
+                ASKER_DC.set(before);
+            }
+        }
+    }
+
+    /** Whether records about {@code dc}'s nodes get WAN addresses for this question. */
+    private boolean wan(String dc) {
+        String asker = ASKER_DC.get();
+        String of = dc == null || dc.isEmpty() ? datacenter : dc;
+        return asker != null && !asker.equalsIgnoreCase(of);
+    }
+
+    /** {@code <query>.query} fails over to other datacenters through {@code f} (null: never). */
+    void failover(io.roster.agent.query.PreparedQueries.Failover f) {
+        queries.withFailover(f);
+    }
+
     /** With ACLs on: the resolver of this agent's tokens; DNS answers as the agent's default token (Consul). */
     private volatile io.roster.agent.acl.AclResolver acl;
 
@@ -167,7 +205,7 @@ final class Resolver {
                 if (!answers.contains(rec)) {
                     answers.add(rec);
                     extras.add(addressRecords(ns, e.node().address(), e.node().taggedAddresses(), Type.ANY,
-                            config.nodeTtlSeconds(), false));
+                            config.nodeTtlSeconds(), false, wan(e.node().datacenter())));
                 }
             }
         }
@@ -212,9 +250,10 @@ final class Resolver {
             Record cname = null;
             for (ServiceEntry e : order) {
                 NodeService s = e.service();
-                boolean own = !s.address().isEmpty();
+                boolean wan = wan(e.node().datacenter());
+                boolean own = !serviceAddress(s, wan).isEmpty();
                 List<Record> recs = addressRecords(qname, own ? s.address() : e.node().address(),
-                        own ? serviceTagged(s) : e.node().taggedAddresses(), qtype, ttl, true);
+                        own ? serviceTagged(s) : e.node().taggedAddresses(), qtype, ttl, true, wan);
                 for (Record r : recs) {
                     if (r.getType() == Type.CNAME) {
                         cname = cname == null ? r : cname; // a name has one CNAME at most: the first
@@ -248,10 +287,12 @@ final class Resolver {
                      Set<String> seen, Map<String, List<Record>> extraByTarget) {
         NodeService s = e.service();
         Node node = e.node();
+        boolean wan = wan(node.datacenter());
         Name target;
         List<Record> extra;
-        byte[] serviceIp = ipBytes(s.address());
-        if (s.address().isEmpty() || serviceIp != null && Arrays.equals(serviceIp, ipBytes(node.address()))) {
+        String serviceAddress = serviceAddress(s, wan);
+        byte[] serviceIp = ipBytes(serviceAddress);
+        if (serviceAddress.isEmpty() || serviceIp != null && Arrays.equals(serviceIp, ipBytes(nodeAddress(node, wan)))) {
             // No address of its own (or the node's): the target is the node, as Consul names it.
             target = nodeName(node.node(), zone);
             if (target == null) {
@@ -260,7 +301,7 @@ final class Resolver {
             // One list per target, so that Responses writes a node's records once however many instances it has.
             extra = extraByTarget.computeIfAbsent("n:" + node.node(), k -> {
                 List<Record> x = new ArrayList<>(addressRecords(target, node.address(), node.taggedAddresses(), Type.ANY,
-                        ttl, true));
+                        ttl, true, wan));
                 if (config.nodeMetaTxt()) {
                     x.addAll(metaTxt(target, node.meta(), ttl));
                 }
@@ -274,7 +315,7 @@ final class Resolver {
                 extra = t == null ? List.of()
                         : extraByTarget.computeIfAbsent("a:" + t, k -> List.of(addressRecord(t, ip, ttl)));
             } else {
-                target = absolute(s.address()); // a host name: the client resolves it
+                target = absolute(serviceAddress); // a host name: the client resolves it
                 extra = List.of();
             }
             if (target == null) {
@@ -282,8 +323,13 @@ final class Resolver {
             }
         }
         int weight = Math.clamp(weight(e), 0, 65535);
-        if (seen.add(target + " " + s.port())) {
-            answers.add(new SRVRecord(qname, DClass.IN, ttl, 1, weight, s.port(), target));
+        int port = s.port();
+        io.roster.api.ServiceDefinition.ServiceAddress wanTagged = wan ? s.taggedAddresses().get("wan") : null;
+        if (wanTagged != null && wanTagged.port() != 0) {
+            port = wanTagged.port(); // Consul's TranslateServicePort
+        }
+        if (seen.add(target + " " + port)) {
+            answers.add(new SRVRecord(qname, DClass.IN, ttl, 1, weight, port, target));
             extras.add(extra);
         }
     }
@@ -355,6 +401,23 @@ final class Resolver {
         return out;
     }
 
+    /** A node's address as Consul's {@code TranslateAddress} gives it for an address query of no family: {@code wan} when translating. */
+    private static String nodeAddress(Node n, boolean wan) {
+        String w = wan ? n.taggedAddresses().getOrDefault("wan", "") : "";
+        return w.isEmpty() ? n.address() : w;
+    }
+
+    /** A service's own address ({@code ""}: none, the node's applies); its {@code wan} tagged address when translating. */
+    private static String serviceAddress(NodeService s, boolean wan) {
+        if (wan) {
+            io.roster.api.ServiceDefinition.ServiceAddress w = s.taggedAddresses().get("wan");
+            if (w != null && !w.address().isEmpty()) {
+                return w.address();
+            }
+        }
+        return s.address();
+    }
+
     private static Map<String, String> serviceTagged(NodeService s) {
         if (s.taggedAddresses().isEmpty()) {
             return Map.of();
@@ -380,7 +443,7 @@ final class Resolver {
         List<List<Record>> extras = new ArrayList<>();
         if (qtype == Type.A || qtype == Type.AAAA || qtype == Type.ANY) {
             List<Record> meta = config.nodeMetaTxt() && qtype != Type.ANY ? metaTxt(qname, node.meta(), ttl) : List.of();
-            for (Record r : addressRecords(qname, node.address(), node.taggedAddresses(), qtype, ttl, true)) {
+            for (Record r : addressRecords(qname, node.address(), node.taggedAddresses(), qtype, ttl, true, wan(node.datacenter()))) {
                 answers.add(r);
                 extras.add(meta);
             }
@@ -515,17 +578,35 @@ final class Resolver {
     // ------------------------------------------------------------------ records
 
     /**
-     * The A and/or AAAA records for an address as {@code qtype} asks ({@code ANY}: whichever it is),
-     * using the {@code lan_ipv4}/{@code lan_ipv6} tagged address for the other family; a CNAME when
-     * the address is a host name (only if {@code cname}).
+     * The A and/or AAAA records for an address as {@code qtype} asks, as Consul's
+     * {@code TranslateAddress} picks it: for A the {@code lan_ipv4} tagged address when there is
+     * one, for AAAA {@code lan_ipv6}, else the address ({@code ANY}: the address, whichever family
+     * it is); with {@code wan} (an answer about another datacenter for an agent with
+     * {@code translate_wan_addrs}) {@code wan_ipv4}, {@code wan_ipv6} and {@code wan} instead where set. A
+     * CNAME when the address is a host name (only if {@code cname}).
      */
     private static List<Record> addressRecords(Name owner, String address, Map<String, String> tagged, int qtype,
-                                               long ttl, boolean cname) {
+                                               long ttl, boolean cname, boolean wan) {
         List<Record> out = new ArrayList<>(1);
-        byte[] ip = ipBytes(address);
+        String def = address;
+        if (wan && !tagged.getOrDefault("wan", "").isEmpty()) {
+            def = tagged.get("wan");
+        }
+        // Consul: the wan_ forms replace the lan_ ones only where they are set.
+        byte[] v4 = ipBytes(wan && tagged.containsKey("wan_ipv4") ? tagged.get("wan_ipv4") : tagged.getOrDefault("lan_ipv4", ""));
+        byte[] v6 = ipBytes(wan && tagged.containsKey("wan_ipv6") ? tagged.get("wan_ipv6") : tagged.getOrDefault("lan_ipv6", ""));
+        if (qtype == Type.A && v4 != null && v4.length == 4) {
+            out.add(addressRecord(owner, v4, ttl));
+            return out;
+        }
+        if (qtype == Type.AAAA && v6 != null && v6.length == 16) {
+            out.add(addressRecord(owner, v6, ttl));
+            return out;
+        }
+        byte[] ip = ipBytes(def);
         if (ip == null) {
-            if (cname && !address.isEmpty()) {
-                Name target = absolute(address);
+            if (cname && !def.isEmpty()) {
+                Name target = absolute(def);
                 if (target != null) {
                     out.add(new CNAMERecord(owner, DClass.IN, ttl, target));
                 }
@@ -536,11 +617,6 @@ final class Resolver {
         boolean wantV6 = qtype == Type.AAAA || qtype == Type.ANY;
         if (ip.length == 4 ? wantV4 : wantV6) {
             out.add(addressRecord(owner, ip, ttl));
-        } else if (qtype != Type.ANY) {
-            byte[] other = ipBytes(tagged.getOrDefault(ip.length == 4 ? "lan_ipv6" : "lan_ipv4", ""));
-            if (other != null && other.length != ip.length) {
-                out.add(addressRecord(owner, other, ttl));
-            }
         }
         return out;
     }

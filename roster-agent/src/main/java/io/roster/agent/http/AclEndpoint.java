@@ -72,9 +72,21 @@ final class AclEndpoint {
         write(call, acl::bootstrap, (c, r) -> c.json(r));
     }
 
-    /** A single datacenter is its own primary: no replication runs (Consul's answer in the primary). */
+    /** A secondary datacenter's server: its replication from the primary (null: this is the primary). */
+    io.roster.agent.acl.AclReplication replication;
+
+    /**
+     * In a secondary datacenter, the replication routine's status; in the primary (or a single
+     * datacenter) no replication runs (Consul's answer in the primary).
+     */
     void replication(Call call) {
         enabled();
+        io.roster.agent.acl.AclReplication r = replication;
+        if (r != null) {
+            call.meta(reads.policies(io.roster.state.WatchSet.NONE).index());
+            call.json(r.status());
+            return;
+        }
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("Enabled", false);
         out.put("Running", false);

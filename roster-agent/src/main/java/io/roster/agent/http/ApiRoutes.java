@@ -71,10 +71,13 @@ final class ApiRoutes {
         ConfigEndpoint configEntries = new ConfigEndpoint(server.store());
         PreparedQueryEndpoint queries = new PreparedQueryEndpoint(server, blocking, config.datacenter(), config.nodeName())
                 .withFailover(wan);
+        queries.translateWan = config.membership().wan().translateWanAddrs();
         NearSort near = new NearSort(server.store(), config.nodeName());
         catalog.near = near;
         health.near = near;
         CoordinateEndpoint coordinates = new CoordinateEndpoint(server.store(), blocking, config.datacenter(), coordinateUpdates);
+        coordinates.wan = wan == null ? null : wan.pool();
+        coordinates.nodeName = config.nodeName();
         UiEndpoint ui = new UiEndpoint(server.store(), blocking, config.datacenter());
         MetricsEndpoint agentMetrics = new MetricsEndpoint(metrics, blocking, server.store())
                 .withAutopilot(rpc == null ? operator : null).withGossip(lan);
@@ -93,6 +96,21 @@ final class ApiRoutes {
         }
         if (config.acl().enabled()) {
             mine.tokens = new io.roster.agent.acl.AgentTokens(aclSettings, config.dev() ? null : config.dataDir());
+        }
+        String primaryDc = config.membership().wan().primaryDatacenter();
+        boolean secondary = rpc == null && wan != null && config.acl().enabled() && !primaryDc.isEmpty()
+                && !primaryDc.equals(config.datacenter());
+        if (secondary) {
+            // issue 22 item 5: the primary owns global ACL state; this datacenter's leader copies it.
+            aclService.secondary(true);
+            if (!config.acl().enableTokenReplication()) {
+                // No tokens here: the primary resolves them all (with token replication: the local copies only).
+                resolver.resolveThroughPrimary(secret -> wan.resolveToken(primaryDc, secret, java.time.Duration.ofSeconds(5)));
+            }
+            acls.replication = new io.roster.agent.acl.AclReplication(server.replicator(), aclSettings::get, primaryDc,
+                    (pathQuery, token) -> primaryRead(wan, primaryDc, pathQuery, token), java.time.Clock.systemUTC());
+            blocking.timer().scheduleWithFixedDelay(() -> Thread.ofVirtual().name("acl-replication")
+                    .start(acls.replication::round), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
         if (config.acl().enabled() && rpc == null) {
             blocking.timer().scheduleWithFixedDelay(aclService::leaderDuties, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -243,7 +261,8 @@ final class ApiRoutes {
                 .add(Set.of("POST"), "/v1/acl/login", Acl.none(), CLUSTER, acls::unsupported)
                 .add(Set.of("POST"), "/v1/acl/logout", Acl.none(), CLUSTER, acls::unsupported);
         Forwarder forwarder = rpc == null ? null : new Forwarder(rpc).withAgentNode(config.nodeName())
-                .withDefaultToken(() -> aclSettings.get().enabled() ? aclSettings.get().defaultToken() : "");
+                .withDefaultToken(() -> aclSettings.get().enabled() ? aclSettings.get().defaultToken() : "")
+                .withFailoverTranslation(config.membership().wan().translateWanAddrs() ? config.datacenter() : null);
         if (forwarder != null) {
             // Paths this agent has no route for: the server answers (404 included), as Consul's client does.
             t.add(ANY, "/v1/{path...}", Acl.none(), CLUSTER, forwarder);
@@ -259,8 +278,17 @@ final class ApiRoutes {
         // ACLs inside the leader gate and the datacenter check: a client agent forwards cluster routes
         // unchecked (the server checks the forwarded token) and checks its own routes here.
         table = table.decorate(r -> r.scope() == AGENT || forwarder == null, Decorators.acl(resolver, config.nodeName()));
-        table = table.decorate(Decorators.leaderGate(gate))
-                .decorate(Decorators.datacenter(config.datacenter(), remoteDatacenters(config, wan, rpc)))
+        table = table.decorate(Decorators.leaderGate(gate));
+        java.util.function.Function<String, Endpoint> remote = remoteDatacenters(config, wan, rpc);
+        if (secondary) {
+            io.roster.state.AclReads aclReads = server.store().acl();
+            table = table.decorate(Decorators.aclPrimary(config.datacenter(), () -> aclSettings.get().enableTokenReplication(),
+                    accessor -> {
+                        io.roster.api.AclToken tok = aclReads.token(io.roster.state.WatchSet.NONE, accessor).value();
+                        return tok != null && tok.local();
+                    }, remote.apply(primaryDc)));
+        }
+        table = table.decorate(Decorators.datacenter(config.datacenter(), remote))
                 .decorate(Decorators.metrics(metrics));
         return new Built(table, mine, gate, resolver);
     }
@@ -284,6 +312,39 @@ final class ApiRoutes {
         java.util.Map<String, Forwarder> byDc = new java.util.concurrent.ConcurrentHashMap<>();
         return dc -> byDc.computeIfAbsent(dc, d -> new Forwarder((req, read) -> wan.forward(d, req, read), "No path to datacenter")
                 .withWanTranslation(translate));
+    }
+
+    /** A read from a server of the primary datacenter, for ACL replication (blocking, 10 s at most). */
+    private static io.roster.agent.acl.AclReplication.Answer primaryRead(io.roster.agent.wan.WanRouter wan, String dc,
+                                                                         String pathQuery, String token) {
+        List<String[]> headers = token.isEmpty() ? List.of() : List.<String[]>of(new String[] {"X-Consul-Token", token});
+        io.roster.agent.rpc.RpcClient.Pending<io.roster.agent.rpc.RpcProtocol.HttpResponse> p =
+                wan.forward(dc, new io.roster.agent.rpc.RpcProtocol.HttpRequest("GET", pathQuery, headers, new byte[0]), true);
+        if (p == null) {
+            throw new io.roster.agent.acl.TokenCache.Unreachable("No path to datacenter");
+        }
+        io.roster.agent.rpc.RpcProtocol.HttpResponse r;
+        try {
+            r = p.future().get(15, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.cancel();
+            throw new io.roster.agent.acl.TokenCache.Unreachable("interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            p.cancel();
+            throw new io.roster.agent.acl.TokenCache.Unreachable("no server of datacenter " + dc + " answered");
+        }
+        long index = 0;
+        for (String[] h : r.headers()) {
+            if (h[0].equalsIgnoreCase("X-Consul-Index")) {
+                try {
+                    index = Long.parseLong(h[1].trim());
+                } catch (NumberFormatException e) {
+                    index = 0;
+                }
+            }
+        }
+        return new io.roster.agent.acl.AclReplication.Answer(r.status(), index, r.body());
     }
 
     /** The service ID of an agent check ("" for a node check or an unknown check). */

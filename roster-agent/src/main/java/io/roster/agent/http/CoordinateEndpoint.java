@@ -38,11 +38,23 @@ final class CoordinateEndpoint {
                          @JsonProperty("Coordinates") List<Coordinate.Entry> coordinates) {
     }
 
+    /** A server's WAN pool (null: a client agent, or {@code ports.serf_wan = -1}). */
+    io.roster.agent.wan.WanPool wan;
+    /** This server's node name (its WAN member is {@code <node>.<dc>}). */
+    String nodeName = "";
+
     /**
-     * Consul answers the servers' WAN coordinates; Roster has no WAN pool yet, so it answers this
-     * datacenter with its servers' LAN coordinates, named {@code <node>.<dc>} as Consul names WAN members.
+     * Consul's answer: every datacenter of the WAN pool (sorted by name) with the WAN coordinates
+     * of its alive servers, named {@code <node>.<dc>}: this server's own from its WAN Vivaldi, the
+     * others' as learnt from WAN probes (a server not probed yet has none and is left out). Without
+     * a WAN pool, this datacenter with its servers' LAN coordinates under the same names.
      */
     void datacenters(Call call) {
+        io.roster.agent.wan.WanPool pool = wan;
+        if (pool != null) {
+            call.json(wanDatacenters(pool));
+            return;
+        }
         List<Coordinate.Entry> servers = new ArrayList<>();
         java.util.Set<String> serverNodes = new java.util.HashSet<>();
         store.catalogService(io.roster.state.WatchSet.NONE, "consul").value().forEach(s -> serverNodes.add(s.node()));
@@ -52,6 +64,38 @@ final class CoordinateEndpoint {
             }
         }
         call.json(List.of(new DatacenterMap(datacenter, "wan", servers)));
+    }
+
+    private List<DatacenterMap> wanDatacenters(io.roster.agent.wan.WanPool pool) {
+        String self = io.roster.agent.wan.WanPool.memberName(nodeName, datacenter);
+        java.util.Map<String, io.roster.gossip.coordinate.Coordinate> peers = pool.peerCoordinates();
+        java.util.TreeMap<String, List<Coordinate.Entry>> byDc = new java.util.TreeMap<>();
+        byDc.put(datacenter, new ArrayList<>());
+        for (io.roster.gossip.Member m : pool.members()) {
+            String dc = m.tags().get("dc");
+            if (dc == null || dc.isEmpty() || m.status() != 1) {
+                continue;
+            }
+            List<Coordinate.Entry> list = byDc.computeIfAbsent(dc, d -> new ArrayList<>());
+            io.roster.gossip.coordinate.Coordinate c = m.name().equals(self) ? pool.coordinate() : peers.get(m.name());
+            if (c != null) {
+                list.add(new Coordinate.Entry(m.name(), "", wire(c)));
+            }
+        }
+        List<DatacenterMap> out = new ArrayList<>();
+        byDc.forEach((dc, list) -> {
+            list.sort(java.util.Comparator.comparing(Coordinate.Entry::node));
+            out.add(new DatacenterMap(dc, "wan", list));
+        });
+        return out;
+    }
+
+    private static Coordinate wire(io.roster.gossip.coordinate.Coordinate c) {
+        List<Double> vec = new ArrayList<>();
+        for (double d : c.vec()) {
+            vec.add(d);
+        }
+        return new Coordinate(vec, c.error(), c.adjustment(), c.height());
     }
 
     void nodes(Call call) {

@@ -55,6 +55,80 @@ final class Decorators {
         };
     }
 
+    /**
+     * A server of a secondary datacenter ({@code primary_datacenter} names another): the ACL
+     * requests Consul sends to the primary go there, as {@code ?dc=<primary>} would take them
+     * ({@code toPrimary}): policy and role writes; global token writes (a token body with
+     * {@code Local: false}; a delete or clone of a token that is not a local token of this
+     * datacenter); and, without {@code enable_token_replication} ({@code localTokens} false), every
+     * token read and write, where a local token is refused with Consul's {@code Local tokens are
+     * disabled}. {@code PUT /v1/acl/bootstrap} answers Consul's {@code 401 ACL support disabled}
+     * (a secondary is never bootstrapped). A request that names a datacenter is the
+     * {@link #datacenter} decorator's.
+     */
+    static Decorator aclPrimary(String datacenter, java.util.function.BooleanSupplier localTokens,
+                                java.util.function.Predicate<String> isLocalToken, Endpoint toPrimary) {
+        return (route, next) -> call -> {
+            String dc = call.param("dc");
+            String path = route.path();
+            if (dc != null && !dc.isEmpty() && !dc.equals(datacenter) || !path.startsWith("/v1/acl/")) {
+                next.handle(call);
+                return;
+            }
+            boolean read = call.method().equals("GET") || call.method().equals("HEAD");
+            boolean tokenRoute = path.equals("/v1/acl/token") || path.startsWith("/v1/acl/token/") || path.equals("/v1/acl/tokens");
+            if (path.equals("/v1/acl/bootstrap")) {
+                throw new HttpError(401, "ACL support disabled");
+            }
+            if (!read && (path.startsWith("/v1/acl/policy") || path.startsWith("/v1/acl/role"))) {
+                toPrimary.handle(call);
+                return;
+            }
+            if (!tokenRoute) {
+                next.handle(call);
+                return;
+            }
+            boolean local = localTokens.getAsBoolean();
+            if (read) {
+                (local ? next : toPrimary).handle(call);
+                return;
+            }
+            if (call.method().equals("PUT") && (path.equals("/v1/acl/token") || path.equals("/v1/acl/token/{accessor}"))) {
+                byte[] body = call.body(1024 * 1024, "Request body(%d bytes) too large, max size: 1048576 bytes");
+                Call c = call.withBody(body);
+                Boolean inBody = bodyLocal(body);
+                String accessor = path.equals("/v1/acl/token") ? null : call.pathParam("accessor");
+                boolean isLocal = inBody != null ? inBody : accessor != null && isLocalToken.test(accessor);
+                if (!isLocal) {
+                    toPrimary.handle(c);
+                } else if (!local) {
+                    throw new HttpError(500, "Local tokens are disabled");
+                } else {
+                    next.handle(c);
+                }
+                return;
+            }
+            // DELETE /v1/acl/token/{accessor}, PUT .../clone: where the token lives decides.
+            String accessor = call.pathParam("accessor");
+            if (local && accessor != null && isLocalToken.test(accessor)) {
+                next.handle(call);
+            } else {
+                toPrimary.handle(call);
+            }
+        };
+    }
+
+    /** A token body's {@code Local}; null when absent (false when not JSON: the primary's handler says why). */
+    static Boolean bodyLocal(byte[] body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = body.length == 0 ? null : io.roster.api.Json.mapper().readTree(body);
+            com.fasterxml.jackson.databind.JsonNode l = n == null ? null : n.get("Local");
+            return l == null || l.isNull() ? null : l.asBoolean(false);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** The routes whose body carries a {@code Datacenter} that decides where they run. */
     static boolean bodyNamesDatacenter(String routePath) {
         return routePath.equals("/v1/catalog/register") || routePath.equals("/v1/catalog/deregister");

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionException;
  * the answer comes back (status, body, {@code X-Consul-*} headers). Asynchronous: a parked
  * blocking query holds no thread here; a request Jetty reports as failed cancels its forwarded call.
  * With no server known, {@code 500 No known Consul servers}, as Consul answers; with none
- * reachable, {@code 500 rpc error: ...}.
+ * reachable, {@code 500 rpc error: ...} (the RPC's own one-line message; any other failure gets a
+ * fixed line, {@link #failure}, never an exception's text).
  */
 final class Forwarder implements Endpoint {
     private static final long MAX_BODY = 64L * 1024 * 1024;
@@ -59,6 +60,29 @@ final class Forwarder implements Endpoint {
         return this;
     }
 
+    /** With {@code translate_wan_addrs}: this agent's datacenter, for query executions answered by another one (null: off). */
+    private String failoverFrom;
+
+    /**
+     * A client agent's own requests: a prepared query executed by its servers whose answer came from
+     * another datacenter (failover) is translated as {@code translate_wan_addrs} asks.
+     */
+    Forwarder withFailoverTranslation(String localDatacenter) {
+        this.failoverFrom = localDatacenter;
+        return this;
+    }
+
+    /** Whether an execute answer names another datacenter than {@code local}. */
+    private static boolean answeredElsewhere(byte[] body, String local) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = io.roster.api.Json.mapper().readTree(body);
+            String dc = n == null ? "" : n.path("Datacenter").asText("");
+            return !dc.isEmpty() && !dc.equals(local);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** The routes whose answers Consul translates to WAN addresses (catalog and health service/node reads, query execute). */
     static boolean translates(String path) {
         return path.startsWith("/v1/catalog/service/") || path.startsWith("/v1/catalog/node/")
@@ -66,10 +90,14 @@ final class Forwarder implements Endpoint {
     }
 
     /**
-     * Consul's {@code TranslateAddress}/{@code TranslateServiceAddress}: in every node (an object
-     * with {@code Address} and {@code TaggedAddresses}) and service ({@code ServiceAddress} with
-     * {@code ServiceTaggedAddresses}, or {@code Address} with service-shaped {@code TaggedAddresses})
-     * of the answer, the {@code wan} tagged address replaces the address when there is one.
+     * Consul's {@code TranslateAddress}, {@code TranslateServiceAddress} and
+     * {@code TranslateServicePort} as its HTTP answers apply them (any address family accepted): in
+     * every node (an object with {@code Address} and {@code TaggedAddresses}) and service
+     * ({@code ServiceAddress} with {@code ServiceTaggedAddresses}, or {@code Address} with
+     * service-shaped {@code TaggedAddresses}) of the answer, the address becomes the
+     * {@code wan_ipv6} (else {@code lan_ipv6}), else {@code wan_ipv4} (else {@code lan_ipv4}) tagged
+     * address, else the {@code wan} one; a service's port becomes its {@code wan} tagged port when
+     * that is set.
      */
     static byte[] translate(byte[] body) {
         try {
@@ -86,23 +114,36 @@ final class Forwarder implements Endpoint {
 
     private static void walk(com.fasterxml.jackson.databind.JsonNode n) {
         if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-            swap(o, "Address", "TaggedAddresses");
-            swap(o, "ServiceAddress", "ServiceTaggedAddresses");
+            swap(o, "Address", "TaggedAddresses", "Port");
+            swap(o, "ServiceAddress", "ServiceTaggedAddresses", "ServicePort");
             o.elements().forEachRemaining(Forwarder::walk);
         } else if (n.isArray()) {
             n.elements().forEachRemaining(Forwarder::walk);
         }
     }
 
-    private static void swap(com.fasterxml.jackson.databind.node.ObjectNode o, String addressField, String taggedField) {
+    /** A tagged address: a node's is a string, a service's an object with {@code Address}. */
+    private static String tagged(com.fasterxml.jackson.databind.JsonNode tagged, String key) {
+        com.fasterxml.jackson.databind.JsonNode v = tagged.get(key);
+        return v == null ? "" : v.isTextual() ? v.asText() : v.path("Address").asText("");
+    }
+
+    private static void swap(com.fasterxml.jackson.databind.node.ObjectNode o, String addressField, String taggedField,
+                             String portField) {
         com.fasterxml.jackson.databind.JsonNode tagged = o.get(taggedField);
         if (!o.has(addressField) || tagged == null || !tagged.isObject()) {
             return;
         }
+        String def = tagged.has("wan") ? tagged(tagged, "wan") : o.get(addressField).asText("");
+        String v4 = tagged(tagged, tagged.has("wan_ipv4") ? "wan_ipv4" : "lan_ipv4");
+        String v6 = tagged(tagged, tagged.has("wan_ipv6") ? "wan_ipv6" : "lan_ipv6");
+        String picked = !v6.isEmpty() ? v6 : !v4.isEmpty() ? v4 : def;
+        if (!picked.isEmpty()) {
+            o.put(addressField, picked);
+        }
         com.fasterxml.jackson.databind.JsonNode wan = tagged.get("wan");
-        String addr = wan == null ? "" : wan.isTextual() ? wan.asText() : wan.path("Address").asText("");
-        if (!addr.isEmpty()) {
-            o.put(addressField, addr);
+        if (wan != null && wan.isObject() && wan.path("Port").asInt(0) != 0 && o.has(portField)) {
+            o.put(portField, wan.path("Port").asInt());
         }
     }
 
@@ -121,6 +162,21 @@ final class Forwarder implements Endpoint {
         }
         String enc = java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8);
         return query.replaceAll("(^|&)near=_agent(?=&|$)", "$1near=" + java.util.regex.Matcher.quoteReplacement(enc));
+    }
+
+    /**
+     * The one line a client gets for a forwarded call that failed other than as an RPC error (a
+     * timeout, a cancelled call, a fault in this agent): never the exception's class or message,
+     * which could name a Java class.
+     */
+    static String failure(Throwable cause) {
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return "rpc error: timeout waiting for the server's answer";
+        }
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            return "rpc error: request cancelled";
+        }
+        return "rpc error: the request could not be forwarded";
     }
 
     @Override
@@ -160,7 +216,7 @@ final class Forwarder implements Endpoint {
         p.future().whenComplete((r, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                String msg = cause instanceof RpcClient.RpcException ? cause.getMessage() : "rpc error: " + cause;
+                String msg = cause instanceof RpcClient.RpcException ? cause.getMessage() : failure(cause);
                 if (unreached != null && cause instanceof RpcClient.RpcException re && !re.reached()) {
                     msg = unreached;
                 }
@@ -178,7 +234,9 @@ final class Forwarder implements Endpoint {
                     call.responseHeaders().add(name, h[1]);
                 }
             }
-            if (translateWan) {
+            boolean failedOver = failoverFrom != null && r.status() == 200 && call.path().startsWith("/v1/query/")
+                    && call.path().endsWith("/execute") && answeredElsewhere(r.body(), failoverFrom);
+            if (translateWan || failedOver) {
                 call.responseHeaders().put("X-Consul-Translate-Addresses", "true");
                 if (r.status() == 200 && translates(call.path())) {
                     call.bytes(r.status(), r.contentType() == null ? "application/json" : r.contentType(), translate(r.body()));

@@ -44,46 +44,9 @@ final class PreparedQueryEndpoint {
     /** Fails queries over to other datacenters through {@code wan} (null: never). */
     PreparedQueryEndpoint withFailover(io.roster.agent.wan.WanRouter wan) {
         if (wan != null) {
-            queries.withFailover(new WanFailover(wan));
+            queries.withFailover(new io.roster.agent.wan.WanFailover(wan));
         }
         return this;
-    }
-
-    /** Reads another datacenter's health entries of a service over the WAN (10 s at most). */
-    record WanFailover(io.roster.agent.wan.WanRouter wan) implements PreparedQueries.Failover {
-        @Override
-        public List<String> datacentersByDistance() {
-            return wan.datacentersByDistance();
-        }
-
-        @Override
-        public List<ServiceEntry> serviceHealth(String dc, String service, String token) {
-            List<String[]> headers = new ArrayList<>();
-            if (token != null && !token.isEmpty()) {
-                headers.add(new String[] {"X-Consul-Token", token});
-            }
-            String path = "/v1/health/service/" + java.net.URLEncoder.encode(service, java.nio.charset.StandardCharsets.UTF_8)
-                    .replace("+", "%20");
-            io.roster.agent.rpc.RpcClient.Pending<io.roster.agent.rpc.RpcProtocol.HttpResponse> p =
-                    wan.forward(dc, new io.roster.agent.rpc.RpcProtocol.HttpRequest("GET", path, headers, new byte[0]), true);
-            if (p == null) {
-                return null;
-            }
-            try {
-                io.roster.agent.rpc.RpcProtocol.HttpResponse r = p.future().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                if (r.status() != 200) {
-                    return null;
-                }
-                return List.of(io.roster.api.Json.mapper().readValue(r.body(), ServiceEntry[].class));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.cancel();
-                return null;
-            } catch (Exception e) {
-                p.cancel();
-                return null;
-            }
-        }
     }
 
     /** The methods each route is registered with; the specific route checks per sub-path itself. */
@@ -197,8 +160,18 @@ final class PreparedQueryEndpoint {
             nodes.add(new ServiceEntry(n, e.service(), e.checks()));
         }
         call.meta(r.index());
-        call.json(new ExecuteResponse(r.service(), nodes, r.dns(), r.datacenter(), r.failovers()));
+        ExecuteResponse answer = new ExecuteResponse(r.service(), nodes, r.dns(), r.datacenter(), r.failovers());
+        if (translateWan && !r.datacenter().equals(datacenter)) {
+            // Failed over to another datacenter: translate_wan_addrs applies, as Consul's agent does it.
+            call.responseHeaders().put("X-Consul-Translate-Addresses", "true");
+            call.bytes(200, Call.JSON, Forwarder.translate(WireJson.write(answer)));
+            return;
+        }
+        call.json(answer);
     }
+
+    /** {@code translate_wan_addrs} on this agent (a server asked directly). */
+    boolean translateWan;
 
     /** Consul's {@code PreparedQueryExecuteResponse}. */
     @com.fasterxml.jackson.annotation.JsonPropertyOrder({"Service", "Nodes", "DNS", "Datacenter", "Failovers"})

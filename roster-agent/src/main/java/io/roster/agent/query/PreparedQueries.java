@@ -135,8 +135,18 @@ public final class PreparedQueries {
         if (q.service().service().isEmpty()) {
             return "Must provide a Service name to query";
         }
-        if (q.service().failover().nearestN() < 0) {
-            return "Bad NearestN '" + q.service().failover().nearestN() + "', must be >= 0";
+        PreparedQuery.Failover failover = q.service().failover();
+        if (failover.nearestN() < 0) {
+            return "Bad NearestN '" + failover.nearestN() + "', must be >= 0";
+        }
+        if ((failover.nearestN() != 0 || !failover.datacenters().isEmpty()) && !failover.targets().isEmpty()) {
+            return "Targets cannot be populated with NearestN or Datacenters";
+        }
+        for (java.util.Map<String, String> t : failover.targets()) {
+            String peer = t.get("Peer");
+            if (peer != null && !peer.isEmpty()) {
+                return "Bad failover target: Peer '" + peer + "': cluster peering is not supported; use Datacenter";
+            }
         }
         if (!q.dns().ttl().isEmpty() && !q.dns().ttl().contains("${")) {
             try {
@@ -253,9 +263,23 @@ public final class PreparedQueries {
         return new Result(q.service().service(), nodes, q.dns(), datacenter, 0, index);
     }
 
-    /** The datacenters a query with no local instance fails over to, in order (Consul's {@code queryFailover}). */
+    /**
+     * The datacenters a query with no local instance fails over to, in order (Consul's
+     * {@code queryFailover}): the {@code NearestN} nearest, then {@code Datacenters}, or (Consul
+     * 1.13+, instead of both) the {@code Datacenter} of each of {@code Targets}; this datacenter,
+     * unknown ones and repeats skipped.
+     */
     static List<String> failoverOrder(PreparedQuery.Failover spec, List<String> known, String local) {
         List<String> order = new ArrayList<>();
+        if (!spec.targets().isEmpty()) {
+            for (java.util.Map<String, String> t : spec.targets()) {
+                String dc = t.getOrDefault("Datacenter", "");
+                if (!dc.isEmpty() && !dc.equals(local) && known.contains(dc) && !order.contains(dc)) {
+                    order.add(dc);
+                }
+            }
+            return order;
+        }
         int n = spec.nearestN();
         for (String dc : known) {
             if (n <= 0) {

@@ -186,6 +186,9 @@ public final class RpcService {
         try {
             out.onNext(RpcProtocol.encodeToken(t.apply(secret)));
             out.onCompleted();
+        } catch (io.roster.agent.acl.TokenCache.Unreachable e) {
+            // a secondary datacenter's server could not reach the primary: the asker's down_policy decides
+            out.onError(Status.UNAVAILABLE.withDescription("primary datacenter unreachable").asRuntimeException());
         } catch (RuntimeException e) {
             failures.log("RPC: resolving a token failed: {}", e.getClass().getSimpleName());
             out.onError(Status.INTERNAL.withDescription("resolving the token failed").asRuntimeException());

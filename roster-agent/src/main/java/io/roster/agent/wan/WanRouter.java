@@ -144,6 +144,19 @@ public final class WanRouter implements AutoCloseable {
         return waitMs + waitMs / 16 + base;
     }
 
+    /**
+     * Asks a server of {@code dc} (the primary datacenter) to resolve an ACL secret, as a client
+     * agent asks its own servers: its effective rules, null when unknown there;
+     * {@link io.roster.agent.acl.TokenCache.Unreachable} when no server of it answered.
+     */
+    public io.roster.agent.acl.TokenCache.Effective resolveToken(String dc, String secret, Duration timeout) {
+        Remote r = remote(dc);
+        if (r.servers().servers().isEmpty() || heldNoPath(dc)) {
+            throw new io.roster.agent.acl.TokenCache.Unreachable("No path to datacenter");
+        }
+        return r.rpc().resolveToken(secret, timeout);
+    }
+
     /** Asks a server of {@code dc} a DNS question; null when none answered within {@code timeout}. Blocking. */
     public byte[] dns(String dc, byte[] query, boolean tcp, Duration timeout) {
         Remote r = remote(dc);

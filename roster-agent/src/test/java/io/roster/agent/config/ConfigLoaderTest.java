@@ -338,6 +338,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void primaryDatacenterAndTokenReplicationAreRead() throws IOException {
+        AgentConfig c = load(write("acl-dc.json", "{\"primary_datacenter\": \"dc1\", \"datacenter\": \"dc2\","
+                + " \"acl\": {\"enabled\": true, \"enable_token_replication\": true, \"tokens\": {\"replication\": \"rep\"}}}"));
+        assertThat(c.membership().wan().primaryDatacenter()).isEqualTo("dc1");
+        assertThat(c.acl().enableTokenReplication()).isTrue();
+        assertThat(c.acl().replication()).isEqualTo("rep");
+        assertThat(c.acl().toString()).doesNotContain("rep]").contains("enableTokenReplication=true");
+        AgentConfig plain = load(write("acl-plain.json", "{\"acl\": {\"enabled\": true}}"));
+        assertThat(plain.membership().wan().primaryDatacenter()).isEmpty();
+        assertThat(plain.acl().enableTokenReplication()).isFalse();
+    }
+
+    @Test
     void aclStanzaValuesAreChecked() throws IOException {
         assertError("{\"acl\": {\"default_policy\": \"maybe\"}}", "acl.default_policy: must be allow or deny, not \"maybe\"");
         assertError("{\"acl\": {\"down_policy\": \"later\"}}",

@@ -100,6 +100,29 @@ class MultiDatacenterTest {
     }
 
     @Test
+    void coordinateDatacentersListsEachDatacentersServersWithWanCoordinates() {
+        // The other datacenter's server has a coordinate once this one has probed it over the WAN.
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode dcs = http(dc1).get("/v1/coordinate/datacenters").json();
+            List<String> names = new ArrayList<>();
+            dcs.forEach(d -> names.add(d.get("Datacenter").asText()));
+            assertThat(names.stream().filter(n -> !n.equals("dc3")).toList()).containsExactly("dc1", "dc2");
+            for (JsonNode d : dcs) {
+                assertThat(d.get("AreaID").asText()).isEqualTo("wan");
+                String dc = d.get("Datacenter").asText();
+                if (!dc.equals("dc3")) {
+                    assertThat(d.get("Coordinates")).hasSize(1);
+                    JsonNode c = d.get("Coordinates").get(0);
+                    assertThat(c.get("Node").asText()).isEqualTo((dc.equals("dc1") ? "one" : "two") + "." + dc);
+                    assertThat(c.get("Coord").get("Vec")).hasSize(8);
+                }
+            }
+        });
+        // Through the client agent: its servers answer.
+        assertThat(http(client1).get("/v1/coordinate/datacenters").json().get(0).get("Datacenter").asText()).isEqualTo("dc1");
+    }
+
+    @Test
     void kvByDcIsTheOtherDatacentersKv() {
         Http one = http(dc1);
         assertThat(one.put("/v1/kv/multi/where?dc=dc2", "in-dc2").text()).isEqualTo("true");
@@ -164,9 +187,17 @@ class MultiDatacenterTest {
         assertThat(cat.header("X-Consul-Translate-Addresses")).contains("true");
         assertThat(cat.json().get(0).get("Address").asText()).isEqualTo("203.0.113.11");
         assertThat(cat.json().get(0).get("ServiceAddress").asText()).isEqualTo("203.0.113.12");
+        assertThat(cat.json().get(0).get("ServicePort").asInt()).as("the wan port (TranslateServicePort)").isEqualTo(8080);
         JsonNode health = http(client1).get("/v1/health/service/tr-web?dc=dc2").json().get(0);
         assertThat(health.get("Node").get("Address").asText()).isEqualTo("203.0.113.11");
         assertThat(health.get("Service").get("Address").asText()).isEqualTo("203.0.113.12");
+        assertThat(health.get("Service").get("Port").asInt()).isEqualTo(8080);
+        // wan_ipv4 wins over wan, as Consul's TranslateAddress picks it for any family.
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"tr-v4\",\"Address\":\"10.20.0.13\","
+                + "\"TaggedAddresses\":{\"lan_ipv4\":\"10.20.0.13\",\"wan\":\"wan.example\",\"wan_ipv4\":\"203.0.113.13\"}}")
+                .text()).isEqualTo("true");
+        assertThat(http(client1).get("/v1/catalog/node/tr-v4?dc=dc2").json().get("Node").get("Address").asText())
+                .isEqualTo("203.0.113.13");
         assertThat(http(client1).get("/v1/catalog/node/tr-node?dc=dc2").json().get("Node").get("Address").asText())
                 .isEqualTo("203.0.113.11");
         // dc1's server does not translate, and nothing is translated for this datacenter's own reads.
@@ -221,6 +252,71 @@ class MultiDatacenterTest {
     }
 
     @Test
+    void dnsGivesTheOtherDatacentersWanAddressesToAnAgentWithTranslateWanAddrs() throws Exception {
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"dtr-node\",\"Address\":\"10.20.0.21\","
+                + "\"TaggedAddresses\":{\"lan\":\"10.20.0.21\",\"lan_ipv4\":\"10.20.0.21\",\"wan\":\"203.0.113.21\","
+                + "\"wan_ipv4\":\"203.0.113.22\"},\"Service\":{\"Service\":\"dtr-web\",\"Port\":80}}").text()).isEqualTo("true");
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"dtr-node\",\"Address\":\"10.20.0.21\","
+                + "\"TaggedAddresses\":{\"lan\":\"10.20.0.21\",\"lan_ipv4\":\"10.20.0.21\",\"wan\":\"203.0.113.21\","
+                + "\"wan_ipv4\":\"203.0.113.22\"},\"Service\":{\"Service\":\"dtr-svc\",\"Address\":\"10.20.0.23\",\"Port\":81,"
+                + "\"TaggedAddresses\":{\"wan\":{\"Address\":\"203.0.113.23\",\"Port\":8081}}}}").text()).isEqualTo("true");
+        // client1 has translate_wan_addrs: wan_ipv4 for A (Consul's TranslateAddress), the service's wan address and port.
+        assertThat(addresses(dig(client1, "dtr-node.node.dc2.consul."))).containsExactly("203.0.113.22");
+        assertThat(addresses(dig(client1, "dtr-web.service.dc2.consul."))).containsExactly("203.0.113.22");
+        Message svc = dig(client1, "dtr-svc.service.dc2.consul.");
+        assertThat(addresses(svc)).containsExactly("203.0.113.23");
+        // The option that carried client1's datacenter does not come back; nor an OPT record for a question without one.
+        assertThat(svc.getOPT() == null ? List.of() : svc.getOPT().getOptions(65431 /* QueryHandler.ASKER_DC_OPTION */)).isEmpty();
+        SimpleResolver plain = new SimpleResolver("127.0.0.1");
+        plain.setPort(client1.dns().port());
+        plain.setEDNS(-1);
+        plain.setTimeout(Duration.ofSeconds(5));
+        Message noOpt = plain.send(Message.newQuery(Record.newRecord(Name.fromString("dtr-svc.service.dc2.consul."), Type.A, DClass.IN)));
+        assertThat(noOpt.getOPT()).isNull();
+        assertThat(addresses(noOpt)).containsExactly("203.0.113.23");
+        Message srv = dig(client1, "dtr-svc.service.dc2.consul.", Type.SRV);
+        assertThat(srv.getSection(Section.ANSWER)).hasSize(1);
+        assertThat(((org.xbill.DNS.SRVRecord) srv.getSection(Section.ANSWER).get(0)).getPort()).isEqualTo(8081);
+        // dc1's server has it off: the LAN addresses (lan_ipv4 for A), as the other datacenter has them.
+        assertThat(addresses(dig(dc1, "dtr-node.node.dc2.consul."))).containsExactly("10.20.0.21");
+        assertThat(addresses(dig(dc1, "dtr-svc.service.dc2.consul."))).containsExactly("10.20.0.23");
+        assertThat(((org.xbill.DNS.SRVRecord) dig(dc1, "dtr-svc.service.dc2.consul.", Type.SRV).getSection(Section.ANSWER).get(0))
+                .getPort()).isEqualTo(81);
+        // This datacenter's own nodes are never translated, and lan_ipv4 wins for A where it differs from Address.
+        assertThat(http(dc1).put("/v1/catalog/register", "{\"Node\":\"own-node\",\"Address\":\"10.10.0.41\","
+                + "\"TaggedAddresses\":{\"lan_ipv4\":\"10.10.0.42\",\"wan\":\"203.0.113.41\"}}").text()).isEqualTo("true");
+        assertThat(addresses(dig(client1, "own-node.node.consul."))).containsExactly("10.10.0.42");
+    }
+
+    @Test
+    void dnsPreparedQueryFailsOverToTheOtherDatacenter() throws Exception {
+        Http one = http(dc1);
+        assertThat(one.put("/v1/catalog/register", "{\"Node\":\"dq-local\",\"Address\":\"10.10.0.51\","
+                + "\"Service\":{\"ID\":\"dq-web\",\"Service\":\"dq-web\",\"Port\":80},"
+                + "\"Check\":{\"CheckID\":\"dq-check\",\"Name\":\"dq\",\"ServiceID\":\"dq-web\",\"Status\":\"critical\"}}")
+                .text()).isEqualTo("true");
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"dq-remote\",\"Address\":\"10.20.0.51\","
+                + "\"TaggedAddresses\":{\"wan\":\"203.0.113.51\"},\"Service\":{\"Service\":\"dq-web\",\"Port\":80}}")
+                .text()).isEqualTo("true");
+        assertThat(one.send("POST", "/v1/query", "{\"Name\":\"dq-near\",\"Service\":{\"Service\":\"dq-web\",\"Failover\":{\"NearestN\":1}}}"
+                .getBytes()).status()).isEqualTo(200);
+        assertThat(one.send("POST", "/v1/query", "{\"Name\":\"dq-stay\",\"Service\":{\"Service\":\"dq-web\"}}"
+                .getBytes()).status()).isEqualTo(200);
+        // The local instance is critical: the query's failover answers dc2's instance, in DNS as over HTTP.
+        assertThat(addresses(dig(dc1, "dq-near.query.consul."))).containsExactly("10.20.0.51");
+        // Through the client (translate_wan_addrs): the failed-over instance is in another datacenter, so its wan address.
+        assertThat(addresses(dig(client1, "dq-near.query.consul."))).containsExactly("203.0.113.51");
+        assertThat(dig(dc1, "dq-stay.query.consul.").getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        // Passing again: answered here.
+        assertThat(one.put("/v1/catalog/register", "{\"Node\":\"dq-local\",\"Address\":\"10.10.0.51\","
+                + "\"Service\":{\"ID\":\"dq-web\",\"Service\":\"dq-web\",\"Port\":80},"
+                + "\"Check\":{\"CheckID\":\"dq-check\",\"Name\":\"dq\",\"ServiceID\":\"dq-web\",\"Status\":\"passing\"}}")
+                .text()).isEqualTo("true");
+        assertThat(addresses(dig(dc1, "dq-near.query.consul."))).containsExactly("10.10.0.51");
+        assertThat(addresses(dig(client1, "dq-near.query.consul."))).containsExactly("10.10.0.51");
+    }
+
+    @Test
     void preparedQueryFailsOverToTheOtherDatacenterAndBack() {
         Http one = http(dc1);
         String check = "\"Check\":{\"CheckID\":\"pq-check\",\"Name\":\"pq\",\"ServiceID\":\"pq-web\",\"Status\":\"%s\"}";
@@ -229,8 +325,10 @@ class MultiDatacenterTest {
         assertThat(one.put("/v1/catalog/register", local.formatted("critical")).text()).isEqualTo("true");
         assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"pq-remote\",\"Address\":\"10.20.0.9\","
                 + "\"Service\":{\"Service\":\"pq-web\",\"Port\":80}}").text()).isEqualTo("true");
-        for (String failover : List.of("{\"NearestN\":1}", "{\"Datacenters\":[\"dc9\",\"dc2\"]}")) {
-            String id = one.send("POST", "/v1/query", ("{\"Name\":\"pq-" + (failover.contains("Nearest") ? "near" : "list")
+        for (String failover : List.of("{\"NearestN\":1}", "{\"Datacenters\":[\"dc9\",\"dc2\"]}",
+                "{\"Targets\":[{\"Datacenter\":\"dc9\"},{\"Datacenter\":\"dc2\"}]}")) {
+            String id = one.send("POST", "/v1/query", ("{\"Name\":\"pq-" + (failover.contains("Nearest") ? "near"
+                    : failover.contains("Targets") ? "targets" : "list")
                     + "\",\"Service\":{\"Service\":\"pq-web\",\"Failover\":" + failover + "}}").getBytes()).json().get("ID").asText();
             JsonNode r = one.get("/v1/query/" + id + "/execute").json();
             assertThat(r.get("Datacenter").asText()).as(failover).isEqualTo("dc2");
@@ -239,6 +337,15 @@ class MultiDatacenterTest {
             assertThat(r.get("Nodes").get(0).get("Node").get("Node").asText()).isEqualTo("pq-remote");
             assertThat(r.get("Nodes").get(0).get("Node").get("Datacenter").asText()).isEqualTo("dc2");
         }
+        // Through client1 (translate_wan_addrs): the failed-over answer is another datacenter's, so translated.
+        assertThat(http(dc2).put("/v1/catalog/register", "{\"Node\":\"pq-remote\",\"Address\":\"10.20.0.9\","
+                + "\"TaggedAddresses\":{\"wan\":\"203.0.113.9\"},\"Service\":{\"Service\":\"pq-web\",\"Port\":80}}").text())
+                .isEqualTo("true");
+        Http.Reply viaClient = http(client1).get("/v1/query/pq-near/execute");
+        assertThat(viaClient.header("X-Consul-Translate-Addresses")).contains("true");
+        assertThat(viaClient.json().get("Nodes").get(0).get("Node").get("Address").asText()).isEqualTo("203.0.113.9");
+        assertThat(one.get("/v1/query/pq-near/execute").json().get("Nodes").get(0).get("Node").get("Address").asText())
+                .as("dc1's server has translate_wan_addrs off").isEqualTo("10.20.0.9");
         // A query without failover answers nothing.
         String none = one.send("POST", "/v1/query", "{\"Name\":\"pq-none\",\"Service\":{\"Service\":\"pq-web\"}}".getBytes())
                 .json().get("ID").asText();
@@ -251,6 +358,7 @@ class MultiDatacenterTest {
         assertThat(back.get("Datacenter").asText()).isEqualTo("dc1");
         assertThat(back.get("Failovers").asInt()).isZero();
         assertThat(back.get("Nodes").get(0).get("Node").get("Node").asText()).isEqualTo("pq-local");
+        assertThat(http(client1).get("/v1/query/pq-near/execute").header("X-Consul-Translate-Addresses")).isEmpty();
     }
 
     private static List<String> addresses(Message m) {
@@ -264,9 +372,13 @@ class MultiDatacenterTest {
     }
 
     private static Message dig(Agent a, String name) throws IOException {
+        return dig(a, name, Type.A);
+    }
+
+    private static Message dig(Agent a, String name, int type) throws IOException {
         SimpleResolver r = new SimpleResolver("127.0.0.1");
         r.setPort(a.dns().port());
         r.setTimeout(Duration.ofSeconds(5));
-        return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN)));
+        return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
     }
 }

@@ -154,6 +154,12 @@ class PreparedQueryApiTest {
                 "Invalid prepared query: Must provide a Service name to query");
         assertError(post("/v1/query", "{\"Name\":\"pq-x\",\"Service\":{\"Service\":\"web\",\"Failover\":{\"NearestN\":-1}}}"), 500,
                 "Invalid prepared query: Bad NearestN '-1', must be >= 0");
+        assertError(post("/v1/query", "{\"Name\":\"pq-x\",\"Service\":{\"Service\":\"web\",\"Failover\":{\"NearestN\":1,"
+                + "\"Targets\":[{\"Datacenter\":\"dc2\"}]}}}"), 500,
+                "Invalid prepared query: Targets cannot be populated with NearestN or Datacenters");
+        assertError(post("/v1/query", "{\"Name\":\"pq-x\",\"Service\":{\"Service\":\"web\",\"Failover\":{"
+                + "\"Targets\":[{\"Peer\":\"other\"}]}}}"), 500,
+                "Invalid prepared query: Bad failover target: Peer 'other': cluster peering is not supported; use Datacenter");
         assertError(post("/v1/query", "{\"Name\":\"pq-x\",\"Service\":{\"Service\":\"web\"},\"DNS\":{\"TTL\":\"soon\"}}"), 500,
                 "Invalid prepared query: Bad DNS TTL 'soon': time: invalid duration \"soon\"");
         assertError(post("/v1/query", "{\"Name\":\"pq-x\",\"Session\":\"nope\",\"Service\":{\"Service\":\"web\"}}"), 500,

@@ -27,4 +27,13 @@ class FailoverOrderTest {
         assertThat(PreparedQueries.failoverOrder(spec(0, List.of("dc2", "dc4")), BY_DISTANCE, "dc1")).containsExactly("dc2", "dc4");
         assertThat(PreparedQueries.failoverOrder(spec(0, List.of()), BY_DISTANCE, "dc1")).isEmpty();
     }
+
+    @Test
+    void targetsNameTheDatacentersInOrder() {
+        PreparedQuery.Failover targets = new PreparedQuery.Failover(0, List.of(),
+                List.of(java.util.Map.of("Datacenter", "dc4"), java.util.Map.of("Datacenter", "dc9"),
+                        java.util.Map.of("Datacenter", "dc1"), java.util.Map.of("Datacenter", "dc2"),
+                        java.util.Map.of("Datacenter", "dc4"), java.util.Map.of()));
+        assertThat(PreparedQueries.failoverOrder(targets, BY_DISTANCE, "dc1")).containsExactly("dc4", "dc2");
+    }
 }

@@ -97,6 +97,9 @@ class HclTest {
         assertThat(parse("a = -0x10\nb = 1.0e3\nc = 99999999999999999999\nd = -9223372036854775808\ne = \"\\101\"\n"))
                 .isEqualTo(Map.of("a", -16L, "b", 1000.0, "c", new java.math.BigInteger("99999999999999999999"),
                         "d", Long.MIN_VALUE, "e", "A"));
+        // a quoted key names a block as a bare one does (hcl4j dropped the name, or the whole block)
+        assertThat(parse("\"k\" { x = 1 }\ny = 2\n")).isEqualTo(Map.of("k", Map.of("x", 1L), "y", 2L));
+        assertThat(parse("\"k\" \"l\" { x = 1 }\n")).isEqualTo(Map.of("k", Map.of("l", Map.of("x", 1L))));
         assertThat(parse("")).isEmpty();
         assertThat(parse("# only a comment\n")).isEmpty();
     }
@@ -194,6 +197,10 @@ class HclTest {
             {"a = \"\\18\"", "line 1: invalid escape '\\18\"' in string"},
             {"a = <<\nx\n", "line 1: a heredoc needs a name and then a new line, as in <<EOT"},
             {"a = <<EOT x\ny\nEOT\n", "line 1: a heredoc needs a name and then a new line, as in <<EOT"},
+            // hcl4j refused these with "cannot parse HCL" and no line
+            {"a = 1\n\na { b = 1 }", "line 3: block 'a' after a value that is not an object"},
+            {"a = [1]\na { b = 1 }", "line 2: block 'a' after a value that is not an object"},
+            {"a { b = 1 }\na { c = 1 }\na \"x\" { d = 1 }", "line 3: block 'a' after a value that is not an object"},
         };
         for (String[] c : cases) {
             assertThatThrownBy(() -> parse(c[0])).as(c[0]).isInstanceOf(ConfigException.class).hasMessage(FILE + ": " + c[1]);

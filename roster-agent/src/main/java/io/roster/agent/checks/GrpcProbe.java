@@ -165,7 +165,8 @@ final class GrpcProbe implements Probe {
                 .put("te", "trailers")
                 .put("user-agent", "roster-health-check")
                 .put("grpc-timeout", Math.min(ms, 99_999_999L) + "m");
-        HttpURI uri = HttpURI.build().scheme(tls == null ? "http" : "https").host(hp.host()).port(hp.port()).path(PATH);
+        String host = hp.host().indexOf(':') >= 0 && !hp.host().startsWith("[") ? "[" + hp.host() + "]" : hp.host();
+        HttpURI uri = HttpURI.build().scheme(tls == null ? "http" : "https").host(host).port(hp.port()).path(PATH);
         return new MetaData.Request("POST", uri, HttpVersion.HTTP_2, fields);
     }
 

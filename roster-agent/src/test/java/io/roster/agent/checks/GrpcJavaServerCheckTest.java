@@ -92,6 +92,27 @@ class GrpcJavaServerCheckTest extends ChecksTest {
     }
 
     @Test
+    void anIpv6TargetIsDialledAndNamedInBrackets() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "no IPv6 loopback (::1) on this machine");
+        java.util.concurrent.atomic.AtomicReference<String> authority = new java.util.concurrent.atomic.AtomicReference<>();
+        io.grpc.ServerInterceptor seen = new io.grpc.ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
+                    io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+                authority.set(call.getAuthority());
+                return next.startCall(call, headers);
+            }
+        };
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("::1", 0))
+                .addService(io.grpc.ServerInterceptors.intercept(health.getHealthService(), seen)).build().start();
+        String addr = "[::1]:" + ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+        runners.start("v6", Def.grpc(addr).build());
+        awaitStatus("v6", CheckStatus.PASSING);
+        awaitOutput("v6", "gRPC check " + addr + ": success");
+        assertThat(authority.get()).isEqualTo(addr);
+    }
+
+    @Test
     void aServerWithoutTheHealthServiceIsUnimplemented() throws Exception {
         String addr = start(builder()); // no services at all
         runners.start("grpc", Def.grpc(addr).build());
@@ -152,6 +173,14 @@ class GrpcJavaServerCheckTest extends ChecksTest {
         awaitOutputStartingWith("address", handshake);
         awaitOutputStartingWith("wrong", handshake);
         awaitOutputStartingWith("plain", "rpc error: code = Unavailable desc = ");
+    }
+
+    private static boolean ipv6Loopback() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress("::1", 0))) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** A PKCS12 store with a fresh self-signed certificate naming only {@code dnsName}, made by the JDK's keytool. */

@@ -15,6 +15,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +78,7 @@ public final class CheckRunners implements AutoCloseable {
     private ExecutorService httpExecutor;
     private HttpClient httpClient;
     private HttpClient insecureHttpClient;
+    private HTTP2Client http2Client;
     /** Verifying clients that check the certificate against a {@code TLSServerName}, by that name. */
     private final Map<String, HttpClient> namedHttpClients = new java.util.HashMap<>();
     private SSLContext insecureTls;
@@ -164,10 +169,11 @@ public final class CheckRunners implements AutoCloseable {
         CheckDefinition d = spec.def();
         Duration timeout = spec.timeoutOr(GrpcProbe.DEFAULT_TIMEOUT);
         if (!Boolean.TRUE.equals(d.grpcUseTls())) {
-            return new GrpcProbe(d.grpc(), timeout, null, false, null);
+            return new GrpcProbe(d.grpc(), timeout, this::http2, null, false, null);
         }
         boolean skip = Boolean.TRUE.equals(d.tlsSkipVerify());
-        return new GrpcProbe(d.grpc(), timeout, skip ? insecureTls() : Tls.verifying(), !skip, d.tlsServerName());
+        return new GrpcProbe(d.grpc(), timeout, this::http2, skip ? insecureTls() : Tls.verifying(), !skip,
+                d.tlsServerName());
     }
 
     /**
@@ -240,6 +246,13 @@ public final class CheckRunners implements AutoCloseable {
                 insecureHttpClient.shutdownNow();
             }
             namedHttpClients.values().forEach(HttpClient::shutdownNow);
+            if (http2Client != null) {
+                try {
+                    http2Client.stop();
+                } catch (Exception e) {
+                    LOG.warn("gRPC checks' HTTP/2 client did not stop: {}", e.toString());
+                }
+            }
             if (httpExecutor != null) {
                 httpExecutor.shutdownNow();
             }
@@ -281,6 +294,36 @@ public final class CheckRunners implements AutoCloseable {
             httpClient = newClient(null);
         }
         return httpClient;
+    }
+
+    /**
+     * The HTTP/2 client of gRPC checks (Jetty's), made on first use: its I/O runs on virtual threads;
+     * it adds one platform thread, its scheduler. Connects are bounded by each check's own timeout,
+     * so the client's connect timeout is only a backstop.
+     */
+    private synchronized HTTP2Client http2() {
+        if (closed) {
+            throw new IllegalStateException("check runners are closed");
+        }
+        if (http2Client == null) {
+            ClientConnector connector = new ClientConnector();
+            VirtualThreadPool executor = new VirtualThreadPool();
+            executor.setName("check-grpc");
+            connector.setExecutor(executor);
+            connector.setScheduler(new ScheduledExecutorScheduler("check-grpc-scheduler", true));
+            HTTP2Client c = new HTTP2Client(connector);
+            c.setConnectTimeout(Duration.ofMinutes(5).toMillis());
+            c.setUseALPN(false); // GrpcProbe offers h2 itself and speaks it whatever the server selects
+            c.setIdleTimeout(0); // each run closes its own connection
+            try {
+                c.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("the gRPC checks' HTTP/2 client did not start", e);
+            }
+            platformThreads.incrementAndGet(); // its scheduler
+            http2Client = c;
+        }
+        return http2Client;
     }
 
     private HttpClient newClient(SSLContext tls) {

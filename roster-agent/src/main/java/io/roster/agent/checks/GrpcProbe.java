@@ -2,62 +2,61 @@ package io.roster.agent.checks;
 
 import io.roster.api.Durations;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
-import java.io.IOException;
-import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
-import org.eclipse.jetty.http2.hpack.HpackDecoder;
-import org.eclipse.jetty.http2.hpack.HpackException;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.api.Session;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.frames.DataFrame;
+import org.eclipse.jetty.http2.frames.GoAwayFrame;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.http2.frames.ResetFrame;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * A gRPC check: one {@code grpc.health.v1.Health/Check} call over HTTP/2, cleartext with prior
- * knowledge (or TLS with ALPN {@code h2} when {@code GRPCUseTLS}). The target is
+ * knowledge (or TLS offering ALPN {@code h2} when {@code GRPCUseTLS}). The target is
  * {@code host:port} or {@code host:port/service}; the service name goes in the request. Status
  * {@code SERVING} is passing ({@code gRPC check <target>: success}); any other status, gRPC error or
  * connection error is critical, with grpc-go's wording ({@code rpc error: code = ... desc = ...}).
  * Timeout default 10s, for the whole call.
  *
- * <p>The exchange is small enough to speak directly: a connection per run (as Consul dials per
- * run), blocking socket I/O on the run's virtual thread, the two protobuf messages encoded by hand
+ * <p>HTTP/2 (frames, HPACK, flow control, TLS) is Jetty's {@link HTTP2Client}, shared by every gRPC
+ * check of a {@link CheckRunners}; each run opens its own connection (as Consul dials per run) and
+ * closes it. What is left here is gRPC's part: the 5-byte message framing, the two protobuf messages
  * ({@code HealthCheckRequest{string service = 1}}, {@code HealthCheckResponse{ServingStatus status = 1}}),
- * request headers as HPACK literals, response headers decoded by Jetty's {@link HpackDecoder}. The
- * response fits in the initial flow-control window, so no WINDOW_UPDATE is needed.
+ * and grpc-status trailers turned into grpc-go's error text. With TLS the client offers {@code h2}
+ * by ALPN and speaks HTTP/2 whatever the server answers, as before (a server without ALPN works).
  */
 final class GrpcProbe implements Probe {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int DATA = 0x0;
-    private static final int HEADERS = 0x1;
-    private static final int RST_STREAM = 0x3;
-    private static final int SETTINGS = 0x4;
-    private static final int PING = 0x6;
-    private static final int GOAWAY = 0x7;
-    private static final int CONTINUATION = 0x9;
-    private static final int END_STREAM = 0x1;
-    private static final int ACK = 0x1;
-    private static final int END_HEADERS = 0x4;
-    private static final int PADDED = 0x8;
-    private static final int PRIORITY = 0x20;
-    private static final int STREAM = 1;
-    private static final int MAX_FRAME = 1 << 20;
+    private static final String PATH = "/grpc.health.v1.Health/Check";
     private static final int MAX_BODY = 1 << 16;
     private static final String[] CODES = {"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded",
         "NotFound", "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",
@@ -68,17 +67,24 @@ final class GrpcProbe implements Probe {
     private final String address;
     private final String service;
     private final long timeoutNanos;
+    private final Supplier<HTTP2Client> client;
     private final SSLContext tls;
     private final boolean verify;
     private final String serverName;
+    private SslContextFactory.Client sslFactory;
 
-    /** {@code tls} null: cleartext h2c. {@code verify}: check the certificate and host name. */
-    GrpcProbe(String target, Duration timeout, SSLContext tls, boolean verify, String serverName) {
+    /**
+     * {@code client}: the shared HTTP/2 client (made on first use). {@code tls} null: cleartext h2c.
+     * {@code verify}: check the certificate and host name ({@code serverName} if set, else the host dialled).
+     */
+    GrpcProbe(String target, Duration timeout, Supplier<HTTP2Client> client, SSLContext tls, boolean verify,
+            String serverName) {
         this.target = target;
         int slash = target.indexOf('/');
         this.address = slash < 0 ? target : target.substring(0, slash);
         this.service = slash < 0 ? "" : target.substring(slash + 1);
         this.timeoutNanos = timeout.toNanos();
+        this.client = client;
         this.tls = tls;
         this.verify = verify;
         this.serverName = serverName;
@@ -98,166 +104,213 @@ final class GrpcProbe implements Probe {
             return Result.critical(dialFailed("dial tcp: lookup " + address + ": no such host"));
         }
         String addr = HostPort.join(a, hp.port());
-        try (Socket plain = new Socket()) {
+        Exchange x = new Exchange(addr, deadline);
+        CompletableFuture<Session> connecting = tls == null
+                ? client.get().connect(new InetSocketAddress(a, hp.port()), x)
+                : client.get().connect(sslFactory(), new InetSocketAddress(a, hp.port()), x);
+        try {
+            Session session;
             try {
-                plain.connect(new InetSocketAddress(a, hp.port()), TcpProbe.millis(deadline - System.nanoTime()));
-            } catch (SocketTimeoutException e) {
-                return Result.critical(deadlineExceeded());
-            } catch (IOException e) {
-                interrupted();
-                return Result.critical(dialFailed(GoErrors.dial("tcp", addr, e)));
+                session = connecting.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                return Result.critical(x.failure(e.getCause(), true));
             }
-            Socket s = plain;
-            if (tls != null) {
-                try {
-                    s = handshake(plain, hp, deadline);
-                } catch (SSLException e) {
-                    interrupted();
-                    return Result.critical(rpcError("Unavailable", "connection error: desc = \"transport: "
-                            + "authentication handshake failed: " + GoErrors.message(e, "tls error") + "\""));
-                }
-            }
-            return call(s, hp, deadline);
-        } catch (SocketTimeoutException e) {
-            return Result.critical(deadlineExceeded());
-        } catch (Failure e) {
-            return Result.critical(e.getMessage());
-        } catch (IOException e) {
-            interrupted();
-            String why = e instanceof EOFException ? "EOF" : GoErrors.lowerFirst(GoErrors.message(e, "connection closed"));
-            return Result.critical(rpcError("Unavailable", "error reading from server: " + why));
-        }
-    }
-
-    private Socket handshake(Socket plain, HostPort hp, long deadline) throws IOException {
-        String host = serverName != null && !serverName.isEmpty() ? serverName : hp.host();
-        SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, hp.port(), true);
-        SSLParameters params = ssl.getSSLParameters();
-        params.setApplicationProtocols(new String[] {"h2"});
-        if (verify) {
-            params.setEndpointIdentificationAlgorithm("HTTPS");
-        }
-        ssl.setSSLParameters(params);
-        ssl.setSoTimeout(TcpProbe.millis(deadline - System.nanoTime()));
-        ssl.startHandshake();
-        return ssl;
-    }
-
-    private Result call(Socket s, HostPort hp, long deadline) throws IOException {
-        OutputStream out = new BufferedOutputStream(s.getOutputStream());
-        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-        out.write(PREFACE);
-        frame(out, SETTINGS, 0, 0, new byte[] {0, 0x2, 0, 0, 0, 0}); // SETTINGS_ENABLE_PUSH = 0
-        frame(out, HEADERS, END_HEADERS, STREAM, requestHeaders(hp, deadline));
-        frame(out, DATA, END_STREAM, STREAM, requestMessage());
-        out.flush();
-
-        HpackDecoder decoder = new HpackDecoder(64 * 1024, System::nanoTime);
-        ByteArrayOutputStream block = null;
-        boolean blockEndsStream = false;
-        MetaData.Response head = null;
-        HttpFields trailers = null;
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        boolean ended = false;
-        while (!ended) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException();
-            }
-            s.setSoTimeout(TcpProbe.millis(left));
-            int len = in.readUnsignedByte() << 16 | in.readUnsignedShort();
-            int type = in.readUnsignedByte();
-            int flags = in.readUnsignedByte();
-            int stream = in.readInt() & 0x7fffffff;
-            if (len > MAX_FRAME) {
-                throw new Failure(rpcError("Internal", "frame of " + len + " bytes is too large"));
-            }
-            byte[] p = in.readNBytes(len);
-            if (p.length < len) {
-                throw new EOFException();
-            }
-            boolean decodeNow = false;
-            switch (type) {
-                case DATA -> {
-                    if (stream == STREAM) {
-                        int[] r = payload(p, flags, false);
-                        body.write(p, r[0], r[1] - r[0]);
-                        if (body.size() > MAX_BODY) {
-                            throw new Failure(rpcError("ResourceExhausted", "response larger than " + MAX_BODY + " bytes"));
+            HeadersFrame headers = new HeadersFrame(request(hp, deadline), null, false);
+            session.newStream(headers, x).thenCompose(stream -> stream.data(new DataFrame(stream.getId(),
+                    ByteBuffer.wrap(requestMessage()), true))).whenComplete((stream, failure) -> {
+                        if (failure != null) {
+                            x.fail(failure);
                         }
-                        ended = (flags & END_STREAM) != 0;
-                    }
+                    });
+            return x.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a gRPC check's result never fails", e);
+        } catch (TimeoutException e) {
+            return Result.critical(deadlineExceeded());
+        } finally {
+            // Now, or when a connect still in flight completes: the run is over either way.
+            connecting.thenAccept(s -> s.close(ErrorCode.NO_ERROR.code, null, Callback.NOOP));
+        }
+    }
+
+    /** Jetty's TLS side for this probe: the check's trust (or none), the name to verify, ALPN h2 offered. */
+    private synchronized SslContextFactory.Client sslFactory() {
+        if (sslFactory == null) {
+            boolean named = verify && serverName != null && !serverName.isEmpty();
+            SslContextFactory.Client f = new SslContextFactory.Client(!verify) {
+                @Override
+                public void customize(SSLEngine engine) {
+                    super.customize(engine);
+                    SSLParameters params = engine.getSSLParameters();
+                    params.setApplicationProtocols(new String[] {"h2"});
+                    engine.setSSLParameters(params);
                 }
-                case HEADERS -> {
-                    if (stream == STREAM) {
-                        int[] r = payload(p, flags, true);
-                        block = new ByteArrayOutputStream();
-                        block.write(p, r[0], r[1] - r[0]);
-                        blockEndsStream = (flags & END_STREAM) != 0;
-                        decodeNow = (flags & END_HEADERS) != 0;
-                    }
-                }
-                case CONTINUATION -> {
-                    if (stream == STREAM && block != null) {
-                        block.write(p, 0, p.length);
-                        decodeNow = (flags & END_HEADERS) != 0;
-                    }
-                }
-                case SETTINGS -> {
-                    if ((flags & ACK) == 0) {
-                        frame(out, SETTINGS, ACK, 0, new byte[0]);
-                        out.flush();
-                    }
-                }
-                case PING -> {
-                    if ((flags & ACK) == 0) {
-                        frame(out, PING, ACK, 0, p);
-                        out.flush();
-                    }
-                }
-                case GOAWAY -> {
-                    int lastStream = p.length >= 4 ? int32(p, 0) & 0x7fffffff : 0;
-                    if (lastStream < STREAM) {
-                        throw new Failure(rpcError("Unavailable", "the server sent GOAWAY with error code "
-                                + (p.length >= 8 ? int32(p, 4) : 0) + " before the call"));
-                    }
-                }
-                case RST_STREAM -> {
-                    if (stream == STREAM) {
-                        int code = p.length >= 4 ? int32(p, 0) : 0;
-                        throw new Failure(rpcError(code == 8 ? "Canceled" : "Internal",
-                                "stream terminated by RST_STREAM with error code: " + code));
-                    }
-                }
-                default -> {
-                    // WINDOW_UPDATE, PRIORITY, PUSH_PROMISE (disabled), unknown types: nothing to do
-                }
+            };
+            f.setSslContext(named ? Tls.withServerName(tls, serverName) : tls);
+            f.setEndpointIdentificationAlgorithm(verify ? "HTTPS" : null);
+            try {
+                f.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("TLS for the gRPC check did not start", e);
             }
-            if (decodeNow) {
-                MetaData md;
-                try {
-                    md = decoder.decode(ByteBuffer.wrap(block.toByteArray()));
-                } catch (HpackException e) {
-                    throw new Failure(rpcError("Internal", "malformed header: " + GoErrors.message(e, "hpack error")));
-                }
+            sslFactory = f;
+        }
+        return sslFactory;
+    }
+
+    private MetaData.Request request(HostPort hp, long deadline) {
+        long ms = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+        HttpFields fields = HttpFields.build()
+                .put("content-type", "application/grpc")
+                .put("te", "trailers")
+                .put("user-agent", "roster-health-check")
+                .put("grpc-timeout", Math.min(ms, 99_999_999L) + "m");
+        String host = hp.host().indexOf(':') >= 0 && !hp.host().startsWith("[") ? "[" + hp.host() + "]" : hp.host();
+        HttpURI uri = HttpURI.build().scheme(tls == null ? "http" : "https").host(host).port(hp.port()).path(PATH);
+        return new MetaData.Request("POST", uri, HttpVersion.HTTP_2, fields);
+    }
+
+    /**
+     * One call's state, fed by Jetty's callbacks: the response head, the body, the trailers. The
+     * first outcome (answer or failure) completes {@link #result}; later callbacks are ignored.
+     */
+    private final class Exchange implements Session.Listener, Stream.Listener {
+        final CompletableFuture<Result> result = new CompletableFuture<>();
+        private final String addr;
+        private final long deadline;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private MetaData.Response head;
+        private HttpFields trailers;
+
+        Exchange(String addr, long deadline) {
+            this.addr = addr;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void onHeaders(Stream stream, HeadersFrame frame) {
+            synchronized (this) {
+                MetaData md = frame.getMetaData();
                 if (head == null && md instanceof MetaData.Response r) {
                     head = r;
                 } else if (head == null) {
-                    throw new Failure(rpcError("Internal", "malformed header: missing HTTP status"));
+                    fail(rpcError("Internal", "malformed header: missing HTTP status"));
+                    return;
                 } else {
                     trailers = md.getHttpFields();
                 }
-                block = null;
-                ended = blockEndsStream;
+                if (frame.isEndStream()) {
+                    result.complete(interpret(head, trailers, body.toByteArray()));
+                    return;
+                }
+            }
+            stream.demand();
+        }
+
+        @Override
+        public void onDataAvailable(Stream stream) {
+            Stream.Data data = stream.readData();
+            if (data == null) {
+                stream.demand();
+                return;
+            }
+            boolean last = data.frame().isEndStream();
+            synchronized (this) {
+                ByteBuffer b = data.frame().getByteBuffer();
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                body.writeBytes(bytes);
+                data.release();
+                if (body.size() > MAX_BODY) {
+                    fail(rpcError("ResourceExhausted", "response larger than " + MAX_BODY + " bytes"));
+                    return;
+                }
+                if (last) {
+                    result.complete(head == null
+                            ? Result.critical(rpcError("Internal", "malformed header: missing HTTP status"))
+                            : interpret(head, trailers, body.toByteArray()));
+                    return;
+                }
+            }
+            stream.demand();
+        }
+
+        @Override
+        public void onReset(Stream stream, ResetFrame frame, Callback callback) {
+            int code = frame.getError();
+            fail(rpcError(code == ErrorCode.CANCEL_STREAM_ERROR.code ? "Canceled" : "Internal",
+                    "stream terminated by RST_STREAM with error code: " + code));
+            callback.succeeded();
+        }
+
+        @Override
+        public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
+            fail(failure);
+            callback.succeeded();
+        }
+
+        @Override
+        public void onGoAway(Session session, GoAwayFrame frame) {
+            if (frame.getLastStreamId() < 1) {
+                fail(rpcError("Unavailable", "the server sent GOAWAY with error code " + frame.getError()
+                        + " before the call"));
             }
         }
-        try {
-            frame(out, GOAWAY, 0, 0, new byte[] {0, 0, 0, 1, 0, 0, 0, 0});
-            out.flush();
-        } catch (IOException ignored) {
-            // the answer is in; a server that hung up first is fine
+
+        @Override
+        public void onClose(Session session, GoAwayFrame frame, Callback callback) {
+            fail(new EOFException());
+            callback.succeeded();
         }
-        return interpret(head, trailers, body.toByteArray());
+
+        @Override
+        public void onFailure(Session session, Throwable failure, Callback callback) {
+            fail(failure);
+            callback.succeeded();
+        }
+
+        void fail(Throwable t) {
+            if (!result.isDone()) {
+                fail(failure(t, false));
+            }
+        }
+
+        void fail(String output) {
+            result.complete(Result.critical(System.nanoTime() - deadline >= 0 ? deadlineExceeded() : output));
+        }
+
+        /** grpc-go's text for a failed dial ({@code dialing}) or a connection lost during the call. */
+        String failure(Throwable t, boolean dialing) {
+            if (System.nanoTime() - deadline >= 0) {
+                return deadlineExceeded();
+            }
+            SSLException ssl = cause(t, SSLException.class);
+            if (ssl != null && tls != null) {
+                return rpcError("Unavailable", "connection error: desc = \"transport: authentication handshake failed: "
+                        + GoErrors.message(ssl, "tls error") + "\"");
+            }
+            Throwable connect = cause(t, ConnectException.class);
+            if (connect == null) {
+                connect = cause(t, NoRouteToHostException.class);
+            }
+            if (connect != null || dialing && !(t instanceof EofException || t instanceof ClosedChannelException)) {
+                return dialFailed(GoErrors.dial("tcp", addr, (Exception) (connect != null ? connect
+                        : t instanceof Exception e ? e : new ConnectException(t.getMessage()))));
+            }
+            boolean eof = t == null || cause(t, EOFException.class) != null || cause(t, ClosedChannelException.class) != null
+                    || t.getMessage() == null;
+            String why = eof ? "EOF" : GoErrors.lowerFirst(GoErrors.message(t, "connection closed"));
+            return rpcError("Unavailable", "error reading from server: " + why);
+        }
+    }
+
+    private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
     }
 
     private Result interpret(MetaData.Response head, HttpFields trailers, byte[] body) {
@@ -368,40 +421,6 @@ final class GrpcProbe implements Probe {
         return -1;
     }
 
-    /** The content range [start, end) of a DATA or HEADERS payload, without padding and priority. */
-    private static int[] payload(byte[] p, int flags, boolean headers) throws Failure {
-        int start = 0;
-        int end = p.length;
-        if ((flags & PADDED) != 0) {
-            if (p.length < 1) {
-                throw new Failure(rpcError("Internal", "malformed frame"));
-            }
-            start = 1;
-            end -= p[0] & 0xff;
-        }
-        if (headers && (flags & PRIORITY) != 0) {
-            start += 5;
-        }
-        if (start > end) {
-            throw new Failure(rpcError("Internal", "malformed frame"));
-        }
-        return new int[] {start, end};
-    }
-
-    private byte[] requestHeaders(HostPort hp, long deadline) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        long ms = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-        literal(b, ":method", "POST");
-        literal(b, ":scheme", tls == null ? "http" : "https");
-        literal(b, ":path", "/grpc.health.v1.Health/Check");
-        literal(b, ":authority", hp.toString());
-        literal(b, "content-type", "application/grpc");
-        literal(b, "te", "trailers");
-        literal(b, "user-agent", "roster-health-check");
-        literal(b, "grpc-timeout", Math.min(ms, 99_999_999L) + "m");
-        return b.toByteArray();
-    }
-
     /** HealthCheckRequest{service} in a gRPC message frame (uncompressed flag, 4-byte length). */
     private byte[] requestMessage() {
         byte[] svc = service.getBytes(StandardCharsets.UTF_8);
@@ -420,43 +439,6 @@ final class GrpcProbe implements Probe {
         ByteBuffer framed = ByteBuffer.allocate(5 + msg.length);
         framed.put((byte) 0).putInt(msg.length).put(msg);
         return framed.array();
-    }
-
-    /** HPACK "literal header field without indexing, new name", no Huffman coding. */
-    private static void literal(ByteArrayOutputStream b, String name, String value) {
-        b.write(0x00);
-        hpackString(b, name);
-        hpackString(b, value);
-    }
-
-    private static void hpackString(ByteArrayOutputStream b, String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        int v = bytes.length;
-        if (v < 0x7f) {
-            b.write(v);
-        } else {
-            b.write(0x7f);
-            v -= 0x7f;
-            while (v >= 0x80) {
-                b.write((v & 0x7f) | 0x80);
-                v >>>= 7;
-            }
-            b.write(v);
-        }
-        b.writeBytes(bytes);
-    }
-
-    private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
-        out.write(payload.length >>> 16);
-        out.write(payload.length >>> 8);
-        out.write(payload.length);
-        out.write(type);
-        out.write(flags);
-        out.write(stream >>> 24);
-        out.write(stream >>> 16);
-        out.write(stream >>> 8);
-        out.write(stream);
-        out.write(payload);
     }
 
     private static int int32(byte[] b, int off) {
@@ -497,18 +479,4 @@ final class GrpcProbe implements Probe {
         return rpcError("DeadlineExceeded", "context deadline exceeded");
     }
 
-    private static void interrupted() throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-    }
-
-    /** A failed call whose message is the check's output. */
-    private static final class Failure extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        Failure(String message) {
-            super(message);
-        }
-    }
 }

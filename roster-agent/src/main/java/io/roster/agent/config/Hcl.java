@@ -1,39 +1,28 @@
 package io.roster.agent.config;
 
-import com.bertramlabs.plugins.hcl4j.HCLParser;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads Consul's HCL (HCL 1: {@code key = value}, blocks, lists, heredocs, comments) into maps,
- * lists, strings, numbers and booleans.
+ * lists, strings, numbers and booleans, in one pass that checks the text and builds the tree; every
+ * error names its line. It is stricter than a general HCL library: no HCL 2 expressions or
+ * functions ({@code file(...)}), no bare words as values, strings exactly as Consul reads them
+ * ({@code "${HOME}"} stays as it is).
  *
- * <p>hcl4j builds the values (one block becomes a map, repeated blocks a list). It is lenient
- * where Consul is not, so the text is first checked here, token by token, and every error names
- * its line: hcl4j on its own accepts an unclosed block, drops a value that is missing, and
- * evaluates HCL 2 expressions and functions ({@code file(...)}), which Consul's HCL does not have.
- * It also rewrites strings ({@code "${HOME}"} becomes {@code "HOME"}; {@code \u00e9} is refused),
- * so every string and number is replaced by a placeholder before hcl4j sees the text, and put back
- * afterwards exactly as Consul reads it.
+ * <p>The tree: {@code key = value} sets the key (a later one replaces it); {@code key { ... }} sets
+ * an object, and a second block of the same key (or a block after an object value) makes a list of
+ * the objects; {@code key "label" { ... }} puts the object under the label in the key's object, a
+ * second block with the same label replacing the first. Whole numbers are {@code Long}s
+ * ({@code BigInteger} past 64 bits), others {@code Double}s. This is the shape hcl4j gave before
+ * (pinned by HclTest), except that a block with a quoted key ({@code "k" { ... }}) is a block named
+ * {@code k}, where hcl4j dropped its name or its body.
  */
 final class Hcl {
-    static {
-        // hcl4j logs its own parse errors with a stack trace; ours are one line.
-        if (LoggerFactory.getLogger("com.bertramlabs.plugins.hcl4j") instanceof ch.qos.logback.classic.Logger l) {
-            l.setLevel(ch.qos.logback.classic.Level.OFF);
-        }
-    }
-
-    private static final Pattern HCL4J_LINE = Pattern.compile("line:? (\\d+)");
-
     private Hcl() {
     }
 
@@ -58,75 +47,7 @@ final class Hcl {
     }
 
     static Map<String, Object> parse(Path file, String text) {
-        List<Token> tokens = new Lexer(file, text).tokens();
-        new Grammar(file, tokens).document();
-
-        String prefix = "_roster" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + "_";
-        List<Object> literals = new ArrayList<>();
-        StringBuilder src = new StringBuilder(text.length());
-        int at = 0;
-        for (Token t : tokens) {
-            if (t.kind() == Kind.STRING || t.kind() == Kind.HEREDOC || t.kind() == Kind.NUMBER) {
-                src.append(text, at, t.start()).append('"').append(prefix).append(literals.size()).append('"');
-                literals.add(t.value());
-                // Keep hcl4j's line numbers equal to ours: a heredoc spans lines.
-                text.substring(t.start(), t.end()).chars().filter(c -> c == '\n').forEach(c -> src.append('\n'));
-                at = t.end();
-            }
-        }
-        src.append(text, at, text.length());
-
-        Map<String, Object> raw;
-        try {
-            raw = new HCLParser().parse(src.toString(), false);
-        } catch (Exception e) {
-            String msg = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-            Matcher m = HCL4J_LINE.matcher(msg);
-            throw new ConfigException(file, (m.find() ? "line " + m.group(1) + ": " : "") + "cannot parse HCL");
-        }
-        return new Restorer(file, prefix, literals).map(raw);
-    }
-
-    /** Puts the literals back in place of their placeholders, and refuses anything hcl4j evaluated. */
-    private record Restorer(Path file, String prefix, List<Object> literals) {
-        Map<String, Object> map(Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, v) -> {
-                Object key = value(k);
-                if (!(key instanceof String s)) {
-                    throw new ConfigException(file, "a key must be a name or a string, not " + Decoder.describe(key));
-                }
-                out.put(s, value(v));
-            });
-            return out;
-        }
-
-        Object value(Object v) {
-            if (v instanceof Map<?, ?> m) {
-                return map(m);
-            }
-            if (v instanceof List<?> l) {
-                List<Object> out = new ArrayList<>(l.size());
-                l.forEach(x -> out.add(value(x)));
-                return out;
-            }
-            if (v instanceof String s) {
-                if (s.startsWith(prefix)) {
-                    return literals.get(Integer.parseInt(s.substring(prefix.length())));
-                }
-                return s; // a bare name used as a key or block label
-            }
-            if (v instanceof Boolean) {
-                return v;
-            }
-            if (v instanceof Double d && d == Math.rint(d) && !d.isInfinite() && Math.abs(d) < 0x1p53) {
-                return d.longValue(); // hcl4j gives every number as a Double
-            }
-            if (v instanceof Number) {
-                return v;
-            }
-            throw new ConfigException(file, "unsupported HCL value " + Decoder.describe(v));
-        }
+        return new Grammar(file, new Lexer(file, text).tokens()).document();
     }
 
     /** Splits HCL text into tokens; strings, heredocs and numbers are decoded here. */
@@ -399,9 +320,9 @@ final class Hcl {
     }
 
     /**
-     * Checks the token stream against HCL 1's grammar: a body is items, each {@code key = value}
-     * or {@code key ["label" ...] { body }}, separated by new lines or commas; a value is a string,
-     * number, {@code true}/{@code false}, list or object.
+     * Reads the token stream by HCL 1's grammar into the tree: a body is items, each
+     * {@code key = value} or {@code key ["label" ...] { body }}, separated by new lines or commas; a
+     * value is a string, number, {@code true}/{@code false}, list or object.
      */
     private static final class Grammar {
         private final Path file;
@@ -425,19 +346,20 @@ final class Hcl {
             return tokens.get(pos++);
         }
 
-        void document() {
-            body(null);
+        Map<String, Object> document() {
+            return body(null);
         }
 
         /** Items until '}' (or the end of the file when {@code open} is null). */
-        private void body(Token open) {
+        private Map<String, Object> body(Token open) {
+            Map<String, Object> out = new LinkedHashMap<>();
             Token last = null;
             boolean separated = true;
             while (true) {
                 Token t = peek();
                 if (t.kind() == Kind.EOF) {
                     if (open == null) {
-                        return;
+                        return out;
                     }
                     throw error(open.line(), "'{' is never closed (a '}' is missing)");
                 }
@@ -445,7 +367,7 @@ final class Hcl {
                     if (open == null) {
                         throw error(t.line(), "unexpected '}': no block is open");
                     }
-                    return;
+                    return out;
                 }
                 if (!separated && t.line() == last.line()) {
                     throw error(t.line(), "expected a new line or ',' before " + t.describe());
@@ -454,19 +376,22 @@ final class Hcl {
                     throw error(t.line(), "expected a key, found " + t.describe());
                 }
                 Token key = next();
+                String name = (String) key.value();
                 if (peek().kind() == Kind.EQUALS) {
                     Token eq = next();
-                    value(eq, "after '" + key.value() + " ='");
+                    out.put(name, value(eq, "after '" + name + " ='"));
                 } else {
+                    List<String> labels = new ArrayList<>();
                     while (peek().kind() == Kind.STRING || peek().kind() == Kind.IDENT) {
-                        next();
+                        labels.add((String) next().value());
                     }
                     Token b = next();
                     if (b.kind() != Kind.LBRACE) {
-                        throw error(b.line(), "expected '=' or '{' after '" + key.value() + "', found " + b.describe());
+                        throw error(b.line(), "expected '=' or '{' after '" + name + "', found " + b.describe());
                     }
-                    body(b);
+                    Map<String, Object> block = body(b);
                     next();
+                    addBlock(out, key, labels, block);
                 }
                 last = tokens.get(pos - 1);
                 separated = peek().kind() == Kind.COMMA;
@@ -476,20 +401,62 @@ final class Hcl {
             }
         }
 
-        private void value(Token before, String where) {
+        /** A block into its body: a first block is an object, more make a list; labels nest. */
+        @SuppressWarnings("unchecked")
+        private void addBlock(Map<String, Object> out, Token key, List<String> labels, Map<String, Object> block) {
+            String name = (String) key.value();
+            Object before = out.get(name);
+            if (labels.isEmpty()) {
+                if (before == null) {
+                    out.put(name, block);
+                } else if (before instanceof Map<?, ?> m) {
+                    out.put(name, new ArrayList<>(List.of(m, block)));
+                } else if (before instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(x -> x instanceof Map)) {
+                    ((List<Object>) l).add(block);
+                } else {
+                    throw error(key.line(), "block '" + name + "' after a value that is not an object");
+                }
+                return;
+            }
+            Object nested = block;
+            for (int i = labels.size() - 1; i > 0; i--) {
+                Map<String, Object> wrap = new LinkedHashMap<>();
+                wrap.put(labels.get(i), nested);
+                nested = wrap;
+            }
+            if (before == null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put(labels.get(0), nested);
+                out.put(name, m);
+            } else if (before instanceof Map<?, ?> m) {
+                ((Map<String, Object>) m).put(labels.get(0), nested);
+            } else {
+                throw error(key.line(), "block '" + name + "' after a value that is not an object");
+            }
+        }
+
+        private Object value(Token before, String where) {
             Token t = next();
             switch (t.kind()) {
                 case STRING, HEREDOC, NUMBER -> {
+                    return t.value();
                 }
                 case IDENT -> {
-                    if (!t.value().equals("true") && !t.value().equals("false")) {
-                        throw error(t.line(), t.describe() + " is not a value: put strings in double quotes");
+                    if (t.value().equals("true")) {
+                        return Boolean.TRUE;
                     }
+                    if (t.value().equals("false")) {
+                        return Boolean.FALSE;
+                    }
+                    throw error(t.line(), t.describe() + " is not a value: put strings in double quotes");
                 }
-                case LBRACK -> list(t);
+                case LBRACK -> {
+                    return list(t);
+                }
                 case LBRACE -> {
-                    body(t);
+                    Map<String, Object> m = body(t);
                     next();
+                    return m;
                 }
                 default -> {
                     if (t.kind() == Kind.EOF || t.line() > before.line()) {
@@ -500,17 +467,18 @@ final class Hcl {
             }
         }
 
-        private void list(Token open) {
+        private List<Object> list(Token open) {
+            List<Object> out = new ArrayList<>();
             while (true) {
                 Token t = peek();
                 if (t.kind() == Kind.RBRACK) {
                     next();
-                    return;
+                    return out;
                 }
                 if (t.kind() == Kind.EOF) {
                     throw error(open.line(), "'[' is never closed (a ']' is missing)");
                 }
-                value(t, "in the list");
+                out.add(value(t, "in the list"));
                 Token sep = peek();
                 if (sep.kind() == Kind.COMMA) {
                     next();

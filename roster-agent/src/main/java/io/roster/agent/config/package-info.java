@@ -6,7 +6,7 @@
  * <p>Theory of operation. {@link io.roster.agent.config.ConfigLoader#load} expands each
  * {@code -config-file}/{@code -config-dir} path (a directory contributes its {@code *.json} and
  * {@code *.hcl} files in lexical order), reads every file into a map ({@code ConfigFile}, with
- * {@code Hcl} checking HCL text before hcl4j builds it), and decodes it against {@code Schema}
+ * {@code Hcl} checking HCL text and building its tree in one pass), and decodes it against {@code Schema}
  * (agent settings) and {@code Definitions} (services and checks). Each file is checked on its own,
  * so an error names the file and the line or field. Settings then merge in order: later scalars
  * win, maps merge key by key, lists append. The merged settings go onto an

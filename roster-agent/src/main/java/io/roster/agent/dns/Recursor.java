@@ -1,34 +1,45 @@
 package io.roster.agent.dns;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
 
 /**
  * Forwards questions outside the domain to the configured {@code recursors}, in order (or in random
  * order with {@code recursor_strategy = "random"}), each with {@code recursor_timeout}, and returns
- * the first answer. UDP first; a truncated answer is asked again over TCP when the client came over
- * TCP, and passed on (TC set) to a UDP client, which will come back over TCP. Blocking: run it on a
- * virtual thread.
+ * the first answer. The exchange is dnsjava's: an {@link ExtendedResolver} over one
+ * {@link SimpleResolver} per recursor, one try each. UDP first; a truncated answer is asked again
+ * over TCP when the client came over TCP, and passed on (TC set) to a UDP client, which will come
+ * back over TCP. The client's question goes as it came (no EDNS added), under a fresh random ID.
+ * Blocking: run it on a virtual thread.
  */
 final class Recursor implements ServerDns {
     private static final Logger LOG = LoggerFactory.getLogger(Recursor.class);
+    /**
+     * dnsjava checks its timeouts each time its selector wakes, at most every second by default:
+     * wake every 50ms so that a {@code recursor_timeout} of 200ms means 200ms. Read once, when its
+     * selector thread starts (a value set by the operator is kept).
+     */
+    private static final Duration SLACK = Duration.ofSeconds(1);
 
-    private final java.util.function.Supplier<List<InetSocketAddress>> upstreams;
-    private final int timeoutMillis;
+    static {
+        System.getProperties().putIfAbsent("dnsjava.nio.selector_timeout", "50");
+    }
+
+    private final Supplier<List<InetSocketAddress>> upstreams;
+    private final Duration timeout;
     private final boolean random;
     private final SecureRandom ids = new SecureRandom();
 
@@ -37,13 +48,13 @@ final class Recursor implements ServerDns {
     }
 
     /** Upstreams that change (a client agent's servers, from gossip); none known means no answer. */
-    Recursor(java.util.function.Supplier<List<InetSocketAddress>> upstreams, Duration timeout, boolean random) {
+    Recursor(Supplier<List<InetSocketAddress>> upstreams, Duration timeout, boolean random) {
         this.upstreams = upstreams;
-        this.timeoutMillis = Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
+        this.timeout = timeout.isPositive() ? timeout : Duration.ofMillis(1);
         this.random = random;
     }
 
-    private static java.util.function.Supplier<List<InetSocketAddress>> fixed(List<InetSocketAddress> upstreams) {
+    private static Supplier<List<InetSocketAddress>> fixed(List<InetSocketAddress> upstreams) {
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("no recursors");
         }
@@ -57,85 +68,43 @@ final class Recursor implements ServerDns {
      */
     @Override
     public byte[] exchange(byte[] query, boolean tcp) {
-        int clientId = (query[0] & 0xFF) << 8 | query[1] & 0xFF;
-        // A fresh random ID per forwarded query, so an off-path attacker cannot guess it from the client's.
-        byte[] q = query.clone();
-        int id = ids.nextInt(0x10000);
-        q[0] = (byte) (id >>> 8);
-        q[1] = (byte) id;
-        List<InetSocketAddress> now = upstreams.get();
-        List<InetSocketAddress> order = now;
-        if (random && now.size() > 1) {
-            order = new ArrayList<>(now);
+        List<InetSocketAddress> order = new ArrayList<>(upstreams.get());
+        if (order.isEmpty()) {
+            return null;
+        }
+        if (random && order.size() > 1) {
             Collections.shuffle(order, ids);
         }
+        Message q;
+        try {
+            q = new Message(query);
+        } catch (IOException e) {
+            LOG.debug("not forwarding a malformed query: {}", e.toString());
+            return null;
+        }
+        int clientId = q.getHeader().getID();
+        // A fresh random ID per forwarded query, so an off-path attacker cannot guess it from the client's.
+        q.getHeader().setID(ids.nextInt(0x10000));
+        List<Resolver> resolvers = new ArrayList<>(order.size());
         for (InetSocketAddress up : order) {
-            try {
-                byte[] r = udp(up, q, id);
-                if (r != null && tcp && (r[2] & 0x02) != 0) {
-                    r = tcp(up, q, id);
-                }
-                if (r != null) {
-                    r[0] = (byte) (clientId >>> 8);
-                    r[1] = (byte) clientId;
-                    return r;
-                }
-            } catch (IOException e) {
-                LOG.debug("recursor {} failed: {}", up, e.toString());
-            }
+            SimpleResolver r = new SimpleResolver(up);
+            r.setTimeout(timeout);
+            r.setIgnoreTruncation(!tcp);
+            r.setEDNS((OPTRecord) null);
+            resolvers.add(r);
         }
-        return null;
-    }
-
-    private byte[] udp(InetSocketAddress up, byte[] q, int id) throws IOException {
-        try (DatagramSocket s = new DatagramSocket()) {
-            s.connect(up);
-            s.send(new DatagramPacket(q, q.length));
-            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-            byte[] buf = new byte[Responses.MAX_UDP];
-            while (true) {
-                long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (left <= 0) {
-                    return null;
-                }
-                s.setSoTimeout((int) left);
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    s.receive(p);
-                } catch (SocketTimeoutException e) {
-                    return null;
-                }
-                // Only a reply to this question counts (a connected socket already filters the sender).
-                if (p.getLength() >= 12 && ((buf[0] & 0xFF) << 8 | buf[1] & 0xFF) == id && (buf[2] & 0x80) != 0) {
-                    byte[] r = new byte[p.getLength()];
-                    System.arraycopy(buf, 0, r, 0, r.length);
-                    return r;
-                }
-            }
-        }
-    }
-
-    private byte[] tcp(InetSocketAddress up, byte[] q, int id) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(up, timeoutMillis);
-            s.setSoTimeout(timeoutMillis);
-            OutputStream out = s.getOutputStream();
-            byte[] framed = new byte[q.length + 2];
-            framed[0] = (byte) (q.length >>> 8);
-            framed[1] = (byte) q.length;
-            System.arraycopy(q, 0, framed, 2, q.length);
-            out.write(framed);
-            out.flush();
-            InputStream in = s.getInputStream();
-            DataInputStream din = new DataInputStream(in);
-            int len = din.readUnsignedShort();
-            byte[] r = new byte[len];
-            din.readFully(r);
-            if (len < 12 || ((r[0] & 0xFF) << 8 | r[1] & 0xFF) != id) {
-                return null;
-            }
-            return r;
-        } catch (SocketTimeoutException e) {
+        // Made per query: an ExtendedResolver kept would reorder recursors by their past failures.
+        ExtendedResolver all = new ExtendedResolver(resolvers);
+        all.setRetries(1);
+        all.setLoadBalance(false);
+        // Each recursor's own timeout ends its try; the whole only bounds a selector that wakes late.
+        all.setTimeout(timeout.plus(SLACK).multipliedBy(order.size()));
+        try {
+            Message r = all.send(q);
+            r.getHeader().setID(clientId);
+            return r.toWire();
+        } catch (IOException e) {
+            LOG.debug("no recursor of {} answered: {}", order, e.toString());
             return null;
         }
     }

@@ -1,14 +1,11 @@
 package io.roster.agent.http;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.util.UrlEncoded;
 
 /**
  * A request as the route table and the handlers see it, whichever way it came (a socket on
@@ -72,7 +69,7 @@ public record ApiRequest(String method, String path, String rawPath, String rawQ
 
     /** The same, from a socket whose peer is {@code remoteAddr}. */
     public static ApiRequest of(String method, String rawPath, String rawQuery, HttpFields headers, Body body, String remoteAddr) {
-        String path = rawPath == null ? "/" : rawPath.indexOf('%') < 0 ? rawPath : percentDecode(rawPath, false);
+        String path = rawPath == null ? "/" : rawPath.indexOf('%') < 0 ? rawPath : decodePath(rawPath);
         return new ApiRequest(method, path, rawPath == null ? "/" : rawPath, rawQuery, parseQuery(rawQuery),
                 headers, Map.of(), body, remoteAddr);
     }
@@ -109,57 +106,54 @@ public record ApiRequest(String method, String path, String rawPath, String rawQ
         return q == null || q.isEmpty() ? "" : q.get(0);
     }
 
-    /** Decodes percent escapes (and {@code +} as space when {@code plus}); 400 when the bytes are not UTF-8. */
-    static String percentDecode(String s, boolean plus) {
-        byte[] out = new byte[s.length()];
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && isHex(s.charAt(i + 1)) && isHex(s.charAt(i + 2))) {
-                out[n++] = (byte) Integer.parseInt(s.substring(i + 1, i + 3), 16);
-                i += 2;
-            } else if (c == '+' && plus) {
-                out[n++] = ' ';
-            } else if (c < 0x80) {
-                out[n++] = (byte) c;
-            } else {
-                byte[] enc = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (n + enc.length > out.length) {
-                    out = java.util.Arrays.copyOf(out, out.length * 2 + enc.length);
-                }
-                System.arraycopy(enc, 0, out, n, enc.length);
-                n += enc.length;
+    /**
+     * Decodes the path's percent escapes with Jetty's {@link UrlEncoded} (a {@code %} that starts no
+     * escape is kept; {@code +} stays a plus); 400 when the bytes are not UTF-8. Jetty's
+     * {@code URIUtil.decodePath} would cut a KV key at {@code ;} and refuse a stray {@code %}, so the
+     * path goes through the query decoder as one name, with what that decoder gives a meaning
+     * ({@code + & =}) and a stray {@code %} escaped first.
+     */
+    static String decodePath(String rawPath) {
+        StringBuilder b = new StringBuilder(rawPath.length() + 16);
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            switch (c) {
+                case '+' -> b.append("%2B");
+                case '&' -> b.append("%26");
+                case '=' -> b.append("%3D");
+                case '%' -> b.append(i + 2 < rawPath.length() && isHex(rawPath.charAt(i + 1)) && isHex(rawPath.charAt(i + 2))
+                        ? "%" : "%25");
+                default -> b.append(c);
             }
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(out, 0, n)).toString();
-        } catch (CharacterCodingException e) {
-            throw HttpError.badRequest("Invalid URL encoding: not valid UTF-8");
-        }
+        String[] out = {""};
+        decode(b.toString(), (name, value) -> out[0] = name);
+        return out[0];
     }
 
     private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        return Character.digit(c, 16) >= 0 && c < 0x80;
     }
 
+    /** Query parameters in order, decoded by Jetty's {@link UrlEncoded}; a parameter without value maps to {@code ""}. */
     private static Map<String, List<String>> parseQuery(String raw) {
         Map<String, List<String>> q = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return q;
         }
-        for (String part : raw.split("&")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            String k = percentDecode(eq < 0 ? part : part.substring(0, eq), true);
-            String v = eq < 0 ? "" : percentDecode(part.substring(eq + 1), true);
-            q.computeIfAbsent(k, x -> new ArrayList<>(1)).add(v);
-        }
+        decode(raw, (k, v) -> q.computeIfAbsent(k, x -> new ArrayList<>(1)).add(v));
         for (Map.Entry<String, List<String>> e : q.entrySet()) {
             e.setValue(List.copyOf(e.getValue()));
         }
         return q;
+    }
+
+    /** Consul's leniency: a bad {@code %} escape is kept as sent; bytes that are not UTF-8 are a 400. */
+    private static void decode(String s, java.util.function.BiConsumer<String, String> to) {
+        try {
+            UrlEncoded.decodeUtf8To(s, 0, s.length(), to, true, false, false);
+        } catch (IllegalArgumentException e) { // Utf8StringBuilder.Utf8IllegalArgumentException
+            throw HttpError.badRequest("Invalid URL encoding: not valid UTF-8");
+        }
     }
 }

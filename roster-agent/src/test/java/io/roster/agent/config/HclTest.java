@@ -63,6 +63,48 @@ class HclTest {
     }
 
     @Test
+    void repeatedKeysAndLabelsBuildTheTreeAsBefore() {
+        // the last assignment wins, even over blocks
+        assertThat(parse("a = 1\na = 2\n")).isEqualTo(Map.of("a", 2L));
+        assertThat(parse("ports { http = 1 }\nports = { dns = 2 }\n")).isEqualTo(Map.of("ports", Map.of("dns", 2L)));
+        assertThat(parse("k \"l\" { x = 1 }\nk = 5\n")).isEqualTo(Map.of("k", 5L));
+        // a block after an object value, or after blocks, makes (or extends) a list
+        assertThat(parse("a = {b = 1}\na = {b = 2}\na {c = 3}\n"))
+                .isEqualTo(Map.of("a", List.of(Map.of("b", 2L), Map.of("c", 3L))));
+        assertThat(parse("s { n = \"a\" }\ns { n = \"b\" }\ns { n = \"c\" }\n")).isEqualTo(Map.of("s",
+                List.of(Map.of("n", "a"), Map.of("n", "b"), Map.of("n", "c"))));
+        assertThat(parse("a { }\na { }\n")).isEqualTo(Map.of("a", List.of(Map.of(), Map.of())));
+        // labelled blocks of one key share its object; the same label again replaces the first
+        assertThat(parse("service \"a\" { port = 1 }\nservice \"b\" { port = 2 }\n")).isEqualTo(Map.of("service",
+                Map.of("a", Map.of("port", 1L), "b", Map.of("port", 2L))));
+        assertThat(parse("service \"a\" { port = 1 }\nservice \"a\" { port = 2 }\n"))
+                .isEqualTo(Map.of("service", Map.of("a", Map.of("port", 2L))));
+        assertThat(parse("service { name = \"c\" }\nservice \"a\" { port = 1 }\n"))
+                .isEqualTo(Map.of("service", Map.of("name", "c", "a", Map.of("port", 1L))));
+        assertThat(parse("service \"a\" { port = 1 }\nservice { name = \"c\" }\n"))
+                .isEqualTo(Map.of("service", List.of(Map.of("a", Map.of("port", 1L)), Map.of("name", "c"))));
+        assertThat(parse("x \"l1\" \"l2\" { v = 1 }\n")).isEqualTo(Map.of("x", Map.of("l1", Map.of("l2", Map.of("v", 1L)))));
+        assertThat(parse("x \"l1\" \"l2\" { v = 1 }\nx \"l1\" \"l3\" { v = 2 }\n"))
+                .isEqualTo(Map.of("x", Map.of("l1", Map.of("l3", Map.of("v", 2L)))));
+        assertThat(parse("x \"l1\" { w = 2 }\nx \"l1\" \"l2\" { v = 1 }\n"))
+                .isEqualTo(Map.of("x", Map.of("l1", Map.of("l2", Map.of("v", 1L)))));
+        // values: lists of objects and of lists, commas between items, dotted and quoted keys
+        assertThat(parse("checks = [{ id = \"a\" }, { id = \"b\" }]\nl = [[1, 2], [\"x\"]]\n")).isEqualTo(Map.of(
+                "checks", List.of(Map.of("id", "a"), Map.of("id", "b")), "l", List.of(List.of(1L, 2L), List.of("x"))));
+        assertThat(parse("svc { port = 1, name = \"x\" }\na = 1,\nb = 2\n"))
+                .isEqualTo(Map.of("svc", Map.of("port", 1L, "name", "x"), "a", 1L, "b", 2L));
+        assertThat(parse("a.b = 1\n\"a b\" = 2\n\"k\" = 3\n")).isEqualTo(Map.of("a.b", 1L, "a b", 2L, "k", 3L));
+        assertThat(parse("a = -0x10\nb = 1.0e3\nc = 99999999999999999999\nd = -9223372036854775808\ne = \"\\101\"\n"))
+                .isEqualTo(Map.of("a", -16L, "b", 1000.0, "c", new java.math.BigInteger("99999999999999999999"),
+                        "d", Long.MIN_VALUE, "e", "A"));
+        // a quoted key names a block as a bare one does (hcl4j dropped the name, or the whole block)
+        assertThat(parse("\"k\" { x = 1 }\ny = 2\n")).isEqualTo(Map.of("k", Map.of("x", 1L), "y", 2L));
+        assertThat(parse("\"k\" \"l\" { x = 1 }\n")).isEqualTo(Map.of("k", Map.of("l", Map.of("x", 1L))));
+        assertThat(parse("")).isEmpty();
+        assertThat(parse("# only a comment\n")).isEmpty();
+    }
+
+    @Test
     void quotedKeysAndStringsAreKeptExactlyAsConsulReadsThem() {
         Map<String, Object> m = parse("""
                 meta {
@@ -141,5 +183,27 @@ class HclTest {
         String hcl = text.replace("\\n", "\n");
         assertThatThrownBy(() -> parse(hcl)).isInstanceOf(ConfigException.class)
                 .hasMessage(FILE + ": " + message);
+    }
+
+    @Test
+    void moreMalformedHclNamesTheLine() {
+        String[][] cases = {
+            {"a = ]", "line 1: expected a value after 'a =', found ']'"},
+            {"a \"x\" = 1", "line 1: expected '=' or '{' after 'a', found '='"},
+            {"a { b = 1 } c = 2", "line 1: expected a new line or ',' before 'c'"},
+            {"a = {", "line 1: '{' is never closed (a '}' is missing)"},
+            {"a = \"\\x4\"", "line 1: invalid escape in string: expected 2 hex digits"},
+            {"a = \"\\U00110000\"", "line 1: invalid escape in string: U+110000 is not a character"},
+            {"a = \"\\18\"", "line 1: invalid escape '\\18\"' in string"},
+            {"a = <<\nx\n", "line 1: a heredoc needs a name and then a new line, as in <<EOT"},
+            {"a = <<EOT x\ny\nEOT\n", "line 1: a heredoc needs a name and then a new line, as in <<EOT"},
+            // hcl4j refused these with "cannot parse HCL" and no line
+            {"a = 1\n\na { b = 1 }", "line 3: block 'a' after a value that is not an object"},
+            {"a = [1]\na { b = 1 }", "line 2: block 'a' after a value that is not an object"},
+            {"a { b = 1 }\na { c = 1 }\na \"x\" { d = 1 }", "line 3: block 'a' after a value that is not an object"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> parse(c[0])).as(c[0]).isInstanceOf(ConfigException.class).hasMessage(FILE + ": " + c[1]);
+        }
     }
 }

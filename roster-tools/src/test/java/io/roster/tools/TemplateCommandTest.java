@@ -172,7 +172,7 @@ class TemplateCommandTest {
     private Runner runner(List<Runner.Spec> specs, Runner.Wait wait, Runner.Exec exec) {
         return new Runner(new Runner.Options(specs, AGENT.address(), null, false, false, wait,
                 Runner.Options.retry(3, Duration.ofMillis(50), Duration.ofSeconds(1)), exec, AGENT.env::get,
-                new PrintStream(PrintStream.nullOutputStream()), new Log(new PrintStream(PrintStream.nullOutputStream()), false)));
+                new PrintStream(PrintStream.nullOutputStream()), new Log(System.err, true))); // the runner's lines land in the surefire output: a failure shows what it did
     }
 
     private static CompletableFuture<Integer> background(Runner r) {

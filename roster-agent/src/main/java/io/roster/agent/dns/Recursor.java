@@ -10,17 +10,16 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
-import org.xbill.DNS.Resolver;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.SimpleResolver;
 
 /**
  * Forwards questions outside the domain to the configured {@code recursors}, in order (or in random
  * order with {@code recursor_strategy = "random"}), each with {@code recursor_timeout}, and returns
- * the first answer. The exchange is dnsjava's: an {@link ExtendedResolver} over one
- * {@link SimpleResolver} per recursor, one try each. UDP first; a truncated answer is asked again
+ * the first NOERROR or NXDOMAIN answer (REFUSED, SERVFAIL or silence: the next one; none: SERVFAIL,
+ * as Consul answers). The exchange is dnsjava's {@link SimpleResolver}, one try per recursor. UDP first; a truncated answer is asked again
  * over TCP when the client came over TCP, and passed on (TC set) to a UDP client, which will come
  * back over TCP. The client's question goes as it came (no EDNS added), under a fresh random ID.
  * Blocking: run it on a virtual thread.
@@ -32,8 +31,6 @@ final class Recursor implements ServerDns {
      * wake every 50ms so that a {@code recursor_timeout} of 200ms means 200ms. Read once, when its
      * selector thread starts (a value set by the operator is kept).
      */
-    private static final Duration SLACK = Duration.ofSeconds(1);
-
     static {
         System.getProperties().putIfAbsent("dnsjava.nio.selector_timeout", "50");
     }
@@ -85,27 +82,25 @@ final class Recursor implements ServerDns {
         int clientId = q.getHeader().getID();
         // A fresh random ID per forwarded query, so an off-path attacker cannot guess it from the client's.
         q.getHeader().setID(ids.nextInt(0x10000));
-        List<Resolver> resolvers = new ArrayList<>(order.size());
+        // One try per recursor, in order, as Consul does: an answer counts when it is NOERROR or
+        // NXDOMAIN; REFUSED, SERVFAIL or no answer in time moves on to the next. None: null (SERVFAIL).
         for (InetSocketAddress up : order) {
             SimpleResolver r = new SimpleResolver(up);
             r.setTimeout(timeout);
             r.setIgnoreTruncation(!tcp);
             r.setEDNS((OPTRecord) null);
-            resolvers.add(r);
+            try {
+                Message answer = r.send(q);
+                int rcode = answer.getRcode();
+                if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
+                    answer.getHeader().setID(clientId);
+                    return answer.toWire();
+                }
+                LOG.debug("recursor {} answered {}; trying the next", up, Rcode.string(rcode));
+            } catch (IOException e) {
+                LOG.debug("recursor {} did not answer: {}", up, e.toString());
+            }
         }
-        // Made per query: an ExtendedResolver kept would reorder recursors by their past failures.
-        ExtendedResolver all = new ExtendedResolver(resolvers);
-        all.setRetries(1);
-        all.setLoadBalance(false);
-        // Each recursor's own timeout ends its try; the whole only bounds a selector that wakes late.
-        all.setTimeout(timeout.plus(SLACK).multipliedBy(order.size()));
-        try {
-            Message r = all.send(q);
-            r.getHeader().setID(clientId);
-            return r.toWire();
-        } catch (IOException e) {
-            LOG.debug("no recursor of {} answered: {}", order, e.toString());
-            return null;
-        }
+        return null;
     }
 }

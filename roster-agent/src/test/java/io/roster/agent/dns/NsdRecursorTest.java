@@ -29,7 +29,7 @@ import org.xbill.DNS.Type;
 
 /**
  * The recursor against a real authoritative server, NSD (Debian's {@code nsd}; skipped without it),
- * serving {@code example.org.}: answers, NXDOMAIN, REFUSED for a zone it does not serve, and an
+ * serving {@code example.org.}: answers, NXDOMAIN, a refusal for a zone it does not serve (SERVFAIL alone, the next recursor with another), and an
  * RRset too big for 512 bytes, truncated for a UDP client and fetched in full over TCP for a TCP one.
  */
 class NsdRecursorTest {
@@ -118,8 +118,19 @@ class NsdRecursorTest {
     }
 
     @Test
-    void aZoneNsdDoesNotServeIsRefused() {
-        assertThat(Rcode.string(dns.udp("example.net", Type.A).getRcode())).isEqualTo("REFUSED");
+    void aRefusalIsNotAnAnswerTheNextRecursorIsAskedAndNoneMeansServfail() throws Exception {
+        // NSD refuses a zone it does not serve: with no other recursor the client gets SERVFAIL, as from Consul.
+        assertThat(Rcode.string(dns.udp("example.net", Type.A).getRcode())).isEqualTo("SERVFAIL");
+        try (Upstream up = new Upstream();
+             Agent two = DnsAgent.start(b -> b.recursors(List.of("127.0.0.1:" + port, "127.0.0.1:" + up.port())))) {
+            DnsClient both = new DnsClient(two.dns().port());
+            // NSD refuses, the next recursor's NXDOMAIN is an answer.
+            assertThat(Rcode.string(both.udp("example.net", Type.A).getRcode())).isEqualTo("NXDOMAIN");
+            assertThat(up.udpQueries.get()).isEqualTo(1);
+            // NSD's own answer is taken first; the next recursor is not asked.
+            assertThat(both.udp("www.example.org", Type.A).getRcode()).isEqualTo(Rcode.NOERROR);
+            assertThat(up.udpQueries.get()).isEqualTo(1);
+        }
     }
 
     @Test

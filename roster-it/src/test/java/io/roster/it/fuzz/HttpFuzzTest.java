@@ -29,8 +29,10 @@ import org.junit.jupiter.api.Test;
  * types' field names with wrong kinds, truncated JSON, random bytes and oversized payloads.
  *
  * <p>Every answer must be HTTP with a status below 500 or a 500 that Consul answers for the same
- * route and reason ({@link #CONSUL_500S}, each entry naming Consul's behaviour), and must not carry a stack trace, an exception or a Java class name. {@code -Dfuzz.inputs=N} (default
- * 10,000), {@code -Dfuzz.seed=S} (default 1, so CI is a regression test; printed). A failure prints the seed and the input.
+ * route and reason ({@link #CONSUL_500S}, each entry naming Consul's behaviour), and must not carry
+ * a stack trace, an exception or a Java class name. {@code -Dfuzz.inputs=N} (default 10,000),
+ * {@code -Dfuzz.seed=S} (default 1, so CI is a regression test; printed). A failure prints the seed
+ * and the input; the 500s are printed grouped by method, route and text.
  */
 class HttpFuzzTest {
     /** Routes of HttpServer's table (prefix routes end in '/'); /v1/agent/leave is left out: it stops the agent. */

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.roster.api.KvPair;
+import io.roster.api.testing.TestPorts;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
 import io.roster.state.Store;
 import io.roster.state.WatchSet;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,16 +42,10 @@ class RaftDiscoveryTest {
         });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private RaftReplicator add(int i) throws IOException {
         if (i == ids.size()) {
             ids.add(java.util.UUID.randomUUID().toString());
-            addresses.add("127.0.0.1:" + freePort());
+            addresses.add("127.0.0.1:" + TestPorts.free());
             dirs.add(Files.createTempDirectory("roster-raft-disc-" + i));
         }
         RaftReplicator r = RaftReplicator.discovering(new Store(), ids.get(i), addresses.get(i), i == 0 ? "0.0.0.0" : null, dirs.get(i), 10_000, "dc1", List.of()).start();

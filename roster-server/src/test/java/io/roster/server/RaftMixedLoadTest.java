@@ -2,11 +2,10 @@ package io.roster.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roster.api.testing.TestPorts;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
 import io.roster.state.Store;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,16 +40,10 @@ class RaftMixedLoadTest {
         servers.forEach(RaftReplicator::close);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private RaftReplicator startCluster() throws Exception {
         List<String> addresses = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            addresses.add("127.0.0.1:" + freePort());
+            addresses.add("127.0.0.1:" + TestPorts.free());
         }
         for (int i = 0; i < 3; i++) {
             Path dir = Files.createTempDirectory("roster-mixed-" + i);

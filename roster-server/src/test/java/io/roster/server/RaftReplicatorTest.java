@@ -3,12 +3,12 @@ package io.roster.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roster.api.KvPair;
+import io.roster.api.testing.TestPorts;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
 import io.roster.state.Store;
 import io.roster.state.WatchSet;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,15 +35,9 @@ class RaftReplicatorTest {
         });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private void startCluster(int n, long snapshotEvery) throws Exception {
         for (int i = 0; i < n; i++) {
-            addresses.add("127.0.0.1:" + freePort());
+            addresses.add("127.0.0.1:" + TestPorts.free());
             dirs.add(Files.createTempDirectory("roster-raft-" + i));
         }
         for (int i = 0; i < n; i++) {

@@ -1,9 +1,9 @@
 package io.roster.server;
 
+import io.roster.api.testing.TestPorts;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
 import io.roster.state.Store;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +18,7 @@ public final class RaftWriteLoad {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         List<String> addrs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                addrs.add("127.0.0.1:" + s.getLocalPort());
-            }
+            addrs.add("127.0.0.1:" + TestPorts.free());
         }
         List<RaftReplicator> rs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

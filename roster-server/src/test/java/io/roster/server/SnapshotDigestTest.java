@@ -3,12 +3,12 @@ package io.roster.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roster.api.testing.TestPorts;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
 import io.roster.state.Store;
 import io.roster.state.WatchSet;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class SnapshotDigestTest {
 
     @Test
     void aServerWhoseLatestSnapshotWasDamagedOnDiskDoesNotStartFromIt() throws Exception {
-        String addr = "127.0.0.1:" + freePort();
+        String addr = "127.0.0.1:" + TestPorts.free();
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         RaftReplicator r = new RaftReplicator(new Store(), addr, List.of(addr), data, 5, "dc1").start();
@@ -74,12 +74,6 @@ class SnapshotDigestTest {
                             && !p.toString().endsWith(".tmp"))
                     .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().replaceAll(".*_", ""))))
                     .orElse(null);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

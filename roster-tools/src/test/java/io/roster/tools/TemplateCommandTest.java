@@ -3,12 +3,12 @@ package io.roster.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.roster.api.testing.TestPorts;
 import io.roster.tools.ctmpl.Log;
 import io.roster.tools.ctmpl.Runner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,10 +139,7 @@ class TemplateCommandTest {
 
     @Test
     void unreachableAgentIsRetriedWithBackoffThenReported() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = TestPorts.free();
         Path in = file("k.ctmpl", "{{key \"a\"}}");
         Tools.Result r = Tools.run(new TemplateCommand(), "-once", "-consul-addr", "127.0.0.1:" + port, "-retry", "10ms",
                 "-consul-retry-attempts", "2", "-template", in + ":" + dir.resolve("k"));

@@ -57,7 +57,7 @@ public final class StateServer implements AutoCloseable {
         // lock-delay here, on the leader, where time may be read.
         store.onInvalidation((session, keys) -> {
             if (replicator.isLeader()) {
-                lockDelays.arm(keys, session.lockDelay());
+                lockDelays.arm(keys, heldDelay(session.lockDelay()));
                 timers.clear(session.id());
             }
         });
@@ -196,10 +196,8 @@ public final class StateServer implements AutoCloseable {
                         + Durations.format(io.roster.agent.AgentConfig.SESSION_TTL_MAX) + "]"));
             }
         }
-        if (r.lockDelay().compareTo(MAX_LOCK_DELAY) > 0) {
-            return CompletableFuture.completedFuture(new ApplyError("Invalid Lock Delay '" + Durations.format(r.lockDelay())
-                    + "', must be at most " + Durations.format(MAX_LOCK_DELAY)));
-        }
+        // A LockDelay over MAX_LOCK_DELAY is kept as given and held for MAX_LOCK_DELAY (heldDelay), as
+        // Consul's state store clamps it when a session is invalidated rather than refusing it.
         String behavior = r.behavior() == null || r.behavior().isEmpty() ? SessionEntry.RELEASE : r.behavior();
         if (!behavior.equals(SessionEntry.RELEASE) && !behavior.equals(SessionEntry.DELETE)) {
             return CompletableFuture.completedFuture(new ApplyError("Invalid Behavior setting '" + behavior + "'"));
@@ -237,11 +235,16 @@ public final class StateServer implements AutoCloseable {
                 });
     }
 
+    /** The lock-delay (ns) an invalidated session's keys are held for: its LockDelay, at most {@link #MAX_LOCK_DELAY}. */
+    static long heldDelay(long lockDelayNanos) {
+        return Math.min(lockDelayNanos, MAX_LOCK_DELAY.toNanos());
+    }
+
     /** Destroys (invalidates) a session, arming lock-delay on the keys it held. */
     public CompletableFuture<Object> destroySession(String id) {
         SessionEntry s = store.session(WatchSet.NONE, id).value();
         if (s != null) {
-            lockDelays.arm(store.keysHeldBy(id), s.lockDelay());
+            lockDelays.arm(store.keysHeldBy(id), heldDelay(s.lockDelay()));
         }
         timers.clear(id);
         return replicator.submit(new Command.SessionDestroy(id));

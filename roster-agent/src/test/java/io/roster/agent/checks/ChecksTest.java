@@ -2,9 +2,8 @@ package io.roster.agent.checks;
 
 import static org.awaitility.Awaitility.await;
 
+import io.roster.api.testing.TestPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,10 +61,8 @@ abstract class ChecksTest {
         await().atMost(AWAIT).until(() -> runners.runsCompleted() >= target);
     }
 
-    /** A port on 127.0.0.1 that nothing listens on (bound once, then released). */
+    /** A port that nothing listens on (below the ephemeral range: no outgoing connection takes it). */
     static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return TestPorts.free();
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.roster.api.testing.TestPorts;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
@@ -76,10 +76,7 @@ class AgentLocalApiTest {
             ex.close();
         });
         live.start();
-        int dead;
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = s.getLocalPort();
-        }
+        int dead = TestPorts.free();
         try {
             ok(http().put("/v1/agent/service/register", "{\"Name\":\"http-live\",\"Port\":" + live.getAddress().getPort()
                     + ",\"Check\":{\"HTTP\":\"http://127.0.0.1:" + live.getAddress().getPort() + "/health\",\"Interval\":\"1s\"}}"));

@@ -32,6 +32,23 @@ class BadInputTest {
         return http().get("/v1/session/list").json().size();
     }
 
+    /**
+     * {@code ?dc=} naming a datacenter Roster has no path to: Consul's agent endpoints answer from the
+     * local agent without reading it (200), an event fired there and the cluster routes answer
+     * {@code 500 No path to datacenter} (a fuzz finding: the agent routes answered 500 too).
+     */
+    @Test
+    void anOtherDatacenterIsIgnoredByTheAgentsOwnRoutes() {
+        for (String path : new String[] {"/v1/agent/self", "/v1/agent/services", "/v1/agent/checks", "/v1/agent/members",
+            "/v1/agent/metrics", "/v1/event/list"}) {
+            Reply r = http().get(path + "?dc=elsewhere");
+            assertThat(r.status()).as(path + " -> " + r.text()).isEqualTo(200);
+        }
+        assertThat(http().put("/v1/event/fire/fz?dc=elsewhere", "").assertOneLineError(500).text().strip()).isEqualTo("No path to datacenter");
+        assertThat(http().get("/v1/kv/x?dc=elsewhere").assertOneLineError(500).text().strip()).isEqualTo("No path to datacenter");
+        assertThat(http().get("/v1/catalog/nodes?dc=elsewhere").assertOneLineError(500).text().strip()).isEqualTo("No path to datacenter");
+    }
+
     @Test
     void malformedJsonOnSessionCreate() {
         int sessions = sessionCount();

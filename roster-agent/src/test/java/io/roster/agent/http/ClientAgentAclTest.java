@@ -8,11 +8,9 @@ import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
 import io.roster.agent.acl.AclSettings;
 import io.roster.api.Json;
+import io.roster.api.testing.TestPorts;
 import io.roster.state.WatchSet;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -83,22 +80,8 @@ class ClientAgentAclTest {
         }
     }
 
-    // Ports below the ephemeral range, checked free for TCP and UDP (as the testkit's Ports does:
-    // roster-agent's tests cannot depend on the testkit).
-    private static final AtomicInteger NEXT = new AtomicInteger(20000 + (int) ((ProcessHandle.current().pid() * 7907L) % 12000));
-
     private static int port() throws IOException {
-        for (int i = 0; i < 12000; i++) {
-            int p = NEXT.getAndUpdate(x -> x >= 32767 ? 20000 : x + 1);
-            try (ServerSocket t = new ServerSocket(); DatagramSocket u = new DatagramSocket(null)) {
-                t.bind(new InetSocketAddress("0.0.0.0", p));
-                u.bind(new InetSocketAddress("0.0.0.0", p));
-                return p;
-            } catch (IOException e) {
-                // taken: the next one
-            }
-        }
-        throw new IOException("no free port");
+        return TestPorts.free();
     }
 
     static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS =

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
+import io.roster.api.testing.TestPorts;
 import io.roster.state.WatchSet;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,12 +41,6 @@ class ClientOverServerRpcTest {
             if (a != null) {
                 a.close();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
@@ -91,7 +85,7 @@ class ClientOverServerRpcTest {
     @Test
     void clientUsesOnlyTheServerPort() throws Exception {
         Path dir = Files.createTempDirectory("roster-rpc-srv");
-        Agent srv = start(serverConfig("srv", "127.0.0.2", "127.0.0.3", freePort(), freePort(), dir));
+        Agent srv = start(serverConfig("srv", "127.0.0.2", "127.0.0.3", TestPorts.free(), TestPorts.free(), dir));
         awaitLeader(srv);
         Agent c = client("c1", List.of(srv.gossip().address()), UnaryOperator.identity());
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> c.servers().servers().size() == 1);
@@ -151,7 +145,7 @@ class ClientOverServerRpcTest {
     @Test
     void theServerRpcServesNoAgentEndpoints() throws Exception {
         Path dir = Files.createTempDirectory("roster-rpc-srv");
-        Agent srv = start(serverConfig("srv", "127.0.0.1", "127.0.0.1", freePort(), freePort(), dir));
+        Agent srv = start(serverConfig("srv", "127.0.0.1", "127.0.0.1", TestPorts.free(), TestPorts.free(), dir));
         awaitLeader(srv);
         Agent c = client("c1", List.of(srv.gossip().address()), UnaryOperator.identity());
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> c.servers().servers().size() == 1);
@@ -187,7 +181,7 @@ class ClientOverServerRpcTest {
     @Test
     void clientRecoversWhenTheServerRestarts() throws Exception {
         Path dir = Files.createTempDirectory("roster-rpc-srv");
-        AgentConfig sc = serverConfig("srv", "127.0.0.1", "127.0.0.1", freePort(), freePort(), dir);
+        AgentConfig sc = serverConfig("srv", "127.0.0.1", "127.0.0.1", TestPorts.free(), TestPorts.free(), dir);
         Agent srv = start(sc);
         awaitLeader(srv);
         Agent c = client("c1", List.of(srv.gossip().address()), UnaryOperator.identity());
@@ -221,8 +215,8 @@ class ClientOverServerRpcTest {
         List<Integer> serf = new ArrayList<>();
         List<String> gossip = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ports.add(freePort());
-            serf.add(freePort());
+            ports.add(TestPorts.free());
+            serf.add(TestPorts.free());
             gossip.add("127.0.0.1:" + serf.get(i)); // servers join each other's gossip addresses, as Consul's
         }
         List<Agent> servers = new ArrayList<>();

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
+import io.roster.api.testing.TestPorts;
 import io.roster.state.WatchSet;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +31,6 @@ class CoordinateClusterTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private Agent start(AgentConfig c) throws Exception {
         Agent a = new Agent(c).start();
         agents.add(a);
@@ -48,7 +41,7 @@ class CoordinateClusterTest {
     void clientAndServerCoordinatesReachTheCatalogAndNearAgentMeansTheAskedAgent() throws Exception {
         Path dir = Files.createTempDirectory("roster-pq-coord");
         Agent srv = start(AgentConfig.builder().server(true).nodeName("pq-srv").bindAddr("127.0.0.1").clientAddr("127.0.0.1")
-                .serverPort(freePort()).serfLanPort(freePort()).httpPort(0).dnsPort(-1).dataDir(dir).bootstrapExpect(1).build());
+                .serverPort(TestPorts.free()).serfLanPort(TestPorts.free()).httpPort(0).dnsPort(-1).dataDir(dir).bootstrapExpect(1).build());
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> srv.server().replicator().isLeader() && srv.registered());
         Agent c = start(AgentConfig.builder().nodeName("pq-client").bindAddr("127.0.0.1").clientAddr("127.0.0.1")
                 .httpPort(0).dnsPort(-1).serfLanPort(0).retryJoin(List.of(srv.gossip().address())).build());

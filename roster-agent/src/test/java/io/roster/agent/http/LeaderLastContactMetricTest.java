@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.roster.api.testing.TestPorts;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,12 +28,6 @@ class LeaderLastContactMetricTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static JsonNode sample(Agent a) {
         for (JsonNode e : new Http(a.httpAddress()).get("/v1/agent/metrics").json().get("Samples")) {
             if (e.path("Name").asText().equals("consul.raft.leader.lastContact")) {
@@ -50,8 +43,8 @@ class LeaderLastContactMetricTest {
         List<Integer> gossip = new ArrayList<>();
         List<String> join = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ports.add(freePort());
-            int g = freePort();
+            ports.add(TestPorts.free());
+            int g = TestPorts.free();
             gossip.add(g);
             join.add("127.0.0.1:" + g); // servers join each other's gossip addresses
         }

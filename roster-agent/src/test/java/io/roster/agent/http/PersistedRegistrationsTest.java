@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
+import io.roster.api.testing.TestPorts;
 import io.roster.state.WatchSet;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,12 +28,6 @@ class PersistedRegistrationsTest {
     void stop() {
         for (Agent a : agents) {
             a.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
@@ -66,7 +59,7 @@ class PersistedRegistrationsTest {
         Path srvDir = Files.createTempDirectory("roster-persist-srv");
         Path dir = Files.createTempDirectory("roster-persist-client");
         Agent srv = start(AgentConfig.builder().server(true).nodeName("srv").bindAddr("127.0.0.1").clientAddr("127.0.0.1")
-                .serverPort(freePort()).serfLanPort(freePort()).httpPort(0).dnsPort(-1).dataDir(srvDir).bootstrapExpect(1).build());
+                .serverPort(TestPorts.free()).serfLanPort(TestPorts.free()).httpPort(0).dnsPort(-1).dataDir(srvDir).bootstrapExpect(1).build());
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> srv.server().replicator().isLeader() && srv.registered());
 
         Agent c = client(srv, dir);

@@ -107,6 +107,24 @@ class SessionApiTest {
         assertThat(http().put("/v1/session/create", Http.json(Map.of("TTL", min / 1_000_000 + "ms"))).status()).isEqualTo(200);
     }
 
+    /**
+     * Consul does not refuse a LockDelay over its 60 s maximum: the session keeps the value given and
+     * its state store holds the keys for 60 s at most when the session is invalidated (a fuzz finding:
+     * Roster answered 500 "Invalid Lock Delay").
+     */
+    @Test
+    void lockDelayOverTheMaximumIsKeptAsGiven() {
+        Reply r = http().put("/v1/session/create", Http.json(Map.of("LockDelay", "90s")));
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        String id = r.json().get("ID").asText();
+        assertThat(info(id).get(0).get("LockDelay").asLong()).isEqualTo(90_000_000_000L);
+        // the delay still applies when the session goes
+        put("/v1/kv/lockdelay-max/k?acquire=" + id);
+        put("/v1/session/destroy/" + id);
+        String next = http().createSession(Map.of("LockDelay", "0s"));
+        assertThat(put("/v1/kv/lockdelay-max/k?acquire=" + next)).as("acquire inside lock-delay").isEqualTo("false");
+    }
+
     @Test
     void invalidBehaviorIsRefused() {
         Reply r = http().put("/v1/session/create", Http.json(Map.of("Behavior", "explode"))).assertOneLineError(500);

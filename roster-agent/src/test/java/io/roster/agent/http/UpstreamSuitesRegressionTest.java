@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
 import io.roster.agent.http.Http.Reply;
-import java.net.ServerSocket;
+import io.roster.api.testing.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -223,10 +223,7 @@ class UpstreamSuitesRegressionTest {
 
     @Test
     void aLoneServerIsInTheCatalogOnceItsWritesAreAccepted() throws Exception {
-        int raft;
-        try (ServerSocket s = new ServerSocket(0)) {
-            raft = s.getLocalPort();
-        }
+        int raft = TestPorts.free();
         Path dir = Files.createTempDirectory("roster-lone-server");
         try (Agent a = new Agent(AgentConfig.builder().server(true).bootstrapExpect(1).nodeName("lone").httpPort(0)
                 .dnsPort(-1).serverPort(raft).serfLanPort(0).bindAddr("127.0.0.1").dataDir(dir).build()).start()) {

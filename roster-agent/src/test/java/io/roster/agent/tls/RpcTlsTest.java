@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.roster.agent.Agent;
 import io.roster.agent.AgentConfig;
 import io.roster.agent.config.LoadedConfig;
+import io.roster.api.testing.TestPorts;
 import io.roster.state.WatchSet;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,12 +43,6 @@ class RpcTlsTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static TlsSettings mutual(TestPki pki, Path[] cert, Path trust) {
         TlsSettings.Side rpc = new TlsSettings.Side(trust.toString(), null, cert[0].toString(), cert[1].toString(),
                 true, true, true, "TLSv1.2", List.of());
@@ -59,7 +52,7 @@ class RpcTlsTest {
     private Agent server(String name, String ip, TlsSettings tls, int expect, List<String> join) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data-" + name));
         AgentConfig c = AgentConfig.builder().server(true).nodeName(name).bindAddr(ip).clientAddr(ip)
-                .serverPort(freePort()).serfLanPort(freePort()).httpPort(0).dnsPort(-1).dataDir(data)
+                .serverPort(TestPorts.free()).serfLanPort(TestPorts.free()).httpPort(0).dnsPort(-1).dataDir(data)
                 .bootstrapExpect(expect).retryJoin(join).tls(tls).build();
         Agent a = new Agent(c, () -> new LoadedConfig(c, List.of(), List.of())).start();
         agents.add(a);
@@ -69,7 +62,7 @@ class RpcTlsTest {
     private Agent client(String name, TlsSettings tls, List<String> join) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data-" + name));
         AgentConfig c = AgentConfig.builder().nodeName(name).bindAddr("127.0.0.1").clientAddr("127.0.0.1")
-                .httpPort(0).dnsPort(-1).serfLanPort(freePort()).dataDir(data).retryJoin(join).tls(tls).build();
+                .httpPort(0).dnsPort(-1).serfLanPort(TestPorts.free()).dataDir(data).retryJoin(join).tls(tls).build();
         Agent a = new Agent(c).start();
         agents.add(a);
         return a;

@@ -6,10 +6,9 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Linearizability checking by Wing and Gong's search with Lowe's memoization (the algorithm of
@@ -122,7 +121,12 @@ public final class Checker {
         }
 
         BitSet linearized = new BitSet(ops.size());
-        Set<Cached> cache = new HashSet<>();
+        BitSet unknownOps = new BitSet(ops.size());
+        for (int i = 0; i < ops.size(); i++) {
+            unknownOps.set(i, ops.get(i).unknown());
+        }
+        // (completed operations linearized, state) -> the sets of unknown operations linearized with them
+        Map<Cached, List<BitSet>> cache = new HashMap<>();
         Deque<Frame> stack = new ArrayDeque<>();
         S state = model.init();
         Entry entry = head.next;
@@ -140,7 +144,7 @@ public final class Checker {
                 if (next != null) {
                     BitSet with = (BitSet) linearized.clone();
                     with.set(entry.id);
-                    if (cache.add(new Cached(with, next))) {
+                    if (remember(cache, with, unknownOps, next)) {
                         stack.push(new Frame(entry, state));
                         state = next;
                         linearized.set(entry.id);
@@ -168,6 +172,37 @@ public final class Checker {
             }
         }
         return Verdict.OK;
+    }
+
+    /**
+     * Lowe's memoization, with subsumption for operations of unknown outcome: a node (linearized set,
+     * state) needs no search when one with the same completed operations linearized, the same state
+     * and a subset of its unknown operations linearized was searched (or is being searched) already.
+     * That node can do everything this one can: an unknown operation need never be linearized, and
+     * one not yet linearized constrains nothing (it returns at infinity). So, for the first visit of
+     * a node, or of one with fewer unknown operations, true; false to prune.
+     */
+    private static boolean remember(Map<Cached, List<BitSet>> cache, BitSet linearized, BitSet unknownOps, Object state) {
+        BitSet completed = (BitSet) linearized.clone();
+        completed.andNot(unknownOps);
+        BitSet unknown = (BitSet) linearized.clone();
+        unknown.and(unknownOps);
+        List<BitSet> seen = cache.computeIfAbsent(new Cached(completed, state), k -> new ArrayList<>(1));
+        for (BitSet u : seen) {
+            BitSet extra = (BitSet) u.clone();
+            extra.andNot(unknown);
+            if (extra.isEmpty()) {
+                return false; // u is a subset of unknown
+            }
+        }
+        // the new set subsumes the ones it is a subset of: keep only the smaller
+        seen.removeIf(u -> {
+            BitSet extra = (BitSet) unknown.clone();
+            extra.andNot(u);
+            return extra.isEmpty();
+        });
+        seen.add(unknown);
+        return true;
     }
 
     private static void lift(Entry call) {

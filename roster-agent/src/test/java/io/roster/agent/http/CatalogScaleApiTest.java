@@ -248,4 +248,24 @@ class CatalogScaleApiTest {
         // The 3 are drawn at random (120 instances: ten equal draws would be a broken shuffle).
         assertThat(firsts).as("answers of %d queries", queries).hasSizeGreaterThan(1);
     }
+
+    @Test
+    void readsAtOnceAtOneIndexShareOneReadAndOneRendering() throws Exception {
+        // The first read at this index renders (or finds) the answer; the others probe the index and send those bytes.
+        HttpResponse<byte[]> first = get("/v1/health/service/db?passing", null);
+        assertThat(first.statusCode()).isEqualTo(200);
+        long before = rows();
+        int reads = 10;
+        for (int i = 0; i < reads; i++) {
+            HttpResponse<byte[]> r = get("/v1/health/service/db?passing", null);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(first.body());
+            assertThat(r.headers().firstValue("X-Consul-Index")).isEqualTo(first.headers().firstValue("X-Consul-Index"));
+        }
+        long cost = rows() - before;
+        System.out.println("CatalogScaleApiTest " + reads + " reads at once of health/service/db: " + cost + " rows");
+        // Each read costs its index probe, not the service's 120 instances and their checks (3 rows each).
+        assertThat(cost).as("rows for %d reads at once", reads).isLessThanOrEqualTo(2L * reads);
+        assertThat(Json.mapper().readTree(first.body())).hasSize(NODES);
+    }
 }

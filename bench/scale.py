@@ -6,6 +6,7 @@ parts, reads /proc, jcmd and the agent's own gauges, and prints the figures. Eve
 """
 import json
 import os
+import resource
 import re
 import socket
 import struct
@@ -28,6 +29,7 @@ DNS_QUERIES = int(ARGS.get("dns_queries", "100"))
 OUT = ARGS.get("out", os.path.join(HOME, "bench", "target"))
 JFR = ARGS.get("jfr", "")
 WORK = ARGS["work"]
+WRK_CORES = 0.0
 lines = []
 
 
@@ -98,7 +100,11 @@ def wrk(path, seconds, conns, threads=1, script=None, env=None, method_body=None
         cmd += ["-s", script]
     cmd.append(BASE + path)
     t0 = time.time()
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=seconds + 3600)
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    global WRK_CORES  # wrk's own CPU share over its run (user + system), printed next to the agent's
+    WRK_CORES = (c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime) / max(time.time() - t0, 1e-6)
     return p.stdout, time.time() - t0
 
 
@@ -258,7 +264,8 @@ try:
         f.write(out)
     say(f"GET /v1/health/service/svc-1?passing ({NODES:,} instances, {size / 1e6:.1f} MB): "
         f"{wrk_rate(out):,.1f} answers/s, p50 {wrk_latency(out, 50):.1f} ms, p99 {wrk_latency(out, 99):.1f} ms "
-        f"(wrk -t2 -c16 -d{SECONDS}s), agent CPU {(cpu1 - cpu0) / took:.2f} cores")
+        f"(wrk -t2 -c16 -d{SECONDS}s), agent CPU {(cpu1 - cpu0) / took:.2f} cores, wrk CPU {WRK_CORES:.2f} cores, "
+        f"load average {os.getloadavg()[0]:.1f}")
     req = urllib.request.Request(BASE + "/v1/health/service/svc-1?passing", headers={"Accept-Encoding": "gzip"})
     with urllib.request.urlopen(req, timeout=60) as r:
         say(f"  the same with Accept-Encoding: gzip: {len(r.read()) / 1e6:.2f} MB, Content-Encoding "

@@ -269,6 +269,11 @@ public final class DnsServer implements AutoCloseable {
     }
 
     /** The port UDP and TCP listen on (the chosen one when configured as 0). */
+    /** Service instances looked at to build answers so far: a test compares it with the answers' size. */
+    public long instancesLooked() {
+        return handler.instancesLooked();
+    }
+
     public int port() {
         return tcp.getLocalPort();
     }

@@ -225,7 +225,8 @@ final class QueryHandler {
                         add && opt == null);
             }
             String askedFrom = asker != null ? asker : translateWan ? datacenter : null;
-            return render(request, Resolver.askedFrom(askedFrom, () -> resolver.resolve(qname, qtype, zone)), tcp);
+            int cap = answerCap(request, tcp);
+            return render(request, Resolver.askedFrom(askedFrom, () -> resolver.resolve(qname, qtype, zone, cap)), tcp);
         }
         if (qname.subdomain(Resolver.IN_ADDR_ARPA) || qname.subdomain(Resolver.IP6_ARPA)) {
             Reply r = resolver.reverse(qname, qtype, domain);
@@ -248,6 +249,24 @@ final class QueryHandler {
         byte[] wire = new byte[len];
         System.arraycopy(packet, off, wire, 0, len);
         return wire;
+    }
+
+    /**
+     * The fewest answer records {@link Responses#render} could not send in one reply to {@code request}:
+     * one more than the UDP answer limit (plain UDP), or than what its size could hold with every
+     * answer as small as a record can be (16 bytes: a compressed name and an A record's address), so
+     * the resolver builds what the reply can carry and one more to tell there were more.
+     */
+    private int answerCap(Message request, boolean tcp) {
+        int bySize = Responses.maxSize(request, tcp) / 16 + 1;
+        boolean plainUdp = !tcp && request.getOPT() == null;
+        int limit = plainUdp ? config.udpAnswerLimit() : 0;
+        return limit > 0 ? Math.min(limit + 1, bySize) : bySize;
+    }
+
+    /** Instances the resolver looked at to build answers so far. */
+    long instancesLooked() {
+        return resolver.instancesLooked();
     }
 
     private Outcome render(Message request, Reply reply, boolean tcp) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.xbill.DNS.Name;
 
@@ -33,7 +34,7 @@ final class ReadCache {
     }
 
     private final Store store;
-    private final ConcurrentHashMap<String, Entry<List<ServiceEntry>>> services = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry<Object>> services = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Entry<Store.NodeInfo>> nodes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Name> dnsNames = new ConcurrentHashMap<>();
     private volatile Names names = new Names(-1, Map.of(), Map.of());
@@ -59,10 +60,21 @@ final class ReadCache {
      * when no instance of that name is registered at all.
      */
     List<ServiceEntry> service(String name, UnaryOperator<List<ServiceEntry>> filter) {
+        return service(name, "list", all -> List.copyOf(filter.apply(all)));
+    }
+
+    /**
+     * What {@code build} makes of the instances of a service (matched case-insensitively), kept under
+     * {@code name} and {@code variant} until the store changes; null when no instance of that name is
+     * registered at all. One store read per name and index, however many queries ask.
+     */
+    @SuppressWarnings("unchecked")
+    <T> T service(String name, String variant, Function<List<ServiceEntry>, T> build) {
         long idx = index();
-        Entry<List<ServiceEntry>> e = services.get(name);
+        String key = variant + "\u0000" + name;
+        Entry<Object> e = services.get(key);
         if (e != null && e.index() == idx) {
-            return e.value();
+            return (T) e.value();
         }
         List<ServiceEntry> all = store.serviceHealth(WatchSet.NONE, name).value();
         if (all.isEmpty()) {
@@ -71,8 +83,8 @@ final class ReadCache {
                 all = store.serviceHealth(WatchSet.NONE, actual).value();
             }
         }
-        List<ServiceEntry> value = all.isEmpty() ? null : List.copyOf(filter.apply(all));
-        put(services, name, new Entry<>(idx, value));
+        T value = all.isEmpty() ? null : build.apply(all);
+        put(services, key, new Entry<>(idx, value));
         return value;
     }
 

@@ -125,11 +125,28 @@ final class Resolver {
 
     /** Answers {@code qname} (a name at or under {@code zone}, the domain or the alt domain). */
     Reply resolve(Name qname, int qtype, Name zone) {
-        return resolve(qname, qtype, zone, 1);
+        return resolve(qname, qtype, zone, Integer.MAX_VALUE);
     }
 
+    /**
+     * The same with at most {@code maxAnswers} answer records: what the reply can carry (the UDP
+     * answer limit, or what fits its size), plus one so that {@link Responses} sees there were more and
+     * sets TC. A service's instances are drawn in random order until that many answers are built, so
+     * an answer costs what it returns, not the service's size.
+     */
+    Reply resolve(Name qname, int qtype, Name zone, int maxAnswers) {
+        return resolve(qname, qtype, zone, 1, Math.max(1, maxAnswers));
+    }
+
+    /** Instances looked at to build answers so far (what a test compares with the answers' size). */
+    long instancesLooked() {
+        return instancesLooked.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder instancesLooked = new java.util.concurrent.atomic.LongAdder();
+
     /** {@code depth}: how many CNAMEs into the domain may still be followed (Consul follows them too). */
-    private Reply resolve(Name qname, int qtype, Name zone, int depth) {
+    private Reply resolve(Name qname, int qtype, Name zone, int depth, int cap) {
         int n = qname.labels() - zone.labels();
         List<String> labels = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -141,10 +158,10 @@ final class Resolver {
         }
         return switch (q.kind()) {
             case APEX -> apex(qtype, zone);
-            case SERVICE -> service(qname, qtype, zone, q.service(), q.tag(), depth);
+            case SERVICE -> service(qname, qtype, zone, q.service(), q.tag(), depth, cap);
             case NODE -> node(qname, qtype, zone, q.node());
             case ADDR -> addr(qname, qtype, zone, q.addr());
-            case QUERY -> query(qname, qtype, zone, q.query(), depth);
+            case QUERY -> query(qname, qtype, zone, q.query(), depth, cap);
             case UNSUPPORTED, INVALID -> nxdomain(zone);
         };
     }
@@ -164,7 +181,7 @@ final class Resolver {
      * would, answered like a service lookup, with the query's {@code DNS.TTL} when it has one.
      * No such query, or no healthy instance, is NXDOMAIN (as Consul).
      */
-    private Reply query(Name qname, int qtype, Name zone, String idOrName, int depth) {
+    private Reply query(Name qname, int qtype, Name zone, String idOrName, int depth, int cap) {
         io.roster.agent.query.PreparedQueries.Result r;
         try {
             r = queries.execute(idOrName, agentNode, null, null, 0, datacenter);
@@ -182,7 +199,7 @@ final class Resolver {
                 // Checked when the query was stored; a template may render a bad one: keep the default.
             }
         }
-        return records(qname, qtype, zone, r.nodes(), ttl, depth);
+        return records(qname, qtype, zone, r.nodes(), null, ttl, depth, cap);
     }
 
     // ------------------------------------------------------------------ the domain itself
@@ -214,41 +231,69 @@ final class Resolver {
 
     // ------------------------------------------------------------------ services
 
-    private Reply service(Name qname, int qtype, Name zone, String name, String tag, int depth) {
+    /** A service's healthy instances (with the tag, if one was asked) and their DNS weights. */
+    private record Live(List<ServiceEntry> entries, RandomOrder.Pool pool) {
+    }
+
+    private Live live(List<ServiceEntry> entries) {
+        int[] w = new int[entries.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = Math.clamp(weight(entries.get(i)), 0, 65535);
+        }
+        return new Live(entries, RandomOrder.Pool.of(w));
+    }
+
+    private Reply service(Name qname, int qtype, Name zone, String name, String tag, int depth, int cap) {
         io.roster.agent.acl.Authorizer authz = authz();
         if (!authz.allowed("service", name, "read")) {
             return nxdomain(zone); // as Consul: what the token may not read is not there
         }
-        List<ServiceEntry> live = cache.service(name, this::healthy);
+        // Healthy instances and their weights: computed once per store index, name and tag.
+        Live live = cache.service(name, tag == null ? "live" : "live:" + tag.toLowerCase(Locale.ROOT), all -> {
+            List<ServiceEntry> ok = healthy(all);
+            return live(List.copyOf(tag == null ? ok : withTag(ok, tag)));
+        });
         if (live == null) {
             return nxdomain(zone);
         }
-        List<ServiceEntry> ok = tag == null ? live : withTag(live, tag);
         if (!authz.isManagement()) {
-            ok = ok.stream().filter(e -> authz.allowed("node", e.node().node(), "read")).toList();
+            live = live(live.entries().stream().filter(e -> authz.allowed("node", e.node().node(), "read")).toList());
         }
-        if (ok.isEmpty()) {
+        if (live.entries().isEmpty()) {
             return nxdomain(zone); // as Consul: a service with no healthy instance is not found
         }
-        long ttl = config.serviceTtlSeconds(ok.get(0).service().service());
-        return records(qname, qtype, zone, weightedShuffle(ok), ttl, depth);
+        long ttl = config.serviceTtlSeconds(live.entries().get(0).service().service());
+        return records(qname, qtype, zone, live.entries(), new RandomOrder(live.pool(), random.get()), ttl, depth, cap);
     }
 
-    /** The answer for instances in the order given: SRV with their targets, or their addresses. */
-    private Reply records(Name qname, int qtype, Name zone, List<ServiceEntry> order, long ttl, int depth) {
+    /**
+     * The answer for instances in {@code order} (null: as listed): SRV with their targets, or their
+     * addresses; at most {@code cap} answers, looking at instances only until it has them.
+     */
+    private Reply records(Name qname, int qtype, Name zone, List<ServiceEntry> entries, RandomOrder order, long ttl,
+                          int depth, int cap) {
+        int[] at = {0};
+        java.util.function.Supplier<ServiceEntry> next = () -> {
+            int i = order == null ? (at[0] < entries.size() ? at[0]++ : -1) : order.next();
+            if (i < 0) {
+                return null;
+            }
+            instancesLooked.increment();
+            return entries.get(i);
+        };
         List<Record> answers = new ArrayList<>();
         List<List<Record>> extras = new ArrayList<>();
         if (qtype == Type.SRV) {
             Set<String> seen = new HashSet<>();
             Map<String, List<Record>> extraByTarget = new HashMap<>();
-            for (ServiceEntry e : order) {
+            for (ServiceEntry e; answers.size() < cap && (e = next.get()) != null; ) {
                 srv(qname, zone, e, ttl, answers, extras, seen, extraByTarget);
             }
         } else if (qtype == Type.A || qtype == Type.AAAA || qtype == Type.ANY) {
             Set<String> seen = new HashSet<>();
-            int limit = config.aRecordLimit() > 0 ? config.aRecordLimit() : Integer.MAX_VALUE;
+            int limit = Math.min(cap, config.aRecordLimit() > 0 ? config.aRecordLimit() : Integer.MAX_VALUE);
             Record cname = null;
-            for (ServiceEntry e : order) {
+            for (ServiceEntry e; answers.size() < limit && (e = next.get()) != null; ) {
                 NodeService s = e.service();
                 boolean wan = wan(e.node().datacenter());
                 boolean own = !serviceAddress(s, wan).isEmpty();
@@ -270,7 +315,7 @@ final class Resolver {
                 extras.add(List.of());
                 Name target = ((CNAMERecord) cname).getTarget();
                 if (depth > 0 && target.subdomain(zone)) {
-                    Reply chased = resolve(target, qtype, zone, depth - 1);
+                    Reply chased = resolve(target, qtype, zone, depth - 1, cap);
                     if (chased.rcode() == Rcode.NOERROR) {
                         for (Record r : chased.answers()) {
                             answers.add(r);
@@ -372,34 +417,13 @@ final class Resolver {
         return status(e.checks()).equals(HealthCheck.WARNING) ? w.warning() : w.passing();
     }
 
-    /**
-     * A random order in which an instance of weight w comes first with probability w / (sum of
-     * weights), and so on down the list (Efraimidis-Spirakis: sort by Exp(1) / w). Equal weights give
+    /*
+     * The order of a service's answers (RandomOrder): an instance of weight w comes first with
+     * probability w / (sum of weights), and so on down the list (Efraimidis-Spirakis). Equal weights give
      * a uniform shuffle; weight 0 sorts after every positive weight. Consul shuffles uniformly and
      * ignores weights; clients that take the first address, or that get a truncated list, then spread
      * their load by the weights.
      */
-    private List<ServiceEntry> weightedShuffle(List<ServiceEntry> in) {
-        int n = in.size();
-        if (n == 1) {
-            return in;
-        }
-        RandomGenerator rnd = random.get();
-        double[] key = new double[n];
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            int w = weight(in.get(i));
-            double exp = -Math.log(1.0 - rnd.nextDouble());
-            key[i] = w > 0 ? exp / w : Double.MAX_VALUE / 2 + exp;
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(key[a], key[b]));
-        List<ServiceEntry> out = new ArrayList<>(n);
-        for (Integer i : idx) {
-            out.add(in.get(i));
-        }
-        return out;
-    }
 
     /** A node's address as Consul's {@code TranslateAddress} gives it for an address query of no family: {@code wan} when translating. */
     private static String nodeAddress(Node n, boolean wan) {

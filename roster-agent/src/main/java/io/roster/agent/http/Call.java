@@ -97,6 +97,38 @@ public final class Call {
             }
             return g;
         }
+
+        /** Bodies from this size on are sent from a direct copy made once (the socket write copies a heap buffer per write). */
+        static final int DIRECT_MIN_SIZE = 64 * 1024;
+        private volatile ByteBuffer direct;
+        private volatile ByteBuffer directGzipped;
+
+        /** {@code b} (this answer's body or its gzip) to send: a view of its direct copy when it is large. */
+        ByteBuffer wire(byte[] b) {
+            if (b.length < DIRECT_MIN_SIZE) {
+                return ByteBuffer.wrap(b);
+            }
+            boolean gz = b != body;
+            ByteBuffer d = gz ? directGzipped : direct;
+            if (d == null) {
+                synchronized (this) {
+                    d = gz ? directGzipped : direct;
+                    if (d == null) {
+                        try {
+                            d = ByteBuffer.allocateDirect(b.length).put(b).flip().asReadOnlyBuffer();
+                        } catch (OutOfMemoryError e) {
+                            return ByteBuffer.wrap(b); // the direct memory limit reached: send the heap bytes
+                        }
+                        if (gz) {
+                            directGzipped = d;
+                        } else {
+                            direct = d;
+                        }
+                    }
+                }
+            }
+            return d.duplicate();
+        }
     }
 
     /** Where a capturing call's answer goes: kept, not sent. */
@@ -146,7 +178,7 @@ public final class Call {
         for (HttpField f : c.headers) {
             h.put(f);
         }
-        send(c.status, c.type, c.body, c::gzipped);
+        send(c.status, c.type, c.body, c::gzipped, c);
     }
 
     /**
@@ -415,6 +447,10 @@ public final class Call {
 
     /** Sends once; gzips (with {@code gzipped} when given, else now) when the responder and the client allow it. */
     private void send(int status, String type, byte[] body, java.util.function.Supplier<byte[]> gzipped) {
+        send(status, type, body, gzipped, null);
+    }
+
+    private void send(int status, String type, byte[] body, java.util.function.Supplier<byte[]> gzipped, Captured shared) {
         if (!answered.compareAndSet(false, true)) {
             return;
         }
@@ -432,7 +468,7 @@ public final class Call {
                 h.put(GZIP);
             }
         }
-        out.send(status, type, ByteBuffer.wrap(b), status >= 400 && !bodyRead);
+        out.send(status, type, shared == null ? ByteBuffer.wrap(b) : shared.wire(b), status >= 400 && !bodyRead);
     }
 
     static String oneLine(String s) {

@@ -213,4 +213,59 @@ class CatalogScaleApiTest {
         System.out.println("CatalogScaleApiTest DNS SRV cache.service.consul: " + cost + " rows for " + NODES + " answers");
         assertThat(cost).isLessThanOrEqualTo(3L * NODES + 2 * (SERVICES.length + 2) + NODES + 2);
     }
+
+    private static List<String> dig(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", Integer.toString(AGENT.agent().dns().port())));
+        cmd.addAll(List.of(args));
+        Process dig = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(dig.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(dig.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Test
+    void aUdpDnsAnswerLooksAtTheInstancesItReturnsOnly() throws Exception {
+        // Plain UDP (no EDNS, no retry over TCP): the answers that fit 512 bytes, out of the service's 120.
+        dig("+noedns", "+ignore", "+short", "web.service.consul", "SRV"); // reads the service once at this index
+        long rowsBefore = rows();
+        long lookedBefore = AGENT.agent().dns().instancesLooked();
+        int queries = 10;
+        java.util.Set<String> firsts = new java.util.HashSet<>();
+        for (int q = 0; q < queries; q++) {
+            List<String> answers = dig("+noedns", "+ignore", "+short", "web.service.consul", "SRV");
+            assertThat(answers).as("answers").isNotEmpty().hasSizeLessThan(NODES)
+                    .allMatch(l -> l.matches("1 1 8\\d n\\d+\\.node\\.dc1\\.consul\\."));
+            assertThat(answers).as("answers").doesNotHaveDuplicates();
+            firsts.add(String.join(",", answers));
+        }
+        long looked = AGENT.agent().dns().instancesLooked() - lookedBefore;
+        System.out.println("CatalogScaleApiTest DNS SRV over UDP: " + looked + " instances looked at, "
+                + (rows() - rowsBefore) + " rows, for " + queries + " UDP answers out of " + NODES);
+        // Each answer looks at no more than 512 bytes could carry (512 / 16 + 1, see QueryHandler.answerCap), not the 120.
+        assertThat(looked).as("instances looked at").isLessThanOrEqualTo((512 / 16 + 1L) * queries);
+        // The store is read once per index and name: no write happened, so no row at all.
+        assertThat(rows() - rowsBefore).as("rows touched").isLessThanOrEqualTo(3L * NODES + 2 * (SERVICES.length + 2) + NODES + 2);
+        // The 3 are drawn at random (120 instances: ten equal draws would be a broken shuffle).
+        assertThat(firsts).as("answers of %d queries", queries).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void readsAtOnceAtOneIndexShareOneReadAndOneRendering() throws Exception {
+        // The first read at this index renders (or finds) the answer; the others probe the index and send those bytes.
+        HttpResponse<byte[]> first = get("/v1/health/service/db?passing", null);
+        assertThat(first.statusCode()).isEqualTo(200);
+        long before = rows();
+        int reads = 10;
+        for (int i = 0; i < reads; i++) {
+            HttpResponse<byte[]> r = get("/v1/health/service/db?passing", null);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(first.body());
+            assertThat(r.headers().firstValue("X-Consul-Index")).isEqualTo(first.headers().firstValue("X-Consul-Index"));
+        }
+        long cost = rows() - before;
+        System.out.println("CatalogScaleApiTest " + reads + " reads at once of health/service/db: " + cost + " rows");
+        // Each read costs its index probe, not the service's 120 instances and their checks (3 rows each).
+        assertThat(cost).as("rows for %d reads at once", reads).isLessThanOrEqualTo(2L * reads);
+        assertThat(Json.mapper().readTree(first.body())).hasSize(NODES);
+    }
 }

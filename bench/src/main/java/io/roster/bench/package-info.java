@@ -16,5 +16,6 @@
  * Where a figure is about a running agent or server, Roster is started as its own JVM from the built
  * CLI ({@link io.roster.bench.AgentProcess}) and driven over its HTTP API, so its memory and CPU are
  * measured apart from the driver's; only {@code ChecksBench} runs the agent's check runners in-process.
+ * Benchmarks may not be called from tests, and tests may not depend on this module.
  */
 package io.roster.bench;

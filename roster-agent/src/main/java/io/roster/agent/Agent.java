@@ -134,21 +134,13 @@ public final class Agent implements AutoCloseable {
         this.wake = Executors.newFixedThreadPool(Math.max(2, cores), named("roster-wake"));
         this.replicator = new io.roster.agent.metrics.MeteredReplicator(newReplicator(), metrics);
         this.server = new StateServer(replicator, config.sessionTtlMin(), scheduler, System::nanoTime);
-        LocalState[] holder = new LocalState[1];
-        AntiEntropy[] ae = new AntiEntropy[1];
-        this.runners = new CheckRunners(scheduler, (id, status, output) -> {
-                    metrics.checkUpdate(status);
-                    holder[0].updateCheck(id, status, output);
-                },
-                new CheckRunners.Options(config.enableScriptChecks() || config.enableLocalScriptChecks(),
-                        config.checkOutputMaxSize(), this::aliasStatus));
-        this.local = new LocalState(config.nodeName(), config.datacenter(), runners, store.watches(),
-                () -> {
-                    if (ae[0] != null) {
-                        ae[0].trigger();
-                    }
-                }, System::nanoTime);
-        holder[0] = local;
+        // A check result: runner -> metrics, then local state -> anti-entropy (listeners wired below,
+        // before any check can start: checks start when services and checks are registered).
+        this.runners = new CheckRunners(scheduler, new CheckRunners.Options(
+                config.enableScriptChecks() || config.enableLocalScriptChecks(), config.checkOutputMaxSize(), this::aliasStatus));
+        this.local = new LocalState(config.nodeName(), config.datacenter(), runners, store.watches(), System::nanoTime);
+        runners.onResult((id, status, output) -> metrics.checkUpdate(status));
+        runners.onResult(local::updateCheck);
         try {
             this.pool = new io.roster.agent.lan.LanPool(config, nodeId, scheduler, local::services,
                     () -> store.watches().topicChanged(io.roster.agent.lan.LanPool.EVENTS_TOPIC));
@@ -215,7 +207,7 @@ public final class Agent implements AutoCloseable {
                 }
             });
         }
-        ae[0] = antiEntropy;
+        local.onChange(antiEntropy::trigger);
         this.http = new HttpServer(config, nodeId, server, local, new HttpServer.Reloader() {
             @Override
             public String reload() {

@@ -1,5 +1,7 @@
 package io.roster.server;
 
+import io.roster.state.ApplyError;
+import io.roster.state.ApplyResult;
 import io.roster.state.Command;
 import io.roster.state.CommandCodec;
 import io.roster.state.Replicator;
@@ -586,7 +588,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * write is sent at once, as itself.
      */
     @Override
-    public CompletableFuture<Object> submit(Command command) {
+    public CompletableFuture<ApplyResult> submit(Command command) {
         byte[] encoded = CommandCodec.encode(command);
         if (encoded.length > Chunks.PIECE_BYTES) {
             return sendChunked(encoded);
@@ -605,18 +607,18 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * previous to commit, so they are in order in the log); the state machine applies the whole
      * command at the last piece's index, and that piece's result is the command's.
      */
-    private CompletableFuture<Object> sendChunked(byte[] encoded) {
+    private CompletableFuture<ApplyResult> sendChunked(byte[] encoded) {
         long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
         List<byte[]> pieces = Chunks.split(encoded, id);
-        CompletableFuture<Object> f = CompletableFuture.completedFuture(null);
+        CompletableFuture<ApplyResult> f = CompletableFuture.completedFuture(ApplyResult.None.INSTANCE);
         for (byte[] piece : pieces) {
-            f = f.thenCompose(previous -> previous instanceof io.roster.state.ApplyError
+            f = f.thenCompose(previous -> previous instanceof ApplyError
                     ? CompletableFuture.completedFuture(previous) : send(piece));
         }
         return f;
     }
 
-    private record Pending(byte[] encoded, CompletableFuture<Object> result) {
+    private record Pending(byte[] encoded, CompletableFuture<ApplyResult> result) {
     }
 
     /** Sends queued commands while fewer than MAX_IN_FLIGHT entries are outstanding. */
@@ -644,7 +646,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
                 inFlight.decrementAndGet();
                 continue;
             }
-            CompletableFuture<Object> sent;
+            CompletableFuture<ApplyResult> sent;
             try {
                 if (batch.size() == 1) {
                     sent = send(batch.get(0).encoded);
@@ -672,13 +674,13 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
     }
 
-    private static void complete(List<Pending> batch, Object result, Throwable err) {
+    private static void complete(List<Pending> batch, ApplyResult result, Throwable err) {
         if (err != null) {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             batch.forEach(b -> b.result.completeExceptionally(cause));
         } else if (batch.size() == 1) {
             batch.get(0).result.complete(result);
-        } else if (result instanceof List<?> results && results.size() == batch.size()) {
+        } else if (result instanceof ApplyResult.Batch(List<ApplyResult> results) && results.size() == batch.size()) {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result.complete(results.get(i));
             }
@@ -694,7 +696,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
      * meanwhile, a Ratis client finds the leader; those clients carry writes only (see
      * {@link #readBarrier()} for why reads must never share their ordered streams).
      */
-    private CompletableFuture<Object> send(byte[] encoded) {
+    private CompletableFuture<ApplyResult> send(byte[] encoded) {
         if (discovering && !hasGroup()) {
             // Not in a cluster yet (the bootstrap or the leader is adding this server): wait, as for a leader.
             return groupReady().thenCompose(v -> send(encoded));
@@ -758,7 +760,7 @@ public final class RaftReplicator implements Replicator, AutoCloseable {
         }
     }
 
-    private static Object result(RaftClientReply reply) {
+    private static ApplyResult result(RaftClientReply reply) {
         if (!reply.isSuccess()) {
             throw new CompletionException(noLeader(reply.getException()));
         }

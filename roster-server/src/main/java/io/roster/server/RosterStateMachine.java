@@ -1,5 +1,6 @@
 package io.roster.server;
 
+import io.roster.state.ApplyResult;
 import io.roster.state.Command;
 import io.roster.state.CommandCodec;
 import io.roster.state.Store;
@@ -102,19 +103,19 @@ final class RosterStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
-        Object result;
+        ApplyResult result;
         long index = entry.getIndex();
         Command c;
         if (Chunks.isChunk(data)) {
             Chunks.Outcome o = chunks.accept(index, data);
             c = o instanceof Chunks.Whole w ? w.command() : null;
-            result = o instanceof Chunks.Failed f ? f.error() : null;
+            result = o instanceof Chunks.Failed f ? f.error() : ApplyResult.None.INSTANCE;
         } else {
             if (!chunks.idle()) {
                 chunks.expire(index);
             }
             c = CommandCodec.decode(data);
-            result = null; // null c: an ignorable command this server does not know
+            result = ApplyResult.None.INSTANCE; // null c: an ignorable command this server does not know
         }
         if (c != null) {
             try {

@@ -10,7 +10,8 @@
  * leader appends it to the segmented log on disk (fsync'd), replicates it, and every server's
  * {@link io.roster.server.RosterStateMachine} applies it in log order through
  * {@link io.roster.state.Store#apply} with the entry's index; the result travels back in the reply
- * ({@link io.roster.server.ResultCodec}). A command larger than 2 MB (a snapshot restore) travels
+ * ({@link io.roster.server.ResultCodec}, one tag per {@link io.roster.state.ApplyResult} shape; the
+ * servers of a cluster run one version of it). A command larger than 2 MB (a snapshot restore) travels
  * as pieces ({@link io.roster.server.Chunks}) applied whole at the last piece's index.
  * Consistent reads share ReadIndex rounds, each a read request submitted in-process to this
  * server's division (the leader answers from its lease, a follower asks the leader) before

@@ -99,14 +99,14 @@ class RaftDiscoveryTest {
         assertThat(fourth.hasGroup()).isFalse();
 
         RaftReplicator l = leader();
-        assertThat(l.submit(set("a", "1")).get(20, TimeUnit.SECONDS)).isEqualTo(true);
+        assertThat(l.submit(set("a", "1")).get(20, TimeUnit.SECONDS)).isEqualTo(io.roster.state.ApplyResult.Bool.TRUE);
         assertThat(l.peerIds()).containsOnlyKeys(ids.subList(0, 3));
 
         l.addVoter(ids.get(3), addresses.get(3));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(value(fourth, "a")));
         assertThat(fourth.peerIds()).containsOnlyKeys(ids);
         assertThat(l.leaderAddress()).isIn(addresses);
-        assertThat(fourth.submit(set("b", "2")).get(20, TimeUnit.SECONDS)).isEqualTo(true);
+        assertThat(fourth.submit(set("b", "2")).get(20, TimeUnit.SECONDS)).isEqualTo(io.roster.state.ApplyResult.Bool.TRUE);
     }
 
     @Test
@@ -116,7 +116,7 @@ class RaftDiscoveryTest {
         }
         servers.get(1).bootstrap(first(3));
         RaftReplicator l = leader();
-        assertThat(l.submit(set("k", "v")).get(20, TimeUnit.SECONDS)).isEqualTo(true);
+        assertThat(l.submit(set("k", "v")).get(20, TimeUnit.SECONDS)).isEqualTo(io.roster.state.ApplyResult.Bool.TRUE);
         int victim = servers.indexOf(l) == 0 ? 1 : 0;
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "v".equals(value(servers.get(victim), "k")));
         servers.get(victim).close();

@@ -163,7 +163,7 @@ class RaftMixedLoadTest {
         leader.submit(set("before", "restore")).get(30, TimeUnit.SECONDS);
         // Through a follower: the pieces are forwarded to the leader one after the other.
         Object result = follower.submit(new Command.Restore(snapshot)).get(120, TimeUnit.SECONDS);
-        assertThat(result).isEqualTo(Boolean.TRUE);
+        assertThat(result).isEqualTo(io.roster.state.ApplyResult.Bool.TRUE);
         // Every server applied it whole (the key written before is gone, all 400 are there), and
         // replication goes on afterwards.
         leader.submit(set("after", "restore")).get(30, TimeUnit.SECONDS);

@@ -72,10 +72,10 @@ class RaftReplicatorTest {
     void aWriteThroughAFollowerIsAppliedEverywhereWithItsResult() throws Exception {
         startCluster(3, 10_000);
         RaftReplicator f = follower();
-        assertThat(f.submit(set("a", "1")).get(30, TimeUnit.SECONDS)).isEqualTo(Boolean.TRUE);
+        assertThat(f.submit(set("a", "1")).get(30, TimeUnit.SECONDS)).isEqualTo(io.roster.state.ApplyResult.Bool.TRUE);
         // The apply result travels back: a CAS on a stale index is false.
         assertThat(f.submit(new Command.Kv(KvVerb.CAS, "a", "x".getBytes(), 0, 999, null)).get(30, TimeUnit.SECONDS))
-                .isEqualTo(Boolean.FALSE);
+                .isEqualTo(io.roster.state.ApplyResult.Bool.FALSE);
         for (RaftReplicator s : servers) {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(value(s, "a")));
         }
@@ -141,29 +141,29 @@ class RaftReplicatorTest {
         RaftReplicator f = follower();
         // 200 concurrent "create if absent" on one key, through both servers: exactly one wins,
         // however the replicator groups them into entries.
-        List<java.util.concurrent.CompletableFuture<Object>> race = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<io.roster.state.ApplyResult>> race = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             RaftReplicator via = i % 2 == 0 ? l : f;
             race.add(via.submit(new Command.Kv(KvVerb.CAS, "race", ("w" + i).getBytes(StandardCharsets.UTF_8), 0, 0, null)));
         }
-        List<Object> results = new ArrayList<>();
+        List<io.roster.state.ApplyResult> results = new ArrayList<>();
         for (var r : race) {
             results.add(r.get(60, TimeUnit.SECONDS));
         }
-        assertThat(results).containsOnly(Boolean.TRUE, Boolean.FALSE);
-        assertThat(results.stream().filter(Boolean.TRUE::equals).count()).isEqualTo(1);
-        String winner = "w" + results.indexOf(Boolean.TRUE);
+        assertThat(results).containsOnly(io.roster.state.ApplyResult.Bool.TRUE, io.roster.state.ApplyResult.Bool.FALSE);
+        assertThat(results.stream().filter(io.roster.state.ApplyResult.Bool.TRUE::equals).count()).isEqualTo(1);
+        String winner = "w" + results.indexOf(io.roster.state.ApplyResult.Bool.TRUE);
         for (RaftReplicator s : servers) {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> winner.equals(value(s, "race")));
         }
         // And 300 distinct writes all land, with a rejected one among them not affecting the rest.
-        List<java.util.concurrent.CompletableFuture<Object>> many = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<io.roster.state.ApplyResult>> many = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             many.add((i % 3 == 0 ? f : l).submit(set("many/" + i, "v" + i)));
         }
         var bad = l.submit(new Command.Kv(KvVerb.LOCK, "many/locked", new byte[0], 0, 0, "no-such-session"));
         for (var m : many) {
-            assertThat(m.get(60, TimeUnit.SECONDS)).isEqualTo(Boolean.TRUE);
+            assertThat(m.get(60, TimeUnit.SECONDS)).isEqualTo(io.roster.state.ApplyResult.Bool.TRUE);
         }
         assertThat(bad.get(60, TimeUnit.SECONDS)).isInstanceOf(io.roster.state.ApplyError.class);
         f.readBarrier().get(30, TimeUnit.SECONDS);
@@ -196,7 +196,7 @@ class RaftReplicatorTest {
             RaftReplicator via = servers.get(w % 3);
             int id = w;
             writers.add(Thread.ofVirtual().start(() -> {
-                List<java.util.concurrent.CompletableFuture<Object>> inFlight = new ArrayList<>();
+                List<java.util.concurrent.CompletableFuture<io.roster.state.ApplyResult>> inFlight = new ArrayList<>();
                 for (int i = 0; i < 150; i++) {
                     String key = "w/" + rnd.nextInt(40);
                     Command c = switch (rnd.nextInt(6)) {

@@ -128,11 +128,11 @@ final class AclTable {
 
     // ------------------------------------------------------------------ apply (store write lock held)
 
-    Object bootstrap(Tx tx, AclToken token, long resetIndex) {
+    ApplyResult bootstrap(Tx tx, AclToken token, long resetIndex) {
         if (bootstrapIndex != 0 && resetIndex != bootstrapIndex) {
             return new ApplyError("ACL bootstrap no longer allowed (reset index: " + bootstrapIndex + ")");
         }
-        Object r = setToken(tx, token, false);
+        ApplyResult r = setToken(tx, token, false);
         if (r instanceof ApplyError) {
             return r;
         }
@@ -146,7 +146,7 @@ final class AclTable {
      * Creates or replaces a token. {@code mustExist}: an update, refused when there is no such
      * token. The SecretID of an existing token never changes.
      */
-    Object setToken(Tx tx, AclToken t, boolean mustExist) {
+    ApplyResult setToken(Tx tx, AclToken t, boolean mustExist) {
         if (t.accessorId().isEmpty() || t.secretId().isEmpty()) {
             return new ApplyError("Missing token AccessorID or SecretID");
         }
@@ -185,7 +185,7 @@ final class AclTable {
                 bySecret.put(before.secretId(), before.accessorId());
             }
         });
-        return withNames(row);
+        return new ApplyResult.Token(withNames(row));
     }
 
     /** Deletes tokens; unknown ones are skipped (a reap may race a delete). Returns how many went. */
@@ -206,7 +206,7 @@ final class AclTable {
         return n;
     }
 
-    Object setPolicy(Tx tx, AclPolicy p, boolean mustExist) {
+    ApplyResult setPolicy(Tx tx, AclPolicy p, boolean mustExist) {
         if (p.id().isEmpty() || p.name().isEmpty()) {
             return new ApplyError("Missing policy ID or Name");
         }
@@ -232,26 +232,26 @@ final class AclTable {
                 policyByName.put(before.name(), before.id());
             }
         });
-        return row;
+        return new ApplyResult.Policy(row);
     }
 
-    Object deletePolicy(Tx tx, String id) {
+    ApplyResult deletePolicy(Tx tx, String id) {
         if (AclPolicy.GLOBAL_MANAGEMENT_ID.equals(id)) {
             return new ApplyError("Delete operation not permitted on the builtin global-management policy");
         }
         AclPolicy before = policies.remove(id);
         if (before == null) {
-            return Boolean.TRUE;
+            return ApplyResult.Bool.TRUE;
         }
         policyByName.remove(before.name());
         touched(tx, () -> {
             policies.put(before.id(), before);
             policyByName.put(before.name(), before.id());
         });
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
-    Object setRole(Tx tx, AclRole r, boolean mustExist) {
+    ApplyResult setRole(Tx tx, AclRole r, boolean mustExist) {
         if (r.id().isEmpty() || r.name().isEmpty()) {
             return new ApplyError("Missing role ID or Name");
         }
@@ -282,10 +282,10 @@ final class AclTable {
                 roleByName.put(before.name(), before.id());
             }
         });
-        return withNames(row);
+        return new ApplyResult.Role(withNames(row));
     }
 
-    Object deleteRole(Tx tx, String id) {
+    ApplyResult deleteRole(Tx tx, String id) {
         AclRole before = roles.remove(id);
         if (before != null) {
             roleByName.remove(before.name());
@@ -294,7 +294,7 @@ final class AclTable {
                 roleByName.put(before.name(), before.id());
             });
         }
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
     private void touched(Tx tx, Runnable undo) {

@@ -751,7 +751,7 @@ final class CatalogTable {
      * {@code Command.CatalogRegister}: validates everything first, with Consul's texts, then writes
      * the node, the service and the checks. A failure after the first write is undone by the Tx.
      */
-    Object register(Tx tx, Command.CatalogRegister c, Hooks hooks) {
+    ApplyResult register(Tx tx, Command.CatalogRegister c, Hooks hooks) {
         Node n = c.node();
         if (n == null || n.node() == null || n.node().isEmpty()) {
             return new ApplyError("Must provide node");
@@ -795,11 +795,11 @@ final class CatalogTable {
                 hooks.checkGone(tx, node, next.checkId());
             }
         }
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
     /** {@code Command.CatalogDeregister}: a service (with its checks), a check, or a whole node. */
-    Object deregister(Tx tx, Command.CatalogDeregister c, Hooks hooks) {
+    ApplyResult deregister(Tx tx, Command.CatalogDeregister c, Hooks hooks) {
         if (c.node() == null || c.node().isEmpty()) {
             return new ApplyError("Must provide node");
         }
@@ -817,7 +817,7 @@ final class CatalogTable {
         for (HealthCheck hc : removed) {
             hooks.checkGone(tx, c.node(), hc.checkId());
         }
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
     // ------------------------------------------------------------------ reads with their watches and index

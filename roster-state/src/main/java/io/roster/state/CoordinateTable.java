@@ -78,7 +78,7 @@ final class CoordinateTable {
      * {@code Command.CoordinateBatch}: skips nodes the catalog does not know, as Consul does; an
      * update equal to the stored one is not a change.
      */
-    Object update(Tx tx, Command.CoordinateBatch c, CatalogTable catalog) {
+    ApplyResult update(Tx tx, Command.CoordinateBatch c, CatalogTable catalog) {
         for (Coordinate.Entry e : c.coordinates()) {
             if (e.coord() == null || !catalog.hasNode(e.node())) {
                 continue;
@@ -89,7 +89,7 @@ final class CoordinateTable {
             }
             put(tx, e);
         }
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
     // ---- reads with their watches and index ----

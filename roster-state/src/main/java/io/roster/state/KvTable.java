@@ -209,7 +209,7 @@ final class KvTable {
     }
 
     /** Acquires; {@code null} on success or refusal is in the boolean, an error string when the session is invalid. */
-    Object lock(Tx tx, String key, byte[] value, long flags, String session) {
+    ApplyResult lock(Tx tx, String key, byte[] value, long flags, String session) {
         if (session == null || session.isEmpty()) {
             return new ApplyError("missing session");
         }
@@ -223,7 +223,7 @@ final class KvTable {
             if (session.equals(old.session())) {
                 lockIndex = old.lockIndex();
             } else if (old.session() != null) {
-                return Boolean.FALSE;
+                return ApplyResult.Bool.FALSE;
             } else {
                 lockIndex = old.lockIndex() + 1;
             }
@@ -233,19 +233,19 @@ final class KvTable {
             create = tx.index;
         }
         setRow(tx, key, new KvPair(lockIndex, key, flags, value, session, create, tx.index));
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
-    Object unlock(Tx tx, String key, byte[] value, long flags, String session) {
+    ApplyResult unlock(Tx tx, String key, byte[] value, long flags, String session) {
         if (session == null || session.isEmpty()) {
             return new ApplyError("missing session");
         }
         KvPair old = entries.get(key);
         if (old == null || !session.equals(old.session())) {
-            return Boolean.FALSE;
+            return ApplyResult.Bool.FALSE;
         }
         setRow(tx, key, new KvPair(old.lockIndex(), key, flags, value, null, old.createIndex(), tx.index));
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
     boolean delete(Tx tx, String key) {
@@ -292,20 +292,20 @@ final class KvTable {
     }
 
     /** Forgets tombstones at or below {@code upTo}, and the history of keys that are gone; returns how many. */
-    int reap(long upTo) {
+    ApplyResult.Count reap(long upTo) {
         List<String> reaped = tombstones.reap(upTo);
         for (String key : reaped) {
             if (!entries.containsKey(key)) {
                 history.forget(key);
             }
         }
-        return reaped.size();
+        return new ApplyResult.Count(reaped.size());
     }
 
     // ---- the apply switch's KV operations ----
 
     /** A single KV write ({@code Command.Kv}), at the Tx's index. */
-    Object apply(Tx tx, Command.Kv c) {
+    ApplyResult apply(Tx tx, Command.Kv c) {
         if (!c.verb().isWrite()) {
             return new ApplyError("verb " + c.verb().wire() + " is not a write");
         }
@@ -318,15 +318,15 @@ final class KvTable {
     }
 
     /** The write verbs, shared by single writes and transactions. */
-    private Object write(Tx tx, Command.Kv c) {
+    private ApplyResult write(Tx tx, Command.Kv c) {
         return switch (c.verb()) {
-            case SET -> set(tx, c.key(), c.value(), c.flags());
-            case CAS -> cas(tx, c.key(), c.value(), c.flags(), c.index());
+            case SET -> ApplyResult.Bool.of(set(tx, c.key(), c.value(), c.flags()));
+            case CAS -> ApplyResult.Bool.of(cas(tx, c.key(), c.value(), c.flags(), c.index()));
             case LOCK -> lock(tx, c.key(), c.value(), c.flags(), c.session());
             case UNLOCK -> unlock(tx, c.key(), c.value(), c.flags(), c.session());
-            case DELETE -> delete(tx, c.key());
-            case DELETE_CAS -> deleteCas(tx, c.key(), c.index());
-            case DELETE_TREE -> deleteTree(tx, c.key());
+            case DELETE -> ApplyResult.Bool.of(delete(tx, c.key()));
+            case DELETE_CAS -> ApplyResult.Bool.of(deleteCas(tx, c.key(), c.index()));
+            case DELETE_TREE -> ApplyResult.Bool.of(deleteTree(tx, c.key()));
             default -> new ApplyError("verb " + c.verb().wire() + " is not a write");
         };
     }
@@ -388,10 +388,10 @@ final class KvTable {
                     }
                 }
                 default -> {
-                    Object r = write(tx, op);
+                    ApplyResult r = write(tx, op);
                     if (r instanceof ApplyError ae) {
                         err = ae.message();
-                    } else if (Boolean.FALSE.equals(r)) {
+                    } else if (ApplyResult.Bool.FALSE.equals(r)) {
                         err = switch (op.verb()) {
                             case CAS -> "failed to set key \"" + key + "\", index is stale";
                             case LOCK -> "failed to lock key \"" + key + "\", lock is already held";

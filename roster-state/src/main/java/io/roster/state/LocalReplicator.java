@@ -18,7 +18,7 @@ public final class LocalReplicator implements Replicator {
     }
 
     @Override
-    public synchronized CompletableFuture<Object> submit(Command command) {
+    public synchronized CompletableFuture<ApplyResult> submit(Command command) {
         nextIndex = Math.max(nextIndex, store.lastIndex() + 1);
         try {
             return CompletableFuture.completedFuture(store.apply(nextIndex++, command));

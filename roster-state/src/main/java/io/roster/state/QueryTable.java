@@ -131,7 +131,7 @@ final class QueryTable {
     // ---- the apply switch's operations ----
 
     /** {@code Command.PreparedQuerySet}: Consul's {@code preparedQuerySetTxn} integrity checks, with its texts; the leader chose the ID. */
-    Object set(Tx tx, PreparedQuery q, SessionTable sessions) {
+    ApplyResult set(Tx tx, PreparedQuery q, SessionTable sessions) {
         if (q == null || q.id().isEmpty()) {
             return new ApplyError("Missing query ID");
         }
@@ -157,15 +157,15 @@ final class QueryTable {
         long create = existing == null ? tx.index : existing.createIndex();
         put(tx, new PreparedQuery(q.id(), q.name(), q.session(), q.token(), q.service(), q.dns(),
                 q.template(), create, tx.index));
-        return q.id();
+        return new ApplyResult.QueryId(q.id());
     }
 
     /** {@code Command.PreparedQueryDelete}: deleting an unknown query is not an error. */
-    Object delete(Tx tx, String id) {
+    ApplyResult delete(Tx tx, String id) {
         if (id != null) {
             remove(tx, id);
         }
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
     // ---- reads with their watches and index (the table's, as Consul's) ----

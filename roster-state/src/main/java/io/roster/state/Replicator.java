@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Replicator extends AutoCloseable {
     /** Replicates and applies {@code command}; completes with the result of {@link Store#apply}. */
-    CompletableFuture<Object> submit(Command command);
+    CompletableFuture<ApplyResult> submit(Command command);
 
     /** Whether this server is the leader now (leader duties run only there). */
     boolean isLeader();

@@ -109,7 +109,7 @@ final class SessionTable {
     // ---- the apply switch's session operations ----
 
     /** {@code Command.SessionCreate}: the leader chose the ID and checked the TTL and the checks. */
-    Object create(Tx tx, Command.SessionCreate c) {
+    ApplyResult create(Tx tx, Command.SessionCreate c) {
         if (c.id() == null || c.id().isEmpty()) {
             return new ApplyError("Missing session ID");
         }
@@ -123,7 +123,7 @@ final class SessionTable {
                 c.ttl() == null ? "" : c.ttl(), List.copyOf(c.nodeChecks() == null ? List.of() : c.nodeChecks()),
                 c.serviceChecks() == null || c.serviceChecks().isEmpty() ? null : List.copyOf(c.serviceChecks()),
                 tx.index, tx.index));
-        return c.id();
+        return new ApplyResult.SessionId(c.id());
     }
 
     /**
@@ -131,10 +131,10 @@ final class SessionTable {
      * the session holds and removes the prepared queries bound to it (Consul's
      * {@code sessionDeleteWithSession}). Destroying an unknown session is not an error.
      */
-    Object destroy(Tx tx, String id, KvTable kv, QueryTable queries) {
+    ApplyResult destroy(Tx tx, String id, KvTable kv, QueryTable queries) {
         SessionEntry s = byId.get(id);
         if (s == null) {
-            return Boolean.TRUE;
+            return ApplyResult.Bool.TRUE;
         }
         for (String key : heldKeys(id)) {
             if (SessionEntry.DELETE.equals(s.behavior())) {
@@ -147,7 +147,7 @@ final class SessionTable {
         for (String queryId : queries.ofSession(id)) {
             queries.remove(tx, queryId);
         }
-        return Boolean.TRUE;
+        return ApplyResult.Bool.TRUE;
     }
 
     /** Sessions that depend on a check die with it (critical or removed), as in Consul. */

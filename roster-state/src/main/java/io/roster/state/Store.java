@@ -102,11 +102,11 @@ public final class Store {
      * {@code Boolean} for KV writes, the session ID for a create, {@link TxnOutcome} for a
      * transaction, or an {@link ApplyError} when the command was rejected without effect.
      */
-    public Object apply(long index, Command command) {
+    public ApplyResult apply(long index, Command command) {
         boolean batch = command instanceof Command.Batch;
         List<Command> commands = batch ? ((Command.Batch) command).commands() : List.of(command);
         List<Tx> txs = new ArrayList<>(commands.size());
-        List<Object> results = new ArrayList<>(commands.size());
+        List<ApplyResult> results = new ArrayList<>(commands.size());
         lock.writeLock().lock();
         try {
             for (Command c : commands) {
@@ -139,12 +139,12 @@ public final class Store {
                 }
             }
         }
-        return batch ? Collections.unmodifiableList(results) : results.get(0);
+        return batch ? new ApplyResult.Batch(results) : results.get(0);
     }
 
     /** Runs the apply switch; a command that fails half-way (rejected or thrown) leaves no trace. */
-    private Object applyOrUndo(Tx tx, Command command) {
-        Object result;
+    private ApplyResult applyOrUndo(Tx tx, Command command) {
+        ApplyResult result;
         try {
             result = switch (command) {
                 case Command.Kv c -> kv.apply(tx, c);
@@ -162,7 +162,7 @@ public final class Store {
                 case Command.CoordinateBatch c -> coordinates.update(tx, c, catalog);
                 case Command.AclBootstrap c -> acl.bootstrap(tx, c.token(), c.resetIndex());
                 case Command.AclTokenSet c -> acl.setToken(tx, c.token(), c.mustExist());
-                case Command.AclTokenDelete c -> acl.deleteTokens(tx, c.accessorIds());
+                case Command.AclTokenDelete c -> new ApplyResult.Count(acl.deleteTokens(tx, c.accessorIds()));
                 case Command.AclPolicySet c -> acl.setPolicy(tx, c.policy(), c.mustExist());
                 case Command.AclPolicyDelete c -> acl.deletePolicy(tx, c.id());
                 case Command.AclRoleSet c -> acl.setRole(tx, c.role(), c.mustExist());
@@ -172,17 +172,17 @@ public final class Store {
             tx.rollback(kv, sessions);
             throw e;
         }
-        if (result instanceof ApplyError || result instanceof TxnOutcome t && !t.committed()) {
+        if (result.rejected()) {
             tx.rollback(kv, sessions);
         }
         return result;
     }
 
     /** A snapshot is parsed completely before anything is replaced; a bad one changes nothing. */
-    private Object applyRestore(Command.Restore c) {
+    private ApplyResult applyRestore(Command.Restore c) {
         try {
             restore(new ByteArrayInputStream(c.snapshot() == null ? new byte[0] : c.snapshot()));
-            return Boolean.TRUE;
+            return ApplyResult.Bool.TRUE;
         } catch (IOException e) {
             return new ApplyError("Invalid snapshot: " + e.getMessage());
         }

@@ -19,7 +19,8 @@
  * and its snapshot rows and their restore; no other class reads or writes its maps. {@code Store}
  * owns the lock, the {@code Tx} and the apply switch, and wires the tables that one write reaches
  * across (a session's keys and queries, the sessions a catalog change ends). {@code Snapshot} owns
- * the file format; {@code Command.Batch} the rules of a batch.
+ * the file format; {@code Command.Batch} the rules of a batch; {@link io.roster.state.ApplyResult}
+ * the shapes an apply returns (sealed: its readers switch over it with no default branch).
  *
  * <p>This package may not touch the network, threads of its own, or any clock.
  */

@@ -16,20 +16,20 @@ class BatchTest {
     void eachCommandOfABatchHasItsOwnResultAndTheEntrysIndex() {
         Store s = new Store();
         s.apply(3, Cmds.set("a", "0"));
-        Object result = s.apply(7, new Command.Batch(List.of(
+        ApplyResult result = s.apply(7, new Command.Batch(List.of(
                 Cmds.set("a", "1"),
                 Cmds.cas("b", "x", 0),
                 Cmds.cas("b", "y", 0),          // b exists by now: this CAS loses
                 Cmds.lock("c", "v", "no-such-session"),
                 Cmds.set("d", "4"))));
-        assertThat(result).isInstanceOf(List.class);
-        List<?> results = (List<?>) result;
+        assertThat(result).isInstanceOf(ApplyResult.Batch.class);
+        List<ApplyResult> results = ((ApplyResult.Batch) result).results();
         assertThat(results).hasSize(5);
-        assertThat(results.get(0)).isEqualTo(Boolean.TRUE);
-        assertThat(results.get(1)).isEqualTo(Boolean.TRUE);
-        assertThat(results.get(2)).isEqualTo(Boolean.FALSE);
+        assertThat(results.get(0)).isEqualTo(ApplyResult.Bool.TRUE);
+        assertThat(results.get(1)).isEqualTo(ApplyResult.Bool.TRUE);
+        assertThat(results.get(2)).isEqualTo(ApplyResult.Bool.FALSE);
         assertThat(results.get(3)).isInstanceOf(ApplyError.class);
-        assertThat(results.get(4)).isEqualTo(Boolean.TRUE);
+        assertThat(results.get(4)).isEqualTo(ApplyResult.Bool.TRUE);
         // The rejected lock left nothing behind, and the commands after it applied.
         assertThat(s.kvGet(WatchSet.NONE, "c").value()).isNull();
         KvPair a = s.kvGet(WatchSet.NONE, "a").value();
@@ -56,10 +56,10 @@ class BatchTest {
     @Test
     void aTransactionInsideABatchStaysAtomic() {
         Store s = new Store();
-        Object result = s.apply(9, new Command.Batch(List.of(
+        ApplyResult result = s.apply(9, new Command.Batch(List.of(
                 new Command.Txn(List.of(Cmds.set("t/1", "1"), Cmds.checkIndex("t/missing", 42))),
                 Cmds.set("t/2", "2"))));
-        List<?> results = (List<?>) result;
+        List<ApplyResult> results = ((ApplyResult.Batch) result).results();
         assertThat(results.get(0)).isInstanceOf(TxnOutcome.class);
         assertThat(((TxnOutcome) results.get(0)).errors()).isNotEmpty();
         assertThat(s.kvGet(WatchSet.NONE, "t/1").value()).isNull();
@@ -75,12 +75,12 @@ class BatchTest {
         assertThatThrownBy(() -> CommandCodec.batchOf(List.of(CommandCodec.encode(new Command.Batch(List.of())))))
                 .isInstanceOf(IllegalArgumentException.class);
         // A restore in a batch is rejected on its own; the others apply.
-        List<?> results = (List<?>) s.apply(4, new Command.Batch(List.of(
+        List<ApplyResult> results = ((ApplyResult.Batch) s.apply(4, new Command.Batch(List.of(
                 new Command.Restore("{}".getBytes(StandardCharsets.UTF_8)),
-                Cmds.set("ok", "1"))));
+                Cmds.set("ok", "1"))))).results();
         assertThat(results.get(0)).isInstanceOf(ApplyError.class);
         assertThat(((ApplyError) results.get(0)).message()).isEqualTo("a batch cannot carry a RESTORE command");
-        assertThat(results.get(1)).isEqualTo(Boolean.TRUE);
+        assertThat(results.get(1)).isEqualTo(ApplyResult.Bool.TRUE);
         assertThat(s.kvGet(WatchSet.NONE, "ok").value()).isNotNull();
     }
 

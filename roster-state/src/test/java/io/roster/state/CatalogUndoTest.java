@@ -65,9 +65,9 @@ class CatalogUndoTest {
         rolledBack(s, tx -> {
             assertThat(s.catalog.register(tx, register(node("n1", "10.0.0.9", Map.of("rack", "c")),
                     service("web-1", "web", "v2"), check("n1", "c1", HealthCheck.CRITICAL, "web-1"),
-                    nodeCheck("n1", "c2", HealthCheck.PASSING)), NO_HOOKS)).isEqualTo(Boolean.TRUE);
+                    nodeCheck("n1", "c2", HealthCheck.PASSING)), NO_HOOKS)).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(s.catalog.register(tx, register(node("n3", "10.0.0.3"), service("web-3", "web", "v1")), NO_HOOKS))
-                    .isEqualTo(Boolean.TRUE);
+                    .isEqualTo(ApplyResult.Bool.TRUE);
         });
     }
 

@@ -88,12 +88,12 @@ class DeterminismTest {
                 Command c = next();
                 int flips = flipsToCritical(c);
                 applying = kind(c);
-                Object result = reference.apply(index, c);
+                ApplyResult result = reference.apply(index, c);
                 log.add(new Entry(index, c));
                 if (c instanceof Command.Batch b) {
                     outcomes.merge("BATCH:" + b.commands().size(), 1, Integer::sum);
                     for (int k = 0; k < b.commands().size(); k++) {
-                        outcomes.merge(classify(b.commands().get(k), ((List<?>) result).get(k)), 1, Integer::sum);
+                        outcomes.merge(classify(b.commands().get(k), ((ApplyResult.Batch) result).results().get(k)), 1, Integer::sum);
                     }
                 } else {
                     outcomes.merge(classify(c, result), 1, Integer::sum);
@@ -134,14 +134,20 @@ class DeterminismTest {
             };
         }
 
-        private static String classify(Command c, Object result) {
+        private static String classify(Command c, ApplyResult result) {
             String type = kind(c);
             String outcome = switch (result) {
                 case ApplyError e -> "error";
                 case TxnOutcome t -> t.committed() ? "committed" : "rolled-back";
-                case Boolean b -> b.toString();
-                case Integer n -> n > 0 ? "reaped" : "nothing-reaped";
-                default -> "ok";
+                case ApplyResult.Bool(boolean b) -> Boolean.toString(b);
+                case ApplyResult.Count(int n) -> n > 0 ? "reaped" : "nothing-reaped";
+                case ApplyResult.SessionId s -> "ok";
+                case ApplyResult.QueryId q -> "ok";
+                case ApplyResult.Token t -> "ok";
+                case ApplyResult.Policy p -> "ok";
+                case ApplyResult.Role r -> "ok";
+                case ApplyResult.Batch b -> "batch";
+                case ApplyResult.None n -> "none";
             };
             return type + ":" + outcome;
         }

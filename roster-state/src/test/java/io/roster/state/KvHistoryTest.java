@@ -46,8 +46,8 @@ class KvHistoryTest {
         Store s = store(10);
         s.apply(1, set("k", "a"));
         s.apply(2, set("k", "a"));
-        assertThat(s.apply(3, cas("k", "b", 99))).isEqualTo(false);
-        assertThat(s.apply(4, cas("k", "b", 1))).isEqualTo(true);
+        assertThat(s.apply(3, cas("k", "b", 99))).isEqualTo(ApplyResult.Bool.FALSE);
+        assertThat(s.apply(4, cas("k", "b", 1))).isEqualTo(ApplyResult.Bool.TRUE);
         assertThat(values(s, "k")).containsExactly("b", "a");
     }
 

@@ -605,8 +605,8 @@ class SnapshotGoldenTest {
         // The same next commands give the same state on both.
         for (Store s : List.of(original, restored)) {
             LocalReplicator r = new LocalReplicator(s, "127.0.0.1:8300");
-            assertThat(r.submit(destroy(EPHEMERAL)).join()).isEqualTo(true);
-            assertThat(r.submit(lock("mutex", "third", LEADER)).join()).isEqualTo(true);
+            assertThat(r.submit(destroy(EPHEMERAL)).join()).isEqualTo(ApplyResult.Bool.TRUE);
+            assertThat(r.submit(lock("mutex", "third", LEADER)).join()).isEqualTo(ApplyResult.Bool.TRUE);
         }
         // EPHEMERAL has behaviour delete: both its keys went, so the mutex starts over.
         assertThat(restored.kvGet(WatchSet.NONE, "service/ephemeral").value()).isNull();

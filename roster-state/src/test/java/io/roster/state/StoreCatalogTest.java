@@ -55,12 +55,12 @@ class StoreCatalogTest {
     private void twoNodes() {
         assertThat(store.apply(1, register(node("node1"), service("web-1", "web", "v1", "primary"),
                 nodeCheck("node1", "serfHealth", PASSING), check("node1", "service:web-1", PASSING, "web-1"))))
-                .isEqualTo(true);
+                .isEqualTo(ApplyResult.Bool.TRUE);
         assertThat(store.apply(2, register(node("node1"), service("db-1", "db"),
-                check("node1", "service:db-1", PASSING, "db-1")))).isEqualTo(true);
+                check("node1", "service:db-1", PASSING, "db-1")))).isEqualTo(ApplyResult.Bool.TRUE);
         assertThat(store.apply(3, register(node("node2", "10.0.0.2"), service("web-2", "web", "v2", "v1"),
                 nodeCheck("node2", "serfHealth", PASSING), check("node2", "service:web-2", PASSING, "web-2"))))
-                .isEqualTo(true);
+                .isEqualTo(ApplyResult.Bool.TRUE);
     }
 
     private Node nodeRow(String name) {
@@ -115,7 +115,7 @@ class StoreCatalogTest {
             NodeService s = new NodeService(null, "web-1", "web", List.of("v1"), "10.0.0.11", null, Map.of("v", "1"),
                     8080, null, false, "dc1", 0, 0);
             assertThat(store.apply(7, register(n, s, nodeCheck("node1", "serfHealth", PASSING),
-                    check("node1", "service:web-1", WARNING, "web-1")))).isEqualTo(true);
+                    check("node1", "service:web-1", WARNING, "web-1")))).isEqualTo(ApplyResult.Bool.TRUE);
 
             assertThat(nodeRow("node1")).isEqualTo(n.withIndexes(7, 7));
             assertThat(serviceRow("node1", "web-1")).as("the datacenter is not stored with the instance")
@@ -139,11 +139,11 @@ class StoreCatalogTest {
 
             assertThat(store.apply(9, register(node("node1"), service("web-1", "web", "v1", "primary"),
                     nodeCheck("node1", "serfHealth", PASSING), check("node1", "service:web-1", PASSING, "web-1"))))
-                    .isEqualTo(true);
-            assertThat(store.apply(10, register(node("node1"), service("db-1", "db")))).isEqualTo(true);
+                    .isEqualTo(ApplyResult.Bool.TRUE);
+            assertThat(store.apply(10, register(node("node1"), service("db-1", "db")))).isEqualTo(ApplyResult.Bool.TRUE);
             // The check names its service with a stale name and tags: they are filled in, so still identical.
             HealthCheck stale = check("node1", "service:db-1", PASSING, "db-1").withService("wrong", List.of("x"));
-            assertThat(store.apply(11, register(node("node1"), stale))).isEqualTo(true);
+            assertThat(store.apply(11, register(node("node1"), stale))).isEqualTo(ApplyResult.Bool.TRUE);
 
             assertThat(Snapshots.tables(store)).isEqualTo(before);
             assertThat(probes).noneMatch(Probe::woken);
@@ -186,7 +186,7 @@ class StoreCatalogTest {
             twoNodes();
             Node before = nodeRow("node1");
             assertThat(store.apply(5, new Command.CatalogRegister(node("node1", "10.0.0.99"), service("cache-1", "cache"),
-                    List.of(check("node1", "service:cache-1", PASSING, "cache-1")), true))).isEqualTo(true);
+                    List.of(check("node1", "service:cache-1", PASSING, "cache-1")), true))).isEqualTo(ApplyResult.Bool.TRUE);
 
             assertThat(nodeRow("node1")).isEqualTo(before);
             assertThat(store.nodes(WatchSet.NONE).index()).isEqualTo(3);
@@ -197,7 +197,7 @@ class StoreCatalogTest {
         @Test
         void skipNodeUpdateStillCreatesAMissingNode() {
             assertThat(store.apply(4, new Command.CatalogRegister(node("node9", "10.0.0.9"), null, List.of(), true)))
-                    .isEqualTo(true);
+                    .isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(nodeRow("node9").address()).isEqualTo("10.0.0.9");
             assertThat(nodeRow("node9").createIndex()).isEqualTo(4);
         }
@@ -223,7 +223,7 @@ class StoreCatalogTest {
         @Test
         void checkOfTheServiceInTheSameRequestIsAccepted() {
             assertThat(store.apply(1, register(node("node1"), service("web-1", "web"),
-                    check("node1", "service:web-1", PASSING, "web-1")))).isEqualTo(true);
+                    check("node1", "service:web-1", PASSING, "web-1")))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(checkRow("node1", "service:web-1").serviceName()).isEqualTo("web");
         }
 
@@ -327,7 +327,7 @@ class StoreCatalogTest {
         @Test
         void aCheck() {
             twoNodes();
-            assertThat(store.apply(5, deregisterCheck("node1", "service:web-1"))).isEqualTo(true);
+            assertThat(store.apply(5, deregisterCheck("node1", "service:web-1"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(checkRow("node1", "service:web-1")).isNull();
             assertThat(instances("web")).containsExactly("node1/web-1", "node2/web-2");
             assertThat(serviceIndex("web")).isEqualTo(5);
@@ -348,7 +348,7 @@ class StoreCatalogTest {
         @Test
         void aServiceTakesItsChecksAlongButNotTheNodes() {
             twoNodes();
-            assertThat(store.apply(5, deregisterService("node1", "web-1"))).isEqualTo(true);
+            assertThat(store.apply(5, deregisterService("node1", "web-1"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(instances("web")).containsExactly("node2/web-2");
             assertThat(store.nodeChecks(WatchSet.NONE, "node1").value()).extracting(HealthCheck::checkId)
                     .containsExactly("serfHealth", "service:db-1");
@@ -376,7 +376,7 @@ class StoreCatalogTest {
         @Test
         void aNodeTakesEverythingOnIt() {
             twoNodes();
-            assertThat(store.apply(5, deregisterNode("node1"))).isEqualTo(true);
+            assertThat(store.apply(5, deregisterNode("node1"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(store.nodes(WatchSet.NONE).value()).extracting(Node::node).containsExactly("node2");
             assertThat(store.nodes(WatchSet.NONE).index()).isEqualTo(5);
             assertThat(store.node(WatchSet.NONE, "node1").value()).isNull();
@@ -395,10 +395,10 @@ class StoreCatalogTest {
         void whatIsNotThereIsANoOp() {
             twoNodes();
             String before = Snapshots.tables(store);
-            assertThat(store.apply(5, deregisterCheck("node1", "nope"))).isEqualTo(true);
-            assertThat(store.apply(6, deregisterService("node1", "nope"))).isEqualTo(true);
-            assertThat(store.apply(7, deregisterService("node2", "db-1"))).as("db-1 is on node1").isEqualTo(true);
-            assertThat(store.apply(8, deregisterNode("node9"))).isEqualTo(true);
+            assertThat(store.apply(5, deregisterCheck("node1", "nope"))).isEqualTo(ApplyResult.Bool.TRUE);
+            assertThat(store.apply(6, deregisterService("node1", "nope"))).isEqualTo(ApplyResult.Bool.TRUE);
+            assertThat(store.apply(7, deregisterService("node2", "db-1"))).as("db-1 is on node1").isEqualTo(ApplyResult.Bool.TRUE);
+            assertThat(store.apply(8, deregisterNode("node9"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(Snapshots.tables(store)).isEqualTo(before);
         }
 

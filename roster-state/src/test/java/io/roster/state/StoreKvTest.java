@@ -38,14 +38,14 @@ class StoreKvTest {
     class SetVerb {
         @Test
         void createsWithCreateAndModifyIndexOfTheCommand() {
-            assertThat(store.apply(5, set("k", "v", 42))).isEqualTo(true);
+            assertThat(store.apply(5, set("k", "v", 42))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(0, "k", 42, "v", null, 5, 5));
         }
 
         @Test
         void overwriteKeepsCreateIndexAndReplacesValueAndFlags() {
             store.apply(5, set("k", "v1", 1));
-            assertThat(store.apply(8, set("k", "v2", 2))).isEqualTo(true);
+            assertThat(store.apply(8, set("k", "v2", 2))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(0, "k", 2, "v2", null, 5, 8));
         }
 
@@ -53,7 +53,7 @@ class StoreKvTest {
         void overwriteOfALockedKeyKeepsLockIndexAndSession() {
             store.apply(1, releaseSession("s1"));
             store.apply(2, lock("k", "held", "s1"));
-            assertThat(store.apply(3, set("k", "plain"))).isEqualTo(true);
+            assertThat(store.apply(3, set("k", "plain"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(1, "k", 0, "plain", "s1", 2, 3));
             assertThat(store.keysHeldBy("s1")).containsExactly("k");
         }
@@ -63,11 +63,11 @@ class StoreKvTest {
             store.apply(5, set("k", "v", 7));
             Watches.Waiter w = store.watches().newWaiter(() -> { });
             store.kvGet(w, "k");
-            assertThat(store.apply(9, set("k", "v", 7))).isEqualTo(true);
+            assertThat(store.apply(9, set("k", "v", 7))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(0, "k", 7, "v", null, 5, 5));
             assertThat(store.kvList(WatchSet.NONE, "k").index()).isEqualTo(5);
             assertThat(w.isDone()).isFalse();
-            assertThat(store.apply(10, set("k", "v", 8))).isEqualTo(true);
+            assertThat(store.apply(10, set("k", "v", 8))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(w.isDone()).isTrue();
             assertEntry("k", pair(0, "k", 8, "v", null, 5, 10));
         }
@@ -85,8 +85,8 @@ class StoreKvTest {
     class CasVerb {
         @Test
         void indexZeroCreatesOnlyWhenAbsent() {
-            assertThat(store.apply(3, cas("k", "first", 0))).isEqualTo(true);
-            assertThat(store.apply(4, cas("k", "second", 0))).isEqualTo(false);
+            assertThat(store.apply(3, cas("k", "first", 0))).isEqualTo(ApplyResult.Bool.TRUE);
+            assertThat(store.apply(4, cas("k", "second", 0))).isEqualTo(ApplyResult.Bool.FALSE);
             assertEntry("k", pair(0, "k", 0, "first", null, 3, 3));
             assertThat(store.kvGet(WatchSet.NONE, "missing").index()).as("a refused cas writes nothing").isEqualTo(3);
         }
@@ -95,15 +95,15 @@ class StoreKvTest {
         void matchingModifyIndexWritesStaleIndexDoesNot() {
             store.apply(3, set("k", "a"));
             store.apply(4, set("k", "b"));
-            assertThat(store.apply(5, cas("k", "stale", 3))).isEqualTo(false);
+            assertThat(store.apply(5, cas("k", "stale", 3))).isEqualTo(ApplyResult.Bool.FALSE);
             assertEntry("k", pair(0, "k", 0, "b", null, 3, 4));
-            assertThat(store.apply(6, cas("k", "fresh", 4))).isEqualTo(true);
+            assertThat(store.apply(6, cas("k", "fresh", 4))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(0, "k", 0, "fresh", null, 3, 6));
         }
 
         @Test
         void nonZeroIndexOnAMissingKeyFails() {
-            assertThat(store.apply(3, cas("k", "v", 2))).isEqualTo(false);
+            assertThat(store.apply(3, cas("k", "v", 2))).isEqualTo(ApplyResult.Bool.FALSE);
             assertThat(entry("k")).isNull();
         }
     }
@@ -113,7 +113,7 @@ class StoreKvTest {
         @Test
         void lockCreatesAHeldKeyWithLockIndexOne() {
             store.apply(1, releaseSession("s1"));
-            assertThat(store.apply(2, lock("k", "me", "s1"))).isEqualTo(true);
+            assertThat(store.apply(2, lock("k", "me", "s1"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(1, "k", 0, "me", "s1", 2, 2));
             assertThat(store.keysHeldBy("s1")).containsExactly("k");
         }
@@ -122,7 +122,7 @@ class StoreKvTest {
         void lockingAnExistingFreeKeyIncrementsLockIndexAndKeepsCreateIndex() {
             store.apply(1, releaseSession("s1"));
             store.apply(2, set("k", "free"));
-            assertThat(store.apply(3, lock("k", "mine", "s1"))).isEqualTo(true);
+            assertThat(store.apply(3, lock("k", "mine", "s1"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(1, "k", 0, "mine", "s1", 2, 3));
         }
 
@@ -130,7 +130,7 @@ class StoreKvTest {
         void reacquireBySameSessionSucceedsWithoutIncrementingLockIndex() {
             store.apply(1, releaseSession("s1"));
             store.apply(2, lock("k", "v1", "s1"));
-            assertThat(store.apply(3, lock("k", "v2", "s1"))).isEqualTo(true);
+            assertThat(store.apply(3, lock("k", "v2", "s1"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(1, "k", 0, "v2", "s1", 2, 3));
         }
 
@@ -139,7 +139,7 @@ class StoreKvTest {
             store.apply(1, releaseSession("s1"));
             store.apply(2, releaseSession("s2"));
             store.apply(3, lock("k", "one", "s1"));
-            assertThat(store.apply(4, lock("k", "two", "s2"))).isEqualTo(false);
+            assertThat(store.apply(4, lock("k", "two", "s2"))).isEqualTo(ApplyResult.Bool.FALSE);
             assertEntry("k", pair(1, "k", 0, "one", "s1", 3, 3));
             assertThat(store.keysHeldBy("s2")).isEmpty();
         }
@@ -148,7 +148,7 @@ class StoreKvTest {
         void unlockByHolderClearsSessionKeepsLockIndexAndBumpsModifyIndex() {
             store.apply(1, releaseSession("s1"));
             store.apply(2, lock("k", "held", "s1"));
-            assertThat(store.apply(3, unlock("k", "released", "s1"))).isEqualTo(true);
+            assertThat(store.apply(3, unlock("k", "released", "s1"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(1, "k", 0, "released", null, 2, 3));
             assertThat(store.keysHeldBy("s1")).isEmpty();
         }
@@ -159,7 +159,7 @@ class StoreKvTest {
             store.apply(2, releaseSession("s2"));
             store.apply(3, lock("k", "a", "s1"));
             store.apply(4, unlock("k", "a", "s1"));
-            assertThat(store.apply(5, lock("k", "b", "s2"))).isEqualTo(true);
+            assertThat(store.apply(5, lock("k", "b", "s2"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertEntry("k", pair(2, "k", 0, "b", "s2", 3, 5));
             store.apply(6, unlock("k", "b", "s2"));
             store.apply(7, lock("k", "c", "s1"));
@@ -172,9 +172,9 @@ class StoreKvTest {
             store.apply(2, releaseSession("s2"));
             store.apply(3, lock("k", "held", "s1"));
             store.apply(4, set("free", "x"));
-            assertThat(store.apply(5, unlock("k", "steal", "s2"))).isEqualTo(false);
-            assertThat(store.apply(6, unlock("free", "y", "s2"))).isEqualTo(false);
-            assertThat(store.apply(7, unlock("missing", "y", "s2"))).isEqualTo(false);
+            assertThat(store.apply(5, unlock("k", "steal", "s2"))).isEqualTo(ApplyResult.Bool.FALSE);
+            assertThat(store.apply(6, unlock("free", "y", "s2"))).isEqualTo(ApplyResult.Bool.FALSE);
+            assertThat(store.apply(7, unlock("missing", "y", "s2"))).isEqualTo(ApplyResult.Bool.FALSE);
             assertEntry("k", pair(1, "k", 0, "held", "s1", 3, 3));
             assertEntry("free", pair(0, "free", 0, "x", null, 4, 4));
             assertThat(entry("missing")).isNull();
@@ -221,7 +221,7 @@ class StoreKvTest {
             store.apply(2, set("a/x", "1"));
             store.apply(3, set("a/y", "2"));
             store.apply(4, set("b", "3"));
-            assertThat(store.apply(5, delete("a/y"))).isEqualTo(true);
+            assertThat(store.apply(5, delete("a/y"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(entry("a/y")).isNull();
             assertThat(store.kvList(WatchSet.NONE, "a/").index()).isEqualTo(5);
             assertThat(store.kvList(WatchSet.NONE, "a/").value()).extracting(KvPair::key).containsExactly("a/x");
@@ -230,7 +230,7 @@ class StoreKvTest {
         @Test
         void deleteOfAMissingKeySucceedsWithoutWriting() {
             store.apply(2, set("a", "1"));
-            assertThat(store.apply(3, delete("nope"))).isEqualTo(true);
+            assertThat(store.apply(3, delete("nope"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(store.kvGet(WatchSet.NONE, "nope").index()).isEqualTo(2);
             assertThat(store.kvList(WatchSet.NONE, "").index()).isEqualTo(2);
         }
@@ -245,17 +245,17 @@ class StoreKvTest {
 
         @Test
         void deleteCasOfAMissingKeySucceeds() {
-            assertThat(store.apply(1, deleteCas("nope", 99))).isEqualTo(true);
+            assertThat(store.apply(1, deleteCas("nope", 99))).isEqualTo(ApplyResult.Bool.TRUE);
         }
 
         @Test
         void deleteCasNeedsTheCurrentModifyIndex() {
             store.apply(3, set("k", "v"));
             store.apply(4, set("k", "w"));
-            assertThat(store.apply(5, deleteCas("k", 3))).isEqualTo(false);
+            assertThat(store.apply(5, deleteCas("k", 3))).isEqualTo(ApplyResult.Bool.FALSE);
             assertEntry("k", pair(0, "k", 0, "w", null, 3, 4));
-            assertThat(store.apply(6, deleteCas("k", 0))).isEqualTo(false);
-            assertThat(store.apply(7, deleteCas("k", 4))).isEqualTo(true);
+            assertThat(store.apply(6, deleteCas("k", 0))).isEqualTo(ApplyResult.Bool.FALSE);
+            assertThat(store.apply(7, deleteCas("k", 4))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(entry("k")).isNull();
         }
 
@@ -266,7 +266,7 @@ class StoreKvTest {
             store.apply(3, set("a/y/z", "2"));
             store.apply(4, set("ab", "3"));
             store.apply(5, set("b/x", "4"));
-            assertThat(store.apply(6, deleteTree("a/"))).isEqualTo(true);
+            assertThat(store.apply(6, deleteTree("a/"))).isEqualTo(ApplyResult.Bool.TRUE);
             assertThat(store.kvKeys(WatchSet.NONE, "", null).value()).containsExactly("a", "ab", "b/x");
             assertThat(store.kvList(WatchSet.NONE, "a/").index()).isEqualTo(6);
             assertThat(store.kvList(WatchSet.NONE, "ab").index()).isEqualTo(4);
@@ -366,7 +366,7 @@ class StoreKvTest {
             store.apply(3, set("a/2", "x"));
             store.apply(4, delete("a/2"));
             assertThat(store.kvList(WatchSet.NONE, "a/").index()).isEqualTo(4);
-            assertThat(store.apply(5, new Command.TombstoneReap(4))).isEqualTo(1);
+            assertThat(store.apply(5, new Command.TombstoneReap(4))).isEqualTo(new ApplyResult.Count(1));
             assertThat(store.kvList(WatchSet.NONE, "a/").index()).isEqualTo(2);
             assertThat(store.kvList(WatchSet.NONE, "").index()).as("as Consul: the table index").isEqualTo(4);
             assertThat(store.kvKeys(WatchSet.NONE, "", null).index()).isEqualTo(4);
@@ -378,7 +378,7 @@ class StoreKvTest {
             store.apply(3, set("a/2", "x"));
             store.apply(4, delete("a/1"));
             store.apply(6, delete("a/2"));
-            assertThat(store.apply(7, new Command.TombstoneReap(5))).isEqualTo(1);
+            assertThat(store.apply(7, new Command.TombstoneReap(5))).isEqualTo(new ApplyResult.Count(1));
             assertThat(store.kvList(WatchSet.NONE, "a/").index()).isEqualTo(6);
             assertThat(store.kvList(WatchSet.NONE, "a/1").index()).as("falls back to the table index").isEqualTo(6);
         }

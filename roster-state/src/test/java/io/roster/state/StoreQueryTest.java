@@ -22,15 +22,15 @@ class StoreQueryTest {
     @Test
     void namesAreUniqueCaseInsensitivelyAndMayNotAliasAnId() {
         Store s = new Store();
-        assertThat(s.apply(1, new Command.PreparedQuerySet(query(A, "Web", "", null)))).isEqualTo(A);
+        assertThat(s.apply(1, new Command.PreparedQuerySet(query(A, "Web", "", null)))).isEqualTo(new ApplyResult.QueryId(A));
         assertThat(s.apply(2, new Command.PreparedQuerySet(query(B, "web", "", null))))
                 .isEqualTo(new ApplyError("name 'web' aliases an existing query name"));
         assertThat(s.apply(3, new Command.PreparedQuerySet(query(B, A, "", null))))
                 .isEqualTo(new ApplyError("name '" + A + "' aliases an existing query ID"));
-        assertThat(s.apply(4, new Command.PreparedQuerySet(query(B, "", "", "name_prefix_match")))).isEqualTo(B);
+        assertThat(s.apply(4, new Command.PreparedQuerySet(query(B, "", "", "name_prefix_match")))).isEqualTo(new ApplyResult.QueryId(B));
         assertThat(s.apply(5, new Command.PreparedQuerySet(query("00000000-0000-4000-8000-00000000000c", "", "",
                 "name_prefix_match")))).isEqualTo(new ApplyError("a query template with an empty name already exists"));
-        assertThat(s.apply(6, new Command.PreparedQuerySet(query(A, "renamed", "", null)))).isEqualTo(A);
+        assertThat(s.apply(6, new Command.PreparedQuerySet(query(A, "renamed", "", null)))).isEqualTo(new ApplyResult.QueryId(A));
         PreparedQuery a = s.preparedQuery(WatchSet.NONE, A).value();
         assertThat(a.createIndex()).isEqualTo(1);
         assertThat(a.modifyIndex()).isEqualTo(6);
@@ -45,7 +45,7 @@ class StoreQueryTest {
         assertThat(s.apply(1, new Command.PreparedQuerySet(query(A, "", "nope", null))))
                 .isEqualTo(new ApplyError("invalid session \"nope\""));
         s.apply(2, Cmds.releaseSession("sess"));
-        assertThat(s.apply(3, new Command.PreparedQuerySet(query(A, "", "sess", null)))).isEqualTo(A);
+        assertThat(s.apply(3, new Command.PreparedQuerySet(query(A, "", "sess", null)))).isEqualTo(new ApplyResult.QueryId(A));
         AtomicInteger woken = new AtomicInteger();
         Watches.Waiter w = s.watches().newWaiter(woken::incrementAndGet);
         s.preparedQueries(w);

@@ -29,10 +29,10 @@ class StoreSessionTest {
 
     @Test
     void createStoresEveryFieldAtTheCommandIndex() {
-        Object id = store.apply(4, new Command.SessionCreate("s1", "leader", "node1", 15_000_000_000L,
+        ApplyResult id = store.apply(4, new Command.SessionCreate("s1", "leader", "node1", 15_000_000_000L,
                 SessionEntry.DELETE, "30s", List.of("serfHealth", "disk"),
                 List.of(new SessionEntry.ServiceCheck("web", "default"))));
-        assertThat(id).isEqualTo("s1");
+        assertThat(id).isEqualTo(new ApplyResult.SessionId("s1"));
         assertThat(session("s1")).isEqualTo(new SessionEntry("s1", "leader", "node1", 15_000_000_000L,
                 SessionEntry.DELETE, "30s", List.of("serfHealth", "disk"),
                 List.of(new SessionEntry.ServiceCheck("web", "default")), 4, 4));
@@ -93,7 +93,7 @@ class StoreSessionTest {
     @Test
     void destroyOfAnUnknownSessionIsANoOp() {
         store.apply(1, releaseSession("s1"));
-        assertThat(store.apply(2, destroy("ghost"))).isEqualTo(true);
+        assertThat(store.apply(2, destroy("ghost"))).isEqualTo(ApplyResult.Bool.TRUE);
         assertThat(store.sessions(WatchSet.NONE).index()).isEqualTo(1);
         assertThat(session("s1")).isNotNull();
     }
@@ -107,7 +107,7 @@ class StoreSessionTest {
         store.apply(5, lock("svc/theirs", "y", "s2"));
         store.apply(6, set("svc/free", "z"));
 
-        assertThat(store.apply(10, destroy("s1"))).isEqualTo(true);
+        assertThat(store.apply(10, destroy("s1"))).isEqualTo(ApplyResult.Bool.TRUE);
 
         assertThat(session("s1")).isNull();
         assertThat(entry("svc/leader")).usingRecursiveComparison()

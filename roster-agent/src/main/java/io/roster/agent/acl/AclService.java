@@ -8,6 +8,7 @@ import io.roster.api.AclServiceIdentity;
 import io.roster.api.AclToken;
 import io.roster.state.AclReads;
 import io.roster.state.ApplyError;
+import io.roster.state.ApplyResult;
 import io.roster.state.Command;
 import io.roster.state.Replicator;
 import io.roster.state.WatchSet;
@@ -143,7 +144,7 @@ public final class AclService {
      * {@code PUT /v1/acl/bootstrap}: the first management token. Allowed again only when the
      * operator wrote the reset index Consul printed into {@code <data_dir>/acl-bootstrap-reset}.
      */
-    public CompletableFuture<Object> bootstrap() {
+    public CompletableFuture<ApplyResult> bootstrap() {
         long reset = 0;
         if (dataDir != null) {
             java.nio.file.Path f = dataDir.resolve("acl-bootstrap-reset");
@@ -178,7 +179,7 @@ public final class AclService {
     // ------------------------------------------------------------------ tokens
 
     /** A create ({@code accessorInUrl} null) or an update of the token named in the URL. */
-    public CompletableFuture<Object> setToken(AclToken in, String accessorInUrl) {
+    public CompletableFuture<ApplyResult> setToken(AclToken in, String accessorInUrl) {
         if (in == null) {
             in = new AclToken(null, null, null, null, null, null, null, false, null, null, null, null, null, 0, 0);
         }
@@ -269,7 +270,7 @@ public final class AclService {
         checkIdentities(in.serviceIdentities(), in.nodeIdentities());
         AclToken t = new AclToken(accessor, secret, in.description(), policies, roles, in.serviceIdentities(),
                 in.nodeIdentities(), update ? existing.local() : in.local(), "", expiration, ttl, created, null, 0, 0);
-        return replicator.submit(new Command.AclTokenSet(withHash(t), update)).thenApply(r -> r);
+        return replicator.submit(new Command.AclTokenSet(withHash(t), update));
     }
 
     private static AclToken withHash(AclToken t) {
@@ -279,7 +280,7 @@ public final class AclService {
     }
 
     /** {@code PUT /v1/acl/token/<id>/clone}: a new accessor and secret, the same grants. */
-    public CompletableFuture<Object> cloneToken(String accessor, String description) {
+    public CompletableFuture<ApplyResult> cloneToken(String accessor, String description) {
         AclToken t = acl.token(WatchSet.NONE, accessor).value();
         if (t == null) {
             throw AclError.notFound();
@@ -296,14 +297,14 @@ public final class AclService {
         return replicator.submit(new Command.AclTokenSet(withHash(c), false));
     }
 
-    public CompletableFuture<Object> deleteToken(String accessor) {
+    public CompletableFuture<ApplyResult> deleteToken(String accessor) {
         if (AclToken.ANONYMOUS_ID.equals(accessor)) {
             throw invalid("Delete operation not permitted on the anonymous token");
         }
         if (acl.token(WatchSet.NONE, accessor).value() == null) {
             throw AclError.notFound();
         }
-        return replicator.submit(new Command.AclTokenDelete(List.of(accessor))).thenApply(r -> Boolean.TRUE);
+        return replicator.submit(new Command.AclTokenDelete(List.of(accessor))).thenApply(r -> ApplyResult.Bool.TRUE);
     }
 
     private List<AclLink> policyLinks(List<AclLink> in) {
@@ -357,7 +358,7 @@ public final class AclService {
 
     // ------------------------------------------------------------------ policies
 
-    public CompletableFuture<Object> setPolicy(AclPolicy in, String idInUrl) {
+    public CompletableFuture<ApplyResult> setPolicy(AclPolicy in, String idInUrl) {
         if (in == null) {
             throw bad("Policy decoding failed: empty body");
         }
@@ -407,7 +408,7 @@ public final class AclService {
         return replicator.submit(new Command.AclPolicySet(p, update));
     }
 
-    public CompletableFuture<Object> deletePolicy(String id) {
+    public CompletableFuture<ApplyResult> deletePolicy(String id) {
         if (AclPolicy.GLOBAL_MANAGEMENT_ID.equals(id)) {
             throw invalid("Delete operation not permitted on the builtin global-management policy");
         }
@@ -419,7 +420,7 @@ public final class AclService {
 
     // ------------------------------------------------------------------ roles
 
-    public CompletableFuture<Object> setRole(AclRole in, String idInUrl) {
+    public CompletableFuture<ApplyResult> setRole(AclRole in, String idInUrl) {
         if (in == null) {
             throw bad("Role decoding failed: empty body");
         }
@@ -458,7 +459,7 @@ public final class AclService {
         return replicator.submit(new Command.AclRoleSet(r, update));
     }
 
-    public CompletableFuture<Object> deleteRole(String id) {
+    public CompletableFuture<ApplyResult> deleteRole(String id) {
         if (acl.role(WatchSet.NONE, id).value() == null) {
             throw AclError.notFound();
         }
@@ -468,8 +469,8 @@ public final class AclService {
     // ------------------------------------------------------------------ leader duties
 
     /** The built-in policy and anonymous token, when missing (idempotent; a leader's first duty). */
-    public CompletableFuture<Object> ensureBuiltins() {
-        CompletableFuture<Object> f = CompletableFuture.completedFuture(null);
+    public CompletableFuture<ApplyResult> ensureBuiltins() {
+        CompletableFuture<ApplyResult> f = CompletableFuture.completedFuture(ApplyResult.None.INSTANCE);
         if (acl.policy(WatchSet.NONE, AclPolicy.GLOBAL_MANAGEMENT_ID).value() == null) {
             AclPolicy gm = new AclPolicy(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME,
                     "Builtin Policy that grants unlimited access", GLOBAL_MANAGEMENT_RULES, null,
@@ -493,7 +494,7 @@ public final class AclService {
             return;
         }
         try {
-            CompletableFuture<Object> f = ensureBuiltins();
+            CompletableFuture<ApplyResult> f = ensureBuiltins();
             String initial = resolver.settings().initialManagement();
             if (!secondary && !initial.isEmpty() && acl.tokenBySecret(WatchSet.NONE, initial).value() == null) {
                 AclToken t = withHash(new AclToken(uuid(), initial, "Initial Management Token",

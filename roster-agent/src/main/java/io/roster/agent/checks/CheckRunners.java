@@ -90,6 +90,34 @@ public final class CheckRunners implements AutoCloseable {
     }
 
     /**
+     * Runners whose results go to the listeners added with {@link #onResult}, in the order they
+     * were added (the agent adds its metrics, then its local state, before any check starts).
+     */
+    public CheckRunners(ScheduledExecutorService scheduler, Options options) {
+        this(scheduler, new Listeners(), options);
+    }
+
+    /** Adds a listener of check results; only for runners made without a sink. */
+    public void onResult(CheckSink listener) {
+        if (!(sink instanceof Listeners l)) {
+            throw new IllegalStateException("these runners report to the sink they were made with");
+        }
+        l.all.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Hands each result to every listener in turn. */
+    private static final class Listeners implements CheckSink {
+        private final java.util.List<CheckSink> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void update(String checkId, String status, String output) {
+            for (CheckSink s : all) {
+                s.update(checkId, status, output);
+            }
+        }
+    }
+
+    /**
      * Validates a definition without starting anything, so a registration can be refused before
      * any part of it is applied.
      *

@@ -6,7 +6,7 @@ import io.roster.api.AclPolicy;
 import io.roster.api.AclRole;
 import io.roster.api.AclToken;
 import io.roster.state.AclReads;
-import io.roster.state.ApplyError;
+import io.roster.state.ApplyResult;
 import io.roster.state.Store;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +42,8 @@ final class AclEndpoint {
     }
 
     /** Runs a write decided by {@link AclService}; its refusals keep their status. */
-    private static void write(Call call, Supplier<CompletableFuture<Object>> w, java.util.function.BiConsumer<Call, Object> ok) {
-        CompletableFuture<Object> f;
+    private static void write(Call call, Supplier<CompletableFuture<ApplyResult>> w) {
+        CompletableFuture<ApplyResult> f;
         try {
             f = w.get();
         } catch (AclError e) {
@@ -53,10 +53,8 @@ final class AclEndpoint {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof AclError e) {
                 call.error(e.status(), e.getMessage());
-            } else if (err != null || r instanceof ApplyError) {
-                Writes.answer(call, r, err);
             } else {
-                ok.accept(call, r);
+                Writes.answer(call, r, err);
             }
         });
     }
@@ -69,7 +67,7 @@ final class AclEndpoint {
 
     void bootstrap(Call call) {
         enabled();
-        write(call, acl::bootstrap, (c, r) -> c.json(r));
+        write(call, acl::bootstrap);
     }
 
     /** A secondary datacenter's server: its replication from the primary (null: this is the primary). */
@@ -107,7 +105,7 @@ final class AclEndpoint {
     void createToken(Call call) {
         enabled();
         AclToken t = body(call, AclToken.class);
-        write(call, () -> acl.setToken(t, null), (c, r) -> c.json(r));
+        write(call, () -> acl.setToken(t, null));
     }
 
     void tokenSelf(Call call) {
@@ -130,9 +128,9 @@ final class AclEndpoint {
         switch (call.method()) {
             case "PUT" -> {
                 AclToken t = body(call, AclToken.class);
-                write(call, () -> acl.setToken(t, id), (c, r) -> c.json(r));
+                write(call, () -> acl.setToken(t, id));
             }
-            case "DELETE" -> write(call, () -> acl.deleteToken(id), (c, r) -> c.json(true));
+            case "DELETE" -> write(call, () -> acl.deleteToken(id));
             default -> blocking.serve(call, ws -> reads.token(ws, id), AclEndpoint::oneOr403);
         }
     }
@@ -141,7 +139,7 @@ final class AclEndpoint {
         enabled();
         String id = call.pathParam("accessor");
         AclToken t = body(call, AclToken.class);
-        write(call, () -> acl.cloneToken(id, t == null ? null : t.description()), (c, r) -> c.json(r));
+        write(call, () -> acl.cloneToken(id, t == null ? null : t.description()));
     }
 
     void tokens(Call call) {
@@ -193,7 +191,7 @@ final class AclEndpoint {
     void createPolicy(Call call) {
         enabled();
         AclPolicy p = body(call, AclPolicy.class);
-        write(call, () -> acl.setPolicy(p, null), (c, r) -> c.json(r));
+        write(call, () -> acl.setPolicy(p, null));
     }
 
     void policy(Call call) {
@@ -202,9 +200,9 @@ final class AclEndpoint {
         switch (call.method()) {
             case "PUT" -> {
                 AclPolicy p = body(call, AclPolicy.class);
-                write(call, () -> acl.setPolicy(p, id), (c, r) -> c.json(r));
+                write(call, () -> acl.setPolicy(p, id));
             }
-            case "DELETE" -> write(call, () -> acl.deletePolicy(id), (c, r) -> c.json(true));
+            case "DELETE" -> write(call, () -> acl.deletePolicy(id));
             default -> blocking.serve(call, ws -> reads.policy(ws, id), AclEndpoint::oneOr403);
         }
     }
@@ -228,7 +226,7 @@ final class AclEndpoint {
     void createRole(Call call) {
         enabled();
         AclRole r0 = body(call, AclRole.class);
-        write(call, () -> acl.setRole(r0, null), (c, r) -> c.json(r));
+        write(call, () -> acl.setRole(r0, null));
     }
 
     void role(Call call) {
@@ -237,9 +235,9 @@ final class AclEndpoint {
         switch (call.method()) {
             case "PUT" -> {
                 AclRole r0 = body(call, AclRole.class);
-                write(call, () -> acl.setRole(r0, id), (c, r) -> c.json(r));
+                write(call, () -> acl.setRole(r0, id));
             }
-            case "DELETE" -> write(call, () -> acl.deleteRole(id), (c, r) -> c.json(true));
+            case "DELETE" -> write(call, () -> acl.deleteRole(id));
             default -> blocking.serve(call, ws -> reads.role(ws, id), AclEndpoint::oneOr403);
         }
     }

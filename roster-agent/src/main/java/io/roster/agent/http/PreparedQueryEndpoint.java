@@ -63,13 +63,7 @@ final class PreparedQueryEndpoint {
         if (call.method().equals("POST")) {
             PreparedQuery q = body(call);
             queries.create(q == null ? new PreparedQuery(null, null, null, null, null, null, null, 0, 0) : q)
-                    .whenComplete((r, err) -> {
-                        if (err == null && r instanceof String id) {
-                            call.json(Map.of("ID", id));
-                        } else {
-                            Writes.answer(call, r, err);
-                        }
-                    });
+                    .whenComplete((r, err) -> Writes.answer(call, r, err));
             return;
         }
         blocking.serve(call, store::preparedQueries, (c, r) -> {
@@ -125,8 +119,8 @@ final class PreparedQueryEndpoint {
         }
     }
 
-    private static void written(Call call, Object r, Throwable err) {
-        if (err == null && !(r instanceof io.roster.state.ApplyError)) {
+    private static void written(Call call, io.roster.state.ApplyResult r, Throwable err) {
+        if (err == null && !r.rejected()) {
             call.empty(200);
         } else {
             Writes.answer(call, r, err);

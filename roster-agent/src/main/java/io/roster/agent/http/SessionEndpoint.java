@@ -65,13 +65,7 @@ final class SessionEndpoint {
         String node = b.node() == null || b.node().isEmpty() ? nodeName : b.node();
         server.createSession(new StateServer.SessionRequest(b.name(), node, lockDelay, b.behavior(), b.ttl(), checks,
                         b.serviceChecks()))
-                .whenComplete((r, err) -> {
-                    if (err == null && r instanceof String id) {
-                        call.json(Map.of("ID", id));
-                    } else {
-                        Writes.answer(call, r, err);
-                    }
-                });
+                .whenComplete((r, err) -> Writes.answer(call, r, err));
     }
 
     /** Consul's rule: a string is a Go duration; a number below 1000 is seconds, otherwise nanoseconds. */

@@ -56,7 +56,7 @@ final class SnapshotEndpoint {
             throw HttpError.badRequest("Invalid snapshot: malformed contents");
         }
         server.replicator().submit(new Command.Restore(body)).whenComplete((r, err) -> {
-            if (err == null && Boolean.TRUE.equals(r)) {
+            if (err == null && io.roster.state.ApplyResult.Bool.TRUE.equals(r)) {
                 call.empty(200);
             } else {
                 Writes.answer(call, r, err);

@@ -82,14 +82,7 @@ final class TxnEndpoint implements Endpoint {
     }
 
     private static void render(Call call, Store.Read<TxnOutcome> r) {
-        TxnOutcome o = r.value();
         call.meta(r.index());
-        if (o.committed()) {
-            List<TxnResponse.Result> results = new ArrayList<>(o.results().size());
-            o.results().forEach(kv -> results.add(new TxnResponse.Result(kv)));
-            call.jsonBytes(200, Json.write(new TxnResponse(results, null)));
-        } else {
-            call.jsonBytes(409, Json.write(new TxnResponse(null, o.errors())));
-        }
+        Writes.txn(call, r.value());
     }
 }

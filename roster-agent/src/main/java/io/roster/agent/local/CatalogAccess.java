@@ -48,7 +48,7 @@ public interface CatalogAccess {
 
             @Override
             public void apply(Command c) throws Exception {
-                Object r = server.catalog(c).get(30, TimeUnit.SECONDS);
+                io.roster.state.ApplyResult r = server.catalog(c).get(30, TimeUnit.SECONDS);
                 if (r instanceof ApplyError e) {
                     throw new IllegalStateException(e.message());
                 }

@@ -34,7 +34,7 @@ public final class LocalState {
     private final String datacenter;
     private final CheckRunners runners;
     private final Watches watches;
-    private final Runnable onChange;
+    private final java.util.List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LongSupplier nanoClock;
     private final TreeMap<String, NodeService> services = new TreeMap<>();
     private final TreeMap<String, LocalCheck> checks = new TreeMap<>();
@@ -45,14 +45,18 @@ public final class LocalState {
                              Duration deregisterCriticalAfter) {
     }
 
-    public LocalState(String nodeName, String datacenter, CheckRunners runners, Watches watches, Runnable onChange,
-                      LongSupplier nanoClock) {
+    /** Local state whose changes are told to the listeners added with {@link #onChange}. */
+    public LocalState(String nodeName, String datacenter, CheckRunners runners, Watches watches, LongSupplier nanoClock) {
         this.nodeName = nodeName;
         this.datacenter = datacenter;
         this.runners = runners;
         this.watches = watches;
-        this.onChange = onChange;
         this.nanoClock = nanoClock;
+    }
+
+    /** Adds a listener told after every change of a service or check (anti-entropy syncs on it). */
+    public void onChange(Runnable listener) {
+        changeListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /** Keeps API registrations in {@code data_dir} from now on (agents without one never call this). */
@@ -413,6 +417,8 @@ public final class LocalState {
             }
         }
         watches.topicChanged(CHECKS_TOPIC);
-        onChange.run();
+        for (Runnable l : changeListeners) {
+            l.run();
+        }
     }
 }

@@ -8,7 +8,9 @@
  * hashes) and {@link io.roster.agent.local.AntiEntropy} (sync on change, periodic full sync,
  * rate-limited output updates, reaping of services critical for too long), and
  * {@link io.roster.agent.local.LocalPersistence} (API registrations kept in {@code data_dir}
- * across restarts). It talks to the catalog
- * only through {@link io.roster.agent.server.StateServer}.
+ * across restarts). It talks to the catalog only through
+ * {@link io.roster.agent.local.CatalogAccess}: the local {@link io.roster.agent.server.StateServer}
+ * on a server, {@code io.roster.agent.client.RemoteCatalog} (the server RPC) on a client agent. It
+ * may not touch the HTTP layer, gossip or Raft.
  */
 package io.roster.agent.local;

@@ -16,7 +16,7 @@ public final class MeteredReplicator implements Replicator {
     }
 
     @Override
-    public CompletableFuture<Object> submit(Command command) {
+    public CompletableFuture<io.roster.state.ApplyResult> submit(Command command) {
         long t0 = System.nanoTime();
         String type = command.type().name().toLowerCase(java.util.Locale.ROOT);
         return inner.submit(command).whenComplete((r, e) -> metrics.apply(type, System.nanoTime() - t0));

@@ -5,6 +5,7 @@ import io.roster.api.Durations;
 import io.roster.api.PreparedQuery;
 import io.roster.api.ServiceEntry;
 import io.roster.state.ApplyError;
+import io.roster.state.ApplyResult;
 import io.roster.state.Command;
 import io.roster.state.Replicator;
 import io.roster.state.Store;
@@ -85,7 +86,7 @@ public final class PreparedQueries {
     }
 
     /** Creates a query; completes with its new ID, or an {@link ApplyError}. */
-    public CompletableFuture<Object> create(PreparedQuery q) {
+    public CompletableFuture<ApplyResult> create(PreparedQuery q) {
         if (!q.id().isEmpty()) {
             return done(new ApplyError("ID must be empty when creating a new prepared query"));
         }
@@ -97,21 +98,21 @@ public final class PreparedQueries {
     }
 
     /** Replaces a query (the ID comes from the path); completes with the ID or an {@link ApplyError}. */
-    public CompletableFuture<Object> update(String id, PreparedQuery q) {
+    public CompletableFuture<ApplyResult> update(String id, PreparedQuery q) {
         if (store.preparedQuery(WatchSet.NONE, id).value() == null) {
             return done(new ApplyError("Cannot modify non-existent prepared query: '" + id + "'"));
         }
         return apply(withId(q, id));
     }
 
-    public CompletableFuture<Object> delete(String id) {
+    public CompletableFuture<ApplyResult> delete(String id) {
         if (store.preparedQuery(WatchSet.NONE, id).value() == null) {
             return done(new ApplyError("Cannot modify non-existent prepared query: '" + id + "'"));
         }
         return replicator.submit(new Command.PreparedQueryDelete(id));
     }
 
-    private CompletableFuture<Object> apply(PreparedQuery q) {
+    private CompletableFuture<ApplyResult> apply(PreparedQuery q) {
         String invalid = invalid(q);
         if (invalid != null) {
             return done(new ApplyError("Invalid prepared query: " + invalid));
@@ -171,7 +172,7 @@ public final class PreparedQueries {
         return new PreparedQuery(id, q.name(), q.session(), q.token(), q.service(), q.dns(), q.template(), 0, 0);
     }
 
-    private static CompletableFuture<Object> done(Object o) {
+    private static CompletableFuture<ApplyResult> done(ApplyResult o) {
         return CompletableFuture.completedFuture(o);
     }
 

@@ -230,7 +230,7 @@ public final class Reconciler implements Listener, AutoCloseable {
 
     private void apply(Command c) {
         try {
-            Object r = server.catalog(c).get(15, TimeUnit.SECONDS);
+            io.roster.state.ApplyResult r = server.catalog(c).get(15, TimeUnit.SECONDS);
             if (r instanceof ApplyError e) {
                 LOG.warn("reconcile write refused: {}", e.message());
             }

@@ -3,6 +3,7 @@ package io.roster.agent.server;
 import io.roster.api.Durations;
 import io.roster.api.SessionEntry;
 import io.roster.state.ApplyError;
+import io.roster.state.ApplyResult;
 import io.roster.state.Command;
 import io.roster.state.KvVerb;
 import io.roster.state.Replicator;
@@ -96,9 +97,9 @@ public final class StateServer implements AutoCloseable {
      * Applies a single KV write. An acquire of a key inside its lock-delay is refused ({@code false})
      * without being replicated; an acquire with an unknown session fails like Consul's.
      */
-    public CompletableFuture<Object> kv(Command.Kv c) {
+    public CompletableFuture<ApplyResult> kv(Command.Kv c) {
         if (c.verb() == KvVerb.LOCK) {
-            Object refused = preLock(c);
+            ApplyResult refused = preLock(c);
             if (refused != null) {
                 return CompletableFuture.completedFuture(refused);
             }
@@ -107,7 +108,7 @@ public final class StateServer implements AutoCloseable {
         return replicator.submit(c.at(System.currentTimeMillis()));
     }
 
-    private Object preLock(Command.Kv c) {
+    private ApplyResult preLock(Command.Kv c) {
         if (c.session() == null || c.session().isEmpty()) {
             return new ApplyError("missing session");
         }
@@ -116,7 +117,7 @@ public final class StateServer implements AutoCloseable {
         }
         if (lockDelays.delayed(c.key())) {
             LOG.debug("refusing lock of {}: lock-delay in force", c.key());
-            return Boolean.FALSE;
+            return ApplyResult.Bool.FALSE;
         }
         return null;
     }
@@ -144,13 +145,34 @@ public final class StateServer implements AutoCloseable {
             return CompletableFuture.completedFuture(new Store.Read<>(new TxnOutcome(null, refused), store.lastIndex()));
         }
         return replicator.submit(new Command.Txn(List.copyOf(ops), System.currentTimeMillis()))
-                .thenApply(r -> new Store.Read<>((TxnOutcome) r, store.lastIndex()));
+                .thenApply(r -> new Store.Read<>(txnOutcome(r), store.lastIndex()));
+    }
+
+    /** A transaction's outcome; any other result (apply threw on every server, say) fails the write with its one line. */
+    private static TxnOutcome txnOutcome(ApplyResult r) {
+        return switch (r) {
+            case TxnOutcome t -> t;
+            case ApplyError e -> throw new IllegalStateException(e.message());
+            case ApplyResult.Bool b -> throw unexpected("a transaction", r);
+            case ApplyResult.Count n -> throw unexpected("a transaction", r);
+            case ApplyResult.SessionId s -> throw unexpected("a transaction", r);
+            case ApplyResult.QueryId q -> throw unexpected("a transaction", r);
+            case ApplyResult.Token t -> throw unexpected("a transaction", r);
+            case ApplyResult.Policy p -> throw unexpected("a transaction", r);
+            case ApplyResult.Role o -> throw unexpected("a transaction", r);
+            case ApplyResult.None n -> throw unexpected("a transaction", r);
+            case ApplyResult.Batch b -> throw unexpected("a transaction", r);
+        };
+    }
+
+    private static IllegalStateException unexpected(String what, ApplyResult r) {
+        return new IllegalStateException(what + " got an unexpected result: " + r);
     }
 
     // ------------------------------------------------------------------ catalog
 
     /** Applies a catalog registration or deregistration. */
-    public CompletableFuture<Object> catalog(Command c) {
+    public CompletableFuture<ApplyResult> catalog(Command c) {
         if (!(c instanceof Command.CatalogRegister) && !(c instanceof Command.CatalogDeregister)) {
             throw new IllegalArgumentException("not a catalog command: " + c.type());
         }
@@ -165,7 +187,7 @@ public final class StateServer implements AutoCloseable {
      * check, as a Consul leader does for every server; the leader's
      * {@link Reconciler} keeps the check in step with gossip afterwards.
      */
-    public CompletableFuture<Object> registerServer(io.roster.api.Node node, int serverPort) {
+    public CompletableFuture<ApplyResult> registerServer(io.roster.api.Node node, int serverPort) {
         io.roster.api.NodeService consul = new io.roster.api.NodeService(null, "consul", "consul", java.util.List.of(),
                 null, null, java.util.Map.of(), serverPort, null, false, null, 0, 0);
         io.roster.api.HealthCheck serf = io.roster.api.HealthCheck.of(node.node(), SERF_HEALTH, "Serf Health Status",
@@ -181,7 +203,7 @@ public final class StateServer implements AutoCloseable {
     }
 
     /** Validates TTL and lock-delay like Consul, picks the ID, replicates, and arms the TTL timer. */
-    public CompletableFuture<Object> createSession(SessionRequest r) {
+    public CompletableFuture<ApplyResult> createSession(SessionRequest r) {
         String ttl = r.ttl() == null ? "" : r.ttl();
         Duration ttlDur = Duration.ZERO;
         if (!ttl.isEmpty()) {
@@ -228,7 +250,7 @@ public final class StateServer implements AutoCloseable {
         return replicator.submit(new Command.SessionCreate(id, r.name() == null ? "" : r.name(), r.node(),
                         r.lockDelay().toNanos(), behavior, ttl, r.nodeChecks(), r.serviceChecks()))
                 .thenApply(res -> {
-                    if (res instanceof String && !armed.isZero() && replicator.isLeader()) {
+                    if (res instanceof ApplyResult.SessionId && !armed.isZero() && replicator.isLeader()) {
                         timers.reset(id, armed);
                     }
                     return res;
@@ -241,7 +263,7 @@ public final class StateServer implements AutoCloseable {
     }
 
     /** Destroys (invalidates) a session, arming lock-delay on the keys it held. */
-    public CompletableFuture<Object> destroySession(String id) {
+    public CompletableFuture<ApplyResult> destroySession(String id) {
         SessionEntry s = store.session(WatchSet.NONE, id).value();
         if (s != null) {
             lockDelays.arm(store.keysHeldBy(id), heldDelay(s.lockDelay()));

@@ -53,8 +53,9 @@ class AclServiceTest {
         AclService acl = new AclService(rep, resolver, clock, null);
         acl.ensureBuiltins().join();
 
-        AclToken made = (AclToken) acl.setToken(new AclToken(null, null, "short", List.of(new AclLink("", "global-management")),
-                null, null, null, false, null, null, "10m", null, null, 0, 0), null).join();
+        AclToken made = ((io.roster.state.ApplyResult.Token) acl.setToken(new AclToken(null, null, "short",
+                List.of(new AclLink("", "global-management")), null, null, null, false, null, null, "10m", null, null, 0, 0),
+                null).join()).token();
         assertThat(made.expirationTime()).isEqualTo("2026-06-01T12:10:00Z");
         assertThat(resolver.resolve(made.secretId()).authz().isManagement()).isTrue();
 

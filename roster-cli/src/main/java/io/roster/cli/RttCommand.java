@@ -52,20 +52,7 @@ final class RttCommand extends ClientCommand {
         } catch (java.io.IOException e) {
             return fail("Error getting coordinates: " + Main.oneLine(e.getMessage()));
         }
-        Coordinate ca = find(all, a);
-        if (ca == null) {
-            return fail("Could not find a coordinate for node \"" + a + "\"");
-        }
-        Coordinate cb = find(all, b);
-        if (cb == null) {
-            return fail("Could not find a coordinate for node \"" + b + "\"");
-        }
-        double seconds = ca.distanceTo(cb);
-        if (Double.isNaN(seconds)) {
-            return fail("Coordinates of \"" + a + "\" and \"" + b + "\" are not compatible");
-        }
-        out.printf(Locale.ROOT, "Estimated %s <-> %s rtt: %.3f ms (using LAN coordinates)%n", a, b, seconds * 1000);
-        return 0;
+        return printRtt(all, a, b, "LAN");
     }
 
     /** {@code -wan}: both nodes as {@code <node>.<dc>}, their coordinates from {@code /v1/coordinate/datacenters}. */
@@ -93,6 +80,11 @@ final class RttCommand extends ClientCommand {
         if (a.split("\\.", -1).length != 2 || b.split("\\.", -1).length != 2) {
             return fail("Node names must be specified as <node name>.<datacenter> with -wan");
         }
+        return printRtt(all, a, b, "WAN");
+    }
+
+    /** The estimated round trip between {@code a} and {@code b} from {@code all}, or Consul's error line. */
+    private int printRtt(List<Coordinate.Entry> all, String a, String b, String pool) {
         Coordinate ca = find(all, a);
         if (ca == null) {
             return fail("Could not find a coordinate for node \"" + a + "\"");
@@ -105,7 +97,7 @@ final class RttCommand extends ClientCommand {
         if (Double.isNaN(seconds)) {
             return fail("Coordinates of \"" + a + "\" and \"" + b + "\" are not compatible");
         }
-        out.printf(Locale.ROOT, "Estimated %s <-> %s rtt: %.3f ms (using WAN coordinates)%n", a, b, seconds * 1000);
+        out.printf(Locale.ROOT, "Estimated %s <-> %s rtt: %.3f ms (using %s coordinates)%n", a, b, seconds * 1000, pool);
         return 0;
     }
 
